@@ -1,0 +1,20 @@
+package io.sdfleet.diffusion.model;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * The CLIP text transformer seen from A1111's conditioning layer: token ids of one 77-token chunk per row in,
+ * hidden states out.
+ */
+public interface TextEncoder {
+
+    /**
+     * @param tokenIds [B, 77] int64 ids (BOS, 75 ids, EOS/padding)
+     * @param clipSkip 1 = last layer; N ≥ 2 = the N-th layer from the end followed by the final layer norm
+     * @return [B, 77, width]
+     */
+    NDArray encode(NDArray tokenIds, int clipSkip);
+
+    /** Hidden width (768 for SD 1.x, 1024 for SD 2.x). */
+    int width();
+}
