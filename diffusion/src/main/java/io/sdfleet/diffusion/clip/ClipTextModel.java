@@ -88,13 +88,12 @@ public final class ClipTextModel implements TextEncoder {
 
     /** Token embeddings only, [B, T, W] (no positions): textual inversion overwrites rows of this. */
     public NDArray tokenEmbeddings(NDArray tokenIds) {
-        NDArray ids = tokenIds.getDataType() == DataType.INT64 ? tokenIds : tokenIds.toType(DataType.INT64, false);
-        NDArray out = Embedding.embedding(ids, tokenEmbedding, SparseFormat.DENSE).singletonOrThrow();
-        if (ids != tokenIds) {
-            out.attach(tokenIds.getManager());
-            ids.close();
+        if (tokenIds.getDataType() == DataType.INT64) {
+            return Embedding.embedding(tokenIds, tokenEmbedding, SparseFormat.DENSE).singletonOrThrow();
         }
-        return out;
+        try (NDArray ids = tokenIds.toType(DataType.INT64, true)) {
+            return Embedding.embedding(ids, tokenEmbedding, SparseFormat.DENSE).singletonOrThrow();
+        }
     }
 
     /** The encoder run on given token embeddings [B, T, W]; clip skip as in {@link #encode}. */

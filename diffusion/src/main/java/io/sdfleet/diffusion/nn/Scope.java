@@ -23,8 +23,8 @@ public final class Scope {
     }
 
     /**
-     * Same, with the result attached to {@code target}. Each input must be attached to its manager for real (not
-     * itself borrowed by an enclosing scope): scopes nest by their outputs, never by re-borrowing the same array.
+     * Same, with the result attached to {@code target} (a long-lived input's manager would otherwise collect the
+     * outputs of every call). Scopes nest: an input borrowed by an enclosing scope goes back to it.
      */
     public static NDArray run(NDManager target, Supplier<NDArray> body, NDArray... inputs) {
         NDManager parent = target;

@@ -7,8 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.checkpoint.StoredTensor;
 import io.sdfleet.diffusion.checkpoint.Weights;
 
-import java.util.Arrays;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Small helpers for comparing NDArrays with reference tensors. */
@@ -41,9 +39,5 @@ public final class Tensors {
             max = Math.max(max, Math.abs((double) a[i] - b[i]));
         }
         return max;
-    }
-
-    public static String shape(long[] s) {
-        return Arrays.toString(s);
     }
 }
