@@ -52,6 +52,23 @@ class SyntheticModelsTest {
     }
 
     @Test
+    void fullSizeSd15UNetFromTheGeneratedLayoutRunsAForwardPass() {
+        try (NDManager m = Torch.newManager(Device.cpu())) {
+            Weights root = Weights.of(new SyntheticTensorSource(Sd1Layout.tensors(Sd1Layout.SD15), StoredType.F32, 3),
+                    m, DataType.FLOAT32);
+            UNetModel unet = UNetModel.load(root.at(UNetModel.PREFIX));
+            try (NDManager call = m.newSubManager()) {
+                long start = System.nanoTime();
+                NDArray eps = unet.predict(TorchCpuRandom.randn(call, 1, new Shape(1, 4, 8, 8)),
+                        call.create(new float[] {500f}), TorchCpuRandom.randn(call, 2, new Shape(1, 77, 768)));
+                System.out.printf("synthetic SD 1.5 UNet, 8x8 latent: %.2f s%n", (System.nanoTime() - start) / 1e9);
+                assertThat(eps.getShape()).isEqualTo(new Shape(1, 4, 8, 8));
+                assertThat(eps.isNaN().any().getBoolean() || eps.isInfinite().any().getBoolean()).isFalse();
+            }
+        }
+    }
+
+    @Test
     void synthesisedMiniModelRunsEndToEndWithFiniteOutputs() {
         try (NDManager m = Torch.newManager(Device.cpu())) {
             Weights root = Weights.of(new SyntheticTensorSource(Sd1Layout.tensors(Sd1LayoutTest.MINI), StoredType.F16, 7),
