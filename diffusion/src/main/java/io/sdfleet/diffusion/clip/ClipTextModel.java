@@ -1,0 +1,175 @@
+package io.sdfleet.diffusion.clip;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
+import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.model.TextEncoder;
+import io.sdfleet.diffusion.nn.Attention;
+import io.sdfleet.diffusion.nn.LayerNorm;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The CLIP text transformer of SD 1.x in Hugging Face's {@code CLIPTextModel} layout (what LDM checkpoints store
+ * under {@link #PREFIX}): token + position embeddings, pre-norm layers with causal self-attention and quick_gelu,
+ * a final layer norm.
+ *
+ * <p>Width and depth are read from the tensors. The number of heads cannot be: {@link #load(Weights)} assumes
+ * OpenAI's 64-wide heads (ViT-L/14: 768 → 12), other models pass it to {@link #load(Weights, int)}.
+ */
+public final class ClipTextModel implements TextEncoder {
+
+    /** Where LDM single-file checkpoints keep the text model. */
+    public static final String PREFIX = "cond_stage_model.transformer.text_model.";
+    public static final int HEAD_WIDTH = 64;
+
+    private final NDArray tokenEmbedding;    // [vocab, W]
+    private final NDArray positionEmbedding; // [positions, W]
+    private final List<ClipEncoderLayer> layers;
+    private final LayerNorm finalNorm;
+    private final int width;
+    private final Attention attention;
+
+    private ClipTextModel(NDArray tokenEmbedding, NDArray positionEmbedding, List<ClipEncoderLayer> layers,
+                          LayerNorm finalNorm, Attention attention) {
+        this.tokenEmbedding = tokenEmbedding;
+        this.positionEmbedding = positionEmbedding;
+        this.layers = List.copyOf(layers);
+        this.finalNorm = finalNorm;
+        this.width = Math.toIntExact(tokenEmbedding.getShape().get(1));
+        this.attention = attention;
+    }
+
+    /** Loads from weights positioned at the text model ({@code weights.at(PREFIX)}), heads = width / 64. */
+    public static ClipTextModel load(Weights w) {
+        long width = w.shape("embeddings.token_embedding.weight")[1];
+        if (width % HEAD_WIDTH != 0) {
+            throw new IllegalArgumentException("text width " + width + " is not a multiple of " + HEAD_WIDTH
+                    + "; pass the number of heads explicitly");
+        }
+        return load(w, Math.toIntExact(width / HEAD_WIDTH));
+    }
+
+    public static ClipTextModel load(Weights w, int heads) {
+        NDArray tokens = w.take("embeddings.token_embedding.weight");
+        NDArray positions = w.take("embeddings.position_embedding.weight");
+        w.skip("embeddings.position_ids"); // a buffer equal to arange(77): positions are implied by order
+        Attention attention = new Attention(0); // 77 tokens: chunking never pays
+        List<ClipEncoderLayer> layers = new ArrayList<>();
+        for (int i = 0; w.has("encoder.layers." + i + ".layer_norm1.weight"); i++) {
+            layers.add(ClipEncoderLayer.load(w.at("encoder.layers." + i), heads, LayerNorm.DEFAULT_EPS, attention));
+        }
+        LayerNorm finalNorm = LayerNorm.load(w.at("final_layer_norm"), LayerNorm.DEFAULT_EPS);
+        return new ClipTextModel(tokens, positions, layers, finalNorm, attention);
+    }
+
+    @Override
+    public NDArray encode(NDArray tokenIds, int clipSkip) {
+        try (NDArray embeddings = tokenEmbeddings(tokenIds)) {
+            return encodeEmbeddings(embeddings, clipSkip);
+        }
+    }
+
+    @Override
+    public int width() {
+        return width;
+    }
+
+    public int layerCount() {
+        return layers.size();
+    }
+
+    /** Token embeddings only, [B, T, W] (no positions): textual inversion overwrites rows of this. */
+    public NDArray tokenEmbeddings(NDArray tokenIds) {
+        if (tokenIds.getDataType() == DataType.INT64) {
+            return Embedding.embedding(tokenIds, tokenEmbedding, SparseFormat.DENSE).singletonOrThrow();
+        }
+        try (NDArray ids = tokenIds.toType(DataType.INT64, true)) {
+            return Embedding.embedding(ids, tokenEmbedding, SparseFormat.DENSE).singletonOrThrow();
+        }
+    }
+
+    /** The encoder run on given token embeddings [B, T, W]; clip skip as in {@link #encode}. */
+    public NDArray encodeEmbeddings(NDArray tokenEmbeddings, int clipSkip) {
+        if (clipSkip < 1 || clipSkip > layers.size()) {
+            throw new IllegalArgumentException("clip skip must be in 1.." + layers.size() + ", not " + clipSkip);
+        }
+        try (NDArray hidden = hiddenState(tokenEmbeddings, layers.size() - (clipSkip - 1))) {
+            return finalNorm.forward(hidden);
+        }
+    }
+
+    /**
+     * HF's {@code hidden_states[layerCount]}: the embeddings after the first {@code layerCount} layers, before the
+     * final layer norm. Clip skip N is {@code hiddenState(e, L - N + 1)} followed by the final norm.
+     */
+    public NDArray hiddenState(NDArray tokenEmbeddings, int layerCount) {
+        long tokens = tokenEmbeddings.getShape().get(1);
+        NDManager m = tokenEmbeddings.getManager();
+        NDArray positions = positionEmbedding.get("0:{}", tokens);
+        positions.attach(m); // a fresh slice: keep it out of the weights' manager
+        NDArray h = tokenEmbeddings.add(positions);
+        positions.close();
+        try (NDArray mask = causalMask(m, tokens, tokenEmbeddings.getDataType())) {
+            for (int i = 0; i < layerCount; i++) {
+                NDArray next = layers.get(i).forward(h, mask);
+                h.close();
+                h = next;
+            }
+        }
+        return h;
+    }
+
+    /** Pooled output: the final-normed state at each row's EOS, found as argmax of the ids (EOS has the top id). */
+    public NDArray pooled(NDArray lastHidden, NDArray tokenIds) {
+        long[] ids;
+        try (NDArray asLong = tokenIds.toType(DataType.INT64, true)) {
+            ids = asLong.toLongArray();
+        }
+        int rows = Math.toIntExact(tokenIds.getShape().get(0));
+        int length = Math.toIntExact(tokenIds.getShape().get(1));
+        NDList picked = new NDList();
+        for (int b = 0; b < rows; b++) {
+            int best = 0;
+            for (int t = 1; t < length; t++) {
+                if (ids[b * length + t] > ids[b * length + best]) {
+                    best = t;
+                }
+            }
+            picked.add(lastHidden.get(b, best));
+        }
+        NDArray out = NDArrays.stack(picked);
+        picked.close();
+        return out;
+    }
+
+    /** Additive causal mask [T, T]: 0 on and below the diagonal, −∞ above (a token sees only its past). */
+    private static NDArray causalMask(NDManager m, long tokens, DataType type) {
+        int n = Math.toIntExact(tokens);
+        float[] mask = new float[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                mask[i * n + j] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        NDArray fp32 = m.create(mask, new Shape(n, n));
+        if (type == DataType.FLOAT32) {
+            return fp32;
+        }
+        NDArray converted = fp32.toType(type, false);
+        fp32.close();
+        return converted;
+    }
+
+    /** The attention helper of this model (unchunked by default: 77 tokens). */
+    public Attention attention() {
+        return attention;
+    }
+}

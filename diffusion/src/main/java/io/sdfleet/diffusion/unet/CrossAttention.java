@@ -1,0 +1,39 @@
+package io.sdfleet.diffusion.unet;
+
+import ai.djl.ndarray.NDArray;
+import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.nn.Attention;
+import io.sdfleet.diffusion.nn.Linear;
+
+/** LDM {@code CrossAttention}: queries from x, keys and values from the context (or x itself for attn1). */
+final class CrossAttention {
+
+    private final Linear toQ;
+    private final Linear toK;
+    private final Linear toV;
+    private final Linear toOut; // to_out.0 (to_out.1 is dropout)
+    private final int heads;
+    private final Attention attention;
+
+    CrossAttention(Weights w, HeadLayout layout, Attention attention) {
+        toQ = Linear.load(w.at("to_q"));
+        toK = Linear.load(w.at("to_k"));
+        toV = Linear.load(w.at("to_v"));
+        toOut = Linear.load(w.at("to_out.0"));
+        heads = layout.headsFor(toQ.outFeatures());
+        this.attention = attention;
+    }
+
+    /** x [B, N, C], context [B, T, D] or null for self-attention. */
+    NDArray forward(NDArray x, NDArray context) {
+        NDArray source = context == null ? x : context;
+        NDArray q = toQ.forward(x);
+        NDArray k = toK.forward(source);
+        NDArray v = toV.forward(source);
+        if (context != null) { // computed from the context: bring them into the block's scope
+            k.attach(q.getManager());
+            v.attach(q.getManager());
+        }
+        return toOut.forward(attention.multiHead(q, k, v, heads, null));
+    }
+}

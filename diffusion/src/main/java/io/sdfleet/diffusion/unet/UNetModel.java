@@ -1,0 +1,246 @@
+package io.sdfleet.diffusion.unet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.model.NoisePredictor;
+import io.sdfleet.diffusion.nn.Activations;
+import io.sdfleet.diffusion.nn.Attention;
+import io.sdfleet.diffusion.nn.Conv2d;
+import io.sdfleet.diffusion.nn.GroupNorm;
+import io.sdfleet.diffusion.nn.Linear;
+import io.sdfleet.diffusion.nn.PaddingMode;
+import io.sdfleet.diffusion.nn.Scope;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * The CompVis LDM {@code openaimodel.UNetModel} in its checkpoint key layout (under {@link #PREFIX}).
+ *
+ * <pre>
+ * emb = time_embed(timestep_embedding(t))              time_embed.{0,2}
+ * h = x; for block in input_blocks: h = block(h); skips.push(h)
+ * h = middle_block(h)                                  ResBlock, SpatialTransformer, ResBlock
+ * for block in output_blocks: h = block(cat(h, skips.pop()))
+ * eps = out(h)                                         GroupNorm, SiLU, conv
+ * </pre>
+ * Widths, levels, res blocks per level, where attention sits, transformer depth and context width all come from
+ * the tensors; only the head layout must be told ({@link HeadLayout}). Every block runs in its own sub-manager.
+ */
+public final class UNetModel implements NoisePredictor {
+
+    /** Where LDM single-file checkpoints keep the UNet. */
+    public static final String PREFIX = "model.diffusion_model.";
+
+    private final Linear timeEmbed0;
+    private final Linear timeEmbed2;
+    private final List<List<UNetBlock>> inputBlocks;
+    private final List<UNetBlock> middleBlock;
+    private final List<List<UNetBlock>> outputBlocks;
+    private final GroupNorm outNorm;
+    private final Conv2d outConv;
+    private final int modelChannels;
+    private final int inChannels;
+    private final int contextDim;
+    private final DataType dtype;
+    private final Prediction prediction;
+    private final Attention attention;
+    private final List<Conv2d> convolutions = new ArrayList<>();
+
+    private UNetModel(Weights w, HeadLayout heads, Prediction prediction, Attention attention) {
+        this.prediction = prediction;
+        this.attention = attention;
+        long[] conv0 = w.shape("input_blocks.0.0.weight");
+        modelChannels = Math.toIntExact(conv0[0]);
+        inChannels = Math.toIntExact(conv0[1]);
+        timeEmbed0 = Linear.load(w.at("time_embed.0"));
+        timeEmbed2 = Linear.load(w.at("time_embed.2"));
+        dtype = w.floatType();
+        inputBlocks = new ArrayList<>();
+        for (int i : indices(w, "input_blocks.")) {
+            inputBlocks.add(sequence(w.at("input_blocks." + i), heads));
+        }
+        middleBlock = sequence(w.at("middle_block"), heads);
+        outputBlocks = new ArrayList<>();
+        for (int i : indices(w, "output_blocks.")) {
+            outputBlocks.add(sequence(w.at("output_blocks." + i), heads));
+        }
+        outNorm = GroupNorm.load(w.at("out.0"), GroupNorm.SD_GROUPS, GroupNorm.UNET_EPS);
+        outConv = Conv2d.load(w.at("out.2"), 1, 1);
+        convolutions.add(outConv);
+        contextDim = Math.toIntExact(contextWidth(w));
+    }
+
+    /** SD 1.x defaults: 8 heads per transformer, epsilon prediction, chunked attention. */
+    public static UNetModel load(Weights w) {
+        return load(w, HeadLayout.SD1, Prediction.EPSILON, Attention.chunked());
+    }
+
+    /** @param w weights positioned at the UNet ({@code checkpoint.at(PREFIX)}) */
+    public static UNetModel load(Weights w, HeadLayout heads, Prediction prediction, Attention attention) {
+        return new UNetModel(w, heads, prediction, attention);
+    }
+
+    /** One TimestepEmbedSequential: its children 0, 1, 2… told apart by the keys they hold. */
+    private List<UNetBlock> sequence(Weights w, HeadLayout heads) {
+        List<UNetBlock> blocks = new ArrayList<>();
+        for (int j : indices(w, "")) {
+            Weights child = w.at(String.valueOf(j));
+            if (child.has("in_layers.0.weight")) {
+                ResBlock block = new ResBlock(child);
+                convolutions.addAll(block.convolutions());
+                blocks.add(block);
+            } else if (child.has("proj_in.weight")) {
+                SpatialTransformer block = new SpatialTransformer(child, heads, attention);
+                convolutions.addAll(block.convolutions());
+                blocks.add(block);
+            } else if (child.has("op.weight")) {
+                Resample.Down block = new Resample.Down(child);
+                convolutions.add(block.op);
+                blocks.add(block);
+            } else if (child.has("conv.weight")) {
+                Resample.Up block = new Resample.Up(child);
+                convolutions.add(block.conv);
+                blocks.add(block);
+            } else if (child.has("weight")) { // input_blocks.0.0: the stem conv
+                Conv2d conv = Conv2d.load(child, 1, 1);
+                convolutions.add(conv);
+                blocks.add((h, emb, context) -> conv.forward(h));
+            } else {
+                throw new IllegalArgumentException("unknown UNet block at " + child.prefix());
+            }
+        }
+        return blocks;
+    }
+
+    /** The numeric children under {@code prefix}, e.g. 0..11 for "input_blocks.". */
+    private static SortedSet<Integer> indices(Weights w, String prefix) {
+        SortedSet<Integer> out = new TreeSet<>();
+        for (String key : w.keys()) {
+            if (key.startsWith(prefix)) {
+                String rest = key.substring(prefix.length());
+                int dot = rest.indexOf('.');
+                if (dot > 0 && rest.substring(0, dot).chars().allMatch(Character::isDigit)) {
+                    out.add(Integer.parseInt(rest.substring(0, dot)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static long contextWidth(Weights w) {
+        for (String key : w.keys()) {
+            if (key.endsWith("attn2.to_k.weight")) {
+                return w.shape(key)[1];
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public NDArray predict(NDArray x, NDArray timesteps, NDArray context) {
+        NDManager caller = x.getManager();
+        try (NDManager call = caller.newSubManager()) {
+            NDArray h = inModelType(x, call);
+            NDArray ctx = context == null ? null : inModelType(context, call);
+            NDArray emb = timeEmbedding(call, timesteps);
+            Deque<NDArray> skips = new ArrayDeque<>();
+            for (List<UNetBlock> block : inputBlocks) {
+                h = run(call, block, h, emb, ctx);
+                skips.push(h);
+            }
+            h = run(call, middleBlock, h, emb, ctx);
+            for (List<UNetBlock> block : outputBlocks) {
+                NDArray skip = skips.pop();
+                NDArray joined = joinSkip(call, h, skip);
+                h.close();
+                skip.close();
+                h = run(call, block, joined, emb, ctx);
+                joined.close();
+            }
+            NDArray in = h;
+            NDArray out = Scope.run(call, () -> outConv.forward(Activations.silu(outNorm.forward(in))), in);
+            NDArray result = out.getDataType() == x.getDataType() ? out : out.toType(x.getDataType(), false);
+            result.attach(caller);
+            return result;
+        }
+    }
+
+    /** A borrowed input in the model's float type, as a new array in {@code call} (the caller's stays untouched). */
+    private NDArray inModelType(NDArray input, NDManager call) {
+        NDArray converted = input.toType(dtype, true);
+        converted.attach(call);
+        return converted;
+    }
+
+    private NDArray timeEmbedding(NDManager call, NDArray timesteps) {
+        NDArray sinusoid = TimestepEmbedding.sinusoid(call, timesteps, modelChannels);
+        NDArray typed = sinusoid.toType(dtype, false);
+        return timeEmbed2.forward(Activations.silu(timeEmbed0.forward(typed)));
+    }
+
+    /** Runs one sequence of blocks on h (left open: it may be a skip) and returns a new array in {@code call}. */
+    private static NDArray run(NDManager call, List<UNetBlock> blocks, NDArray h, NDArray emb, NDArray context) {
+        NDArray current = h;
+        for (UNetBlock block : blocks) {
+            NDArray in = current;
+            current = Scope.run(call, () -> block.forward(in, emb, context), in, emb, context);
+            if (in != h) {
+                in.close();
+            }
+        }
+        return current;
+    }
+
+    /**
+     * cat(h, skip) on channels. When the latent side is not a multiple of 8 the upsampled h is one pixel larger
+     * than the skip; like A1111 it is resized (nearest) to the skip's size first.
+     */
+    private static NDArray joinSkip(NDManager call, NDArray h, NDArray skip) {
+        return Scope.run(call, () -> {
+            NDArray matched = h;
+            long height = skip.getShape().get(2);
+            long width = skip.getShape().get(3);
+            if (h.getShape().get(2) != height || h.getShape().get(3) != width) {
+                matched = Resample.nearest(h, height, width);
+            }
+            return NDArrays.concat(new NDList(matched, skip), 1);
+        }, h, skip);
+    }
+
+    @Override
+    public Prediction prediction() {
+        return prediction;
+    }
+
+    public int modelChannels() {
+        return modelChannels;
+    }
+
+    /** 4, or 9 for inpainting models (latent + mask + masked-image latent). */
+    public int inChannels() {
+        return inChannels;
+    }
+
+    public int contextDim() {
+        return contextDim;
+    }
+
+    /** The attention helper shared by every transformer of this UNet (query-chunking knob). */
+    public Attention attention() {
+        return attention;
+    }
+
+    /** Zero padding (normal) or circular padding of every conv ("tiling"). */
+    public void setPaddingMode(PaddingMode mode) {
+        convolutions.forEach(c -> c.setPaddingMode(mode));
+    }
+}

@@ -1,0 +1,101 @@
+package io.sdfleet.diffusion.vae;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.nn.Attention;
+import io.sdfleet.diffusion.nn.Conv2d;
+import io.sdfleet.diffusion.nn.PaddingMode;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * SD's KL autoencoder in the LDM layout (under {@link #PREFIX}): pixels [−1, 1] ⇄ VAE latents at 1/8 size.
+ *
+ * <p>Latent spaces: {@link #decode} takes and {@link #encode} describes latents in <em>VAE space</em>, what
+ * LDM's {@code first_stage_model} sees. The diffusion model works on those times the checkpoint's scale factor
+ * ({@link #SD_SCALE_FACTOR} for SD 1.x/2.x): the pipeline multiplies an encoded sample by it and divides model
+ * latents by it before decoding.
+ */
+public final class AutoencoderKL {
+
+    /** Where LDM single-file checkpoints keep the VAE. */
+    public static final String PREFIX = "first_stage_model.";
+    /** LDM's {@code scale_factor} for SD 1.x and 2.x: model latents = VAE latents × 0.18215. */
+    public static final float SD_SCALE_FACTOR = 0.18215f;
+
+    private final Encoder encoder;
+    private final Decoder decoder;
+    private final Conv2d quantConv;
+    private final Conv2d postQuantConv;
+    private final DataType dtype;
+    private final Attention attention;
+    private final List<Conv2d> convolutions = new ArrayList<>();
+
+    private AutoencoderKL(Weights w, Attention attention) {
+        this.attention = attention;
+        this.dtype = w.floatType();
+        encoder = new Encoder(w.at("encoder"), attention, convolutions);
+        decoder = new Decoder(w.at("decoder"), attention, convolutions);
+        quantConv = Conv2d.load(w.at("quant_conv"), 1, 0);
+        postQuantConv = Conv2d.load(w.at("post_quant_conv"), 1, 0);
+    }
+
+    /** @param w weights positioned at the VAE ({@code checkpoint.at(PREFIX)}); attention query-chunked */
+    public static AutoencoderKL load(Weights w) {
+        return load(w, Attention.chunked());
+    }
+
+    public static AutoencoderKL load(Weights w, Attention attention) {
+        return new AutoencoderKL(w, attention);
+    }
+
+    /** VAE-space latents z [B, 4, h, w] → image [B, 3, 8h, 8w] in about [−1, 1] (not clamped), in z's manager. */
+    public NDArray decode(NDArray z) {
+        NDArray input = z.toType(dtype, true);
+        try (NDArray quantized = postQuantConv.forward(input)) {
+            input.close();
+            NDArray image = decoder.forward(quantized);
+            return inType(image, z.getDataType());
+        }
+    }
+
+    /** The encoder's raw moments [B, 2·z, h, w]: mean and log-variance stacked on channels. */
+    public NDArray encodeMoments(NDArray image) {
+        NDArray input = image.toType(dtype, true);
+        try (NDArray features = encoder.forward(input)) {
+            input.close();
+            return inType(quantConv.forward(features), image.getDataType());
+        }
+    }
+
+    /** image [B, 3, H, W] in [−1, 1] (H, W multiples of 8) → the posterior over VAE-space latents. */
+    public Posterior encode(NDArray image) {
+        try (NDArray moments = encodeMoments(image); NDList halves = moments.split(2, 1)) {
+            NDArray mean = halves.get(0).duplicate();
+            NDArray logvar = halves.get(1).clip(-30f, 20f);
+            NDArray std = logvar.mul(0.5f).exp();
+            return new Posterior(mean, logvar, std);
+        }
+    }
+
+    private static NDArray inType(NDArray x, DataType type) {
+        if (x.getDataType() == type) {
+            return x;
+        }
+        NDArray converted = x.toType(type, false);
+        x.close();
+        return converted;
+    }
+
+    public Attention attention() {
+        return attention;
+    }
+
+    /** Zero padding (normal) or circular padding of every conv ("tiling"). */
+    public void setPaddingMode(PaddingMode mode) {
+        convolutions.forEach(c -> c.setPaddingMode(mode));
+    }
+}

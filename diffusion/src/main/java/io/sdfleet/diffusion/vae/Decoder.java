@@ -1,0 +1,61 @@
+package io.sdfleet.diffusion.vae;
+
+import ai.djl.ndarray.NDArray;
+import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.nn.Activations;
+import io.sdfleet.diffusion.nn.Attention;
+import io.sdfleet.diffusion.nn.Conv2d;
+import io.sdfleet.diffusion.nn.GroupNorm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * LDM VAE {@code Decoder}: conv_in; mid; levels from the deepest up (up.N counts down to 0), each with
+ * up.N.block.M (+ attn.M) and, except at level 0, up.N.upsample (nearest ×2, conv); norm_out, SiLU, conv_out.
+ */
+final class Decoder {
+
+    private final List<UnaryOperator<NDArray>> stages = new ArrayList<>();
+
+    Decoder(Weights w, Attention attention, List<Conv2d> convolutions) {
+        Conv2d convIn = Conv2d.load(w.at("conv_in"), 1, 1);
+        convolutions.add(convIn);
+        stages.add(convIn::forward);
+        Mid.addTo(stages, w.at("mid"), attention, convolutions);
+        int levels = 0;
+        while (w.has("up." + levels + ".block.0.conv1.weight")) {
+            levels++;
+        }
+        for (int level = levels - 1; level >= 0; level--) {
+            Weights up = w.at("up." + level);
+            for (int m = 0; up.has("block." + m + ".conv1.weight"); m++) {
+                stages.add(new ResnetBlock(up.at("block." + m), convolutions));
+                if (up.has("attn." + m + ".q.weight")) {
+                    stages.add(new AttnBlock(up.at("attn." + m), attention));
+                }
+            }
+            if (up.has("upsample.conv.weight")) {
+                Conv2d conv = Conv2d.load(up.at("upsample.conv"), 1, 1);
+                convolutions.add(conv);
+                stages.add(x -> {
+                    long height = x.getShape().get(2);
+                    long width = x.getShape().get(3);
+                    try (NDArray doubled = x.getNDArrayInternal()
+                            .interpolation(new long[] {2 * height, 2 * width}, 0, false)) {
+                        return conv.forward(doubled);
+                    }
+                });
+            }
+        }
+        GroupNorm normOut = GroupNorm.load(w.at("norm_out"), GroupNorm.SD_GROUPS, GroupNorm.LDM_NORMALIZE_EPS);
+        Conv2d convOut = Conv2d.load(w.at("conv_out"), 1, 1);
+        convolutions.add(convOut);
+        stages.add(x -> convOut.forward(Activations.silu(normOut.forward(x))));
+    }
+
+    NDArray forward(NDArray z) {
+        return Stages.run(stages, z);
+    }
+}

@@ -1,0 +1,56 @@
+package io.sdfleet.diffusion.vae;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.nn.Activations;
+import io.sdfleet.diffusion.nn.Attention;
+import io.sdfleet.diffusion.nn.Conv2d;
+import io.sdfleet.diffusion.nn.GroupNorm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * LDM VAE {@code Encoder}: conv_in; per level down.N.block.M (+ attn.M) and, except at the last level,
+ * down.N.downsample; mid.{block_1, attn_1, block_2}; norm_out, SiLU, conv_out → [B, 2·z, H/8, W/8].
+ */
+final class Encoder {
+
+    private final List<UnaryOperator<NDArray>> stages = new ArrayList<>();
+
+    Encoder(Weights w, Attention attention, List<Conv2d> convolutions) {
+        Conv2d convIn = Conv2d.load(w.at("conv_in"), 1, 1);
+        convolutions.add(convIn);
+        stages.add(convIn::forward);
+        for (int level = 0; w.has("down." + level + ".block.0.conv1.weight"); level++) {
+            Weights down = w.at("down." + level);
+            for (int m = 0; down.has("block." + m + ".conv1.weight"); m++) {
+                stages.add(new ResnetBlock(down.at("block." + m), convolutions));
+                if (down.has("attn." + m + ".q.weight")) {
+                    stages.add(new AttnBlock(down.at("attn." + m), attention));
+                }
+            }
+            if (down.has("downsample.conv.weight")) {
+                // LDM pads right and bottom by one, then convolves with stride 2 and no padding
+                Conv2d conv = Conv2d.load(down.at("downsample.conv"), 2, 0);
+                convolutions.add(conv);
+                stages.add(x -> {
+                    try (NDArray padded = x.pad(new Shape(0, 1, 0, 1), 0)) {
+                        return conv.forward(padded);
+                    }
+                });
+            }
+        }
+        Mid.addTo(stages, w.at("mid"), attention, convolutions);
+        GroupNorm normOut = GroupNorm.load(w.at("norm_out"), GroupNorm.SD_GROUPS, GroupNorm.LDM_NORMALIZE_EPS);
+        Conv2d convOut = Conv2d.load(w.at("conv_out"), 1, 1);
+        convolutions.add(convOut);
+        stages.add(x -> convOut.forward(Activations.silu(normOut.forward(x))));
+    }
+
+    NDArray forward(NDArray image) {
+        return Stages.run(stages, image);
+    }
+}
