@@ -1,0 +1,79 @@
+package io.sdfleet.diffusion.cli;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import io.sdfleet.diffusion.bench.EngineBenchmark;
+import io.sdfleet.diffusion.checkpoint.StoredType;
+import io.sdfleet.diffusion.checkpoint.TensorSource;
+import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.clip.ClipTextModel;
+import io.sdfleet.diffusion.nn.Sd1Layout;
+import io.sdfleet.diffusion.nn.SyntheticTensorSource;
+import io.sdfleet.diffusion.pipeline.ModelSidecar;
+import io.sdfleet.diffusion.runtime.Torch;
+import io.sdfleet.diffusion.unet.UNetModel;
+import io.sdfleet.diffusion.vae.AutoencoderKL;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code ./sd bench [--model PATH | --arch sd15] [--width W --height H] [--batch-size N] [--steps N] [--threads N]
+ * [--device cpu|gpu] [--precision fp32|fp16]}: times text encoding, UNet steps and a VAE decode; the last line
+ * printed is one JSON object.
+ */
+final class BenchCommand {
+
+    private BenchCommand() {
+    }
+
+    static void run(List<String> args, PrintStream out) {
+        Arguments a = Arguments.parse(args, Set.of());
+        String model = a.string("model", null);
+        String arch = a.string("arch", null);
+        int width = a.integer("width", 512);
+        int height = a.integer("height", 512);
+        int batch = a.integer("batch-size", 1);
+        int steps = a.integer("steps", 3);
+        int threads = a.integer("threads", Runtime.getRuntime().availableProcessors());
+        Device device = Torch.device(a.string("device", "cpu"));
+        DataType precision = Options.precision(a.string("precision", device.isGpu() ? "fp16" : "fp32"));
+        a.rejectUnknown();
+        if ((model == null) == (arch == null)) {
+            throw new UsageException("give exactly one of --model PATH or --arch sd15");
+        }
+        if (arch != null && !arch.equalsIgnoreCase("sd15")) {
+            throw new UsageException("--arch must be sd15, got '" + arch + "'");
+        }
+        Options.requireMultipleOf8("width", width);
+        Options.requireMultipleOf8("height", height);
+        if (steps < 1 || batch < 1 || threads < 1) {
+            throw new UsageException("--steps, --batch-size and --threads must be at least 1");
+        }
+        // libtorch reads its thread counts once, when the engine starts.
+        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+
+        try (NDManager manager = Torch.newManager(device);
+             TensorSource source = arch != null
+                     ? new SyntheticTensorSource(Sd1Layout.tensors(Sd1Layout.SD15),
+                             precision == DataType.FLOAT16 ? StoredType.F16 : StoredType.F32, 1234)
+                     : Options.openCheckpoint(Path.of(model))) {
+            Weights root = Weights.of(source, manager, precision);
+            Weights textWeights = root.at(ClipTextModel.PREFIX);
+            int heads = model == null ? 12
+                    : ModelSidecar.near(Path.of(model)).textHeadsFor(textWeights.shape("embeddings.token_embedding.weight")[1]);
+            ClipTextModel text = ClipTextModel.load(textWeights, heads);
+            UNetModel unet = UNetModel.load(root.at(UNetModel.PREFIX));
+            AutoencoderKL vae = AutoencoderKL.load(root.at(AutoencoderKL.PREFIX));
+            out.printf("bench: %s, %dx%d, batch %d, %d steps, %d threads, %s%n",
+                    arch != null ? "SD 1.5 architecture, random weights" : model, width, height, batch, steps, threads,
+                    precision == DataType.FLOAT16 ? "fp16" : "fp32");
+            EngineBenchmark.Result result = new EngineBenchmark(text, unet, vae).run(manager, width, height, batch, steps, threads);
+            out.println(result.toJson());
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.sdfleet.diffusion.pipeline;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What one txt2img run is asked to do, with A1111's names and API defaults (sampler Euler, 50 steps, CFG 7,
+ * 512×512, clip skip 1). Image k of the batch uses seed + k, so any image can be reproduced alone.
+ */
+public record GenerationParameters(
+        String prompt,
+        String negativePrompt,
+        String sampler,
+        String scheduler,
+        int steps,
+        double cfgScale,
+        long seed,
+        int width,
+        int height,
+        int batchSize,
+        int clipSkip) {
+
+    public static final int MAX_SIDE = 4096;
+
+    public GenerationParameters {
+        prompt = prompt == null ? "" : prompt;
+        negativePrompt = negativePrompt == null ? "" : negativePrompt;
+        sampler = sampler == null || sampler.isBlank() ? "Euler" : sampler;
+        scheduler = scheduler == null || scheduler.isBlank() ? "Automatic" : scheduler;
+    }
+
+    public static GenerationParameters defaults(String prompt) {
+        return new GenerationParameters(prompt, "", "Euler", "Automatic", 50, 7.0, -1, 512, 512, 1, 1);
+    }
+
+    public GenerationParameters withSeed(long newSeed) {
+        return new GenerationParameters(prompt, negativePrompt, sampler, scheduler, steps, cfgScale, newSeed, width,
+                height, batchSize, clipSkip);
+    }
+
+    /** The seed of image {@code index} of this batch. */
+    public long seedOf(int index) {
+        return seed + index;
+    }
+
+    /** Problems with the numbers, each naming its field; empty when the parameters can run. */
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        side("width", width, problems);
+        side("height", height, problems);
+        if (steps < 1 || steps > 1000) {
+            problems.add("steps must be between 1 and 1000, got " + steps);
+        }
+        if (batchSize < 1 || batchSize > 64) {
+            problems.add("batch_size must be between 1 and 64, got " + batchSize);
+        }
+        if (!(cfgScale >= 0 && cfgScale <= 100)) {
+            problems.add("cfg_scale must be between 0 and 100, got " + cfgScale);
+        }
+        if (clipSkip < 1 || clipSkip > 12) {
+            problems.add("clip_skip must be between 1 and 12, got " + clipSkip);
+        }
+        if (seed < 0) {
+            problems.add("seed must be resolved (≥ 0) before the engine runs, got " + seed);
+        }
+        return problems;
+    }
+
+    private static void side(String name, int value, List<String> problems) {
+        if (value < 8 || value > MAX_SIDE || value % 8 != 0) {
+            problems.add(name + " must be a multiple of 8 between 8 and " + MAX_SIDE + ", got " + value);
+        }
+    }
+}
