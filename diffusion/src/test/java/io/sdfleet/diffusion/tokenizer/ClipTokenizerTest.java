@@ -1,0 +1,58 @@
+package io.sdfleet.diffusion.tokenizer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sdfleet.diffusion.testing.Reference;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ClipTokenizerTest {
+
+    @Test
+    void matchesOpenAiIdsFromVocabJsonAndMerges() {
+        checkEveryCase(ClipTokenizer.load(Reference.file("clip-tokenizer")));
+    }
+
+    @Test
+    void matchesOpenAiIdsFromTheGzippedBpeFile() {
+        checkEveryCase(ClipTokenizer.load(Reference.file("clip-tokenizer/bpe_simple_vocab_16e6.txt.gz")));
+    }
+
+    private static void checkEveryCase(ClipTokenizer tokenizer) {
+        JsonNode cases = Reference.json("cases/tokenizer.json").path("cases");
+        assertThat(cases.size()).isPositive();
+        for (JsonNode c : cases) {
+            String prompt = c.path("prompt").asText();
+            assertThat(tokenizer.encode(prompt)).as("BPE ids of \"%s\"", prompt)
+                    .containsExactly(ints(c.path("bpe_ids_no_special")));
+            assertThat(tokenizer.inputIds77(prompt)).as("77 input ids of \"%s\"", prompt)
+                    .containsExactly(longs(c.path("input_ids_77")));
+            List<String> tokens = new ArrayList<>();
+            for (int id : tokenizer.encode(prompt)) {
+                tokens.add(tokenizer.token(id));
+            }
+            List<String> expected = new ArrayList<>();
+            c.path("bpe_tokens").forEach(t -> expected.add(t.asText()));
+            assertThat(tokens).as("BPE tokens of \"%s\"", prompt).isEqualTo(expected);
+        }
+    }
+
+    private static int[] ints(JsonNode array) {
+        int[] out = new int[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = array.get(i).asInt();
+        }
+        return out;
+    }
+
+    private static long[] longs(JsonNode array) {
+        long[] out = new long[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = array.get(i).asLong();
+        }
+        return out;
+    }
+}
