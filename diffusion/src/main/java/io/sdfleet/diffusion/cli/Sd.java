@@ -38,6 +38,7 @@ public final class Sd {
         try {
             switch (argv.get(0)) {
                 case "bench" -> BenchCommand.run(args, out);
+                case "tokenize" -> TokenizeCommand.run(args, out);
                 default -> throw new UsageException("unknown command '" + argv.get(0) + "' (try ./sd help)");
             }
             return 0;
