@@ -21,11 +21,23 @@ public final class TorchCpuRandom {
 
     /** Noise for {@code seed} (any 64-bit value, as torch.manual_seed takes), drawn on CPU, placed in {@code manager}. */
     public static NDArray randn(NDManager manager, long seed, Shape shape) {
+        return randn(manager, seed, shape, 0);
+    }
+
+    /**
+     * Draw number {@code index} (0-based) of a generator seeded with {@code seed}, each draw of {@code shape}: what
+     * the (index+1)-th {@code torch.randn(shape, generator=g)} returns. Earlier draws are replayed and discarded,
+     * because the generator is shared by the process and cannot be kept per image.
+     */
+    public static NDArray randn(NDManager manager, long seed, Shape shape, int index) {
         Torch.engine();
         synchronized (GENERATOR_LOCK) {
             // JniUtils.setSeed takes the full 64-bit seed; Engine.setRandomSeed would truncate it to an int.
             JniUtils.setSeed(seed);
             try (NDManager cpu = Torch.newManager(Device.cpu())) {
+                for (int skipped = 0; skipped < index; skipped++) {
+                    cpu.randomNormal(shape).close();
+                }
                 NDArray noise = cpu.randomNormal(shape);
                 NDArray placed = noise.toDevice(manager.getDevice(), false);
                 placed.attach(manager);

@@ -1,0 +1,78 @@
+package io.sdfleet.diffusion.sampling;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import io.sdfleet.diffusion.model.NoisePredictor;
+
+import java.util.function.IntFunction;
+
+/**
+ * Classifier-free guidance over k-diffusion's {@code CompVisDenoiser}, as A1111's {@code CFGDenoiser} runs it.
+ *
+ * <p>The UNet predicts ε for c_in·x at the fractional timestep of σ; denoised = x − ε·σ. The guided estimate is
+ * d_u + (d_c − d_u)·scale. When cond and uncond have the same token length they go through the UNet in one batch
+ * [cond…, uncond…]; otherwise (a long prompt against a short negative) in two calls, A1111's default.
+ * Conditioning may change per call (prompt editing), so it is asked for by call index.
+ */
+public final class CfgDenoiser implements Denoiser {
+
+    private final NoisePredictor unet;
+    private final DiscreteSchedule schedule;
+    private final IntFunction<NDArray> condAt;
+    private final IntFunction<NDArray> uncondAt;
+    private final float scale;
+    private int calls;
+
+    /**
+     * @param condAt   call index → cond [1, Tc, C] (owned by the caller)
+     * @param uncondAt call index → uncond [1, Tu, C]
+     */
+    public CfgDenoiser(NoisePredictor unet, DiscreteSchedule schedule, IntFunction<NDArray> condAt,
+                       IntFunction<NDArray> uncondAt, float scale) {
+        this.unet = unet;
+        this.schedule = schedule;
+        this.condAt = condAt;
+        this.uncondAt = uncondAt;
+        this.scale = scale;
+    }
+
+    @Override
+    public NDArray denoise(NDArray x, float sigma) {
+        NDManager owner = x.getManager();
+        NDArray cond = condAt.apply(calls);
+        NDArray uncond = uncondAt.apply(calls);
+        calls++;
+        try (NDManager scope = owner.newSubManager()) {
+            long batch = x.getShape().get(0);
+            float cIn = (float) (1.0 / Math.sqrt(sigma * sigma + 1.0));
+            float t = schedule.sigmaToT(sigma);
+            NDArray scaled = x.mul(cIn);
+            scaled.attach(scope);
+            NDArray epsCond;
+            NDArray epsUncond;
+            if (cond.getShape().get(1) == uncond.getShape().get(1)) {
+                NDArray both = NDArrays.concat(new NDList(scaled, scaled), 0);
+                NDArray context = NDArrays.concat(new NDList(cond.repeat(0, batch), uncond.repeat(0, batch)), 0);
+                NDArray eps = unet.predict(both, timesteps(scope, 2 * batch, t), context);
+                epsCond = eps.get("0:{}", batch);
+                epsUncond = eps.get("{}:", batch);
+            } else {
+                epsCond = unet.predict(scaled, timesteps(scope, batch, t), cond.repeat(0, batch));
+                epsUncond = unet.predict(scaled, timesteps(scope, batch, t), uncond.repeat(0, batch));
+            }
+            NDArray denoisedCond = x.sub(epsCond.mul(sigma));
+            NDArray denoisedUncond = x.sub(epsUncond.mul(sigma));
+            denoisedCond.attach(scope);
+            denoisedUncond.attach(scope);
+            NDArray guided = denoisedUncond.add(denoisedCond.sub(denoisedUncond).mul(scale));
+            guided.attach(owner);
+            return guided;
+        }
+    }
+
+    private static NDArray timesteps(NDManager scope, long n, float t) {
+        return scope.full(new ai.djl.ndarray.types.Shape(n), t);
+    }
+}
