@@ -29,7 +29,8 @@ import java.util.zip.ZipFile;
  */
 public final class TorchCheckpoint implements TensorSource {
 
-    private static final BigIntegerMagic MAGIC = new BigIntegerMagic();
+    /** The first pickle of a legacy file holds this number. */
+    private static final java.math.BigInteger LEGACY_MAGIC = new java.math.BigInteger("1950a86a20f9469cfc6c", 16);
 
     private final Path path;
     private final Map<String, TorchTensorRef> tensors;
@@ -93,7 +94,7 @@ public final class TorchCheckpoint implements TensorSource {
             throw new CheckpointException(source + ": unexpected persistent id in the header");
         };
         Object magic = RestrictedUnpickler.load(head, noStorages, source);
-        if (!MAGIC.matches(magic)) {
+        if (!LEGACY_MAGIC.equals(magic)) {
             throw new CheckpointException(source + " does not start with torch's legacy magic number");
         }
         Object protocol = RestrictedUnpickler.load(head, noStorages, source);
@@ -232,14 +233,5 @@ public final class TorchCheckpoint implements TensorSource {
 
     private static String describe(Object value) {
         return value == null ? "None" : value.getClass().getSimpleName();
-    }
-
-    /** Torch's legacy magic number 0x1950a86a20f9469cfc6c, stored as a pickled long. */
-    private static final class BigIntegerMagic {
-        private final java.math.BigInteger value = new java.math.BigInteger("1950a86a20f9469cfc6c", 16);
-
-        boolean matches(Object o) {
-            return o instanceof java.math.BigInteger b && b.equals(value);
-        }
     }
 }
