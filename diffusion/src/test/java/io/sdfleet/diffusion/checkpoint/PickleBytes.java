@@ -109,6 +109,13 @@ final class PickleBytes {
         }
     }
 
+    PickleBytes raw(int... values) {
+        for (int v : values) {
+            out.write(v);
+        }
+        return this;
+    }
+
     byte[] bytes() {
         return out.toByteArray();
     }
