@@ -39,6 +39,7 @@ public final class Sd {
             switch (argv.get(0)) {
                 case "bench" -> BenchCommand.run(args, out);
                 case "tokenize" -> TokenizeCommand.run(args, out);
+                case "txt2img" -> Txt2ImgCommand.run(args, out);
                 default -> throw new UsageException("unknown command '" + argv.get(0) + "' (try ./sd help)");
             }
             return 0;

@@ -1,0 +1,93 @@
+package io.sdfleet.diffusion.cli;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import io.sdfleet.diffusion.checkpoint.SafetensorsWriter;
+import io.sdfleet.diffusion.pipeline.GeneratedImage;
+import io.sdfleet.diffusion.pipeline.GenerationParameters;
+import io.sdfleet.diffusion.pipeline.GenerationResult;
+import io.sdfleet.diffusion.pipeline.ModelOptions;
+import io.sdfleet.diffusion.pipeline.NoiseFile;
+import io.sdfleet.diffusion.pipeline.StableDiffusionModel;
+import io.sdfleet.diffusion.pipeline.Txt2Img;
+import io.sdfleet.diffusion.runtime.Torch;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** {@code ./sd txt2img}: one batch from a prompt, PNGs with A1111 infotext in --out. */
+final class Txt2ImgCommand {
+
+    private Txt2ImgCommand() {
+    }
+
+    static void run(List<String> args, PrintStream out) {
+        Arguments a = Arguments.parse(args, Set.of());
+        Path modelPath = a.existingPath("model");
+        if (modelPath == null) {
+            throw new UsageException("missing required option --model");
+        }
+        String prompt = a.required("prompt");
+        long seed = a.longValue("seed", -1);
+        if (seed < -1 || seed > 0xFFFFFFFFL) {
+            throw new UsageException("--seed must be -1 (random) or between 0 and 4294967295, got " + seed);
+        }
+        if (seed == -1) {
+            seed = new SecureRandom().nextLong(0x1_0000_0000L); // A1111 draws random seeds below 2^32
+        }
+        GenerationParameters p = new GenerationParameters(prompt, a.string("negative-prompt", ""),
+                a.string("sampler", "Euler"), a.string("scheduler", "Automatic"), a.integer("steps", 20),
+                a.decimal("cfg-scale", 7.0), seed, a.integer("width", 512), a.integer("height", 512),
+                a.integer("batch-size", 1), a.integer("clip-skip", 1));
+        Path tokenizer = a.existingPath("tokenizer");
+        Path noisePath = a.existingPath("noise-file");
+        String latentsOut = a.string("latents-out", null);
+        Path outDir = Path.of(a.string("out", "outputs"));
+        Device device = Torch.device(a.string("device", "cpu"));
+        DataType precision = Options.precision(a.string("precision", device.isGpu() ? "fp16" : "fp32"));
+        a.rejectUnknown();
+        Options.requireMultipleOf8("width", p.width());
+        Options.requireMultipleOf8("height", p.height());
+        List<String> problems = p.problems();
+        if (!problems.isEmpty()) {
+            throw new UsageException(problems.get(0));
+        }
+        Optional<NoiseFile> noise = Optional.ofNullable(noisePath).map(NoiseFile::read);
+
+        ModelOptions options = ModelOptions.cpu(tokenizer).withDevice(device, precision);
+        try (StableDiffusionModel model = StableDiffusionModel.load(modelPath, options)) {
+            ProgressBar bar = new ProgressBar(System.err);
+            GenerationResult result = new Txt2Img(model).generate(p, noise, bar);
+            bar.finish();
+            Files.createDirectories(outDir);
+            for (GeneratedImage image : result.images()) {
+                Path file = outDir.resolve(String.format("%05d-%d.png", nextIndex(outDir), image.seed()));
+                Files.write(file, image.png());
+                out.println(file);
+            }
+            if (latentsOut != null) {
+                new SafetensorsWriter().putFloats("latents", result.latentShape(), result.latents()).write(Path.of(latentsOut));
+            }
+            out.printf("done in %.1f s, peak memory %d MB%n", result.seconds(), result.peakMemoryBytes() / (1024 * 1024));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A1111 numbers images in its output folder; so do we, continuing after the highest number present. */
+    private static int nextIndex(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.matches("\\d{5}-.*\\.png"))
+                    .mapToInt(n -> Integer.parseInt(n.substring(0, 5)))
+                    .max().orElse(-1) + 1;
+        }
+    }
+}
