@@ -3,23 +3,25 @@ package io.sdfleet.diffusion.checkpoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A1111's model hash: the sha256 of the whole checkpoint file, of which infotext's {@code Model hash:} shows the
- * first 10 hex characters ({@code sd_checkpoint_info.shorthash}). Hashing a 4 GB file takes seconds, so the
- * full hash is remembered in a sidecar {@code <file>.sha256} together with the file's size and modification time,
- * and recomputed when either changes. A sidecar that cannot be written (read-only folder) is simply skipped.
+ * first 10 hex characters ({@code sd_checkpoint_info.shorthash}). Hashing a 4 GB file takes seconds, so the hash
+ * is remembered for the life of the process, keyed by path, size and modification time. Nothing is written next to
+ * the checkpoint: model folders may be shared or read-only, and must stay as the user left them.
  */
 public final class ModelHash {
 
     public static final int SHORT_LENGTH = 10;
+    private static final Map<String, String> CACHE = new ConcurrentHashMap<>();
 
     private ModelHash() {
     }
@@ -29,29 +31,16 @@ public final class ModelHash {
         return sha256(file).substring(0, SHORT_LENGTH);
     }
 
-    /** The full sha256 in lower-case hex, from the sidecar when it is still valid, else computed and cached. */
+    /** The full sha256 in lower-case hex, computed once per file version in this process. */
     public static String sha256(Path file) {
-        Path sidecar = sidecarOf(file);
         try {
-            String stamp = Files.size(file) + " " + Files.getLastModifiedTime(file).toMillis();
-            if (Files.isRegularFile(sidecar)) {
-                String[] cached = Files.readString(sidecar, StandardCharsets.UTF_8).trim().split(" ", 2);
-                if (cached.length == 2 && cached[1].equals(stamp) && cached[0].matches("[0-9a-f]{64}")) {
-                    return cached[0];
-                }
-            }
-            String hash = computeSha256(file);
-            try {
-                Files.writeString(sidecar, hash + " " + stamp + "\n", StandardCharsets.UTF_8);
-            } catch (IOException readOnly) {
-                // caching is an optimisation; the hash itself is correct without it
-            }
-            return hash;
+            String key = file.toAbsolutePath().normalize() + "|" + Files.size(file) + "|"
+                    + Files.getLastModifiedTime(file).toMillis();
+            return CACHE.computeIfAbsent(key, k -> computeSha256(file));
         } catch (IOException e) {
             throw new CheckpointException("cannot hash " + file + ": " + e.getMessage(), e);
         }
     }
-
     /** Streams the file through sha256 without caching. */
     public static String computeSha256(Path file) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -68,9 +57,5 @@ public final class ModelHash {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }
-    }
-
-    public static Path sidecarOf(Path file) {
-        return file.resolveSibling(file.getFileName() + ".sha256");
     }
 }
