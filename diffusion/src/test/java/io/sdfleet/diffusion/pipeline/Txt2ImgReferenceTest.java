@@ -59,6 +59,22 @@ class Txt2ImgReferenceTest {
     }
 
     @Test
+    void promptAndNegativeOfDifferentLengthsRunAsSeparateUNetCallsLikeA1111() {
+        String name = "a1111/cases/txt2img_a1111_2chunk_prompt";
+        JsonNode json = Reference.json(name + ".json");
+        GenerationParameters p = new GenerationParameters(json.path("prompt").asText(),
+                json.path("negative_prompt").asText(), "Euler", "Automatic", json.path("steps").asInt(),
+                json.path("cfg_scale").asDouble(), json.path("seed").asLong(), json.path("width").asInt(),
+                json.path("height").asInt(), 1, json.path("clip_skip").asInt());
+
+        GenerationResult result = new Txt2Img(model).generate(p, Optional.empty(), ProgressListener.NONE);
+
+        double error = Tensors.maxAbs(result.latents(), Reference.tensors(name + ".safetensors").get("latent").toFloats());
+        assertThat(error).isLessThanOrEqualTo(2e-3);
+        System.out.printf("%s: max |latent error| %.2e%n", name, error);
+    }
+
+    @Test
     void seedAloneReproducesTheCaseNoiseAndResult() {
         String name = "cases/txt2img_euler";
         JsonNode json = Reference.json(name + ".json");

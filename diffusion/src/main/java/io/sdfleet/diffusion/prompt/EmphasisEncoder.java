@@ -1,0 +1,47 @@
+package io.sdfleet.diffusion.prompt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.sdfleet.diffusion.model.TextEncoder;
+
+/**
+ * A1111's conditioning for one prompt: every chunk through the text encoder, then "Original" emphasis — the
+ * chunk's hidden states times each token's multiplier, rescaled so the chunk's overall mean is what it was — and
+ * the chunks joined along the token axis: [1, 77·k, C].
+ */
+public final class EmphasisEncoder {
+
+    private final TextEncoder encoder;
+
+    public EmphasisEncoder(TextEncoder encoder) {
+        this.encoder = encoder;
+    }
+
+    /** The conditioning in {@code manager}, fp32. */
+    public NDArray encode(NDManager manager, TokenizedPrompt prompt, int clipSkip) {
+        NDList chunks = new NDList();
+        try (NDManager scope = manager.newSubManager()) {
+            for (PromptChunk chunk : prompt.chunks()) {
+                NDArray tokens = scope.create(chunk.tokens(), new Shape(1, chunk.tokens().length));
+                NDArray z = encoder.encode(tokens, clipSkip).toType(DataType.FLOAT32, false);
+                z.attach(scope);
+                chunks.add(emphasise(z, scope.create(chunk.multipliers(), new Shape(1, chunk.multipliers().length, 1))));
+            }
+            NDArray joined = chunks.size() == 1 ? chunks.get(0) : NDArrays.concat(chunks, 1);
+            joined.attach(manager);
+            return joined;
+        }
+    }
+
+    /** z·m rescaled by mean(z)/mean(z·m), as A1111's EmphasisOriginal does. */
+    public static NDArray emphasise(NDArray z, NDArray multipliers) {
+        NDArray originalMean = z.mean();
+        NDArray weighted = z.mul(multipliers);
+        NDArray newMean = weighted.mean();
+        return weighted.mul(originalMean.div(newMean));
+    }
+}

@@ -1,0 +1,85 @@
+package io.sdfleet.diffusion.prompt;
+
+import io.sdfleet.diffusion.tokenizer.ClipTokenizer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A1111's {@code tokenize_line}: the emphasis-parsed prompt is tokenised piece by piece and poured into chunks of
+ * 75 ids. {@code BREAK} closes a chunk. When a chunk is full and a comma was seen within its last 20 ids, the ids
+ * after that comma move to the next chunk, so a phrase is not cut in two ("comma back-off").
+ */
+public final class PromptChunker {
+
+    public static final int CHUNK_LENGTH = 75;
+    public static final int COMMA_PADDING_BACKTRACK = 20;
+
+    private final ClipTokenizer tokenizer;
+    private final int commaId;
+
+    public PromptChunker(ClipTokenizer tokenizer) {
+        this.tokenizer = tokenizer;
+        this.commaId = tokenizer.id(",</w>");
+    }
+
+    public TokenizedPrompt tokenize(String prompt) {
+        Builder b = new Builder();
+        for (WeightedText piece : PromptAttention.parse(prompt)) {
+            if (piece.isBreak()) {
+                b.nextChunk(false);
+                continue;
+            }
+            for (int token : tokenizer.encode(piece.text())) {
+                if (token == commaId) {
+                    b.lastComma = b.tokens.size();
+                } else if (b.tokens.size() == CHUNK_LENGTH && b.lastComma != -1
+                        && b.tokens.size() - b.lastComma <= COMMA_PADDING_BACKTRACK) {
+                    int cut = b.lastComma + 1;
+                    List<Long> movedTokens = new ArrayList<>(b.tokens.subList(cut, b.tokens.size()));
+                    List<Float> movedWeights = new ArrayList<>(b.multipliers.subList(cut, b.multipliers.size()));
+                    b.tokens.subList(cut, b.tokens.size()).clear();
+                    b.multipliers.subList(cut, b.multipliers.size()).clear();
+                    b.nextChunk(false);
+                    b.tokens.addAll(movedTokens);
+                    b.multipliers.addAll(movedWeights);
+                }
+                if (b.tokens.size() == CHUNK_LENGTH) {
+                    b.nextChunk(false);
+                }
+                b.tokens.add((long) token);
+                b.multipliers.add((float) piece.weight());
+            }
+        }
+        if (!b.tokens.isEmpty() || b.chunks.isEmpty()) {
+            b.nextChunk(true);
+        }
+        return new TokenizedPrompt(List.copyOf(b.chunks), b.tokenCount);
+    }
+
+    private final class Builder {
+        final List<PromptChunk> chunks = new ArrayList<>();
+        List<Long> tokens = new ArrayList<>();
+        List<Float> multipliers = new ArrayList<>();
+        int tokenCount;
+        int lastComma = -1;
+
+        void nextChunk(boolean isLast) {
+            tokenCount += isLast ? tokens.size() : CHUNK_LENGTH;
+            long[] ids = new long[CHUNK_LENGTH + 2];
+            float[] mults = new float[CHUNK_LENGTH + 2];
+            Arrays.fill(ids, tokenizer.eos());
+            Arrays.fill(mults, 1f);
+            ids[0] = tokenizer.bos();
+            for (int i = 0; i < tokens.size(); i++) {
+                ids[i + 1] = tokens.get(i);
+                mults[i + 1] = multipliers.get(i);
+            }
+            chunks.add(new PromptChunk(ids, mults));
+            tokens = new ArrayList<>();
+            multipliers = new ArrayList<>();
+            lastComma = -1;
+        }
+    }
+}
