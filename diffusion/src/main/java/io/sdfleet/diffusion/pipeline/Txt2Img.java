@@ -12,7 +12,11 @@ import io.sdfleet.diffusion.sampling.CfgDenoiser;
 import io.sdfleet.diffusion.sampling.DiscreteSchedule;
 import io.sdfleet.diffusion.sampling.NoiseSource;
 import io.sdfleet.diffusion.sampling.ReplayedNoise;
+import io.sdfleet.diffusion.sampling.SamplerCatalog;
+import io.sdfleet.diffusion.sampling.SamplerSpec;
+import io.sdfleet.diffusion.sampling.Scheduler;
 import io.sdfleet.diffusion.sampling.SeededNoise;
+import io.sdfleet.diffusion.sampling.StepCallback;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
 
 import java.awt.image.BufferedImage;
@@ -41,7 +45,9 @@ public final class Txt2Img {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
-        SamplerChoice sampler = SamplerChoice.resolve(p.sampler(), p.scheduler());
+        SamplerCatalog.Choice choice = SamplerCatalog.choose(p.sampler(), p.scheduler());
+        SamplerSpec sampler = choice.sampler();
+        Scheduler scheduler = choice.scheduler();
         int latentH = p.height() / 8;
         int latentW = p.width() / 8;
         noiseFile.ifPresent(f -> f.requireShape(p.batchSize(), latentH, latentW));
@@ -62,22 +68,24 @@ public final class Txt2Img {
             NoiseSource stepNoise = noiseFile.flatMap(NoiseFile::samplerNoises)
                     .<NoiseSource>map(t -> new ReplayedNoise(t.toFloats(), t.shape()))
                     .orElseGet(() -> new SeededNoise(seeds));
-            float[] sigmas = sampler.sigmas(schedule, p.steps());
-            NDArray x = noise.mul(sigmas[0]);
+            float[] sigmas = sampler.usesTimesteps() ? null : sampler.sigmas(schedule, scheduler, p.steps());
+            // A1111 looks the conditioning up by denoiser call (prompt editing); later calls keep the last step's.
             CfgDenoiser denoiser = new CfgDenoiser(model.unet(), schedule,
-                    call -> cond.at(sampler.stepOfCall(call, p.steps())),
-                    call -> uncond.at(sampler.stepOfCall(call, p.steps())), (float) p.cfgScale());
-            NDArray latents = sampler.sample(denoiser, x, sigmas, stepNoise, (step, total, xNow, denoised) -> {
+                    call -> cond.at(Math.min(call, p.steps() - 1)),
+                    call -> uncond.at(Math.min(call, p.steps() - 1)), (float) p.cfgScale());
+            StepCallback callback = (step, total, xNow, denoised) -> {
                 peak.sample();
                 progress.onStep(step, total, (System.nanoTime() - start) / 1e9);
-            });
+            };
+            NDArray latents = sampler.run().sample(new SamplerSpec.Inputs(denoiser, denoiser::guidedEps, noise,
+                    sigmas, schedule.alphasCumprod(), p.steps(), stepNoise, callback));
             float[] latentValues = latents.toType(DataType.FLOAT32, false).toFloatArray();
             NDArray decoded = model.vae().decode(latents.div(AutoencoderKL.SD_SCALE_FACTOR));
             List<BufferedImage> pixels = ImageTensors.toImages(decoded);
             peak.sample();
             List<GeneratedImage> images = new ArrayList<>();
             for (int k = 0; k < pixels.size(); k++) {
-                String infotext = infotext(p, sampler, seeds[k]);
+                String infotext = infotext(p, sampler, scheduler, seeds[k]);
                 byte[] png = PngFiles.encode(pixels.get(k), Map.of("parameters", infotext));
                 images.add(new GeneratedImage(k, seeds[k], pixels.get(k), infotext, png));
             }
@@ -86,11 +94,11 @@ public final class Txt2Img {
         }
     }
 
-    private String infotext(GenerationParameters p, SamplerChoice sampler, long seed) {
+    private String infotext(GenerationParameters p, SamplerSpec sampler, Scheduler scheduler, long seed) {
         Map<String, String> params = new java.util.LinkedHashMap<>();
         params.put("Steps", String.valueOf(p.steps()));
-        params.put("Sampler", sampler.displayName());
-        params.put("Schedule type", sampler.scheduleLabel());
+        params.put("Sampler", sampler.name());
+        params.put("Schedule type", sampler.usesTimesteps() ? scheduler.label() : sampler.resolve(scheduler).label());
         params.put("CFG scale", Numbers.compact(p.cfgScale()));
         params.put("Seed", String.valueOf(seed));
         params.put("Size", p.width() + "x" + p.height());

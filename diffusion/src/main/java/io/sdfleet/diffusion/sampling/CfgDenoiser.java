@@ -41,32 +41,48 @@ public final class CfgDenoiser implements Denoiser {
     @Override
     public NDArray denoise(NDArray x, float sigma) {
         NDManager owner = x.getManager();
+        try (NDManager scope = owner.newSubManager()) {
+            float cIn = (float) (1.0 / Math.sqrt(sigma * sigma + 1.0));
+            NDArray scaled = x.mul(cIn);
+            scaled.attach(scope);
+            NDArray eps = guidedEps(scaled, schedule.sigmaToT(sigma));
+            eps.attach(scope);
+            NDArray denoised = x.sub(eps.mul(sigma));
+            denoised.attach(owner);
+            return denoised;
+        }
+    }
+
+    /**
+     * The guided noise prediction ε_u + (ε_c − ε_u)·scale for the UNet input {@code modelInput} at timestep t; what
+     * A1111's timestep samplers (DDIM) call directly. Since denoised = x − ε·σ is linear in ε, guiding ε is the
+     * same as guiding the denoised estimates.
+     */
+    public NDArray guidedEps(NDArray modelInput, float t) {
+        NDManager owner = modelInput.getManager();
         NDArray cond = condAt.apply(calls);
         NDArray uncond = uncondAt.apply(calls);
         calls++;
         try (NDManager scope = owner.newSubManager()) {
-            long batch = x.getShape().get(0);
-            float cIn = (float) (1.0 / Math.sqrt(sigma * sigma + 1.0));
-            float t = schedule.sigmaToT(sigma);
-            NDArray scaled = x.mul(cIn);
-            scaled.attach(scope);
+            long batch = modelInput.getShape().get(0);
             NDArray epsCond;
             NDArray epsUncond;
             if (cond.getShape().get(1) == uncond.getShape().get(1)) {
-                NDArray both = NDArrays.concat(new NDList(scaled, scaled), 0);
+                NDArray both = NDArrays.concat(new NDList(modelInput, modelInput), 0);
+                both.attach(scope);
                 NDArray context = NDArrays.concat(new NDList(cond.repeat(0, batch), uncond.repeat(0, batch)), 0);
+                context.attach(scope);
                 NDArray eps = unet.predict(both, timesteps(scope, 2 * batch, t), context);
+                eps.attach(scope);
                 epsCond = eps.get("0:{}", batch);
                 epsUncond = eps.get("{}:", batch);
             } else {
-                epsCond = unet.predict(scaled, timesteps(scope, batch, t), cond.repeat(0, batch));
-                epsUncond = unet.predict(scaled, timesteps(scope, batch, t), uncond.repeat(0, batch));
+                epsCond = unet.predict(modelInput, timesteps(scope, batch, t), cond.repeat(0, batch));
+                epsUncond = unet.predict(modelInput, timesteps(scope, batch, t), uncond.repeat(0, batch));
             }
-            NDArray denoisedCond = x.sub(epsCond.mul(sigma));
-            NDArray denoisedUncond = x.sub(epsUncond.mul(sigma));
-            denoisedCond.attach(scope);
-            denoisedUncond.attach(scope);
-            NDArray guided = denoisedUncond.add(denoisedCond.sub(denoisedUncond).mul(scale));
+            epsCond.attach(scope);
+            epsUncond.attach(scope);
+            NDArray guided = epsUncond.add(epsCond.sub(epsUncond).mul(scale));
             guided.attach(owner);
             return guided;
         }

@@ -7,10 +7,12 @@ package io.sdfleet.diffusion.sampling;
  */
 public final class DiscreteSchedule {
 
+    private final float[] alphasCumprod;
     private final float[] sigmas;
     private final float[] logSigmas;
 
     public DiscreteSchedule(float[] alphasCumprod) {
+        this.alphasCumprod = alphasCumprod.clone();
         sigmas = new float[alphasCumprod.length];
         logSigmas = new float[alphasCumprod.length];
         for (int i = 0; i < sigmas.length; i++) {
@@ -36,6 +38,11 @@ public final class DiscreteSchedule {
             alphas[i] = (float) product;
         }
         return new DiscreteSchedule(alphas);
+    }
+
+    /** ᾱ_t for t = 0 … T − 1 (what the timestep samplers use). */
+    public float[] alphasCumprod() {
+        return alphasCumprod.clone();
     }
 
     public int size() {

@@ -39,6 +39,24 @@ public final class Sigmas {
         return out;
     }
 
+    /** SGM's uniform spacing: evenly in timestep from σ_max's to σ_min's, n points, σ_min's own end dropped. */
+    public static float[] sgmUniform(DiscreteSchedule model, int n) {
+        float[] t = linspace(model.sigmaToT(model.sigmaMax()), model.sigmaToT(model.sigmaMin()), n + 1);
+        float[] out = new float[n + 1];
+        for (int i = 0; i < n; i++) {
+            out[i] = model.tToSigma(t[i]);
+        }
+        return out;
+    }
+
+    /** A1111's discard_next_to_last_sigma (DPM2, DPM2 a): built for n + 1 steps, the level before 0 is dropped. */
+    public static float[] discardNextToLast(float[] sigmas) {
+        float[] out = new float[sigmas.length - 1];
+        System.arraycopy(sigmas, 0, out, 0, sigmas.length - 2);
+        out[out.length - 1] = sigmas[sigmas.length - 1];
+        return out;
+    }
+
     /** torch.linspace in fp32: the first half counts up from start, the second half down from end. */
     static float[] linspace(float start, float end, int n) {
         float[] out = new float[n];

@@ -39,7 +39,8 @@ class Txt2ImgReferenceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cases/txt2img_euler", "cases/txt2img_euler_a"})
+    @ValueSource(strings = {"cases/txt2img_euler", "cases/txt2img_euler_a", "cases/txt2img_dpmpp_2m_karras",
+            "cases/txt2img_ddim", "a1111/cases/txt2img_dpm2", "a1111/cases/txt2img_euler_karras"})
     void matchesReferenceLatentAndImageWithTheCaseNoise(String name) {
         JsonNode json = Reference.json(name + ".json");
         SafetensorsFile tensors = Reference.tensors(name + ".safetensors");
@@ -85,10 +86,14 @@ class Txt2ImgReferenceTest {
         assertThat(result.images().get(0).infotext()).contains("Seed: 1000", "Sampler: Euler", "Size: 64x64");
     }
 
+    /** The case's sampler under our name: CompVis DDIM is "DDIM CompVis"; A1111 cases name their scheduler. */
     private static GenerationParameters parameters(JsonNode json) {
         JsonNode shape = json.path("latent_shape");
+        String sampler = json.path("sampler").asText().startsWith("ldm.models.diffusion.ddim") ? "DDIM CompVis"
+                : json.path("a1111_name").asText();
+        String scheduler = json.path("scheduler").path("requested").asText("Automatic");
         return new GenerationParameters(json.path("prompt").asText(), json.path("negative_prompt").asText(),
-                json.path("a1111_name").asText(), "Automatic", json.path("steps").asInt(),
+                sampler, scheduler, json.path("steps").asInt(),
                 json.path("cfg_scale").asDouble(), json.path("seed").asLong(), shape.get(3).asInt() * 8,
                 shape.get(2).asInt() * 8, shape.get(0).asInt(), 1);
     }
