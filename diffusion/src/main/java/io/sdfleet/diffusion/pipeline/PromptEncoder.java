@@ -4,16 +4,21 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.sdfleet.diffusion.prompt.EmphasisEncoder;
 import io.sdfleet.diffusion.prompt.PromptChunker;
+import io.sdfleet.diffusion.prompt.PromptSchedule;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Turns a prompt into the UNet's text conditioning [1, 77·k, C] the way A1111 does: emphasis parsing, 75-token
- * chunks with comma back-off and BREAK, CLIP per chunk with clip skip, "Original" emphasis, chunks joined.
+ * Turns a prompt into the UNet's text conditioning [1, 77·k, C] the way A1111 does: prompt editing and alternation
+ * give one text per range of steps; each text goes through emphasis parsing, 75-token chunks with comma back-off
+ * and BREAK, CLIP per chunk with clip skip and "Original" emphasis.
  */
 final class PromptEncoder {
 
-    /** Conditioning that may change with the sampling step (prompt editing). */
+    /** Conditioning by denoiser call (prompt editing changes it over the run). */
     interface Conditioning {
-        NDArray at(int step);
+        NDArray at(int call);
     }
 
     private final StableDiffusionModel model;
@@ -24,7 +29,20 @@ final class PromptEncoder {
 
     Conditioning encode(NDManager manager, String prompt, int steps, int clipSkip) {
         PromptChunker chunker = new PromptChunker(model.tokenizer());
-        NDArray cond = new EmphasisEncoder(model.textModel()).encode(manager, chunker.tokenize(prompt), clipSkip);
-        return step -> cond;
+        EmphasisEncoder encoder = new EmphasisEncoder(model.textModel());
+        List<PromptSchedule.Entry> schedule = PromptSchedule.of(prompt, steps);
+        List<NDArray> conds = new ArrayList<>();
+        for (PromptSchedule.Entry entry : schedule) {
+            conds.add(encoder.encode(manager, chunker.tokenize(entry.prompt()), clipSkip));
+        }
+        // A1111's reconstruct_cond_batch: the first entry whose end step is ≥ the 0-based call index.
+        return call -> {
+            for (int i = 0; i < schedule.size(); i++) {
+                if (call <= schedule.get(i).endStep()) {
+                    return conds.get(i);
+                }
+            }
+            return conds.get(conds.size() - 1);
+        };
     }
 }

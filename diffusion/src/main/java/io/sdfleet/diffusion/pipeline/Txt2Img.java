@@ -69,10 +69,8 @@ public final class Txt2Img {
                     .<NoiseSource>map(t -> new ReplayedNoise(t.toFloats(), t.shape()))
                     .orElseGet(() -> new SeededNoise(seeds));
             float[] sigmas = sampler.usesTimesteps() ? null : sampler.sigmas(schedule, scheduler, p.steps());
-            // A1111 looks the conditioning up by denoiser call (prompt editing); later calls keep the last step's.
-            CfgDenoiser denoiser = new CfgDenoiser(model.unet(), schedule,
-                    call -> cond.at(Math.min(call, p.steps() - 1)),
-                    call -> uncond.at(Math.min(call, p.steps() - 1)), (float) p.cfgScale());
+            // A1111 looks the conditioning up by denoiser call (prompt editing).
+            CfgDenoiser denoiser = new CfgDenoiser(model.unet(), schedule, cond::at, uncond::at, (float) p.cfgScale());
             StepCallback callback = (step, total, xNow, denoised) -> {
                 peak.sample();
                 progress.onStep(step, total, (System.nanoTime() - start) / 1e9);
