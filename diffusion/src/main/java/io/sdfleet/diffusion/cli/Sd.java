@@ -40,6 +40,8 @@ public final class Sd {
                 case "bench" -> BenchCommand.run(args, out);
                 case "tokenize" -> TokenizeCommand.run(args, out);
                 case "txt2img" -> Txt2ImgCommand.run(args, out);
+                case "parse-prompt" -> ParsePromptCommand.run(args, out);
+                case "encode-prompt" -> EncodePromptCommand.run(args, out);
                 default -> throw new UsageException("unknown command '" + argv.get(0) + "' (try ./sd help)");
             }
             return 0;

@@ -1,0 +1,108 @@
+package io.sdfleet.diffusion.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
+import io.sdfleet.diffusion.image.PngFiles;
+import io.sdfleet.diffusion.testing.Reference;
+import io.sdfleet.diffusion.testing.Tensors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The ./sd contract: outputs in the promised formats, one clear line and a non-zero status for bad input. */
+class SdCommandLineTest {
+
+    private record Run(int status, String out, String err) {
+    }
+
+    private static Run sd(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Sd.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void tokenizePrintsThe77IdsAsJson() {
+        JsonNode c = Reference.json("cases/tokenizer.json").path("cases").get(0);
+        Run run = sd("tokenize", "--tokenizer", Reference.file("clip-tokenizer").toString(), c.path("prompt").asText());
+        assertThat(run.status()).isZero();
+        assertThat(run.out().strip()).isEqualTo(c.path("input_ids_77").toString().replace(",", ", "));
+    }
+
+    @Test
+    void parsePromptPrintsA1111sParse() {
+        Run run = sd("parse-prompt", "an (important) word BREAK [x]");
+        assertThat(run.out().strip())
+                .isEqualTo("[[\"an \",1.0],[\"important\",1.1],[\" word\",1.0],[\"BREAK\",-1],[\"\",1.0],[\"x\",0.9090909090909091]]");
+    }
+
+    @Test
+    void encodePromptWritesA1111sConditioning(@TempDir Path dir) {
+        JsonNode c = Reference.json("a1111/cases/a1111_conditioning.json").path("cases").get(1);
+        Path out = dir.resolve("cond.safetensors");
+        Run run = sd("encode-prompt", "--model", Reference.file("mini_sd15_fp32.safetensors").toString(),
+                "--tokenizer", Reference.file("clip-tokenizer").toString(), "--clip-skip", "2", "--out", out.toString(),
+                c.path("prompt").asText());
+        assertThat(run.status()).as(run.err()).isZero();
+        float[] cond = SafetensorsFile.open(out).get("cond").toFloats();
+        float[] expected = Reference.tensors("a1111/cases/a1111_conditioning.safetensors")
+                .get(c.path("name").asText() + ".cond_clipskip2").toFloats();
+        assertThat(Tensors.maxAbs(cond, expected)).isLessThanOrEqualTo(1e-4);
+    }
+
+    @Test
+    void txt2imgWritesPngsWithInfotextAndLatents(@TempDir Path dir) throws Exception {
+        Path latents = dir.resolve("latents.safetensors");
+        Run run = sd("txt2img", "--model", Reference.file("mini_sd15_fp32.safetensors").toString(),
+                "--tokenizer", Reference.file("clip-tokenizer").toString(), "--prompt", "a (red) boat",
+                "--negative-prompt", "blurry", "--sampler", "DPM++ 2M", "--scheduler", "Karras", "--steps", "3",
+                "--seed", "42", "--width", "64", "--height", "48", "--batch-size", "2", "--clip-skip", "2",
+                "--out", dir.resolve("images").toString(), "--latents-out", latents.toString());
+        assertThat(run.status()).as(run.err()).isZero();
+        try (var files = Files.list(dir.resolve("images"))) {
+            List<Path> pngs = files.sorted().toList();
+            assertThat(pngs).extracting(p -> p.getFileName().toString()).containsExactly("00000-42.png", "00001-43.png");
+            String parameters = PngFiles.readText(Files.readAllBytes(pngs.get(1))).get("parameters");
+            assertThat(parameters).isEqualTo("a (red) boat\nNegative prompt: blurry\nSteps: 3, Sampler: DPM++ 2M, "
+                    + "Schedule type: Karras, CFG scale: 7, Seed: 43, Size: 64x48, Model hash: "
+                    + parameters.split("Model hash: ")[1].substring(0, 10) + ", Model: mini_sd15_fp32, Clip skip: 2, "
+                    + "RNG: CPU, Version: sdfleet-0.1.0");
+        }
+        assertThat(SafetensorsFile.open(latents).get("latents").shape()).containsExactly(2, 4, 6, 8);
+    }
+
+    @Test
+    void badArgumentsExitNonZeroWithOneClearLine() {
+        String model = Reference.file("mini_sd15_fp32.safetensors").toString();
+        String tok = Reference.file("clip-tokenizer").toString();
+        assertBad(sd("txt2img", "--model", model, "--tokenizer", tok, "--prompt", "x", "--sampler", "Nope"), "unknown sampler 'Nope'");
+        assertBad(sd("txt2img", "--model", model, "--tokenizer", tok, "--prompt", "x", "--width", "100"), "--width");
+        assertBad(sd("txt2img", "--model", "/no/such/model.safetensors", "--prompt", "x"), "no such file");
+        assertBad(sd("txt2img", "--model", model, "--prompt", "x", "--stepz", "3"), "unknown option --stepz");
+        assertBad(sd("frobnicate"), "unknown command");
+    }
+
+    @Test
+    void corruptCheckpointIsRejectedWithOneLine(@TempDir Path dir) throws Exception {
+        Path bad = dir.resolve("broken.safetensors");
+        Files.write(bad, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+        assertBad(sd("txt2img", "--model", bad.toString(), "--tokenizer", Reference.file("clip-tokenizer").toString(),
+                "--prompt", "x"), "broken.safetensors");
+    }
+
+    private static void assertBad(Run run, String expected) {
+        assertThat(run.status()).isEqualTo(2);
+        assertThat(run.err()).contains(expected);
+        assertThat(run.err().strip().lines()).hasSize(1);
+    }
+}
