@@ -34,6 +34,8 @@ public final class SamplerCatalog {
                     in -> KSamplers.dpmpp2mSde(in.denoiser(), x0(in), in.sigmas(), in.stepNoise(), in.callback())),
             new SamplerSpec("DDIM", List.of("ddim"), null, false, false,
                     in -> TimestepSamplers.ddimA1111(in.eps(), in.noise(), in.alphasCumprod(), in.steps(), in.callback())),
+            new SamplerSpec("UniPC", List.of("unipc"), null, false, false,
+                    in -> UniPc.sample(in.eps(), in.noise(), in.alphasCumprod(), in.steps(), in.callback())),
             new SamplerSpec("DDIM CompVis", List.of("ddim_compvis", "ddim-compvis"), null, false, false,
                     in -> TimestepSamplers.ddimCompVis(in.eps(), in.noise(), in.alphasCumprod(), in.steps(), in.callback())));
 
