@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.image.ImageTensors;
 import io.sdfleet.diffusion.image.PngFiles;
 import io.sdfleet.diffusion.infotext.Infotext;
+import io.sdfleet.diffusion.prompt.ComposablePrompt;
 import io.sdfleet.diffusion.runtime.PeakMemory;
 import io.sdfleet.diffusion.sampling.CfgDenoiser;
 import io.sdfleet.diffusion.sampling.DiscreteSchedule;
@@ -44,6 +45,12 @@ public final class Txt2Img {
         List<String> problems = p.problems();
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
+        }
+        for (String text : List.of(p.prompt(), p.negativePrompt())) {
+            if (ComposablePrompt.split(text).size() > 1) {
+                // A1111 would run composable diffusion here; treating AND as words would silently change the image.
+                throw new IllegalArgumentException("prompt uses AND (composable diffusion), which this engine does not support yet");
+            }
         }
         SamplerCatalog.Choice choice = SamplerCatalog.choose(p.sampler(), p.scheduler());
         SamplerSpec sampler = choice.sampler();

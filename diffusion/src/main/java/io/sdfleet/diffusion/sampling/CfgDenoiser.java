@@ -65,20 +65,20 @@ public final class CfgDenoiser implements Denoiser {
         calls++;
         try (NDManager scope = owner.newSubManager()) {
             long batch = modelInput.getShape().get(0);
+            // cond and uncond live in the caller's run manager: their per-image copies must not.
+            NDArray condBatch = inScope(cond.repeat(0, batch), scope);
+            NDArray uncondBatch = inScope(uncond.repeat(0, batch), scope);
             NDArray epsCond;
             NDArray epsUncond;
             if (cond.getShape().get(1) == uncond.getShape().get(1)) {
-                NDArray both = NDArrays.concat(new NDList(modelInput, modelInput), 0);
-                both.attach(scope);
-                NDArray context = NDArrays.concat(new NDList(cond.repeat(0, batch), uncond.repeat(0, batch)), 0);
-                context.attach(scope);
-                NDArray eps = unet.predict(both, timesteps(scope, 2 * batch, t), context);
-                eps.attach(scope);
+                NDArray both = inScope(NDArrays.concat(new NDList(modelInput, modelInput), 0), scope);
+                NDArray context = NDArrays.concat(new NDList(condBatch, uncondBatch), 0);
+                NDArray eps = inScope(unet.predict(both, timesteps(scope, 2 * batch, t), context), scope);
                 epsCond = eps.get("0:{}", batch);
                 epsUncond = eps.get("{}:", batch);
             } else {
-                epsCond = unet.predict(modelInput, timesteps(scope, batch, t), cond.repeat(0, batch));
-                epsUncond = unet.predict(modelInput, timesteps(scope, batch, t), uncond.repeat(0, batch));
+                epsCond = unet.predict(modelInput, timesteps(scope, batch, t), condBatch);
+                epsUncond = unet.predict(modelInput, timesteps(scope, batch, t), uncondBatch);
             }
             epsCond.attach(scope);
             epsUncond.attach(scope);
@@ -86,6 +86,11 @@ public final class CfgDenoiser implements Denoiser {
             guided.attach(owner);
             return guided;
         }
+    }
+
+    private static NDArray inScope(NDArray array, NDManager scope) {
+        array.attach(scope);
+        return array;
     }
 
     private static NDArray timesteps(NDManager scope, long n, float t) {
