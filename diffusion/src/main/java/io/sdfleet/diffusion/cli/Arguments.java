@@ -70,38 +70,26 @@ public final class Arguments {
     }
 
     public int integer(String name, int fallback) {
-        String v = string(name, null);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new UsageException("--" + name + " must be an integer, got '" + v + "'");
-        }
+        return number(name, fallback, Integer::parseInt, "an integer");
     }
 
     public long longValue(String name, long fallback) {
-        String v = string(name, null);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            return Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw new UsageException("--" + name + " must be an integer, got '" + v + "'");
-        }
+        return number(name, fallback, Long::parseLong, "an integer");
     }
 
     public double decimal(String name, double fallback) {
+        return number(name, fallback, Double::parseDouble, "a number");
+    }
+
+    private <T> T number(String name, T fallback, java.util.function.Function<String, T> parser, String what) {
         String v = string(name, null);
         if (v == null) {
             return fallback;
         }
         try {
-            return Double.parseDouble(v.trim());
+            return parser.apply(v.trim());
         } catch (NumberFormatException e) {
-            throw new UsageException("--" + name + " must be a number, got '" + v + "'");
+            throw new UsageException("--" + name + " must be " + what + ", got '" + v + "'");
         }
     }
 

@@ -1,7 +1,7 @@
 package io.sdfleet.diffusion.pipeline;
 
 import io.sdfleet.diffusion.runtime.MemoryProbe;
-import io.sdfleet.diffusion.testing.Reference;
+import io.sdfleet.diffusion.testing.MiniModel;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -18,8 +18,7 @@ class PipelineMemoryTest {
 
     @Test
     void residentMemoryStaysFlatOver200SamplerSteps() {
-        try (StableDiffusionModel model = StableDiffusionModel.load(Reference.file("mini_sd15_fp32.safetensors"),
-                ModelOptions.cpu(Reference.file("clip-tokenizer")))) {
+        try (StableDiffusionModel model = MiniModel.load()) {
             for (String sampler : List.of("DPM++ 2M", "Euler a")) {
                 List<Long> rss = new ArrayList<>();
                 GenerationParameters p = new GenerationParameters("a lighthouse at dusk", "fog", sampler, "Automatic",

@@ -4,7 +4,7 @@ import io.sdfleet.diffusion.image.PngFiles;
 import io.sdfleet.diffusion.infotext.Infotext;
 import io.sdfleet.diffusion.sampling.SamplerCatalog;
 import io.sdfleet.diffusion.sampling.SamplerSpec;
-import io.sdfleet.diffusion.testing.Reference;
+import io.sdfleet.diffusion.testing.MiniModel;
 import io.sdfleet.diffusion.testing.Tensors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,8 +24,7 @@ class Txt2ImgBehaviourTest {
 
     @BeforeAll
     void load() {
-        model = StableDiffusionModel.load(Reference.file("mini_sd15_fp32.safetensors"),
-                ModelOptions.cpu(Reference.file("clip-tokenizer")));
+        model = MiniModel.load();
     }
 
     @AfterAll

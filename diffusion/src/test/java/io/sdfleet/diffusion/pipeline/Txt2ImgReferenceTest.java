@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
+import io.sdfleet.diffusion.testing.MiniModel;
 import io.sdfleet.diffusion.testing.Reference;
 import io.sdfleet.diffusion.testing.Tensors;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
@@ -27,8 +28,7 @@ class Txt2ImgReferenceTest {
 
     @BeforeAll
     void load() {
-        model = StableDiffusionModel.load(Reference.file("mini_sd15_fp32.safetensors"),
-                ModelOptions.cpu(Reference.file("clip-tokenizer")));
+        model = MiniModel.load();
     }
 
     @AfterAll
