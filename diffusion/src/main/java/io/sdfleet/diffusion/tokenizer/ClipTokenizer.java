@@ -252,6 +252,11 @@ public final class ClipTokenizer {
      * printable bytes map to themselves, the others to 256, 257, ... Entry i is the symbol of the i-th byte in
      * openai's order (printable bytes first), which is also the order of the first 256 vocabulary entries.
      */
+    /** The 256 byte symbols in vocabulary order, for tools that build CLIP-format vocabularies. */
+    public static List<String> byteSymbols() {
+        return List.copyOf(BYTES.inVocabOrder);
+    }
+
     private static final class ByteSymbols {
         final String[] byValue = new String[256];
         final List<String> inVocabOrder = new ArrayList<>(256);
