@@ -1,0 +1,7 @@
+package io.sdfleet.contracts;
+
+import java.time.Instant;
+
+/** A request the gateway accepted; the scheduler expands it into jobs. */
+public record GenerationRequested(String requestId, String user, Instant acceptedAt, GenerationParameters parameters) {
+}

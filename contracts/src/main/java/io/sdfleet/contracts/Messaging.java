@@ -1,0 +1,41 @@
+package io.sdfleet.contracts;
+
+/**
+ * Names on the AMQP broker. Requests and jobs go through durable queues with persistent messages; events fan out on
+ * a topic exchange so every gateway (and anyone else) can follow a request.
+ *
+ * <pre>
+ * gateway ──GenerationRequested──► sdfleet.requests (queue) ──► scheduler
+ * scheduler ──JobMessage──► sdfleet.jobs (queue, dead-letters to sdfleet.jobs.dead) ──► workers
+ * workers, storage ──events──► sdfleet.events (topic exchange, routing key "request.&lt;id&gt;.&lt;kind&gt;")
+ * workers ──WorkerHeartbeat──► sdfleet.heartbeats (fanout exchange) ──► scheduler, gateway
+ * </pre>
+ */
+public final class Messaging {
+
+    public static final String REQUESTS_QUEUE = "sdfleet.requests";
+    public static final String JOBS_QUEUE = "sdfleet.jobs";
+    public static final String JOBS_DEAD_LETTER_EXCHANGE = "sdfleet.jobs.dlx";
+    public static final String JOBS_DEAD_LETTER_QUEUE = "sdfleet.jobs.dead";
+    public static final String EVENTS_EXCHANGE = "sdfleet.events";
+    public static final String HEARTBEATS_EXCHANGE = "sdfleet.heartbeats";
+
+    /** Attempts before a failing job is dead-lettered and its request told it failed. */
+    public static final int MAX_JOB_ATTEMPTS = 3;
+
+    private Messaging() {
+    }
+
+    /** Routing key of an event about a request, e.g. {@code request.4f…e1.progress}. */
+    public static String eventKey(String requestId, String kind) {
+        return "request." + requestId + "." + kind;
+    }
+
+    /** Binding pattern for every event of one request. */
+    public static String eventsOf(String requestId) {
+        return "request." + requestId + ".*";
+    }
+
+    /** Binding pattern for every event of every request. */
+    public static final String ALL_EVENTS = "request.#";
+}
