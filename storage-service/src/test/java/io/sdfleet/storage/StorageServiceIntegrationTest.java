@@ -1,0 +1,158 @@
+package io.sdfleet.storage;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The storage service against a real PostgreSQL (the machine's) and a real S3 API server (S3Proxy, started here),
+ * over HTTP: images are stored once, a redelivery does not duplicate them, bytes come back identical.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class StorageServiceIntegrationTest {
+
+    @TempDir
+    static Path dir;
+    private static TestDatabase database;
+    private static S3ProxyServer s3;
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    JdbcClient jdbc;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void startInfrastructure() throws Exception {
+        database = TestDatabase.create();
+        s3 = S3ProxyServer.start(dir.resolve("s3"));
+    }
+
+    @AfterAll
+    static void stopInfrastructure() throws Exception {
+        if (s3 != null) {
+            s3.close();
+        }
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", () -> database.url());
+        registry.add("spring.datasource.username", () -> database.user());
+        registry.add("spring.datasource.password", () -> database.password());
+        registry.add("sdfleet.s3.endpoint", () -> s3.endpoint());
+        registry.add("sdfleet.s3.access-key", () -> S3ProxyServer.IDENTITY);
+        registry.add("sdfleet.s3.secret-key", () -> S3ProxyServer.CREDENTIAL);
+        registry.add("sdfleet.s3.bucket", () -> "images-test");
+    }
+
+    @Test
+    void storesEachImageOnceAndServesItsBytes() throws Exception {
+        String request = UUID.randomUUID().toString();
+        byte[] png = png(0x336699);
+
+        HttpResponse<String> first = put(request, request + "-0", 0, 1000, png);
+        HttpResponse<String> redelivered = put(request, request + "-0", 0, 1000, png);
+        HttpResponse<String> second = put(request, request + "-0", 1, 1001, png(0x996633));
+
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+        assertThat(redelivered.statusCode()).as("a repeat is acknowledged, not duplicated").isEqualTo(200);
+        assertThat(second.statusCode()).isEqualTo(201);
+        assertThat(jdbc.sql("SELECT count(*) FROM images WHERE request_id = ?").param(request).query(Long.class).single())
+                .isEqualTo(2);
+        assertThat(jdbc.sql("SELECT parameters->>'steps' FROM images WHERE request_id = ? AND image_index = 1")
+                .param(request).query(String.class).single()).isEqualTo("20");
+
+        HttpResponse<String> list = http.send(HttpRequest.newBuilder(uri("/internal/requests/" + request + "/images")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(list.body()).contains("\"imageIndex\":0", "\"imageIndex\":1", "\"seed\":1001");
+        HttpResponse<byte[]> bytes = http.send(HttpRequest.newBuilder(uri("/internal/requests/" + request + "/images/0")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(bytes.body()).isEqualTo(png);
+    }
+
+    @Test
+    void rejectsSomethingThatIsNotAPng() throws Exception {
+        HttpResponse<String> response = put("r", "r-0", 0, 1, "not a png".getBytes(StandardCharsets.UTF_8));
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).contains("problem+json"));
+        assertThat(response.body()).contains("image");
+    }
+
+    private HttpResponse<String> put(String request, String job, int index, long seed, byte[] png) throws Exception {
+        String metadata = """
+                {"requestId":"%s","jobId":"%s","imageIndex":%d,"user":"alice","seed":%d,"prompt":"a cat",
+                 "negativePrompt":"","parametersJson":"{\\"steps\\": 20}","infotext":"a cat\\nSteps: 20",
+                 "model":"mini","workerId":"w1","pipelineSeconds":1.5,"peakMemoryBytes":1024}"""
+                .formatted(request, job, index, seed);
+        Multipart body = new Multipart()
+                .part("metadata", null, "application/json", metadata.getBytes(StandardCharsets.UTF_8))
+                .part("image", "image.png", "image/png", png);
+        return http.send(HttpRequest.newBuilder(uri("/internal/images"))
+                        .header("Content-Type", body.contentType())
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(body.bytes())).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    private static byte[] png(int rgb) throws Exception {
+        BufferedImage image = new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB);
+        image.setRGB(0, 0, rgb);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", out);
+        return out.toByteArray();
+    }
+
+    /** A multipart/form-data body, enough for the worker-to-storage protocol. */
+    static final class Multipart {
+        private final String boundary = "sdfleet-" + UUID.randomUUID();
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        Multipart part(String name, String filename, String type, byte[] content) {
+            String header = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\""
+                    + (filename == null ? "" : "; filename=\"" + filename + "\"") + "\r\nContent-Type: " + type + "\r\n\r\n";
+            out.writeBytes(header.getBytes(StandardCharsets.UTF_8));
+            out.writeBytes(content);
+            out.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+            return this;
+        }
+
+        String contentType() {
+            return "multipart/form-data; boundary=" + boundary;
+        }
+
+        byte[] bytes() {
+            ByteArrayOutputStream copy = new ByteArrayOutputStream();
+            copy.writeBytes(out.toByteArray());
+            copy.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+            return copy.toByteArray();
+        }
+    }
+}
