@@ -20,6 +20,36 @@ public final class Messaging {
     public static final String EVENTS_EXCHANGE = "sdfleet.events";
     public static final String HEARTBEATS_EXCHANGE = "sdfleet.heartbeats";
 
+    /**
+     * Broker names with a deployment prefix (empty in production), so that several fleets or test runs can share one
+     * broker without seeing each other's messages.
+     */
+    public record Names(String prefix) {
+        public String requestsQueue() {
+            return prefix + REQUESTS_QUEUE;
+        }
+
+        public String jobsQueue() {
+            return prefix + JOBS_QUEUE;
+        }
+
+        public String jobsDeadLetterExchange() {
+            return prefix + JOBS_DEAD_LETTER_EXCHANGE;
+        }
+
+        public String jobsDeadLetterQueue() {
+            return prefix + JOBS_DEAD_LETTER_QUEUE;
+        }
+
+        public String eventsExchange() {
+            return prefix + EVENTS_EXCHANGE;
+        }
+
+        public String heartbeatsExchange() {
+            return prefix + HEARTBEATS_EXCHANGE;
+        }
+    }
+
     /** Attempts before a failing job is dead-lettered and its request told it failed. */
     public static final int MAX_JOB_ATTEMPTS = 3;
 

@@ -1,0 +1,33 @@
+package io.sdfleet.worker;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/**
+ * How this worker runs: its id (host name plus a random suffix when not set), where checkpoints live and which one
+ * serves requests that name none, the tokenizer for single-file checkpoints, the device, how many models stay
+ * loaded, where storage-service listens.
+ */
+@ConfigurationProperties("sdfleet.worker")
+public record WorkerProperties(String id, Path modelsDir, String defaultModel, Path tokenizer, String device,
+                               int modelCacheSize, String storageUrl, int heartbeatSeconds) {
+
+    public WorkerProperties {
+        if (id == null || id.isBlank()) {
+            id = hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        }
+        modelCacheSize = Math.max(1, modelCacheSize);
+        heartbeatSeconds = Math.max(1, heartbeatSeconds);
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "worker";
+        }
+    }
+}

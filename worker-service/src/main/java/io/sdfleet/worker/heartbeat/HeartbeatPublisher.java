@@ -1,0 +1,35 @@
+package io.sdfleet.worker.heartbeat;
+
+import io.sdfleet.contracts.WorkerHeartbeat;
+import io.sdfleet.worker.WorkerProperties;
+import io.sdfleet.worker.generation.ImageGenerator;
+import io.sdfleet.worker.job.JobRunner;
+import io.sdfleet.worker.messaging.EventPublisher;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+import java.time.Instant;
+
+/** Tells the fleet every few seconds what this worker is, how much memory it has, and what it is doing. */
+@Component
+public class HeartbeatPublisher {
+
+    private final WorkerProperties properties;
+    private final ImageGenerator generator;
+    private final JobRunner runner;
+    private final EventPublisher events;
+
+    public HeartbeatPublisher(WorkerProperties properties, ImageGenerator generator, JobRunner runner, EventPublisher events) {
+        this.properties = properties;
+        this.generator = generator;
+        this.runner = runner;
+        this.events = events;
+    }
+
+    @Scheduled(fixedRateString = "#{${sdfleet.worker.heartbeat-seconds:5} * 1000}")
+    public void beat() {
+        long[] memory = generator.memory();
+        events.heartbeat(new WorkerHeartbeat(properties.id(), generator.device(), memory[0], memory[1], memory[2],
+                generator.loadedModels(), runner.currentJobId(), Instant.now()));
+    }
+}

@@ -1,0 +1,88 @@
+package io.sdfleet.worker.job;
+
+import com.rabbitmq.client.Channel;
+import io.sdfleet.contracts.JobFailed;
+import io.sdfleet.contracts.JobMessage;
+import io.sdfleet.contracts.Messaging;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.rabbit.annotation.RabbitListener;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.time.Instant;
+
+/**
+ * Takes jobs from the queue one at a time (prefetch 1, manual acknowledgement). A job is acknowledged only after
+ * its images are stored. A failing job is re-queued with its attempt count raised; after
+ * {@link Messaging#MAX_JOB_ATTEMPTS} attempts it is rejected into the dead-letter queue and its request is told.
+ * If the worker dies mid-job, the broker redelivers the unacknowledged job to another worker.
+ */
+@Component
+public class JobListener {
+
+    static final String ATTEMPT_HEADER = "x-sdfleet-attempt";
+    private static final Logger log = LoggerFactory.getLogger(JobListener.class);
+
+    private final JobRunner runner;
+    private final RabbitTemplate rabbit;
+    private final Messaging.Names names;
+    private final JsonMapper json;
+    private final io.sdfleet.worker.messaging.EventPublisher events;
+
+    public JobListener(JobRunner runner, RabbitTemplate rabbit, Messaging.Names names, JsonMapper json,
+                       io.sdfleet.worker.messaging.EventPublisher events) {
+        this.runner = runner;
+        this.rabbit = rabbit;
+        this.names = names;
+        this.json = json;
+        this.events = events;
+    }
+
+    @RabbitListener(queues = "#{brokerNames.jobsQueue()}")
+    public void onJob(Message message, Channel channel) throws IOException {
+        long tag = message.getMessageProperties().getDeliveryTag();
+        JobMessage job;
+        try {
+            job = json.readValue(message.getBody(), JobMessage.class);
+        } catch (RuntimeException unreadable) {
+            log.error("dead-lettering an unreadable job message: {}", unreadable.getMessage());
+            channel.basicReject(tag, false);
+            return;
+        }
+        int attempt = attemptOf(message);
+        try {
+            runner.run(job);
+            channel.basicAck(tag, false);
+        } catch (RuntimeException e) {
+            log.warn("job {} failed on attempt {}: {}", job.jobId(), attempt, e.toString());
+            if (attempt < Messaging.MAX_JOB_ATTEMPTS) {
+                retry(message, attempt + 1);
+                channel.basicAck(tag, false); // the retry copy is durably queued (publisher confirms) first
+            } else {
+                events.requestEvent(job.requestId(), "job-failed",
+                        new JobFailed(job.requestId(), job.jobId(), String.valueOf(e.getMessage()), attempt, Instant.now()));
+                channel.basicReject(tag, false); // to the dead-letter queue
+            }
+        }
+    }
+
+    private void retry(Message message, int nextAttempt) {
+        message.getMessageProperties().setHeader(ATTEMPT_HEADER, nextAttempt);
+        message.getMessageProperties().setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+        rabbit.invoke(ops -> {
+            ops.send("", names.jobsQueue(), message);
+            ops.waitForConfirmsOrDie(10_000);
+            return null;
+        });
+    }
+
+    private static int attemptOf(Message message) {
+        Object header = message.getMessageProperties().getHeaders().get(ATTEMPT_HEADER);
+        return header instanceof Number n ? n.intValue() : 1;
+    }
+}

@@ -1,0 +1,81 @@
+package io.sdfleet.worker.job;
+
+import io.sdfleet.contracts.GenerationParameters;
+import io.sdfleet.contracts.JobFinished;
+import io.sdfleet.contracts.JobMessage;
+import io.sdfleet.contracts.ProgressEvent;
+import io.sdfleet.worker.WorkerProperties;
+import io.sdfleet.worker.generation.ImageGenerator;
+import io.sdfleet.worker.messaging.EventPublisher;
+import io.sdfleet.worker.storage.StorageClient;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Runs one job: generate, report every step, store every image, then announce the job finished. The caller
+ * acknowledges the job only after this returns, so a crash anywhere before that leaves the job on the queue.
+ */
+@Component
+public class JobRunner {
+
+    private final ImageGenerator generator;
+    private final StorageClient storage;
+    private final EventPublisher events;
+    private final WorkerProperties properties;
+    private final JsonMapper json;
+    private volatile String currentJobId;
+
+    public JobRunner(ImageGenerator generator, StorageClient storage, EventPublisher events,
+                     WorkerProperties properties, JsonMapper json) {
+        this.generator = generator;
+        this.storage = storage;
+        this.events = events;
+        this.properties = properties;
+        this.json = json;
+    }
+
+    public void run(JobMessage job) {
+        currentJobId = job.jobId();
+        try {
+            ImageGenerator.Batch batch = generator.generate(job, (step, total, elapsed) -> {
+                double eta = step > 0 ? elapsed / step * (total - step) : 0;
+                events.requestEvent(job.requestId(), "progress",
+                        new ProgressEvent(job.requestId(), job.jobId(), properties.id(), step, total, eta, Instant.now()));
+            });
+            for (ImageGenerator.Image image : batch.images()) {
+                storage.store(metadata(job, batch, image), image.png());
+            }
+            events.requestEvent(job.requestId(), "job-finished", new JobFinished(job.requestId(), job.jobId(),
+                    properties.id(), batch.images().size(), batch.pipelineSeconds(), batch.peakMemoryBytes(), Instant.now()));
+        } finally {
+            currentJobId = null;
+        }
+    }
+
+    public String currentJobId() {
+        return currentJobId;
+    }
+
+    private Map<String, Object> metadata(JobMessage job, ImageGenerator.Batch batch, ImageGenerator.Image image) {
+        GenerationParameters p = job.parameters();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("requestId", job.requestId());
+        m.put("jobId", job.jobId());
+        m.put("imageIndex", image.imageIndex());
+        m.put("user", job.user());
+        m.put("seed", image.seed());
+        m.put("prompt", p.prompt());
+        m.put("negativePrompt", p.negativePrompt() == null ? "" : p.negativePrompt());
+        m.put("parametersJson", json.writeValueAsString(p));
+        m.put("infotext", image.infotext());
+        m.put("model", batch.model());
+        m.put("workerId", properties.id());
+        m.put("pipelineSeconds", batch.pipelineSeconds());
+        m.put("peakMemoryBytes", batch.peakMemoryBytes());
+        return m;
+    }
+}

@@ -1,0 +1,40 @@
+package io.sdfleet.worker.messaging;
+
+import io.sdfleet.contracts.Messaging;
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Publishes contract messages as JSON: request events on the topic exchange, heartbeats on the fanout. */
+@Component
+public class EventPublisher {
+
+    private final RabbitTemplate rabbit;
+    private final Messaging.Names names;
+    private final JsonMapper json;
+
+    public EventPublisher(RabbitTemplate rabbit, Messaging.Names names, JsonMapper json) {
+        this.rabbit = rabbit;
+        this.names = names;
+        this.json = json;
+    }
+
+    /** An event about a request, e.g. kind "progress", "job-finished", "job-failed". */
+    public void requestEvent(String requestId, String kind, Object event) {
+        send(names.eventsExchange(), Messaging.eventKey(requestId, kind), event, kind);
+    }
+
+    public void heartbeat(Object heartbeat) {
+        send(names.heartbeatsExchange(), "", heartbeat, "heartbeat");
+    }
+
+    private void send(String exchange, String routingKey, Object body, String kind) {
+        MessageProperties properties = new MessageProperties();
+        properties.setContentType(MessageProperties.CONTENT_TYPE_JSON);
+        properties.setDeliveryMode(MessageDeliveryMode.NON_PERSISTENT); // events are live updates, not records
+        properties.setType(kind);
+        rabbit.send(exchange, routingKey, new org.springframework.amqp.core.Message(json.writeValueAsBytes(body), properties));
+    }
+}

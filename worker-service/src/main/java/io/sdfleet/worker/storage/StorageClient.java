@@ -1,0 +1,66 @@
+package io.sdfleet.worker.storage;
+
+import io.sdfleet.worker.WorkerProperties;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Hands finished images to storage-service ({@code PUT /internal/images}, multipart metadata + PNG) and returns only
+ * once storage confirmed (201 stored, or 200 already stored by an earlier delivery of the same job).
+ */
+@Component
+public class StorageClient {
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final URI endpoint;
+    private final JsonMapper json;
+
+    public StorageClient(WorkerProperties properties, JsonMapper json) {
+        this.endpoint = URI.create(properties.storageUrl().replaceAll("/+$", "") + "/internal/images");
+        this.json = json;
+    }
+
+    public void store(Map<String, Object> metadata, byte[] png) {
+        String boundary = "sdfleet-" + UUID.randomUUID();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        part(body, boundary, "metadata", null, "application/json", json.writeValueAsBytes(metadata));
+        part(body, boundary, "image", "image.png", "image/png", png);
+        body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        HttpRequest request = HttpRequest.newBuilder(endpoint)
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                .build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200 && response.statusCode() != 201) {
+                throw new IllegalStateException("storage answered " + response.statusCode() + ": " + response.body());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("storage unreachable at " + endpoint + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while storing an image", e);
+        }
+    }
+
+    private static void part(ByteArrayOutputStream out, String boundary, String name, String filename, String type,
+                             byte[] content) {
+        String header = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\""
+                + (filename == null ? "" : "; filename=\"" + filename + "\"") + "\r\nContent-Type: " + type + "\r\n\r\n";
+        out.writeBytes(header.getBytes(StandardCharsets.UTF_8));
+        out.writeBytes(content);
+        out.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,141 @@
+package io.sdfleet.worker;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.GetResponse;
+import com.sun.net.httpserver.HttpServer;
+import io.sdfleet.contracts.GenerationParameters;
+import io.sdfleet.contracts.JobMessage;
+import io.sdfleet.contracts.Messaging;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The worker on the machine's real RabbitMQ (a random name prefix keeps runs apart), running the real engine on the
+ * reference mini model. Storage is stood in for by a recording HTTP endpoint speaking storage-service's protocol.
+ */
+@SpringBootTest
+class WorkerIntegrationTest {
+
+    private static final String PREFIX = "test-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+    private static final Messaging.Names NAMES = new Messaging.Names(PREFIX);
+    private static final JsonMapper JSON = JsonMapper.builder().findAndAddModules().build();
+    private static HttpServer storage;
+    private static final List<String> storedBodies = new CopyOnWriteArrayList<>();
+    private static Connection connection;
+    private static Channel channel;
+    private static final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        storage = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        storage.createContext("/internal/images", exchange -> {
+            storedBodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.ISO_8859_1));
+            exchange.sendResponseHeaders(201, -1);
+            exchange.close();
+        });
+        storage.start();
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost("127.0.0.1");
+        connection = factory.newConnection();
+        channel = connection.createChannel();
+        channel.exchangeDeclare(NAMES.eventsExchange(), "topic", true);
+        String queue = channel.queueDeclare().getQueue();
+        channel.queueBind(queue, NAMES.eventsExchange(), Messaging.ALL_EVENTS);
+        channel.basicConsume(queue, true, (tag, delivery) -> events.add(delivery.getEnvelope().getRoutingKey()), tag -> { });
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (String q : List.of(NAMES.jobsQueue(), NAMES.jobsDeadLetterQueue())) {
+            channel.queueDelete(q);
+        }
+        channel.exchangeDelete(NAMES.jobsDeadLetterExchange());
+        channel.exchangeDelete(NAMES.eventsExchange());
+        channel.exchangeDelete(NAMES.heartbeatsExchange());
+        connection.close();
+        storage.stop(0);
+    }
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        Path reference = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference"));
+        registry.add("sdfleet.messaging.prefix", () -> PREFIX);
+        registry.add("sdfleet.worker.storage-url", () -> "http://127.0.0.1:" + storage.getAddress().getPort());
+        registry.add("sdfleet.worker.models-dir", reference::toString);
+        registry.add("sdfleet.worker.default-model", () -> "mini_sd15_fp32.safetensors");
+        registry.add("sdfleet.worker.tokenizer", () -> reference.resolve("clip-tokenizer").toString());
+    }
+
+    @Test
+    void runsAJobStoresEveryImageThenReportsItFinished() throws Exception {
+        String request = UUID.randomUUID().toString();
+        GenerationParameters p = new GenerationParameters("a red boat", "", "Euler a", "Automatic", 3, 7, 100, 64, 64,
+                2, 1, 1, null);
+        publish(new JobMessage(JobMessage.jobIdOf(request, 4), request, "alice", 4, List.of(104L, 105L), p));
+
+        List<String> seen = awaitEvent("request." + request + ".job-finished");
+        assertThat(seen.stream().filter(k -> k.endsWith(".progress"))).hasSize(3);
+        List<String> mine = storedBodies.stream().filter(b -> b.contains(request)).toList();
+        assertThat(mine).hasSize(2);
+        assertThat(mine).anySatisfy(b -> assertThat(b).contains("\"imageIndex\":4", "\"seed\":104", "\u0089PNG", "Seed: 104"));
+        assertThat(mine).anySatisfy(b -> assertThat(b).contains("\"imageIndex\":5", "\"seed\":105", "Seed: 105"));
+    }
+
+    @Test
+    void aJobThatKeepsFailingEndsInTheDeadLetterQueueAndTheRequestIsTold() throws Exception {
+        String request = UUID.randomUUID().toString();
+        GenerationParameters p = new GenerationParameters("x", "", "Euler", "Automatic", 2, 7, 1, 64, 64, 1, 1, 1,
+                "no-such-model");
+        publish(new JobMessage(JobMessage.jobIdOf(request, 0), request, "bob", 0, List.of(1L), p));
+
+        awaitEvent("request." + request + ".job-failed");
+        GetResponse dead = null;
+        for (int i = 0; i < 50 && dead == null; i++) {
+            dead = channel.basicGet(NAMES.jobsDeadLetterQueue(), true);
+            Thread.sleep(100);
+        }
+        assertThat(dead).as("dead-lettered job").isNotNull();
+        assertThat(new String(dead.getBody(), StandardCharsets.UTF_8)).contains(request);
+        assertThat(dead.getProps().getHeaders().get("x-sdfleet-attempt").toString()).isEqualTo("3");
+    }
+
+    private static void publish(JobMessage job) throws Exception {
+        channel.basicPublish("", NAMES.jobsQueue(), new AMQP.BasicProperties.Builder().deliveryMode(2)
+                .contentType("application/json").build(), JSON.writeValueAsBytes(job));
+    }
+
+    private static List<String> awaitEvent(String routingKey) throws InterruptedException {
+        List<String> seen = new java.util.ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            String key = events.poll(1, TimeUnit.SECONDS);
+            if (key != null) {
+                seen.add(key);
+                if (key.equals(routingKey)) {
+                    return seen;
+                }
+            }
+        }
+        throw new AssertionError("no event " + routingKey + " within 120 s; saw " + seen);
+    }
+}
