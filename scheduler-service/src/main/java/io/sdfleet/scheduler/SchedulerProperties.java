@@ -1,0 +1,12 @@
+package io.sdfleet.scheduler;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Release and splitting knobs. Memory model: a worker holds a batch of n images of W×H when
+ * {@code modelBytes + n·W·H·bytesPerPixel ≤ its total memory} (SD 1.5 on CPU peaks near 3 GB at 512², batch 1).
+ */
+@ConfigurationProperties("sdfleet.scheduler")
+public record SchedulerProperties(int queueMargin, long releaseIntervalMs, long heartbeatTimeoutSeconds,
+                                  long modelBytes, long bytesPerPixel) {
+}

@@ -1,0 +1,45 @@
+package io.sdfleet.scheduler.messaging;
+
+import io.sdfleet.contracts.Messaging;
+import org.springframework.amqp.core.AnonymousQueue;
+import org.springframework.amqp.core.Binding;
+import org.springframework.amqp.core.BindingBuilder;
+import org.springframework.amqp.core.Declarables;
+import org.springframework.amqp.core.DirectExchange;
+import org.springframework.amqp.core.FanoutExchange;
+import org.springframework.amqp.core.Queue;
+import org.springframework.amqp.core.QueueBuilder;
+import org.springframework.amqp.core.TopicExchange;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Declares what the scheduler touches: requests queue, jobs queue (same arguments as the workers'), heartbeats. */
+@Configuration
+public class BrokerTopology {
+
+    @Bean
+    Messaging.Names brokerNames(MessagingProperties properties) {
+        return properties.names();
+    }
+
+    @Bean
+    Queue heartbeatQueue() {
+        return new AnonymousQueue(); // exclusive, auto-delete: heartbeats are only interesting while we run
+    }
+
+    @Bean
+    Declarables schedulerDeclarables(Messaging.Names names, Queue heartbeatQueue) {
+        Queue requests = QueueBuilder.durable(names.requestsQueue()).build();
+        Queue jobs = QueueBuilder.durable(names.jobsQueue())
+                .deadLetterExchange(names.jobsDeadLetterExchange())
+                .deadLetterRoutingKey(names.jobsDeadLetterQueue())
+                .build();
+        DirectExchange deadLetters = new DirectExchange(names.jobsDeadLetterExchange(), true, false);
+        Queue dead = QueueBuilder.durable(names.jobsDeadLetterQueue()).build();
+        FanoutExchange heartbeats = new FanoutExchange(names.heartbeatsExchange(), true, false);
+        Binding heartbeatBinding = BindingBuilder.bind(heartbeatQueue).to(heartbeats);
+        return new Declarables(requests, jobs, deadLetters, dead,
+                BindingBuilder.bind(dead).to(deadLetters).with(names.jobsDeadLetterQueue()),
+                new TopicExchange(names.eventsExchange(), true, false), heartbeats, heartbeatBinding);
+    }
+}

@@ -1,0 +1,74 @@
+package io.sdfleet.scheduler.release;
+
+import io.sdfleet.contracts.Messaging;
+import io.sdfleet.scheduler.SchedulerProperties;
+import io.sdfleet.scheduler.planning.WorkerRegistry;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.core.QueueInformation;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.time.Instant;
+
+/**
+ * Moves jobs from the fair queue to the workers' queue, only as many as idle workers can start now plus a small
+ * margin. Holding the rest here (not on the broker's FIFO) is what lets users take turns.
+ */
+@Component
+public class JobReleaser {
+
+    private final FairQueue queue;
+    private final WorkerRegistry workers;
+    private final RabbitTemplate rabbit;
+    private final RabbitAdmin admin;
+    private final Messaging.Names names;
+    private final JsonMapper json;
+    private final SchedulerProperties properties;
+
+    public JobReleaser(FairQueue queue, WorkerRegistry workers, RabbitTemplate rabbit, RabbitAdmin admin,
+                       Messaging.Names names, JsonMapper json, SchedulerProperties properties) {
+        this.queue = queue;
+        this.workers = workers;
+        this.rabbit = rabbit;
+        this.admin = admin;
+        this.names = names;
+        this.json = json;
+        this.properties = properties;
+    }
+
+    @Scheduled(fixedDelayString = "${sdfleet.scheduler.release-interval-ms:200}")
+    public void release() {
+        if (queue.size() == 0) {
+            return;
+        }
+        QueueInformation info = admin.getQueueInfo(names.jobsQueue());
+        long waiting = info == null ? 0 : info.getMessageCount();
+        long room = workers.idleWorkers(Instant.now()) + properties.queueMargin() - waiting;
+        for (int i = 0; i < room; i++) {
+            var next = queue.next();
+            if (next.isEmpty()) {
+                return;
+            }
+            publish(next.get());
+        }
+    }
+
+    private void publish(FairQueue.Pending pending) {
+        MessageProperties props = new MessageProperties();
+        props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
+        props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+        props.setMessageId(pending.job().jobId());
+        Message message = new Message(json.writeValueAsBytes(pending.job()), props);
+        rabbit.invoke(ops -> {
+            ops.send("", names.jobsQueue(), message);
+            ops.waitForConfirmsOrDie(10_000); // durably queued before the request may be acknowledged
+            return null;
+        });
+        pending.afterRelease().run();
+    }
+}

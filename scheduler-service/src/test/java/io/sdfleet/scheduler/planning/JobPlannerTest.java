@@ -1,0 +1,55 @@
+package io.sdfleet.scheduler.planning;
+
+import io.sdfleet.contracts.GenerationParameters;
+import io.sdfleet.contracts.GenerationRequested;
+import io.sdfleet.contracts.JobMessage;
+import io.sdfleet.scheduler.release.FairQueue;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class JobPlannerTest {
+
+    private static GenerationRequested request(String user, int batchSize, int nIter) {
+        return new GenerationRequested("r-" + user, user, Instant.now(), new GenerationParameters("p", "", "Euler", "Automatic",
+                20, 7, 1000, 512, 512, batchSize, nIter, 1, null));
+    }
+
+    @Test
+    void batchCountTimesBatchSizeWithConsecutiveSeeds() {
+        List<JobMessage> jobs = JobPlanner.plan(request("a", 2, 3), Integer.MAX_VALUE);
+        assertThat(jobs).hasSize(3);
+        assertThat(jobs).flatExtracting(JobMessage::seeds).containsExactly(1000L, 1001L, 1002L, 1003L, 1004L, 1005L);
+        assertThat(jobs).extracting(JobMessage::firstImageIndex).containsExactly(0, 2, 4);
+        assertThat(jobs.get(1).parameters().batchSize()).isEqualTo(2);
+        assertThat(jobs.get(1).parameters().seed()).isEqualTo(1002L);
+    }
+
+    @Test
+    void aBatchNoWorkerCanHoldIsSplitKeepingSeedsAndIndexes() {
+        List<JobMessage> jobs = JobPlanner.plan(request("a", 4, 1), 3);
+        assertThat(jobs).extracting(j -> j.seeds().size()).containsExactly(3, 1);
+        assertThat(jobs).flatExtracting(JobMessage::seeds).containsExactly(1000L, 1001L, 1002L, 1003L);
+        assertThat(jobs).extracting(JobMessage::jobId).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void usersTakeTurns() {
+        FairQueue queue = new FairQueue();
+        for (JobMessage job : JobPlanner.plan(request("big", 1, 5), 8)) {
+            queue.add("big", new FairQueue.Pending(job, () -> { }));
+        }
+        for (JobMessage job : JobPlanner.plan(request("small", 1, 1), 8)) {
+            queue.add("small", new FairQueue.Pending(job, () -> { }));
+        }
+        List<String> order = new ArrayList<>();
+        queue.next().ifPresent(p -> order.add(p.job().user()));
+        queue.next().ifPresent(p -> order.add(p.job().user()));
+        assertThat(order).containsExactly("big", "small");
+        assertThat(queue.size()).isEqualTo(4);
+    }
+}
