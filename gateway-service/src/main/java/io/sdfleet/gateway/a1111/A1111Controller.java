@@ -1,0 +1,168 @@
+package io.sdfleet.gateway.a1111;
+
+import io.sdfleet.diffusion.sampling.SamplerCatalog;
+import io.sdfleet.diffusion.sampling.SamplerSpec;
+import io.sdfleet.diffusion.sampling.Scheduler;
+import io.sdfleet.gateway.GatewayProperties;
+import io.sdfleet.gateway.api.Callers;
+import io.sdfleet.gateway.generation.Generation;
+import io.sdfleet.gateway.generation.Generations;
+import io.sdfleet.gateway.generation.StorageReader;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * AUTOMATIC1111's {@code /sdapi/v1} as a synchronous facade over the asynchronous fleet: txt2img answers once all
+ * images are stored. Progress is per caller, not global.
+ */
+@RestController
+@RequestMapping("/sdapi/v1")
+public class A1111Controller {
+
+    private final Generations generations;
+    private final StorageReader storage;
+    private final ModelCatalog models;
+    private final JsonMapper json;
+    private final GatewayProperties properties;
+
+    public A1111Controller(Generations generations, StorageReader storage, ModelCatalog models, JsonMapper json,
+                           GatewayProperties properties) {
+        this.generations = generations;
+        this.storage = storage;
+        this.models = models;
+        this.json = json;
+        this.properties = properties;
+    }
+
+    @PostMapping("/txt2img")
+    public CompletableFuture<ResponseEntity<JsonNode>> txt2img(@RequestBody JsonNode body, HttpServletRequest http) {
+        Txt2ImgRequest request = Txt2ImgRequest.parse(body, models);
+        Generation generation = generations.submit(Callers.of(http), request.parameters());
+        return generation.done()
+                .orTimeout(properties.syncTimeoutSeconds(), TimeUnit.SECONDS)
+                .thenApply(done -> {
+                    if (done.state() != Generation.State.FINISHED) {
+                        ObjectNode error = json.createObjectNode();
+                        error.put("error", done.state().name());
+                        error.put("detail", done.error() == null ? "generation " + done.state().name().toLowerCase() : done.error());
+                        return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body((JsonNode) error);
+                    }
+                    List<byte[]> pngs = new ArrayList<>();
+                    for (int index : done.imageIndexes()) {
+                        pngs.add(storage.png(done.id(), index));
+                    }
+                    return ResponseEntity.ok((JsonNode) A1111Responses.txt2img(request, done, pngs, json));
+                });
+    }
+
+    @GetMapping("/samplers")
+    public List<Map<String, Object>> samplers() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (SamplerSpec s : SamplerCatalog.all()) {
+            Map<String, Object> options = new LinkedHashMap<>();
+            if (s.defaultScheduler() != null && s.defaultScheduler() != Scheduler.AUTOMATIC) {
+                options.put("scheduler", s.defaultScheduler().id());
+            }
+            if (s.discardNextToLastSigma()) {
+                options.put("discard_next_to_last_sigma", "True");
+            }
+            out.add(Map.of("name", s.name(), "aliases", s.aliases(), "options", options));
+        }
+        return out;
+    }
+
+    @GetMapping("/schedulers")
+    public List<Map<String, Object>> schedulers() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Scheduler s : Scheduler.values()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("name", s.id());
+            entry.put("label", s.label());
+            entry.put("aliases", s == Scheduler.SGM_UNIFORM ? List.of("SGMUniform") : null);
+            entry.put("default_rho", s == Scheduler.KARRAS ? 7.0 : -1.0);
+            entry.put("need_inner_model", s == Scheduler.UNIFORM || s == Scheduler.SGM_UNIFORM);
+            out.add(entry);
+        }
+        return out;
+    }
+
+    @GetMapping("/sd-models")
+    public List<Map<String, Object>> sdModels() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Path p : models.all()) {
+            String file = p.getFileName().toString();
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("title", file);
+            entry.put("model_name", file.substring(0, file.lastIndexOf('.')));
+            entry.put("hash", null);
+            entry.put("sha256", null);
+            entry.put("filename", p.toAbsolutePath().toString());
+            entry.put("config", null);
+            out.add(entry);
+        }
+        return out;
+    }
+
+    @GetMapping("/options")
+    public Map<String, Object> options() {
+        Map<String, Object> options = new LinkedHashMap<>();
+        options.put("sd_model_checkpoint", models.defaultModel());
+        options.put("CLIP_stop_at_last_layers", 1);
+        options.put("samples_format", "png");
+        options.put("randn_source", "CPU");
+        return options;
+    }
+
+    /** The caller's current request (or the one named by force_task_id), in A1111's progress shape. */
+    @GetMapping("/progress")
+    public Map<String, Object> progress(@RequestParam(name = "force_task_id", required = false) String taskId,
+                                        HttpServletRequest http) {
+        String user = Callers.of(http);
+        var generation = taskId != null
+                ? generations.find(taskId).filter(g -> g.user().equals(user))
+                : generations.currentOf(user);
+        Map<String, Object> state = new LinkedHashMap<>();
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (generation.isEmpty()) {
+            state.put("job_count", 0);
+            out.put("progress", 0.0);
+            out.put("eta_relative", 0.0);
+        } else {
+            Generation g = generation.get();
+            int images = g.parameters().imageCount();
+            double fraction = g.totalSteps() == 0 ? 0 : (double) g.step() / g.totalSteps();
+            double progress = Math.min(1.0, ((double) g.imagesDone() + fraction * g.parameters().batchSize()) / images);
+            state.put("job", g.id());
+            state.put("job_count", g.parameters().nIter());
+            state.put("job_no", g.imagesDone() / Math.max(1, g.parameters().batchSize()));
+            state.put("sampling_step", g.step());
+            state.put("sampling_steps", g.totalSteps());
+            out.put("progress", g.state() == Generation.State.FINISHED ? 1.0 : progress);
+            out.put("eta_relative", g.etaSeconds());
+        }
+        state.put("skipped", false);
+        state.put("interrupted", false);
+        out.put("state", state);
+        out.put("current_image", null);
+        out.put("textinfo", null);
+        return out;
+    }
+}

@@ -1,0 +1,87 @@
+package io.sdfleet.gateway.a1111;
+
+import io.sdfleet.contracts.GenerationParameters;
+import io.sdfleet.diffusion.image.PngFiles;
+import io.sdfleet.diffusion.infotext.Infotext;
+import io.sdfleet.gateway.generation.Generation;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.List;
+
+/** Builds A1111's txt2img response: images as bare base64, the echoed request, and {@code info} as a JSON string. */
+public final class A1111Responses {
+
+    private static final DateTimeFormatter JOB_TIMESTAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
+
+    private A1111Responses() {
+    }
+
+    public static ObjectNode txt2img(Txt2ImgRequest request, Generation generation, List<byte[]> pngs, JsonMapper json) {
+        JsonNodeFactory nodes = JsonNodeFactory.instance;
+        GenerationParameters p = generation.parameters();
+        ObjectNode response = nodes.objectNode();
+        ArrayNode images = response.putArray("images");
+        if (request.sendImages()) {
+            pngs.forEach(png -> images.add(Base64.getEncoder().encodeToString(png)));
+        }
+        response.set("parameters", request.echo());
+
+        ObjectNode info = nodes.objectNode();
+        info.put("prompt", p.prompt());
+        ArrayNode allPrompts = info.putArray("all_prompts");
+        info.put("negative_prompt", p.negativePrompt());
+        ArrayNode allNegative = info.putArray("all_negative_prompts");
+        info.put("seed", p.seed());
+        ArrayNode allSeeds = info.putArray("all_seeds");
+        info.put("subseed", -1);
+        ArrayNode allSubseeds = info.putArray("all_subseeds");
+        info.put("subseed_strength", 0);
+        info.put("width", p.width());
+        info.put("height", p.height());
+        info.put("sampler_name", p.samplerName());
+        info.put("cfg_scale", p.cfgScale());
+        info.put("steps", p.steps());
+        info.put("batch_size", p.batchSize());
+        info.put("restore_faces", false);
+        info.putNull("face_restoration_model");
+        ArrayNode infotexts = nodes.arrayNode();
+        String modelName = null;
+        String modelHash = null;
+        for (int k = 0; k < p.imageCount(); k++) {
+            allPrompts.add(p.prompt());
+            allNegative.add(p.negativePrompt());
+            allSeeds.add(p.seed() + k);
+            allSubseeds.add(-1);
+        }
+        for (byte[] png : pngs) {
+            String text = PngFiles.readText(png).getOrDefault("parameters", "");
+            infotexts.add(text);
+            Infotext parsed = Infotext.parse(text);
+            modelName = parsed.parameters().getOrDefault("Model", modelName);
+            modelHash = parsed.parameters().getOrDefault("Model hash", modelHash);
+        }
+        info.put("sd_model_name", modelName);
+        info.put("sd_model_hash", modelHash);
+        info.putNull("sd_vae_name");
+        info.putNull("sd_vae_hash");
+        info.put("seed_resize_from_w", -1);
+        info.put("seed_resize_from_h", -1);
+        info.putNull("denoising_strength");
+        info.putObject("extra_generation_params");
+        info.put("index_of_first_image", 0);
+        info.set("infotexts", infotexts);
+        info.putArray("styles");
+        info.put("job_timestamp", JOB_TIMESTAMP.format(generation.acceptedAt()));
+        info.put("clip_skip", p.clipSkip());
+        info.put("is_using_inpainting_conditioning", false);
+        info.put("version", io.sdfleet.diffusion.pipeline.Version.CURRENT);
+        response.put("info", json.writeValueAsString(info));
+        return response;
+    }
+}

@@ -1,0 +1,63 @@
+package io.sdfleet.gateway.a1111;
+
+import tools.jackson.databind.JsonNode;
+
+import java.util.List;
+
+/** Typed reads of request fields that record a problem (and return the default) instead of throwing. */
+final class Fields {
+
+    private final JsonNode body;
+    private final List<FieldProblem> problems;
+
+    Fields(JsonNode body, List<FieldProblem> problems) {
+        this.body = body;
+        this.problems = problems;
+    }
+
+    String text(String field, String fallback) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isString()) {
+            problems.add(new FieldProblem(field, "must be a string"));
+            return fallback;
+        }
+        return v.asString();
+    }
+
+    long integer(String field, long fallback, long min, long max) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isIntegralNumber() && !(v.isNumber() && v.asDouble() == Math.rint(v.asDouble()))) {
+            problems.add(new FieldProblem(field, "must be an integer"));
+            return fallback;
+        }
+        long value = v.asLong();
+        if (value < min || value > max) {
+            problems.add(new FieldProblem(field, "must be between " + min + " and " + max + ", got " + value));
+            return fallback;
+        }
+        return value;
+    }
+
+    double number(String field, double fallback, double min, double max) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isNumber()) {
+            problems.add(new FieldProblem(field, "must be a number"));
+            return fallback;
+        }
+        double value = v.asDouble();
+        if (!(value >= min && value <= max)) {
+            problems.add(new FieldProblem(field, "must be between " + min + " and " + max + ", got " + value));
+            return fallback;
+        }
+        return value;
+    }
+}

@@ -1,0 +1,208 @@
+package io.sdfleet.gateway.a1111;
+
+import io.sdfleet.contracts.GenerationParameters;
+import io.sdfleet.diffusion.sampling.SamplerCatalog;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A1111's {@code StableDiffusionTxt2ImgProcessingAPI} request: every field A1111 accepts, with A1111's API defaults
+ * (sampler Euler, 50 steps, CFG 7, 512×512, seed −1). Fields for features this fleet does not have yet are accepted
+ * at their default (or "off") values and refused by name otherwise; unknown fields are refused by name.
+ */
+public final class Txt2ImgRequest {
+
+    /** A1111's defaults for the fields that shape the image. */
+    private static final Map<String, Object> DEFAULTS = new LinkedHashMap<>();
+
+    static {
+        DEFAULTS.put("prompt", "");
+        DEFAULTS.put("negative_prompt", "");
+        DEFAULTS.put("styles", null);
+        DEFAULTS.put("seed", -1);
+        DEFAULTS.put("subseed", -1);
+        DEFAULTS.put("subseed_strength", 0);
+        DEFAULTS.put("seed_resize_from_h", -1);
+        DEFAULTS.put("seed_resize_from_w", -1);
+        DEFAULTS.put("sampler_name", null);
+        DEFAULTS.put("sampler_index", "Euler");
+        DEFAULTS.put("scheduler", null);
+        DEFAULTS.put("batch_size", 1);
+        DEFAULTS.put("n_iter", 1);
+        DEFAULTS.put("steps", 50);
+        DEFAULTS.put("cfg_scale", 7.0);
+        DEFAULTS.put("width", 512);
+        DEFAULTS.put("height", 512);
+        DEFAULTS.put("restore_faces", null);
+        DEFAULTS.put("tiling", null);
+        DEFAULTS.put("do_not_save_samples", false);
+        DEFAULTS.put("do_not_save_grid", false);
+        DEFAULTS.put("eta", null);
+        DEFAULTS.put("denoising_strength", 0.75);
+        DEFAULTS.put("s_min_uncond", null);
+        DEFAULTS.put("s_churn", null);
+        DEFAULTS.put("s_tmax", null);
+        DEFAULTS.put("s_tmin", null);
+        DEFAULTS.put("s_noise", null);
+        DEFAULTS.put("override_settings", null);
+        DEFAULTS.put("override_settings_restore_afterwards", true);
+        DEFAULTS.put("refiner_checkpoint", null);
+        DEFAULTS.put("refiner_switch_at", null);
+        DEFAULTS.put("disable_extra_networks", false);
+        DEFAULTS.put("firstpass_image", null);
+        DEFAULTS.put("comments", null);
+        DEFAULTS.put("enable_hr", false);
+        DEFAULTS.put("firstphase_width", 0);
+        DEFAULTS.put("firstphase_height", 0);
+        DEFAULTS.put("hr_scale", 2.0);
+        DEFAULTS.put("hr_upscaler", null);
+        DEFAULTS.put("hr_second_pass_steps", 0);
+        DEFAULTS.put("hr_resize_x", 0);
+        DEFAULTS.put("hr_resize_y", 0);
+        DEFAULTS.put("hr_checkpoint_name", null);
+        DEFAULTS.put("hr_sampler_name", null);
+        DEFAULTS.put("hr_scheduler", null);
+        DEFAULTS.put("hr_prompt", "");
+        DEFAULTS.put("hr_negative_prompt", "");
+        DEFAULTS.put("force_task_id", null);
+        DEFAULTS.put("script_name", null);
+        DEFAULTS.put("script_args", List.of());
+        DEFAULTS.put("send_images", true);
+        DEFAULTS.put("save_images", false);
+        DEFAULTS.put("alwayson_scripts", Map.of());
+        DEFAULTS.put("infotext", null);
+    }
+
+    /** Settings accepted in override_settings (for this request only). */
+    private static final Set<String> OVERRIDABLE = Set.of("sd_model_checkpoint", "CLIP_stop_at_last_layers");
+
+    private final ObjectNode echo;
+    private final GenerationParameters parameters;
+    private final String forceTaskId;
+    private final boolean sendImages;
+
+    private Txt2ImgRequest(ObjectNode echo, GenerationParameters parameters, String forceTaskId, boolean sendImages) {
+        this.echo = echo;
+        this.parameters = parameters;
+        this.forceTaskId = forceTaskId;
+        this.sendImages = sendImages;
+    }
+
+    /** The request with A1111's defaults filled in, as A1111 echoes it in {@code parameters}. */
+    public ObjectNode echo() {
+        return echo;
+    }
+
+    public GenerationParameters parameters() {
+        return parameters;
+    }
+
+    public String forceTaskId() {
+        return forceTaskId;
+    }
+
+    public boolean sendImages() {
+        return sendImages;
+    }
+
+    public static Txt2ImgRequest parse(JsonNode body, ModelCatalog models) {
+        if (body == null || !body.isObject()) {
+            throw new InvalidRequestException(List.of(new FieldProblem("body", "must be a JSON object")), false);
+        }
+        List<FieldProblem> bad = new ArrayList<>();
+        List<FieldProblem> unsupported = new ArrayList<>();
+        ObjectNode echo = JsonNodeFactory.instance.objectNode();
+        for (Map.Entry<String, Object> d : DEFAULTS.entrySet()) {
+            echo.set(d.getKey(), body.has(d.getKey()) ? body.get(d.getKey()) : JsonNodeFactory.instance.pojoNode(d.getValue()));
+        }
+        for (String field : body.propertyNames()) {
+            if (!DEFAULTS.containsKey(field)) {
+                bad.add(new FieldProblem(field, "unknown field"));
+            }
+        }
+        Fields f = new Fields(body, bad);
+        String prompt = f.text("prompt", "");
+        String negative = f.text("negative_prompt", "");
+        long seed = f.integer("seed", -1, -1, 0xFFFFFFFFL);
+        String samplerName = f.text("sampler_name", null);
+        if (samplerName == null || samplerName.isBlank()) {
+            samplerName = f.text("sampler_index", "Euler");
+        }
+        String scheduler = f.text("scheduler", null);
+        if (scheduler == null || scheduler.isBlank()) {
+            scheduler = "Automatic";
+        }
+        String samplerField = body.has("sampler_name") ? "sampler_name" : "sampler_index";
+        try {
+            SamplerCatalog.Choice choice = SamplerCatalog.choose(samplerName, scheduler);
+            samplerName = choice.sampler().name();
+            scheduler = choice.scheduler().label();
+        } catch (IllegalArgumentException e) {
+            bad.add(new FieldProblem(e.getMessage().startsWith("unknown scheduler") ? "scheduler" : samplerField, e.getMessage()));
+        }
+        int batchSize = (int) f.integer("batch_size", 1, 1, 64);
+        int nIter = (int) f.integer("n_iter", 1, 1, 1000);
+        int steps = (int) f.integer("steps", 50, 1, 1000);
+        double cfg = f.number("cfg_scale", 7.0, 0, 100);
+        int width = (int) f.integer("width", 512, 64, 4096);
+        int height = (int) f.integer("height", 512, 64, 4096);
+        for (String side : List.of("width", "height")) {
+            if (body.has(side) && body.get(side).canConvertToLong() && body.get(side).asLong() % 8 != 0) {
+                bad.add(new FieldProblem(side, "must be a multiple of 8, got " + body.get(side).asLong()));
+            }
+        }
+        String model = models.defaultModel();
+        int clipSkip = 1;
+        JsonNode overrides = body.get("override_settings");
+        if (overrides != null && !overrides.isNull()) {
+            if (!overrides.isObject()) {
+                bad.add(new FieldProblem("override_settings", "must be an object"));
+            } else {
+                for (String key : overrides.propertyNames()) {
+                    if (!OVERRIDABLE.contains(key)) {
+                        unsupported.add(new FieldProblem("override_settings." + key, "setting not supported yet"));
+                    }
+                }
+                JsonNode checkpoint = overrides.get("sd_model_checkpoint");
+                if (checkpoint != null && !checkpoint.isNull()) {
+                    model = models.resolve(checkpoint.asString()).orElse(null);
+                    if (model == null) {
+                        bad.add(new FieldProblem("override_settings.sd_model_checkpoint",
+                                "no such model: " + checkpoint.asString() + " (see /sdapi/v1/sd-models)"));
+                    }
+                }
+                JsonNode skip = overrides.get("CLIP_stop_at_last_layers");
+                if (skip != null && !skip.isNull()) {
+                    if (!skip.canConvertToInt() || skip.asInt() < 1 || skip.asInt() > 12) {
+                        bad.add(new FieldProblem("override_settings.CLIP_stop_at_last_layers", "must be 1 to 12"));
+                    } else {
+                        clipSkip = skip.asInt();
+                    }
+                }
+            }
+        }
+        Unsupported.check(body, unsupported);
+        if (!bad.isEmpty()) {
+            throw new InvalidRequestException(bad, false);
+        }
+        if (!unsupported.isEmpty()) {
+            throw new InvalidRequestException(unsupported, true);
+        }
+        if (seed == -1) {
+            seed = new SecureRandom().nextLong(0x1_0000_0000L - 1_000_000L); // leaves room for seed + k
+        }
+        String forceTaskId = f.text("force_task_id", null);
+        boolean sendImages = !body.has("send_images") || body.get("send_images").asBoolean(true);
+        GenerationParameters parameters = new GenerationParameters(prompt, negative, samplerName, scheduler, steps, cfg,
+                seed, width, height, batchSize, nIter, clipSkip, model);
+        return new Txt2ImgRequest(echo, parameters, forceTaskId, sendImages);
+    }
+}

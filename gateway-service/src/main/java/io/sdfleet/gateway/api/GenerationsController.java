@@ -1,0 +1,106 @@
+package io.sdfleet.gateway.api;
+
+import io.sdfleet.gateway.a1111.ModelCatalog;
+import io.sdfleet.gateway.a1111.Txt2ImgRequest;
+import io.sdfleet.gateway.generation.Generation;
+import io.sdfleet.gateway.generation.Generations;
+import io.sdfleet.gateway.generation.StorageReader;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import tools.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The native asynchronous API: submit (202 + id), look up state and images, follow events as server-sent events,
+ * cancel. Takes the same body as A1111's txt2img.
+ */
+@RestController
+@RequestMapping("/api/v1/generations")
+public class GenerationsController {
+
+    private final Generations generations;
+    private final ModelCatalog models;
+    private final StorageReader storage;
+
+    public GenerationsController(Generations generations, ModelCatalog models, StorageReader storage) {
+        this.generations = generations;
+        this.models = models;
+        this.storage = storage;
+    }
+
+    @PostMapping
+    public ResponseEntity<Map<String, Object>> submit(@RequestBody JsonNode body, HttpServletRequest http) {
+        Txt2ImgRequest request = Txt2ImgRequest.parse(body, models);
+        Generation g = generations.submit(Callers.of(http), request.parameters());
+        return ResponseEntity.status(HttpStatus.ACCEPTED)
+                .header("Location", "/api/v1/generations/" + g.id())
+                .body(Map.of("id", g.id(), "state", g.state().name().toLowerCase(), "images", g.parameters().imageCount(),
+                        "seed", g.parameters().seed()));
+    }
+
+    @GetMapping("/{id}")
+    public ResponseEntity<Map<String, Object>> get(@PathVariable String id, HttpServletRequest http) {
+        return owned(id, http).<ResponseEntity<Map<String, Object>>>map(g -> {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("id", g.id());
+            out.put("state", g.state().name().toLowerCase());
+            out.put("images_done", g.imagesDone());
+            List<Map<String, Object>> images = new ArrayList<>();
+            for (int index : g.imageIndexes()) {
+                Map<String, Object> image = new LinkedHashMap<>();
+                image.put("index", index);
+                image.put("seed", g.parameters().seed() + index);
+                boolean stored = g.events().stream().anyMatch(e -> e.name().equals("image_stored")
+                        && Integer.valueOf(index).equals(e.data().get("index")));
+                image.put("status", stored ? "stored" : "pending");
+                image.put("url", stored ? "/api/v1/generations/" + g.id() + "/images/" + index : null);
+                images.add(image);
+            }
+            out.put("images", images);
+            out.put("error", g.error());
+            return ResponseEntity.ok(out);
+        }).orElse(ResponseEntity.notFound().build());
+    }
+
+    @GetMapping(path = "/{id}/images/{index}", produces = MediaType.IMAGE_PNG_VALUE)
+    public ResponseEntity<byte[]> image(@PathVariable String id, @PathVariable int index, HttpServletRequest http) {
+        return owned(id, http).map(g -> ResponseEntity.ok(storage.png(g.id(), index)))
+                .orElse(ResponseEntity.notFound().build());
+    }
+
+    @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    public ResponseEntity<SseEmitter> events(@PathVariable String id, HttpServletRequest http) {
+        return owned(id, http).map(g -> {
+            SseEmitter emitter = new SseEmitter(0L);
+            g.subscribe(emitter);
+            return ResponseEntity.ok(emitter);
+        }).orElse(ResponseEntity.notFound().build());
+    }
+
+    @DeleteMapping("/{id}")
+    public ResponseEntity<Void> cancel(@PathVariable String id, HttpServletRequest http) {
+        return owned(id, http).map(g -> {
+            generations.cancel(g);
+            return ResponseEntity.noContent().<Void>build();
+        }).orElse(ResponseEntity.notFound().build());
+    }
+
+    /** A user sees only their own generations. */
+    private java.util.Optional<Generation> owned(String id, HttpServletRequest http) {
+        return generations.find(id).filter(g -> g.user().equals(Callers.of(http)));
+    }
+}

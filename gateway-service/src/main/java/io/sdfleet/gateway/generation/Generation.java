@@ -1,0 +1,187 @@
+package io.sdfleet.gateway.generation;
+
+import io.sdfleet.contracts.GenerationParameters;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * What this gateway knows of one request: its parameters, how many images are done, its state, the events so far
+ * (replayed to late SSE subscribers) and who is waiting for it.
+ */
+public final class Generation {
+
+    public enum State { QUEUED, RUNNING, FINISHED, FAILED, CANCELLED }
+
+    /** One event as sent to SSE clients. */
+    public record Event(String name, Map<String, Object> data) {
+    }
+
+    private final String id;
+    private final String user;
+    private final GenerationParameters parameters;
+    private final Instant acceptedAt;
+    private final CompletableFuture<Generation> done = new CompletableFuture<>();
+    private final List<Event> events = new CopyOnWriteArrayList<>();
+    private final List<SseEmitter> listeners = new CopyOnWriteArrayList<>();
+    private volatile State state = State.QUEUED;
+    private volatile int imagesDone;
+    private volatile int step;
+    private volatile int totalSteps;
+    private volatile double etaSeconds;
+    private volatile String error;
+
+    Generation(String id, String user, GenerationParameters parameters, Instant acceptedAt) {
+        this.id = id;
+        this.user = user;
+        this.parameters = parameters;
+        this.acceptedAt = acceptedAt;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public GenerationParameters parameters() {
+        return parameters;
+    }
+
+    public Instant acceptedAt() {
+        return acceptedAt;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public int imagesDone() {
+        return imagesDone;
+    }
+
+    public int step() {
+        return step;
+    }
+
+    public int totalSteps() {
+        return totalSteps;
+    }
+
+    public double etaSeconds() {
+        return etaSeconds;
+    }
+
+    public String error() {
+        return error;
+    }
+
+    public CompletableFuture<Generation> done() {
+        return done;
+    }
+
+    public List<Event> events() {
+        return List.copyOf(events);
+    }
+
+    synchronized void progress(int newStep, int steps, double eta) {
+        if (state == State.QUEUED) {
+            state = State.RUNNING;
+            emit(new Event("started", Map.of("id", id)));
+        }
+        step = newStep;
+        totalSteps = steps;
+        etaSeconds = eta;
+        emit(new Event("step", Map.of("id", id, "step", newStep, "steps", steps, "eta_seconds", eta,
+                "images_done", imagesDone, "images", parameters.imageCount())));
+    }
+
+    synchronized void jobFinished(int images, List<Integer> indexes) {
+        for (int index : indexes) {
+            emit(new Event("image_stored", Map.of("id", id, "index", index, "url",
+                    "/api/v1/generations/" + id + "/images/" + index)));
+        }
+        imagesDone += images;
+        if (imagesDone >= parameters.imageCount() && state != State.FINISHED) {
+            state = State.FINISHED;
+            emit(new Event("finished", Map.of("id", id, "images", imagesDone)));
+            done.complete(this);
+            closeListeners();
+        }
+    }
+
+    synchronized void failed(String reason) {
+        if (state == State.FINISHED || state == State.FAILED) {
+            return;
+        }
+        state = State.FAILED;
+        error = reason;
+        emit(new Event("failed", Map.of("id", id, "error", reason)));
+        done.complete(this);
+        closeListeners();
+    }
+
+    synchronized void cancelled() {
+        if (state == State.FINISHED || state == State.FAILED) {
+            return;
+        }
+        state = State.CANCELLED;
+        emit(new Event("cancelled", Map.of("id", id)));
+        done.complete(this);
+        closeListeners();
+    }
+
+    synchronized void queued() {
+        emit(new Event("queued", Map.of("id", id, "images", parameters.imageCount())));
+    }
+
+    /** Replays past events to a new listener, then keeps it for the next ones (closed when the request ends). */
+    public synchronized void subscribe(SseEmitter emitter) {
+        for (Event e : events) {
+            send(emitter, e);
+        }
+        if (state == State.FINISHED || state == State.FAILED || state == State.CANCELLED) {
+            emitter.complete();
+        } else {
+            listeners.add(emitter);
+            emitter.onCompletion(() -> listeners.remove(emitter));
+            emitter.onTimeout(() -> listeners.remove(emitter));
+        }
+    }
+
+    private void emit(Event event) {
+        events.add(event);
+        for (SseEmitter emitter : listeners) {
+            send(emitter, event);
+        }
+    }
+
+    private void send(SseEmitter emitter, Event event) {
+        try {
+            emitter.send(SseEmitter.event().name(event.name()).data(event.data()));
+        } catch (Exception gone) {
+            listeners.remove(emitter);
+        }
+    }
+
+    private void closeListeners() {
+        listeners.forEach(SseEmitter::complete);
+        listeners.clear();
+    }
+
+    /** Index range of this request's images. */
+    public List<Integer> imageIndexes() {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < parameters.imageCount(); i++) {
+            out.add(i);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,117 @@
+package io.sdfleet.gateway.generation;
+
+import io.sdfleet.contracts.GenerationParameters;
+import io.sdfleet.contracts.GenerationRequested;
+import io.sdfleet.contracts.JobFailed;
+import io.sdfleet.contracts.JobFinished;
+import io.sdfleet.contracts.Messaging;
+import io.sdfleet.contracts.ProgressEvent;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.annotation.RabbitListener;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Accepts generations and follows them. A request is accepted only once the broker confirmed it is durably on the
+ * requests queue; from then on the scheduler and workers own it, and their events update the state kept here.
+ */
+@Service
+public class Generations {
+
+    private final RabbitTemplate rabbit;
+    private final Messaging.Names names;
+    private final JsonMapper json;
+    private final Map<String, Generation> byId = new ConcurrentHashMap<>();
+
+    public Generations(RabbitTemplate rabbit, Messaging.Names names, JsonMapper json) {
+        this.rabbit = rabbit;
+        this.names = names;
+        this.json = json;
+    }
+
+    public Generation submit(String user, GenerationParameters parameters) {
+        String id = UUID.randomUUID().toString();
+        Generation generation = new Generation(id, user, parameters, Instant.now());
+        byId.put(id, generation);
+        MessageProperties props = new MessageProperties();
+        props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
+        props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+        props.setMessageId(id);
+        byte[] body = json.writeValueAsBytes(new GenerationRequested(id, user, generation.acceptedAt(), parameters));
+        try {
+            rabbit.invoke(ops -> {
+                ops.send("", names.requestsQueue(), new Message(body, props));
+                ops.waitForConfirmsOrDie(10_000);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            byId.remove(id);
+            throw e;
+        }
+        generation.queued();
+        return generation;
+    }
+
+    public Optional<Generation> find(String id) {
+        return Optional.ofNullable(byId.get(id));
+    }
+
+    /** The caller's most recent generation that is not over, for A1111's per-caller progress. */
+    public Optional<Generation> currentOf(String user) {
+        return byId.values().stream()
+                .filter(g -> g.user().equals(user))
+                .filter(g -> g.state() == Generation.State.QUEUED || g.state() == Generation.State.RUNNING)
+                .max(java.util.Comparator.comparing(Generation::acceptedAt));
+    }
+
+    public void cancel(Generation generation) {
+        generation.cancelled();
+    }
+
+    @RabbitListener(queues = "#{gatewayEventQueue.name}")
+    public void onEvent(Message message) {
+        String kind = message.getMessageProperties().getType();
+        String key = message.getMessageProperties().getReceivedRoutingKey();
+        if (kind == null && key != null) {
+            kind = key.substring(key.lastIndexOf('.') + 1);
+        }
+        switch (kind == null ? "" : kind) {
+            case "progress" -> {
+                ProgressEvent e = json.readValue(message.getBody(), ProgressEvent.class);
+                find(e.requestId()).ifPresent(g -> g.progress(e.step(), e.totalSteps(), e.etaSeconds()));
+            }
+            case "job-finished" -> {
+                JobFinished e = json.readValue(message.getBody(), JobFinished.class);
+                find(e.requestId()).ifPresent(g -> g.jobFinished(e.images(), indexesOf(e)));
+            }
+            case "job-failed" -> {
+                JobFailed e = json.readValue(message.getBody(), JobFailed.class);
+                find(e.requestId()).ifPresent(g -> g.failed("job " + e.jobId() + " failed after " + e.attempts()
+                        + " attempts: " + e.reason()));
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** Job ids are "requestId-firstImageIndex"; a job's images are consecutive from there. */
+    private static List<Integer> indexesOf(JobFinished e) {
+        int first = Integer.parseInt(e.jobId().substring(e.requestId().length() + 1));
+        List<Integer> indexes = new ArrayList<>();
+        for (int i = 0; i < e.images(); i++) {
+            indexes.add(first + i);
+        }
+        return indexes;
+    }
+}
