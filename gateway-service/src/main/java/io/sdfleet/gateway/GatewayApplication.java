@@ -1,7 +1,7 @@
 package io.sdfleet.gateway;
 
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /** The HTTP front of the fleet: A1111's API as a synchronous facade, and the native asynchronous API. */
@@ -9,7 +9,14 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 @ConfigurationPropertiesScan
 public class GatewayApplication {
 
+    /** Each service reads its own {@code gateway-service.properties}, so several can share one JVM (local mode). */
+    public static final String CONFIG_NAME = "spring.config.name=gateway-service";
+
+    public static SpringApplicationBuilder builder() {
+        return new SpringApplicationBuilder(GatewayApplication.class).properties(CONFIG_NAME);
+    }
+
     public static void main(String[] args) {
-        SpringApplication.run(GatewayApplication.class, args);
+        builder().run(args);
     }
 }

@@ -1,7 +1,7 @@
 package io.sdfleet.scheduler;
 
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
@@ -11,7 +11,14 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @EnableScheduling
 public class SchedulerApplication {
 
+    /** Each service reads its own {@code scheduler-service.properties}, so several can share one JVM (local mode). */
+    public static final String CONFIG_NAME = "spring.config.name=scheduler-service";
+
+    public static SpringApplicationBuilder builder() {
+        return new SpringApplicationBuilder(SchedulerApplication.class).properties(CONFIG_NAME);
+    }
+
     public static void main(String[] args) {
-        SpringApplication.run(SchedulerApplication.class, args);
+        builder().run(args);
     }
 }

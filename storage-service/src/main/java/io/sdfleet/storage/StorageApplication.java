@@ -1,7 +1,7 @@
 package io.sdfleet.storage;
 
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /** Stores finished images: PNG bytes in an S3 bucket, metadata rows in PostgreSQL. */
@@ -9,7 +9,14 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 @ConfigurationPropertiesScan
 public class StorageApplication {
 
+    /** Each service reads its own {@code storage-service.properties}, so several can share one JVM (local mode). */
+    public static final String CONFIG_NAME = "spring.config.name=storage-service";
+
+    public static SpringApplicationBuilder builder() {
+        return new SpringApplicationBuilder(StorageApplication.class).properties(CONFIG_NAME);
+    }
+
     public static void main(String[] args) {
-        SpringApplication.run(StorageApplication.class, args);
+        builder().run(args);
     }
 }

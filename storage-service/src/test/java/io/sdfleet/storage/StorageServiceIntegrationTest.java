@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The storage service against a real PostgreSQL (the machine's) and a real S3 API server (S3Proxy, started here),
  * over HTTP: images are stored once, a redelivery does not duplicate them, bytes come back identical.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = StorageApplication.CONFIG_NAME)
 class StorageServiceIntegrationTest {
 
     @TempDir

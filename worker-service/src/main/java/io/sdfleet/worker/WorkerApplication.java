@@ -1,7 +1,7 @@
 package io.sdfleet.worker;
 
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
@@ -11,7 +11,14 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @EnableScheduling
 public class WorkerApplication {
 
+    /** Each service reads its own {@code worker-service.properties}, so several can share one JVM (local mode). */
+    public static final String CONFIG_NAME = "spring.config.name=worker-service";
+
+    public static SpringApplicationBuilder builder() {
+        return new SpringApplicationBuilder(WorkerApplication.class).properties(CONFIG_NAME);
+    }
+
     public static void main(String[] args) {
-        SpringApplication.run(WorkerApplication.class, args);
+        builder().run(args);
     }
 }

@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The worker on the machine's real RabbitMQ (a random name prefix keeps runs apart), running the real engine on the
  * reference mini model. Storage is stood in for by a recording HTTP endpoint speaking storage-service's protocol.
  */
-@SpringBootTest
+@SpringBootTest(properties = WorkerApplication.CONFIG_NAME)
 class WorkerIntegrationTest {
 
     private static final String PREFIX = "test-" + UUID.randomUUID().toString().substring(0, 8) + ".";

@@ -1,7 +1,6 @@
 package io.sdfleet.gateway.messaging;
 
 import io.sdfleet.contracts.Messaging;
-import org.springframework.amqp.core.AnonymousQueue;
 import org.springframework.amqp.core.BindingBuilder;
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.core.Queue;
@@ -20,8 +19,9 @@ public class BrokerTopology {
     }
 
     @Bean
-    Queue gatewayEventQueue() {
-        return new AnonymousQueue();
+    Queue gatewayEventQueue(Messaging.Names names) {
+        // Exclusive and auto-delete: this gateway's view of request events lives as long as it does.
+        return new Queue(names.prefix() + "gateway.events." + java.util.UUID.randomUUID(), false, true, true);
     }
 
     @Bean

@@ -1,7 +1,6 @@
 package io.sdfleet.scheduler.messaging;
 
 import io.sdfleet.contracts.Messaging;
-import org.springframework.amqp.core.AnonymousQueue;
 import org.springframework.amqp.core.Binding;
 import org.springframework.amqp.core.BindingBuilder;
 import org.springframework.amqp.core.Declarables;
@@ -23,8 +22,10 @@ public class BrokerTopology {
     }
 
     @Bean
-    Queue heartbeatQueue() {
-        return new AnonymousQueue(); // exclusive, auto-delete: heartbeats are only interesting while we run
+    Queue heartbeatQueue(Messaging.Names names) {
+        // Exclusive and auto-delete: heartbeats matter only while this scheduler runs. (Spring's AnonymousQueue adds
+        // an x-queue-leader-locator argument that older RabbitMQ releases refuse.)
+        return new Queue(names.prefix() + "scheduler.heartbeats." + java.util.UUID.randomUUID(), false, true, true);
     }
 
     @Bean

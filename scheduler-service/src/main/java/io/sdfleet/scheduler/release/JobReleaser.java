@@ -7,7 +7,7 @@ import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.core.QueueInformation;
-import org.springframework.amqp.rabbit.core.RabbitAdmin;
+import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -25,12 +25,12 @@ public class JobReleaser {
     private final FairQueue queue;
     private final WorkerRegistry workers;
     private final RabbitTemplate rabbit;
-    private final RabbitAdmin admin;
+    private final AmqpAdmin admin;
     private final Messaging.Names names;
     private final JsonMapper json;
     private final SchedulerProperties properties;
 
-    public JobReleaser(FairQueue queue, WorkerRegistry workers, RabbitTemplate rabbit, RabbitAdmin admin,
+    public JobReleaser(FairQueue queue, WorkerRegistry workers, RabbitTemplate rabbit, AmqpAdmin admin,
                        Messaging.Names names, JsonMapper json, SchedulerProperties properties) {
         this.queue = queue;
         this.workers = workers;

@@ -58,6 +58,9 @@ public class JobListener {
         try {
             runner.run(job);
             channel.basicAck(tag, false);
+        } catch (JobRunner.ShutdownRequested stopping) {
+            log.info("requeueing job {}: this worker is shutting down", job.jobId());
+            channel.basicReject(tag, true);
         } catch (RuntimeException e) {
             log.warn("job {} failed on attempt {}: {}", job.jobId(), attempt, e.toString());
             if (attempt < Messaging.MAX_JOB_ATTEMPTS) {

@@ -8,6 +8,8 @@ import io.sdfleet.worker.WorkerProperties;
 import io.sdfleet.worker.generation.ImageGenerator;
 import io.sdfleet.worker.messaging.EventPublisher;
 import io.sdfleet.worker.storage.StorageClient;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -28,6 +30,7 @@ public class JobRunner {
     private final WorkerProperties properties;
     private final JsonMapper json;
     private volatile String currentJobId;
+    private volatile boolean stopping;
 
     public JobRunner(ImageGenerator generator, StorageClient storage, EventPublisher events,
                      WorkerProperties properties, JsonMapper json) {
@@ -38,10 +41,26 @@ public class JobRunner {
         this.json = json;
     }
 
+    /** Thrown into a running job when the worker shuts down; the job goes back to the queue for another worker. */
+    public static final class ShutdownRequested extends RuntimeException {
+        ShutdownRequested() {
+            super("worker shutting down");
+        }
+    }
+
+    /** The first thing a closing context does: stop the running job at its next step. */
+    @EventListener(ContextClosedEvent.class)
+    public void shuttingDown() {
+        stopping = true;
+    }
+
     public void run(JobMessage job) {
         currentJobId = job.jobId();
         try {
             ImageGenerator.Batch batch = generator.generate(job, (step, total, elapsed) -> {
+                if (stopping) {
+                    throw new ShutdownRequested();
+                }
                 double eta = step > 0 ? elapsed / step * (total - step) : 0;
                 events.requestEvent(job.requestId(), "progress",
                         new ProgressEvent(job.requestId(), job.jobId(), properties.id(), step, total, eta, Instant.now()));

@@ -1,0 +1,130 @@
+package io.sdfleet.launcher;
+
+import io.sdfleet.gateway.GatewayApplication;
+import io.sdfleet.scheduler.SchedulerApplication;
+import io.sdfleet.storage.StorageApplication;
+import io.sdfleet.worker.WorkerApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The four services in one JVM, each its own Spring context with its own configuration file, wired to the given
+ * infrastructure: storage first (the others need its port), then workers, scheduler and gateway.
+ */
+public final class Fleet implements AutoCloseable {
+
+    /** What to run: models, tokenizer for single-file checkpoints, gateway port (0 = any), number of workers. */
+    public record Options(Path modelsDir, String defaultModel, Path tokenizer, int gatewayPort, int workers) {
+    }
+
+    private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+    private final Map<String, ConfigurableApplicationContext> workers = new LinkedHashMap<>();
+    private final int gatewayPort;
+
+    private Fleet(int gatewayPort) {
+        this.gatewayPort = gatewayPort;
+    }
+
+    public static Fleet start(Infrastructure infra, Options options) {
+        Map<String, Object> common = new LinkedHashMap<>();
+        common.put("spring.rabbitmq.host", infra.amqpHost());
+        common.put("spring.rabbitmq.port", infra.amqpPort());
+        common.put("spring.rabbitmq.username", infra.amqpUser());
+        common.put("spring.rabbitmq.password", infra.amqpPassword());
+        common.put("sdfleet.messaging.prefix", infra.messagingPrefix());
+        Fleet fleet = null;
+        List<ConfigurableApplicationContext> started = new ArrayList<>();
+        try {
+            Map<String, Object> storage = new LinkedHashMap<>(common);
+            storage.put("server.port", 0);
+            storage.put("spring.datasource.url", infra.jdbcUrl());
+            storage.put("spring.datasource.username", infra.dbUser());
+            storage.put("spring.datasource.password", infra.dbPassword());
+            storage.put("sdfleet.s3.endpoint", infra.s3Endpoint());
+            storage.put("sdfleet.s3.access-key", infra.s3AccessKey());
+            storage.put("sdfleet.s3.secret-key", infra.s3SecretKey());
+            storage.put("sdfleet.s3.bucket", infra.s3Bucket());
+            ConfigurableApplicationContext storageContext = run(StorageApplication.builder(), storage);
+            started.add(storageContext);
+            String storageUrl = "http://127.0.0.1:" + storageContext.getEnvironment().getProperty("local.server.port");
+
+            Map<String, Object> worker = new LinkedHashMap<>(common);
+            worker.put("sdfleet.worker.storage-url", storageUrl);
+            worker.put("sdfleet.worker.models-dir", options.modelsDir().toString());
+            worker.put("sdfleet.worker.default-model", options.defaultModel());
+            worker.put("sdfleet.worker.tokenizer", options.tokenizer() == null ? "" : options.tokenizer().toString());
+            worker.put("sdfleet.worker.heartbeat-seconds", 1);
+            Map<String, ConfigurableApplicationContext> workerContexts = new LinkedHashMap<>();
+            for (int i = 0; i < options.workers(); i++) {
+                Map<String, Object> one = new LinkedHashMap<>(worker);
+                one.put("sdfleet.worker.id", "local-worker-" + (i + 1));
+                ConfigurableApplicationContext context = run(WorkerApplication.builder(), one);
+                started.add(context);
+                workerContexts.put("local-worker-" + (i + 1), context);
+            }
+
+            started.add(run(SchedulerApplication.builder(), common));
+
+            Map<String, Object> gateway = new LinkedHashMap<>(common);
+            gateway.put("server.port", options.gatewayPort());
+            gateway.put("sdfleet.gateway.storage-url", storageUrl);
+            gateway.put("sdfleet.gateway.models-dir", options.modelsDir().toString());
+            gateway.put("sdfleet.gateway.default-model", options.defaultModel());
+            ConfigurableApplicationContext gatewayContext = run(GatewayApplication.builder(), gateway);
+            started.add(gatewayContext);
+            fleet = new Fleet(Integer.parseInt(gatewayContext.getEnvironment().getProperty("local.server.port")));
+            fleet.contexts.addAll(started);
+            fleet.workers.putAll(workerContexts);
+            return fleet;
+        } catch (RuntimeException e) {
+            Collections.reverse(started);
+            started.forEach(ConfigurableApplicationContext::close);
+            throw e;
+        }
+    }
+
+    /** Passed as command-line arguments: they outrank each service's own properties file. */
+    private static ConfigurableApplicationContext run(SpringApplicationBuilder builder, Map<String, Object> properties) {
+        return builder.run(properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
+                .toArray(String[]::new));
+    }
+
+    public int gatewayPort() {
+        return gatewayPort;
+    }
+
+    /** Stops one worker abruptly-but-cleanly (its unacknowledged job goes back to the queue). */
+    public void stopWorker(String id) {
+        ConfigurableApplicationContext context = workers.remove(id);
+        if (context != null) {
+            contexts.remove(context);
+            context.close();
+        }
+    }
+
+    /** The worker running a job right now, if any. */
+    public java.util.Optional<String> busyWorker() {
+        return workers.entrySet().stream()
+                .filter(e -> e.getValue().getBean(io.sdfleet.worker.job.JobRunner.class).currentJobId() != null)
+                .map(Map.Entry::getKey).findFirst();
+    }
+
+    public List<String> workerIds() {
+        return List.copyOf(workers.keySet());
+    }
+
+    @Override
+    public void close() {
+        List<ConfigurableApplicationContext> reverse = new ArrayList<>(contexts);
+        Collections.reverse(reverse);
+        reverse.forEach(ConfigurableApplicationContext::close);
+        contexts.clear();
+    }
+}

@@ -1,0 +1,201 @@
+package io.sdfleet.launcher;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole fleet end to end: gateway → RabbitMQ (the machine's) → scheduler → workers running the engine on the
+ * reference mini model → storage-service → S3 (S3Proxy, started here) and PostgreSQL (the machine's).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FleetEndToEndTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private TestDatabase database;
+    private S3ProxyServer s3;
+    private Fleet fleet;
+
+    @BeforeAll
+    void start(@TempDir Path dir) throws Exception {
+        Path reference = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference")).toAbsolutePath();
+        database = TestDatabase.create();
+        s3 = S3ProxyServer.start(dir.resolve("s3"));
+        String prefix = "e2e-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        Infrastructure infra = new Infrastructure(database.url(), database.user(), database.password(), "127.0.0.1",
+                5672, "guest", "guest", s3.endpoint(), S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL, "e2e-images", prefix);
+        fleet = Fleet.start(infra, new Fleet.Options(reference, "mini_sd15_fp32.safetensors",
+                reference.resolve("clip-tokenizer"), 0, 2));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (fleet != null) {
+            fleet.close();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    @Test
+    void a1111Txt2imgWithBatchSize2AndBatchCount3YieldsSixStoredImages() throws Exception {
+        HttpResponse<String> response = post("/sdapi/v1/txt2img", """
+                {"prompt": "a lighthouse, (stormy sea:1.2)", "negative_prompt": "blurry", "seed": 4242,
+                 "sampler_name": "Euler a", "steps": 3, "width": 64, "height": 64, "batch_size": 2, "n_iter": 3,
+                 "cfg_scale": 7, "tiling": false, "enable_hr": false, "restore_faces": false, "styles": [],
+                 "alwayson_scripts": {}, "script_args": [], "eta": 0, "s_noise": 1,
+                 "override_settings": {"sd_model_checkpoint": "mini_sd15_fp32"}}""", "alice");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(body.get("images")).hasSize(6);
+        assertThat(body.get("images").get(0).asString()).doesNotStartWith("data:");
+        byte[] png = Base64.getDecoder().decode(body.get("images").get(5).asString());
+        assertThat(png).startsWith(0x89, 'P', 'N', 'G');
+        assertThat(body.get("parameters").get("batch_size").asInt()).isEqualTo(2);
+        JsonNode info = JSON.readTree(body.get("info").asString());
+        List<Long> seeds = new ArrayList<>();
+        info.get("all_seeds").forEach(s -> seeds.add(s.asLong()));
+        assertThat(seeds).containsExactly(4242L, 4243L, 4244L, 4245L, 4246L, 4247L);
+        assertThat(info.get("infotexts").get(3).asString()).contains("Seed: 4245", "Sampler: Euler a", "Size: 64x64");
+
+        List<Long> stored = storedSeeds("alice");
+        assertThat(stored).containsExactly(4242L, 4243L, 4244L, 4245L, 4246L, 4247L);
+    }
+
+    @Test
+    void asyncApiStreamsEventsInOrderAndListsImages() throws Exception {
+        HttpResponse<String> accepted = post("/api/v1/generations", """
+                {"prompt": "a fox", "seed": 7, "steps": 2, "width": 64, "height": 64, "batch_size": 1, "n_iter": 2}""", "bob");
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        String id = JSON.readTree(accepted.body()).get("id").asString();
+
+        List<String> events = new ArrayList<>();
+        HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(uri("/api/v1/generations/" + id + "/events"))
+                .header("X-Sdfleet-User", "bob").build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (line.startsWith("event:")) {
+                    events.add(line.substring(6).trim());
+                }
+            }
+        }
+        assertThat(events.get(0)).isEqualTo("queued");
+        assertThat(events.get(1)).isEqualTo("started");
+        assertThat(events).contains("step", "image_stored");
+        assertThat(events.get(events.size() - 1)).isEqualTo("finished");
+        assertThat(events.stream().filter("image_stored"::equals)).hasSize(2);
+        assertThat(events.indexOf("step")).isLessThan(events.indexOf("image_stored"));
+
+        JsonNode status = JSON.readTree(get("/api/v1/generations/" + id, "bob").body());
+        assertThat(status.get("state").asString()).isEqualTo("finished");
+        assertThat(status.get("images").get(1).get("status").asString()).isEqualTo("stored");
+        HttpResponse<byte[]> image = http.send(HttpRequest.newBuilder(uri("/api/v1/generations/" + id + "/images/1"))
+                .header("X-Sdfleet-User", "bob").build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(image.body()).startsWith(0x89, 'P', 'N', 'G');
+        assertThat(get("/api/v1/generations/" + id, "mallory").statusCode()).as("other users cannot see it").isEqualTo(404);
+    }
+
+    @Test
+    void invalidAndUnsupportedRequestsAreRefusedByFieldAndQueueNothing() throws Exception {
+        HttpResponse<String> invalid = post("/sdapi/v1/txt2img", """
+                {"prompt": "x", "width": 100, "steps": 0, "sampler_name": "Eulerr"}""", "carol");
+        assertThat(invalid.statusCode()).isEqualTo(400);
+        assertThat(invalid.headers().firstValue("content-type").orElse("")).contains("application/problem+json");
+        assertThat(invalid.body()).contains("\"width\"", "\"steps\"", "\"sampler_name\"");
+
+        HttpResponse<String> unsupported = post("/sdapi/v1/txt2img", """
+                {"prompt": "x", "enable_hr": true, "width": 64, "height": 64}""", "carol");
+        assertThat(unsupported.statusCode()).isEqualTo(422);
+        assertThat(unsupported.body()).contains("enable_hr");
+        assertThat(storedSeeds("carol")).isEmpty();
+    }
+
+    @Test
+    void aWorkerStoppedMidJobLosesNothingAndDuplicatesNothing() throws Exception {
+        HttpResponse<String> accepted = post("/api/v1/generations", """
+                {"prompt": "a long one", "seed": 900, "steps": 150, "width": 64, "height": 64}""", "dave");
+        String id = JSON.readTree(accepted.body()).get("id").asString();
+        String victim = null;
+        for (int i = 0; i < 600 && victim == null; i++) {
+            Thread.sleep(50);
+            victim = fleet.busyWorker().orElse(null);
+        }
+        assertThat(victim).as("a worker picked the job up").isNotNull();
+        Thread.sleep(300); // well inside the job
+        fleet.stopWorker(victim);
+
+        JsonNode status = null;
+        for (int i = 0; i < 1200; i++) {
+            status = JSON.readTree(get("/api/v1/generations/" + id, "dave").body());
+            if (!status.get("state").asString().matches("queued|running")) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(status.get("state").asString()).isEqualTo("finished");
+        assertThat(storedSeeds("dave")).containsExactly(900L);
+        try (Connection c = DriverManager.getConnection(database.url(), database.user(), database.password());
+             ResultSet rs = c.createStatement().executeQuery("SELECT worker_id FROM images WHERE user_name = 'dave'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).as("finished by the surviving worker").isNotEqualTo(victim);
+        }
+    }
+
+    private List<Long> storedSeeds(String user) throws Exception {
+        List<Long> seeds = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(database.url(), database.user(), database.password());
+             var statement = c.prepareStatement("SELECT seed FROM images WHERE user_name = ? ORDER BY image_index")) {
+            statement.setString(1, user);
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    seeds.add(rs.getLong(1));
+                }
+            }
+        }
+        return seeds;
+    }
+
+    private HttpResponse<String> post(String path, String body, String user) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .header("X-Sdfleet-User", user).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String path, String user) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).header("X-Sdfleet-User", user).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + fleet.gatewayPort() + path);
+    }
+}
