@@ -6,7 +6,7 @@ package io.sdfleet.contracts;
  *
  * <pre>
  * gateway ──GenerationRequested──► sdfleet.requests (queue) ──► scheduler
- * scheduler ──JobMessage──► sdfleet.jobs (queue, dead-letters to sdfleet.jobs.dead) ──► workers
+ * scheduler ──JobMessage──► sdfleet.jobs (queue) ──► workers; a job failing 3 times is moved to sdfleet.jobs.dead
  * workers, storage ──events──► sdfleet.events (topic exchange, routing key "request.&lt;id&gt;.&lt;kind&gt;")
  * workers ──WorkerHeartbeat──► sdfleet.heartbeats (fanout exchange) ──► scheduler, gateway
  * </pre>
@@ -15,7 +15,6 @@ public final class Messaging {
 
     public static final String REQUESTS_QUEUE = "sdfleet.requests";
     public static final String JOBS_QUEUE = "sdfleet.jobs";
-    public static final String JOBS_DEAD_LETTER_EXCHANGE = "sdfleet.jobs.dlx";
     public static final String JOBS_DEAD_LETTER_QUEUE = "sdfleet.jobs.dead";
     public static final String EVENTS_EXCHANGE = "sdfleet.events";
     public static final String HEARTBEATS_EXCHANGE = "sdfleet.heartbeats";
@@ -31,10 +30,6 @@ public final class Messaging {
 
         public String jobsQueue() {
             return prefix + JOBS_QUEUE;
-        }
-
-        public String jobsDeadLetterExchange() {
-            return prefix + JOBS_DEAD_LETTER_EXCHANGE;
         }
 
         public String jobsDeadLetterQueue() {

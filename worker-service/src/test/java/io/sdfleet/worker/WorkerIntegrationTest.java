@@ -69,7 +69,6 @@ class WorkerIntegrationTest {
         for (String q : List.of(NAMES.jobsQueue(), NAMES.jobsDeadLetterQueue())) {
             channel.queueDelete(q);
         }
-        channel.exchangeDelete(NAMES.jobsDeadLetterExchange());
         channel.exchangeDelete(NAMES.eventsExchange());
         channel.exchangeDelete(NAMES.heartbeatsExchange());
         connection.close();

@@ -4,7 +4,6 @@ import io.sdfleet.contracts.Messaging;
 import org.springframework.amqp.core.Binding;
 import org.springframework.amqp.core.BindingBuilder;
 import org.springframework.amqp.core.Declarables;
-import org.springframework.amqp.core.DirectExchange;
 import org.springframework.amqp.core.FanoutExchange;
 import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.core.QueueBuilder;
@@ -31,16 +30,11 @@ public class BrokerTopology {
     @Bean
     Declarables schedulerDeclarables(Messaging.Names names, Queue heartbeatQueue) {
         Queue requests = QueueBuilder.durable(names.requestsQueue()).build();
-        Queue jobs = QueueBuilder.durable(names.jobsQueue())
-                .deadLetterExchange(names.jobsDeadLetterExchange())
-                .deadLetterRoutingKey(names.jobsDeadLetterQueue())
-                .build();
-        DirectExchange deadLetters = new DirectExchange(names.jobsDeadLetterExchange(), true, false);
+        // Plain durable queues: the worker moves dead jobs itself, so no broker-specific queue arguments are needed.
+        Queue jobs = QueueBuilder.durable(names.jobsQueue()).build();
         Queue dead = QueueBuilder.durable(names.jobsDeadLetterQueue()).build();
         FanoutExchange heartbeats = new FanoutExchange(names.heartbeatsExchange(), true, false);
         Binding heartbeatBinding = BindingBuilder.bind(heartbeatQueue).to(heartbeats);
-        return new Declarables(requests, jobs, deadLetters, dead,
-                BindingBuilder.bind(dead).to(deadLetters).with(names.jobsDeadLetterQueue()),
-                new TopicExchange(names.eventsExchange(), true, false), heartbeats, heartbeatBinding);
+        return new Declarables(requests, jobs, dead, new TopicExchange(names.eventsExchange(), true, false), heartbeats, heartbeatBinding);
     }
 }

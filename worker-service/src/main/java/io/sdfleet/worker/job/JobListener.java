@@ -64,21 +64,23 @@ public class JobListener {
         } catch (RuntimeException e) {
             log.warn("job {} failed on attempt {}: {}", job.jobId(), attempt, e.toString());
             if (attempt < Messaging.MAX_JOB_ATTEMPTS) {
-                retry(message, attempt + 1);
+                publishConfirmed(message, attempt + 1, names.jobsQueue());
                 channel.basicAck(tag, false); // the retry copy is durably queued (publisher confirms) first
             } else {
+                publishConfirmed(message, attempt, names.jobsDeadLetterQueue());
                 events.requestEvent(job.requestId(), "job-failed",
                         new JobFailed(job.requestId(), job.jobId(), String.valueOf(e.getMessage()), attempt, Instant.now()));
-                channel.basicReject(tag, false); // to the dead-letter queue
+                channel.basicAck(tag, false); // its copy is durably in the dead-letter queue
             }
         }
     }
 
-    private void retry(Message message, int nextAttempt) {
-        message.getMessageProperties().setHeader(ATTEMPT_HEADER, nextAttempt);
+    /** Puts a copy of the job (with its attempt count) on {@code queue}, waiting for the broker's confirm. */
+    private void publishConfirmed(Message message, int attempt, String queue) {
+        message.getMessageProperties().setHeader(ATTEMPT_HEADER, attempt);
         message.getMessageProperties().setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         rabbit.invoke(ops -> {
-            ops.send("", names.jobsQueue(), message);
+            ops.send("", queue, message);
             ops.waitForConfirmsOrDie(10_000);
             return null;
         });

@@ -1,0 +1,64 @@
+package io.sdfleet.launcher;
+
+import org.apache.qpid.server.SystemLauncher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * An AMQP 0-9-1 broker inside the launcher's JVM (Apache Qpid Broker-J, in-memory), for machines without RabbitMQ.
+ * It speaks the protocol the services use; RabbitMQ remains the broker for deployments.
+ */
+final class EmbeddedBroker implements AutoCloseable {
+
+    private final SystemLauncher launcher;
+
+    private EmbeddedBroker(SystemLauncher launcher) {
+        this.launcher = launcher;
+    }
+
+    static EmbeddedBroker start(Path workDir, int port) throws Exception {
+        Files.createDirectories(workDir);
+        Path config = workDir.resolve("qpid-initial-config.json");
+        Files.writeString(config, """
+                {
+                  "name": "sdfleet-local",
+                  "modelVersion": "9.0",
+                  "authenticationproviders": [{"name": "plain", "type": "Plain", "secureOnlyMechanisms": [],
+                     "users": [{"name": "guest", "password": "guest", "type": "managed"}]}],
+                  "ports": [{"name": "AMQP", "port": "%d", "bindingAddress": "127.0.0.1",
+                     "protocols": ["AMQP_0_9_1"], "authenticationProvider": "plain",
+                     "virtualhostaliases": [{"name": "nameAlias", "type": "nameAlias"},
+                                            {"name": "defaultAlias", "type": "defaultAlias"}]}],
+                  "virtualhostnodes": [{"name": "default", "type": "Memory", "defaultVirtualHostNode": "true",
+                     "virtualHostInitialConfiguration": "{\\"type\\": \\"Memory\\"}"}]
+                }
+                """.formatted(port));
+        Map<String, Object> attributes = new HashMap<>();
+        attributes.put("type", "Memory");
+        attributes.put("initialConfigurationLocation", config.toUri().toString());
+        attributes.put("startupLoggedToSystemOut", false);
+        attributes.put("qpid.work_dir", workDir.toString());
+        System.setProperty("QPID_WORK", workDir.toString());
+        SystemLauncher launcher = new SystemLauncher();
+        launcher.startup(attributes);
+        return new EmbeddedBroker(launcher);
+    }
+
+    @Override
+    public void close() {
+        launcher.shutdown();
+    }
+
+    static boolean reachable(String host, int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(host, port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.sdfleet.launcher;
+
+import io.sdfleet.diffusion.starter.RandomModel;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Local mode ({@code ./sd fleet}): the whole fleet on one machine with only a JDK. PostgreSQL, the AMQP broker and
+ * the S3 API are taken from the environment when named there ({@code SDFLEET_DB_URL}, {@code SDFLEET_AMQP_HOST},
+ * {@code SDFLEET_S3_ENDPOINT}), else run embedded with their data under {@code .fleet/}. Checkpoints come from
+ * {@code models/}; with none there, a small random-weight model is created so everything runs (its images are noise).
+ */
+public final class LocalFleet {
+
+    private LocalFleet() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path home = Path.of(env("SDFLEET_HOME", ".fleet")).toAbsolutePath();
+        Path models = Path.of(env("SDFLEET_MODELS_DIR", "models")).toAbsolutePath();
+        int port = Integer.parseInt(env("GATEWAY_PORT", "7860"));
+        int workers = Integer.parseInt(env("SDFLEET_WORKERS", "1"));
+        List<AutoCloseable> resources = new ArrayList<>();
+        Runnable stopAll = () -> {
+            List<AutoCloseable> reverse = new ArrayList<>(resources);
+            Collections.reverse(reverse);
+            for (AutoCloseable r : reverse) {
+                try {
+                    r.close();
+                } catch (Exception e) {
+                    System.err.println("while stopping: " + e.getMessage());
+                }
+            }
+        };
+        try {
+            String model = defaultModel(models);
+
+            String jdbc = System.getenv("SDFLEET_DB_URL");
+            if (jdbc == null) {
+                EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                        .setDataDirectory(home.resolve("postgres")).setCleanDataDirectory(false)
+                        .setPort(Integer.parseInt(env("SDFLEET_DB_PORT", "54329"))).start();
+                resources.add(postgres);
+                jdbc = postgres.getJdbcUrl("postgres", "postgres");
+            }
+
+            String amqpHost = env("SDFLEET_AMQP_HOST", "127.0.0.1");
+            int amqpPort = Integer.parseInt(env("SDFLEET_AMQP_PORT", "5672"));
+            if (System.getenv("SDFLEET_AMQP_HOST") == null && !EmbeddedBroker.reachable(amqpHost, amqpPort)) {
+                resources.add(EmbeddedBroker.start(home.resolve("broker"), amqpPort));
+            }
+
+            String s3 = System.getenv("SDFLEET_S3_ENDPOINT");
+            String s3Key = env("SDFLEET_S3_ACCESS_KEY", S3ProxyServer.IDENTITY);
+            String s3Secret = env("SDFLEET_S3_SECRET_KEY", S3ProxyServer.CREDENTIAL);
+            if (s3 == null) {
+                S3ProxyServer server = S3ProxyServer.start(home.resolve("s3"));
+                resources.add(server);
+                s3 = server.endpoint();
+            }
+
+            Infrastructure infra = new Infrastructure(jdbc, env("SDFLEET_DB_USER", "postgres"),
+                    env("SDFLEET_DB_PASSWORD", ""), amqpHost, amqpPort, env("SDFLEET_AMQP_USER", "guest"),
+                    env("SDFLEET_AMQP_PASSWORD", "guest"), s3, s3Key, s3Secret, env("SDFLEET_S3_BUCKET", "sdfleet-images"),
+                    env("SDFLEET_MESSAGING_PREFIX", ""));
+            Path tokenizer = System.getenv("SDFLEET_TOKENIZER") != null ? Path.of(System.getenv("SDFLEET_TOKENIZER")) : null;
+            Fleet fleet = Fleet.start(infra, new Fleet.Options(models, model, tokenizer, port, workers));
+            resources.add(fleet);
+
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                System.out.println("\nsdfleet: stopping ...");
+                stopAll.run();
+                stopped.countDown();
+            }));
+            System.out.printf("""
+
+                    sdfleet is running: http://127.0.0.1:%d  (model: %s, %d worker%s)
+                    try:
+                      curl -s http://127.0.0.1:%d/sdapi/v1/txt2img -H 'Content-Type: application/json' \\
+                        -d '{"prompt": "a lighthouse at dusk", "steps": 20, "width": 256, "height": 256}' | head -c 300
+                    Ctrl-C stops everything.
+                    """, port, model, workers, workers == 1 ? "" : "s", port);
+            stopped.await();
+        } catch (Exception | Error e) {
+            stopAll.run();
+            throw e;
+        }
+    }
+
+    /** SDFLEET_DEFAULT_MODEL, else the first checkpoint in models/, else the random starter model created there. */
+    private static String defaultModel(Path models) throws Exception {
+        String configured = System.getenv("SDFLEET_DEFAULT_MODEL");
+        if (configured != null) {
+            return configured;
+        }
+        Files.createDirectories(models);
+        try (var files = Files.list(models)) {
+            var first = files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".safetensors") || n.endsWith(".ckpt")).sorted().findFirst();
+            if (first.isPresent()) {
+                return first.get();
+            }
+        }
+        System.out.println("sdfleet: no checkpoint in " + models + "; creating a small random-weight model"
+                + " (its images are noise until you put a real checkpoint there)");
+        return RandomModel.ensure(models).getFileName().toString();
+    }
+
+    private static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+}
