@@ -1,7 +1,6 @@
 package io.sdfleet.launcher;
 
 import io.sdfleet.diffusion.starter.RandomModel;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,34 +40,7 @@ public final class LocalFleet {
         try {
             String model = defaultModel(models);
 
-            String jdbc = System.getenv("SDFLEET_DB_URL");
-            if (jdbc == null) {
-                EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                        .setDataDirectory(home.resolve("postgres")).setCleanDataDirectory(false)
-                        .setPort(Integer.parseInt(env("SDFLEET_DB_PORT", "54329"))).start();
-                resources.add(postgres);
-                jdbc = postgres.getJdbcUrl("postgres", "postgres");
-            }
-
-            String amqpHost = env("SDFLEET_AMQP_HOST", "127.0.0.1");
-            int amqpPort = Integer.parseInt(env("SDFLEET_AMQP_PORT", "5672"));
-            if (System.getenv("SDFLEET_AMQP_HOST") == null && !EmbeddedBroker.reachable(amqpHost, amqpPort)) {
-                resources.add(EmbeddedBroker.start(home.resolve("broker"), amqpPort));
-            }
-
-            String s3 = System.getenv("SDFLEET_S3_ENDPOINT");
-            String s3Key = env("SDFLEET_S3_ACCESS_KEY", S3ProxyServer.IDENTITY);
-            String s3Secret = env("SDFLEET_S3_SECRET_KEY", S3ProxyServer.CREDENTIAL);
-            if (s3 == null) {
-                S3ProxyServer server = S3ProxyServer.start(home.resolve("s3"));
-                resources.add(server);
-                s3 = server.endpoint();
-            }
-
-            Infrastructure infra = new Infrastructure(jdbc, env("SDFLEET_DB_USER", "postgres"),
-                    env("SDFLEET_DB_PASSWORD", ""), amqpHost, amqpPort, env("SDFLEET_AMQP_USER", "guest"),
-                    env("SDFLEET_AMQP_PASSWORD", "guest"), s3, s3Key, s3Secret, env("SDFLEET_S3_BUCKET", "sdfleet-images"),
-                    env("SDFLEET_MESSAGING_PREFIX", ""));
+            Infrastructure infra = LocalInfrastructure.start(home, resources);
             Path tokenizer = System.getenv("SDFLEET_TOKENIZER") != null ? Path.of(System.getenv("SDFLEET_TOKENIZER")) : null;
             Fleet fleet = Fleet.start(infra, new Fleet.Options(models, model, tokenizer, port, workers));
             resources.add(fleet);

@@ -86,6 +86,12 @@ class FleetEndToEndTest {
         assertThat(seeds).containsExactly(4242L, 4243L, 4244L, 4245L, 4246L, 4247L);
         assertThat(info.get("infotexts").get(3).asString()).contains("Seed: 4245", "Sampler: Euler a", "Size: 64x64");
 
+        HttpResponse<String> pngInfo = post("/sdapi/v1/png-info",
+                "{\"image\": \"data:image/png;base64," + body.get("images").get(1).asString() + "\"}", "alice");
+        JsonNode parsed = JSON.readTree(pngInfo.body()).get("parameters");
+        assertThat(parsed.get("Seed").asString()).isEqualTo("4243");
+        assertThat(parsed.get("Negative prompt").asString()).isEqualTo("blurry");
+
         List<Long> stored = storedSeeds("alice");
         assertThat(stored).containsExactly(4242L, 4243L, 4244L, 4245L, 4246L, 4247L);
     }

@@ -131,6 +131,36 @@ public class A1111Controller {
         return options;
     }
 
+    /** A1111's png-info: the infotext of a base64 PNG (data: prefix allowed), raw and parsed. */
+    @PostMapping("/png-info")
+    public Map<String, Object> pngInfo(@RequestBody JsonNode body) {
+        JsonNode image = body == null ? null : body.get("image");
+        if (image == null || !image.isString() || image.asString().isBlank()) {
+            throw new InvalidRequestException(List.of(new FieldProblem("image", "a base64 PNG is required")), false);
+        }
+        String data = image.asString();
+        int comma = data.startsWith("data:") ? data.indexOf(',') : -1;
+        Map<String, String> text;
+        try {
+            text = io.sdfleet.diffusion.image.PngFiles.readText(java.util.Base64.getMimeDecoder().decode(data.substring(comma + 1)));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(List.of(new FieldProblem("image", "not a base64 PNG: " + e.getMessage())), false);
+        }
+        String info = text.getOrDefault("parameters", "");
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        if (!info.isEmpty()) {
+            io.sdfleet.diffusion.infotext.Infotext parsed = io.sdfleet.diffusion.infotext.Infotext.parse(info);
+            parameters.put("Prompt", parsed.prompt());
+            parameters.put("Negative prompt", parsed.negativePrompt());
+            parameters.putAll(parsed.parameters());
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("info", info);
+        out.put("items", text);
+        out.put("parameters", parameters);
+        return out;
+    }
+
     /** The caller's current request (or the one named by force_task_id), in A1111's progress shape. */
     @GetMapping("/progress")
     public Map<String, Object> progress(@RequestParam(name = "force_task_id", required = false) String taskId,
