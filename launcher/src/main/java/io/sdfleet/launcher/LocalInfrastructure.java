@@ -1,5 +1,7 @@
 package io.sdfleet.launcher;
 
+import io.sdfleet.infra.S3ProxyServer;
+
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.nio.file.Path;

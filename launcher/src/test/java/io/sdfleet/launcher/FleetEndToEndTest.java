@@ -1,5 +1,8 @@
 package io.sdfleet.launcher;
 
+import io.sdfleet.infra.S3ProxyServer;
+import io.sdfleet.infra.TestDatabase;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

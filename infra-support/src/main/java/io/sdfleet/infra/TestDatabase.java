@@ -1,4 +1,4 @@
-package io.sdfleet.launcher;
+package io.sdfleet.infra;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
