@@ -45,6 +45,9 @@ public final class Messaging {
         }
     }
 
+    /** Event kind of {@link RequestCancelled}. */
+    public static final String CANCELLED = "cancelled";
+
     /** Attempts before a failing job is dead-lettered and its request told it failed. */
     public static final int MAX_JOB_ATTEMPTS = 3;
 

@@ -35,6 +35,7 @@ class SchemaTest {
                 "ImageStored", new ImageStored("r1", "r1-2", 2, 44, "images/r1/2.png", NOW),
                 "JobFinished", new JobFinished("r1", "r1-2", "w1", 2, 12.5, 1L << 30, NOW),
                 "JobFailed", new JobFailed("r1", "r1-2", "out of memory", 3, NOW),
+                "RequestCancelled", new RequestCancelled("r1", "alice", NOW),
                 "WorkerHeartbeat", new WorkerHeartbeat("w1", "cpu", 8L << 30, 4L << 30, 1L << 30, List.of("v1-5"), null, NOW));
         for (Map.Entry<String, Object> e : samples.entrySet()) {
             JsonNode schema = schema(e.getKey());

@@ -179,6 +179,41 @@ class FleetEndToEndTest {
         }
     }
 
+    @Test
+    void interruptStopsOnlyTheCallersOwnWorkAndMemoryReportsEachWorker() throws Exception {
+        JsonNode memory = null;
+        for (int i = 0; i < 50 && (memory == null || memory.get("workers").isEmpty()); i++) {
+            memory = JSON.readTree(get("/sdapi/v1/memory", "erin").body());
+            Thread.sleep(100);
+        }
+        assertThat(memory.get("workers").size()).isGreaterThanOrEqualTo(1);
+        assertThat(memory.get("ram").get("total").asLong()).isPositive();
+
+        String id = JSON.readTree(post("/api/v1/generations", """
+                {"prompt": "a slow one", "seed": 31, "steps": 300, "width": 64, "height": 64}""", "erin").body())
+                .get("id").asString();
+        String state = "queued";
+        for (int i = 0; i < 300 && !state.equals("running"); i++) {
+            Thread.sleep(50);
+            state = JSON.readTree(get("/api/v1/generations/" + id, "erin").body()).get("state").asString();
+        }
+        assertThat(state).isEqualTo("running");
+
+        post("/sdapi/v1/interrupt", "{}", "mallory");
+        assertThat(JSON.readTree(get("/api/v1/generations/" + id, "erin").body()).get("state").asString())
+                .as("someone else's interrupt does not touch it").isEqualTo("running");
+        post("/sdapi/v1/interrupt", "{}", "erin");
+        assertThat(JSON.readTree(get("/api/v1/generations/" + id, "erin").body()).get("state").asString()).isEqualTo("cancelled");
+
+        boolean idle = false;
+        for (int i = 0; i < 100 && !idle; i++) {
+            Thread.sleep(100);
+            idle = fleet.busyWorker().isEmpty();
+        }
+        assertThat(idle).as("the worker stopped the cancelled job").isTrue();
+        assertThat(storedSeeds("erin")).isEmpty();
+    }
+
     private List<Long> storedSeeds(String user) throws Exception {
         List<Long> seeds = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(database.url(), database.user(), database.password());

@@ -42,14 +42,16 @@ public class A1111Controller {
     private final ModelCatalog models;
     private final JsonMapper json;
     private final GatewayProperties properties;
+    private final io.sdfleet.gateway.generation.Workers workers;
 
     public A1111Controller(Generations generations, StorageReader storage, ModelCatalog models, JsonMapper json,
-                           GatewayProperties properties) {
+                           GatewayProperties properties, io.sdfleet.gateway.generation.Workers workers) {
         this.generations = generations;
         this.storage = storage;
         this.models = models;
         this.json = json;
         this.properties = properties;
+        this.workers = workers;
     }
 
     @PostMapping("/txt2img")
@@ -129,6 +131,46 @@ public class A1111Controller {
         options.put("samples_format", "png");
         options.put("randn_source", "CPU");
         return options;
+    }
+
+    /** Stops the caller's current generation (A1111's interrupt, limited to the caller's own work). */
+    @PostMapping("/interrupt")
+    public Map<String, Object> interrupt(HttpServletRequest http) {
+        generations.currentOf(Callers.of(http)).ifPresent(generations::cancel);
+        return Map.of();
+    }
+
+    /**
+     * A1111's memory report, per worker: {@code ram} (CPU workers: the host's memory) or {@code cuda} (GPU workers),
+     * keyed by worker id, plus the totals A1111 clients read at the top level from the first worker.
+     */
+    @GetMapping("/memory")
+    public Map<String, Object> memory() {
+        Map<String, Object> perWorker = new LinkedHashMap<>();
+        for (io.sdfleet.contracts.WorkerHeartbeat h : workers.live()) {
+            Map<String, Object> usage = Map.of("free", h.freeMemoryBytes(),
+                    "used", h.totalMemoryBytes() - h.freeMemoryBytes(), "total", h.totalMemoryBytes());
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("device", h.device());
+            if (h.device().startsWith("gpu")) {
+                entry.put("cuda", Map.of("system", usage, "active", Map.of("peak", h.peakMemoryBytes())));
+            } else {
+                entry.put("ram", usage);
+                entry.put("peak", h.peakMemoryBytes());
+            }
+            entry.put("loaded_models", h.loadedModels());
+            entry.put("current_job", h.currentJobId());
+            perWorker.put(h.workerId(), entry);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        perWorker.values().stream().findFirst().ifPresent(first -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> f = (Map<String, Object>) first;
+            out.put("ram", f.getOrDefault("ram", null));
+            out.put("cuda", f.getOrDefault("cuda", null));
+        });
+        out.put("workers", perWorker);
+        return out;
     }
 
     /** A1111's png-info: the infotext of a base64 PNG (data: prefix allowed), raw and parsed. */

@@ -75,8 +75,15 @@ public class Generations {
                 .max(java.util.Comparator.comparing(Generation::acceptedAt));
     }
 
+    /** Marks the generation cancelled here and tells the workers to stop its running job and drop its queued ones. */
     public void cancel(Generation generation) {
         generation.cancelled();
+        MessageProperties props = new MessageProperties();
+        props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
+        props.setType(Messaging.CANCELLED);
+        byte[] body = json.writeValueAsBytes(new io.sdfleet.contracts.RequestCancelled(generation.id(), generation.user(),
+                Instant.now()));
+        rabbit.send(names.eventsExchange(), Messaging.eventKey(generation.id(), Messaging.CANCELLED), new Message(body, props));
     }
 
     @RabbitListener(queues = "#{gatewayEventQueue.name}")

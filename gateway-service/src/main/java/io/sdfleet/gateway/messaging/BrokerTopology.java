@@ -25,9 +25,17 @@ public class BrokerTopology {
     }
 
     @Bean
-    Declarables gatewayDeclarables(Messaging.Names names, Queue gatewayEventQueue) {
+    Queue gatewayHeartbeatQueue(Messaging.Names names) {
+        return new Queue(names.prefix() + "gateway.heartbeats." + java.util.UUID.randomUUID(), false, true, true);
+    }
+
+    @Bean
+    Declarables gatewayDeclarables(Messaging.Names names, Queue gatewayEventQueue, Queue gatewayHeartbeatQueue) {
         TopicExchange events = new TopicExchange(names.eventsExchange(), true, false);
-        return new Declarables(QueueBuilder.durable(names.requestsQueue()).build(), events,
-                BindingBuilder.bind(gatewayEventQueue).to(events).with(Messaging.ALL_EVENTS));
+        org.springframework.amqp.core.FanoutExchange heartbeats =
+                new org.springframework.amqp.core.FanoutExchange(names.heartbeatsExchange(), true, false);
+        return new Declarables(QueueBuilder.durable(names.requestsQueue()).build(), events, heartbeats,
+                BindingBuilder.bind(gatewayEventQueue).to(events).with(Messaging.ALL_EVENTS),
+                BindingBuilder.bind(gatewayHeartbeatQueue).to(heartbeats));
     }
 }

@@ -33,14 +33,16 @@ public class JobListener {
     private final Messaging.Names names;
     private final JsonMapper json;
     private final io.sdfleet.worker.messaging.EventPublisher events;
+    private final CancelledRequests cancelled;
 
     public JobListener(JobRunner runner, RabbitTemplate rabbit, Messaging.Names names, JsonMapper json,
-                       io.sdfleet.worker.messaging.EventPublisher events) {
+                       io.sdfleet.worker.messaging.EventPublisher events, CancelledRequests cancelled) {
         this.runner = runner;
         this.rabbit = rabbit;
         this.names = names;
         this.json = json;
         this.events = events;
+        this.cancelled = cancelled;
     }
 
     @RabbitListener(queues = "#{brokerNames.jobsQueue()}")
@@ -55,8 +57,15 @@ public class JobListener {
             return;
         }
         int attempt = attemptOf(message);
+        if (cancelled.contains(job.requestId())) {
+            channel.basicAck(tag, false); // its caller gave up on it
+            return;
+        }
         try {
             runner.run(job);
+            channel.basicAck(tag, false);
+        } catch (JobRunner.RequestCancelled gaveUp) {
+            log.info("dropping job {}: its request was cancelled", job.jobId());
             channel.basicAck(tag, false);
         } catch (JobRunner.ShutdownRequested stopping) {
             log.info("requeueing job {}: this worker is shutting down", job.jobId());

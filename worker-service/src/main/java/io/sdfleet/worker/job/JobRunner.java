@@ -29,16 +29,18 @@ public class JobRunner {
     private final EventPublisher events;
     private final WorkerProperties properties;
     private final JsonMapper json;
+    private final CancelledRequests cancelled;
     private volatile String currentJobId;
     private volatile boolean stopping;
 
     public JobRunner(ImageGenerator generator, StorageClient storage, EventPublisher events,
-                     WorkerProperties properties, JsonMapper json) {
+                     WorkerProperties properties, JsonMapper json, CancelledRequests cancelled) {
         this.generator = generator;
         this.storage = storage;
         this.events = events;
         this.properties = properties;
         this.json = json;
+        this.cancelled = cancelled;
     }
 
     /** Thrown into a running job when the worker shuts down; the job goes back to the queue for another worker. */
@@ -54,12 +56,22 @@ public class JobRunner {
         stopping = true;
     }
 
+    /** Thrown into a running job whose request was cancelled; the job is dropped, not retried. */
+    public static final class RequestCancelled extends RuntimeException {
+        RequestCancelled() {
+            super("request cancelled");
+        }
+    }
+
     public void run(JobMessage job) {
         currentJobId = job.jobId();
         try {
             ImageGenerator.Batch batch = generator.generate(job, (step, total, elapsed) -> {
                 if (stopping) {
                     throw new ShutdownRequested();
+                }
+                if (cancelled.contains(job.requestId())) {
+                    throw new RequestCancelled();
                 }
                 double eta = step > 0 ? elapsed / step * (total - step) : 0;
                 events.requestEvent(job.requestId(), "progress",

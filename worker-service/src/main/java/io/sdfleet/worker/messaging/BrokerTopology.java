@@ -22,13 +22,21 @@ public class BrokerTopology {
         return properties.names();
     }
 
+    /** This worker's own queue of cancellations (exclusive, auto-delete: only relevant while it runs). */
     @Bean
-    Declarables workerDeclarables(Messaging.Names names) {
+    Queue workerControlQueue(Messaging.Names names, io.sdfleet.worker.WorkerProperties properties) {
+        return new Queue(names.prefix() + "worker.control." + properties.id(), false, true, true);
+    }
+
+    @Bean
+    Declarables workerDeclarables(Messaging.Names names, Queue workerControlQueue) {
         // Plain durable queues: the worker moves dead jobs itself, so no broker-specific queue arguments are needed.
         Queue jobs = QueueBuilder.durable(names.jobsQueue()).build();
         Queue dead = QueueBuilder.durable(names.jobsDeadLetterQueue()).build();
-        return new Declarables(jobs, dead,
-                new TopicExchange(names.eventsExchange(), true, false),
+        TopicExchange events = new TopicExchange(names.eventsExchange(), true, false);
+        return new Declarables(jobs, dead, events,
+                org.springframework.amqp.core.BindingBuilder.bind(workerControlQueue).to(events)
+                        .with(Messaging.eventKey("*", Messaging.CANCELLED)),
                 new FanoutExchange(names.heartbeatsExchange(), true, false));
     }
 }
