@@ -48,6 +48,12 @@ public final class Messaging {
     /** Event kind of {@link RequestCancelled}. */
     public static final String CANCELLED = "cancelled";
 
+    /** Event kind of {@link JobSkipRequested}. */
+    public static final String SKIP = "skip";
+
+    /** Event kind of {@link JobSkipped}. */
+    public static final String JOB_SKIPPED = "job-skipped";
+
     /** Attempts before a failing job is dead-lettered and its request told it failed. */
     public static final int MAX_JOB_ATTEMPTS = 3;
 

@@ -27,16 +27,18 @@ class SchemaTest {
 
     @Test
     void everyMessageMatchesItsSchema() throws IOException {
-        Map<String, Object> samples = Map.of(
-                "GenerationParameters", PARAMS,
-                "GenerationRequested", new GenerationRequested("r1", "alice", NOW, PARAMS),
-                "JobMessage", new JobMessage(JobMessage.jobIdOf("r1", 2), "r1", "alice", 2, List.of(44L, 45L), PARAMS),
-                "ProgressEvent", new ProgressEvent("r1", "r1-2", "w1", 3, 20, 4.5, NOW),
-                "ImageStored", new ImageStored("r1", "r1-2", 2, 44, "images/r1/2.png", NOW),
-                "JobFinished", new JobFinished("r1", "r1-2", "w1", 2, 12.5, 1L << 30, NOW),
-                "JobFailed", new JobFailed("r1", "r1-2", "out of memory", 3, NOW),
-                "RequestCancelled", new RequestCancelled("r1", "alice", NOW),
-                "WorkerHeartbeat", new WorkerHeartbeat("w1", "cpu", 8L << 30, 4L << 30, 1L << 30, List.of("v1-5"), null, NOW));
+        Map<String, Object> samples = Map.ofEntries(
+                Map.entry("GenerationParameters", PARAMS),
+                Map.entry("GenerationRequested", new GenerationRequested("r1", "alice", NOW, PARAMS)),
+                Map.entry("JobMessage", new JobMessage(JobMessage.jobIdOf("r1", 2), "r1", "alice", 2, List.of(44L, 45L), PARAMS)),
+                Map.entry("ProgressEvent", new ProgressEvent("r1", "r1-2", "w1", 3, 20, 4.5, NOW)),
+                Map.entry("ImageStored", new ImageStored("r1", "r1-2", 2, 44, "images/r1/2.png", NOW)),
+                Map.entry("JobFinished", new JobFinished("r1", "r1-2", "w1", 2, 12.5, 1L << 30, NOW)),
+                Map.entry("JobFailed", new JobFailed("r1", "r1-2", "out of memory", 3, NOW)),
+                Map.entry("JobSkipRequested", new JobSkipRequested("r1", "r1-2", "alice", NOW)),
+                Map.entry("JobSkipped", new JobSkipped("r1", "r1-2", "w1", 2, NOW)),
+                Map.entry("RequestCancelled", new RequestCancelled("r1", "alice", NOW)),
+                Map.entry("WorkerHeartbeat", new WorkerHeartbeat("w1", "cpu", 8L << 30, 4L << 30, 1L << 30, List.of("v1-5"), null, NOW)));
         for (Map.Entry<String, Object> e : samples.entrySet()) {
             JsonNode schema = schema(e.getKey());
             JsonNode message = JSON.valueToTree(e.getValue());

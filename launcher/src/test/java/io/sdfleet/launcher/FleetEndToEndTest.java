@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -212,6 +213,33 @@ class FleetEndToEndTest {
         }
         assertThat(idle).as("the worker stopped the cancelled job").isTrue();
         assertThat(storedSeeds("erin")).isEmpty();
+    }
+
+    @Test
+    void skipDropsTheRunningBatchAndTheRequestFinishesWithTheRest() throws Exception {
+        CompletableFuture<HttpResponse<String>> call = CompletableFuture.supplyAsync(() -> {
+            try {
+                return post("/sdapi/v1/txt2img", """
+                        {"prompt": "two batches", "seed": 70, "steps": 150, "width": 64, "height": 64, "n_iter": 2}""", "frank");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        boolean running = false;
+        for (int i = 0; i < 300 && !running; i++) {
+            Thread.sleep(50);
+            JsonNode progress = JSON.readTree(get("/sdapi/v1/progress", "frank").body());
+            running = progress.get("state").path("sampling_step").asInt(0) > 0;
+        }
+        assertThat(running).isTrue();
+        post("/sdapi/v1/skip", "{}", "frank");
+
+        HttpResponse<String> response = call.get(120, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(body.get("images")).hasSize(1);
+        assertThat(JSON.readTree(body.get("info").asString()).get("all_seeds")).hasSize(1);
+        assertThat(storedSeeds("frank")).hasSize(1);
     }
 
     private List<Long> storedSeeds(String user) throws Exception {

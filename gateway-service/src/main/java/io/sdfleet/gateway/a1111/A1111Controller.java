@@ -68,7 +68,7 @@ public class A1111Controller {
                         return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body((JsonNode) error);
                     }
                     List<byte[]> pngs = new ArrayList<>();
-                    for (int index : done.imageIndexes()) {
+                    for (int index : done.storedIndexes()) { // skipped batches have no images, as in A1111
                         pngs.add(storage.png(done.id(), index));
                     }
                     return ResponseEntity.ok((JsonNode) A1111Responses.txt2img(request, done, pngs, json));
@@ -137,6 +137,13 @@ public class A1111Controller {
     @PostMapping("/interrupt")
     public Map<String, Object> interrupt(HttpServletRequest http) {
         generations.currentOf(Callers.of(http)).ifPresent(generations::cancel);
+        return Map.of();
+    }
+
+    /** Skips the batch now running for the caller's current generation; the rest of it goes on (A1111's skip). */
+    @PostMapping("/skip")
+    public Map<String, Object> skip(HttpServletRequest http) {
+        generations.currentOf(Callers.of(http)).ifPresent(generations::skipCurrentJob);
         return Map.of();
     }
 

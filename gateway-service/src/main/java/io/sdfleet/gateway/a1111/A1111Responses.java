@@ -53,7 +53,7 @@ public final class A1111Responses {
         ArrayNode infotexts = nodes.arrayNode();
         String modelName = null;
         String modelHash = null;
-        for (int k = 0; k < p.imageCount(); k++) {
+        for (int k : generation.storedIndexes()) {
             allPrompts.add(p.prompt());
             allNegative.add(p.negativePrompt());
             allSeeds.add(p.seed() + k);

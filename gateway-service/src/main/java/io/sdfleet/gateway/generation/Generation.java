@@ -35,6 +35,9 @@ public final class Generation {
     private volatile int totalSteps;
     private volatile double etaSeconds;
     private volatile String error;
+    private volatile String runningJobId;
+    private volatile int imagesSkipped;
+    private final List<Integer> storedIndexes = new CopyOnWriteArrayList<>();
 
     Generation(String id, String user, GenerationParameters parameters, Instant acceptedAt) {
         this.id = id;
@@ -91,7 +94,20 @@ public final class Generation {
         return List.copyOf(events);
     }
 
-    synchronized void progress(int newStep, int steps, double eta) {
+    /** The job now running for this request (from its latest progress event), or null. */
+    public String runningJobId() {
+        return runningJobId;
+    }
+
+    /** Indexes of the images stored so far, in the order they were stored. */
+    public List<Integer> storedIndexes() {
+        List<Integer> sorted = new ArrayList<>(storedIndexes);
+        java.util.Collections.sort(sorted);
+        return sorted;
+    }
+
+    synchronized void progress(String jobId, int newStep, int steps, double eta) {
+        runningJobId = jobId;
         if (state == State.QUEUED) {
             state = State.RUNNING;
             emit(new Event("started", Map.of("id", id)));
@@ -109,7 +125,22 @@ public final class Generation {
                     "/api/v1/generations/" + id + "/images/" + index)));
         }
         imagesDone += images;
-        if (imagesDone >= parameters.imageCount() && state != State.FINISHED) {
+        storedIndexes.addAll(indexes);
+        runningJobId = null;
+        finishIfComplete();
+    }
+
+    /** A batch the caller skipped: its images will not exist, the rest of the request goes on (A1111's skip). */
+    synchronized void jobSkipped(int images) {
+        imagesSkipped += images;
+        runningJobId = null;
+        emit(new Event("skipped", Map.of("id", id, "images", images)));
+        finishIfComplete();
+    }
+
+    private void finishIfComplete() {
+        if (imagesDone + imagesSkipped >= parameters.imageCount() && state != State.FINISHED
+                && state != State.CANCELLED && state != State.FAILED) {
             state = State.FINISHED;
             emit(new Event("finished", Map.of("id", id, "images", imagesDone)));
             done.complete(this);

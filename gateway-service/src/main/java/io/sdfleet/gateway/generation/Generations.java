@@ -75,6 +75,21 @@ public class Generations {
                 .max(java.util.Comparator.comparing(Generation::acceptedAt));
     }
 
+    /** Asks the worker running this generation's current batch to drop it (A1111's skip); false when none runs. */
+    public boolean skipCurrentJob(Generation generation) {
+        String jobId = generation.runningJobId();
+        if (jobId == null) {
+            return false;
+        }
+        MessageProperties props = new MessageProperties();
+        props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
+        props.setType(Messaging.SKIP);
+        byte[] body = json.writeValueAsBytes(new io.sdfleet.contracts.JobSkipRequested(generation.id(), jobId,
+                generation.user(), Instant.now()));
+        rabbit.send(names.eventsExchange(), Messaging.eventKey(generation.id(), Messaging.SKIP), new Message(body, props));
+        return true;
+    }
+
     /** Marks the generation cancelled here and tells the workers to stop its running job and drop its queued ones. */
     public void cancel(Generation generation) {
         generation.cancelled();
@@ -96,11 +111,15 @@ public class Generations {
         switch (kind == null ? "" : kind) {
             case "progress" -> {
                 ProgressEvent e = json.readValue(message.getBody(), ProgressEvent.class);
-                find(e.requestId()).ifPresent(g -> g.progress(e.step(), e.totalSteps(), e.etaSeconds()));
+                find(e.requestId()).ifPresent(g -> g.progress(e.jobId(), e.step(), e.totalSteps(), e.etaSeconds()));
             }
             case "job-finished" -> {
                 JobFinished e = json.readValue(message.getBody(), JobFinished.class);
                 find(e.requestId()).ifPresent(g -> g.jobFinished(e.images(), indexesOf(e)));
+            }
+            case Messaging.JOB_SKIPPED -> {
+                io.sdfleet.contracts.JobSkipped e = json.readValue(message.getBody(), io.sdfleet.contracts.JobSkipped.class);
+                find(e.requestId()).ifPresent(g -> g.jobSkipped(e.images()));
             }
             case "job-failed" -> {
                 JobFailed e = json.readValue(message.getBody(), JobFailed.class);

@@ -12,14 +12,22 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Requests their callers gave up on, heard from the events exchange since this worker started (the most recent
- * 10,000): a running job of one stops at its next step, a queued one is dropped when it arrives.
+ * Requests their callers gave up on, and single jobs they asked to skip, heard from the events exchange since this
+ * worker started (the most recent 10,000 of each): a running job stops at its next step, a queued one is dropped
+ * when it arrives.
  */
 @Component
 public class CancelledRequests {
 
     private static final int REMEMBERED = 10_000;
     private final Set<String> ids = Collections.newSetFromMap(Collections.synchronizedMap(
+            new LinkedHashMap<>(64, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > REMEMBERED;
+                }
+            }));
+    private final Set<String> skippedJobs = Collections.newSetFromMap(Collections.synchronizedMap(
             new LinkedHashMap<>(64, 0.75f, false) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
@@ -33,8 +41,16 @@ public class CancelledRequests {
     }
 
     @RabbitListener(queues = "#{workerControlQueue.name}", ackMode = "AUTO")
-    public void onCancelled(Message message) {
-        ids.add(json.readValue(message.getBody(), RequestCancelled.class).requestId());
+    public void onControl(Message message) {
+        if (io.sdfleet.contracts.Messaging.SKIP.equals(message.getMessageProperties().getType())) {
+            skippedJobs.add(json.readValue(message.getBody(), io.sdfleet.contracts.JobSkipRequested.class).jobId());
+        } else {
+            ids.add(json.readValue(message.getBody(), RequestCancelled.class).requestId());
+        }
+    }
+
+    public boolean skipped(String jobId) {
+        return skippedJobs.contains(jobId);
     }
 
     public boolean contains(String requestId) {

@@ -34,15 +34,18 @@ public class JobListener {
     private final JsonMapper json;
     private final io.sdfleet.worker.messaging.EventPublisher events;
     private final CancelledRequests cancelled;
+    private final String workerId;
 
     public JobListener(JobRunner runner, RabbitTemplate rabbit, Messaging.Names names, JsonMapper json,
-                       io.sdfleet.worker.messaging.EventPublisher events, CancelledRequests cancelled) {
+                       io.sdfleet.worker.messaging.EventPublisher events, CancelledRequests cancelled,
+                       io.sdfleet.worker.WorkerProperties properties) {
         this.runner = runner;
         this.rabbit = rabbit;
         this.names = names;
         this.json = json;
         this.events = events;
         this.cancelled = cancelled;
+        this.workerId = properties.id();
     }
 
     @RabbitListener(queues = "#{brokerNames.jobsQueue()}")
@@ -63,6 +66,10 @@ public class JobListener {
         }
         try {
             runner.run(job);
+            channel.basicAck(tag, false);
+        } catch (JobRunner.JobSkipped skipped) {
+            events.requestEvent(job.requestId(), Messaging.JOB_SKIPPED, new io.sdfleet.contracts.JobSkipped(
+                    job.requestId(), job.jobId(), workerId, job.seeds().size(), Instant.now()));
             channel.basicAck(tag, false);
         } catch (JobRunner.RequestCancelled gaveUp) {
             log.info("dropping job {}: its request was cancelled", job.jobId());

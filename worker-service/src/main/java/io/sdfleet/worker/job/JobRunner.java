@@ -63,6 +63,13 @@ public class JobRunner {
         }
     }
 
+    /** Thrown into a running job its caller asked to skip; the job is dropped and the request goes on. */
+    public static final class JobSkipped extends RuntimeException {
+        JobSkipped() {
+            super("job skipped");
+        }
+    }
+
     public void run(JobMessage job) {
         currentJobId = job.jobId();
         try {
@@ -72,6 +79,9 @@ public class JobRunner {
                 }
                 if (cancelled.contains(job.requestId())) {
                     throw new RequestCancelled();
+                }
+                if (cancelled.skipped(job.jobId())) {
+                    throw new JobSkipped();
                 }
                 double eta = step > 0 ? elapsed / step * (total - step) : 0;
                 events.requestEvent(job.requestId(), "progress",

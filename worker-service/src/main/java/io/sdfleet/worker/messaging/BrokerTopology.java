@@ -37,6 +37,8 @@ public class BrokerTopology {
         return new Declarables(jobs, dead, events,
                 org.springframework.amqp.core.BindingBuilder.bind(workerControlQueue).to(events)
                         .with(Messaging.eventKey("*", Messaging.CANCELLED)),
+                org.springframework.amqp.core.BindingBuilder.bind(workerControlQueue).to(events)
+                        .with(Messaging.eventKey("*", Messaging.SKIP)),
                 new FanoutExchange(names.heartbeatsExchange(), true, false));
     }
 }
