@@ -6,6 +6,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * PostgreSQL, an AMQP broker and an S3 API for local mode: each taken from the environment when named there
@@ -19,33 +20,42 @@ public final class LocalInfrastructure {
 
     /** Starts what is missing; everything started is added to {@code started} (close in reverse order). */
     public static Infrastructure start(Path home, List<AutoCloseable> started) throws Exception {
-        String jdbc = System.getenv("SDFLEET_DB_URL");
+        return start(home, started, System.getenv());
+    }
+
+    /** As {@link #start(Path, List)}, reading settings from {@code env} instead of the process environment. */
+    public static Infrastructure start(Path home, List<AutoCloseable> started, Map<String, String> env) throws Exception {
+        Settings settings = new Settings(env);
+        String jdbc = env.get("SDFLEET_DB_URL");
         if (jdbc == null) {
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                     .setDataDirectory(home.resolve("postgres")).setCleanDataDirectory(false)
-                    .setPort(Integer.parseInt(env("SDFLEET_DB_PORT", "54329"))).start();
+                    .setPort(Integer.parseInt(settings.get("SDFLEET_DB_PORT", "54329"))).start();
             started.add(postgres);
             jdbc = postgres.getJdbcUrl("postgres", "postgres");
         }
-        String amqpHost = env("SDFLEET_AMQP_HOST", "127.0.0.1");
-        int amqpPort = Integer.parseInt(env("SDFLEET_AMQP_PORT", "5672"));
-        if (System.getenv("SDFLEET_AMQP_HOST") == null && !EmbeddedBroker.reachable(amqpHost, amqpPort)) {
+        String amqpHost = settings.get("SDFLEET_AMQP_HOST", "127.0.0.1");
+        int amqpPort = Integer.parseInt(settings.get("SDFLEET_AMQP_PORT", "5672"));
+        if (env.get("SDFLEET_AMQP_HOST") == null && !EmbeddedBroker.reachable(amqpHost, amqpPort)) {
             started.add(EmbeddedBroker.start(home.resolve("broker"), amqpPort));
         }
-        String s3 = System.getenv("SDFLEET_S3_ENDPOINT");
+        String s3 = env.get("SDFLEET_S3_ENDPOINT");
         if (s3 == null) {
             S3ProxyServer server = S3ProxyServer.start(home.resolve("s3"));
             started.add(server);
             s3 = server.endpoint();
         }
-        return new Infrastructure(jdbc, env("SDFLEET_DB_USER", "postgres"), env("SDFLEET_DB_PASSWORD", ""),
-                amqpHost, amqpPort, env("SDFLEET_AMQP_USER", "guest"), env("SDFLEET_AMQP_PASSWORD", "guest"), s3,
-                env("SDFLEET_S3_ACCESS_KEY", S3ProxyServer.IDENTITY), env("SDFLEET_S3_SECRET_KEY", S3ProxyServer.CREDENTIAL),
-                env("SDFLEET_S3_BUCKET", "sdfleet-images"), env("SDFLEET_MESSAGING_PREFIX", ""));
+        return new Infrastructure(jdbc, settings.get("SDFLEET_DB_USER", "postgres"), settings.get("SDFLEET_DB_PASSWORD", ""),
+                amqpHost, amqpPort, settings.get("SDFLEET_AMQP_USER", "guest"), settings.get("SDFLEET_AMQP_PASSWORD", "guest"), s3,
+                settings.get("SDFLEET_S3_ACCESS_KEY", S3ProxyServer.IDENTITY), settings.get("SDFLEET_S3_SECRET_KEY", S3ProxyServer.CREDENTIAL),
+                settings.get("SDFLEET_S3_BUCKET", "sdfleet-images"), settings.get("SDFLEET_MESSAGING_PREFIX", ""));
     }
 
-    static String env(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null || v.isBlank() ? fallback : v;
+    /** Environment lookups with defaults for blank or missing values. */
+    private record Settings(Map<String, String> env) {
+        String get(String name, String fallback) {
+            String v = env.get(name);
+            return v == null || v.isBlank() ? fallback : v;
+        }
     }
 }
