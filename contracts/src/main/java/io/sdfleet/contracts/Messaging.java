@@ -65,11 +65,6 @@ public final class Messaging {
         return "request." + requestId + "." + kind;
     }
 
-    /** Binding pattern for every event of one request. */
-    public static String eventsOf(String requestId) {
-        return "request." + requestId + ".*";
-    }
-
     /** Binding pattern for every event of every request. */
     public static final String ALL_EVENTS = "request.#";
 }

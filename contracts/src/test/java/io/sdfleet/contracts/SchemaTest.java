@@ -32,7 +32,6 @@ class SchemaTest {
                 Map.entry("GenerationRequested", new GenerationRequested("r1", "alice", NOW, PARAMS)),
                 Map.entry("JobMessage", new JobMessage(JobMessage.jobIdOf("r1", 2), "r1", "alice", 2, List.of(44L, 45L), PARAMS)),
                 Map.entry("ProgressEvent", new ProgressEvent("r1", "r1-2", "w1", 3, 20, 4.5, NOW)),
-                Map.entry("ImageStored", new ImageStored("r1", "r1-2", 2, 44, "images/r1/2.png", NOW)),
                 Map.entry("JobFinished", new JobFinished("r1", "r1-2", "w1", 2, 12.5, 1L << 30, NOW)),
                 Map.entry("JobFailed", new JobFailed("r1", "r1-2", "out of memory", 3, NOW)),
                 Map.entry("JobSkipRequested", new JobSkipRequested("r1", "r1-2", "alice", NOW)),

@@ -29,15 +29,6 @@ public record GenerationParameters(
         scheduler = scheduler == null || scheduler.isBlank() ? "Automatic" : scheduler;
     }
 
-    public static GenerationParameters defaults(String prompt) {
-        return new GenerationParameters(prompt, "", "Euler", "Automatic", 50, 7.0, -1, 512, 512, 1, 1);
-    }
-
-    public GenerationParameters withSeed(long newSeed) {
-        return new GenerationParameters(prompt, negativePrompt, sampler, scheduler, steps, cfgScale, newSeed, width,
-                height, batchSize, clipSkip);
-    }
-
     /** The seed of image {@code index} of this batch. */
     public long seedOf(int index) {
         return seed + index;

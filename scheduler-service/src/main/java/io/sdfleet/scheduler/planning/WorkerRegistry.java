@@ -29,10 +29,6 @@ public class WorkerRegistry {
         return (int) live(now).filter(h -> h.currentJobId() == null).count();
     }
 
-    public int liveWorkers(Instant now) {
-        return (int) live(now).count();
-    }
-
     /**
      * The largest batch of W×H images the roomiest live worker can hold (at least 1); unlimited while no worker is
      * known, since then nothing is known to be too big.
