@@ -7,8 +7,9 @@ import java.sql.Statement;
 import java.util.UUID;
 
 /**
- * A fresh database on the machine's real PostgreSQL (127.0.0.1:5432, user postgres, or SDFLEET_TEST_PG_* settings),
- * dropped again on close, so test runs never see each other's rows.
+ * A fresh database on the machine's real PostgreSQL (127.0.0.1:5432, user postgres, or SDFLEET_TEST_PG_* settings;
+ * an embedded one when none answers, see {@link TestServers}), dropped again on close, so test runs never see each
+ * other's rows.
  */
 public final class TestDatabase implements AutoCloseable {
 
@@ -25,11 +26,10 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     public static TestDatabase create() throws SQLException {
-        String host = env("SDFLEET_TEST_PG_HOST", "127.0.0.1");
-        String port = env("SDFLEET_TEST_PG_PORT", "5432");
-        String user = env("SDFLEET_TEST_PG_USER", "postgres");
-        String password = env("SDFLEET_TEST_PG_PASSWORD", "");
-        String admin = "jdbc:postgresql://" + host + ":" + port + "/postgres";
+        TestServers.Endpoint server = TestServers.postgres();
+        String user = TestServers.env("SDFLEET_TEST_PG_USER", "postgres");
+        String password = TestServers.env("SDFLEET_TEST_PG_PASSWORD", "");
+        String admin = "jdbc:postgresql://" + server.host() + ":" + server.port() + "/postgres";
         String name = "sdfleet_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         try (Connection c = DriverManager.getConnection(admin, user, password); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
@@ -54,10 +54,5 @@ public final class TestDatabase implements AutoCloseable {
         try (Connection c = DriverManager.getConnection(adminUrl, user, password); Statement s = c.createStatement()) {
             s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
         }
-    }
-
-    private static String env(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null || v.isBlank() ? fallback : v;
     }
 }

@@ -39,6 +39,8 @@ public final class Fleet implements AutoCloseable {
         common.put("spring.rabbitmq.username", infra.amqpUser());
         common.put("spring.rabbitmq.password", infra.amqpPassword());
         common.put("sdfleet.messaging.prefix", infra.messagingPrefix());
+        // An embedded Qpid broker shares this JVM's logging; its per-object operational log is noise here.
+        common.put("logging.level.qpid.message", "WARN");
         Fleet fleet = null;
         List<ConfigurableApplicationContext> started = new ArrayList<>();
         try {

@@ -1,5 +1,6 @@
 package io.sdfleet.launcher;
 
+import io.sdfleet.infra.EmbeddedBroker;
 import io.sdfleet.infra.S3ProxyServer;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;

@@ -2,6 +2,7 @@ package io.sdfleet.launcher;
 
 import io.sdfleet.infra.S3ProxyServer;
 import io.sdfleet.infra.TestDatabase;
+import io.sdfleet.infra.TestServers;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,8 +32,9 @@ import java.util.concurrent.CompletableFuture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The whole fleet end to end: gateway → RabbitMQ (the machine's) → scheduler → workers running the engine on the
- * reference mini model → storage-service → S3 (S3Proxy, started here) and PostgreSQL (the machine's).
+ * The whole fleet end to end: gateway → RabbitMQ (the machine's, else an embedded Qpid broker) → scheduler → workers
+ * running the engine on the reference mini model → storage-service → S3 (S3Proxy, started here) and PostgreSQL (the
+ * machine's, else an embedded one).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FleetEndToEndTest {
@@ -49,8 +51,9 @@ class FleetEndToEndTest {
         database = TestDatabase.create();
         s3 = S3ProxyServer.start(dir.resolve("s3"));
         String prefix = "e2e-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        Infrastructure infra = new Infrastructure(database.url(), database.user(), database.password(), "127.0.0.1",
-                5672, "guest", "guest", s3.endpoint(), S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL, "e2e-images", prefix);
+        TestServers.Endpoint broker = TestServers.broker();
+        Infrastructure infra = new Infrastructure(database.url(), database.user(), database.password(), broker.host(),
+                broker.port(), "guest", "guest", s3.endpoint(), S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL, "e2e-images", prefix);
         fleet = Fleet.start(infra, new Fleet.Options(reference, "mini_sd15_fp32.safetensors",
                 reference.resolve("clip-tokenizer"), 0, 2));
     }

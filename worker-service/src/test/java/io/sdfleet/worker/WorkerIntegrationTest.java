@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.contracts.JobMessage;
 import io.sdfleet.contracts.Messaging;
+import io.sdfleet.infra.TestServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The worker on the machine's real RabbitMQ (a random name prefix keeps runs apart), running the real engine on the
+ * The worker on the machine's real RabbitMQ (else an embedded Qpid broker; a random name prefix keeps runs apart), running the real engine on the
  * reference mini model. Storage is stood in for by a recording HTTP endpoint speaking storage-service's protocol.
  */
 @SpringBootTest(properties = WorkerApplication.CONFIG_NAME)
@@ -38,6 +39,7 @@ class WorkerIntegrationTest {
 
     private static final String PREFIX = "test-" + UUID.randomUUID().toString().substring(0, 8) + ".";
     private static final Messaging.Names NAMES = new Messaging.Names(PREFIX);
+    private static final TestServers.Endpoint BROKER = TestServers.broker();
     private static final JsonMapper JSON = JsonMapper.builder().findAndAddModules().build();
     private static HttpServer storage;
     private static final List<String> storedBodies = new CopyOnWriteArrayList<>();
@@ -55,7 +57,8 @@ class WorkerIntegrationTest {
         });
         storage.start();
         ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost("127.0.0.1");
+        factory.setHost(BROKER.host());
+        factory.setPort(BROKER.port());
         connection = factory.newConnection();
         channel = connection.createChannel();
         channel.exchangeDeclare(NAMES.eventsExchange(), "topic", true);
@@ -79,6 +82,8 @@ class WorkerIntegrationTest {
     static void properties(DynamicPropertyRegistry registry) {
         Path reference = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference"));
         registry.add("sdfleet.messaging.prefix", () -> PREFIX);
+        registry.add("spring.rabbitmq.host", BROKER::host);
+        registry.add("spring.rabbitmq.port", BROKER::port);
         registry.add("sdfleet.worker.storage-url", () -> "http://127.0.0.1:" + storage.getAddress().getPort());
         registry.add("sdfleet.worker.models-dir", reference::toString);
         registry.add("sdfleet.worker.default-model", () -> "mini_sd15_fp32.safetensors");

@@ -1,4 +1,4 @@
-package io.sdfleet.launcher;
+package io.sdfleet.infra;
 
 import org.apache.qpid.server.SystemLauncher;
 
@@ -12,7 +12,7 @@ import java.util.Map;
  * An AMQP 0-9-1 broker inside the launcher's JVM (Apache Qpid Broker-J, in-memory), for machines without RabbitMQ.
  * It speaks the protocol the services use; RabbitMQ remains the broker for deployments.
  */
-final class EmbeddedBroker implements AutoCloseable {
+public final class EmbeddedBroker implements AutoCloseable {
 
     private final SystemLauncher launcher;
 
@@ -20,7 +20,7 @@ final class EmbeddedBroker implements AutoCloseable {
         this.launcher = launcher;
     }
 
-    static EmbeddedBroker start(Path workDir, int port) throws Exception {
+    public static EmbeddedBroker start(Path workDir, int port) throws Exception {
         Files.createDirectories(workDir);
         Path config = workDir.resolve("qpid-initial-config.json");
         Files.writeString(config, """
@@ -53,7 +53,7 @@ final class EmbeddedBroker implements AutoCloseable {
         launcher.shutdown();
     }
 
-    static boolean reachable(String host, int port) {
+    public static boolean reachable(String host, int port) {
         try (java.net.Socket s = new java.net.Socket()) {
             s.connect(new java.net.InetSocketAddress(host, port), 500);
             return true;
