@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What one txt2img run is asked to do, with A1111's names and API defaults (sampler Euler, 50 steps, CFG 7,
- * 512×512, clip skip 1). Image k of the batch uses seed + k, so any image can be reproduced alone.
+ * What one run is asked to do, with A1111's names and API defaults (sampler Euler, 50 steps, CFG 7, 512×512,
+ * clip skip 1). Image k of the batch uses seed + k, so any image can be reproduced alone. {@code img2img} (init
+ * images, strength, mask) and {@code hires} (A1111's hires fix) are null when not used; {@code tiling} makes the
+ * image wrap around seamlessly.
  */
 public record GenerationParameters(
         String prompt,
@@ -18,7 +20,10 @@ public record GenerationParameters(
         int width,
         int height,
         int batchSize,
-        int clipSkip) {
+        int clipSkip,
+        boolean tiling,
+        Img2ImgInput img2img,
+        HiresFix hires) {
 
     public static final int MAX_SIDE = 4096;
 
@@ -27,6 +32,28 @@ public record GenerationParameters(
         negativePrompt = negativePrompt == null ? "" : negativePrompt;
         sampler = sampler == null || sampler.isBlank() ? "Euler" : sampler;
         scheduler = scheduler == null || scheduler.isBlank() ? "Automatic" : scheduler;
+    }
+
+    /** Plain txt2img. */
+    public GenerationParameters(String prompt, String negativePrompt, String sampler, String scheduler, int steps,
+                                double cfgScale, long seed, int width, int height, int batchSize, int clipSkip) {
+        this(prompt, negativePrompt, sampler, scheduler, steps, cfgScale, seed, width, height, batchSize, clipSkip,
+                false, null, null);
+    }
+
+    public GenerationParameters withImg2Img(Img2ImgInput input) {
+        return new GenerationParameters(prompt, negativePrompt, sampler, scheduler, steps, cfgScale, seed, width, height,
+                batchSize, clipSkip, tiling, input, hires);
+    }
+
+    public GenerationParameters withHires(HiresFix fix) {
+        return new GenerationParameters(prompt, negativePrompt, sampler, scheduler, steps, cfgScale, seed, width, height,
+                batchSize, clipSkip, tiling, img2img, fix);
+    }
+
+    public GenerationParameters withTiling(boolean on) {
+        return new GenerationParameters(prompt, negativePrompt, sampler, scheduler, steps, cfgScale, seed, width, height,
+                batchSize, clipSkip, on, img2img, hires);
     }
 
     /** The seed of image {@code index} of this batch. */
@@ -50,6 +77,9 @@ public record GenerationParameters(
         }
         if (clipSkip < 1 || clipSkip > 12) {
             problems.add("clip_skip must be between 1 and 12, got " + clipSkip);
+        }
+        if (hires != null && img2img != null) {
+            problems.add("enable_hr applies to txt2img only, not to img2img");
         }
         if (seed < 0) {
             problems.add("seed must be resolved (≥ 0) before the engine runs, got " + seed);

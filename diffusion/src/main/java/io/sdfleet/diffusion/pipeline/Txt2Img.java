@@ -6,16 +6,14 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.image.ImageTensors;
 import io.sdfleet.diffusion.image.PngFiles;
-import io.sdfleet.diffusion.infotext.Infotext;
+import io.sdfleet.diffusion.inpaint.Overlay;
+import io.sdfleet.diffusion.nn.PaddingMode;
 import io.sdfleet.diffusion.prompt.ComposablePrompt;
 import io.sdfleet.diffusion.runtime.PeakMemory;
-import io.sdfleet.diffusion.sampling.CfgDenoiser;
 import io.sdfleet.diffusion.sampling.DiscreteSchedule;
 import io.sdfleet.diffusion.sampling.NoiseSource;
 import io.sdfleet.diffusion.sampling.ReplayedNoise;
 import io.sdfleet.diffusion.sampling.SamplerCatalog;
-import io.sdfleet.diffusion.sampling.SamplerSpec;
-import io.sdfleet.diffusion.sampling.Scheduler;
 import io.sdfleet.diffusion.sampling.SeededNoise;
 import io.sdfleet.diffusion.sampling.StepCallback;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
@@ -27,9 +25,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Text to image, as A1111 runs it: encode prompt and negative prompt, draw each image's noise from its own seed
- * (seed + k), scale it to σ_max, let the sampler denoise with classifier-free guidance, decode with the VAE and
- * write PNGs carrying the infotext. All intermediate arrays live in one sub-manager closed at the end of the run.
+ * A generation as A1111 runs it — txt2img, img2img and inpainting, optionally followed by the hires fix: encode
+ * prompt and negative prompt, draw each image's noise from its own seed (seed + k), sample with classifier-free
+ * guidance (from noise, or from the init latents at the strength's noise level), upscale and refine for hires,
+ * decode with the VAE, paste the original back outside an inpainting mask, and write PNGs carrying the infotext.
+ * All intermediate arrays live in one sub-manager closed at the end of the run.
  */
 public final class Txt2Img {
 
@@ -53,8 +53,9 @@ public final class Txt2Img {
             }
         }
         SamplerCatalog.Choice choice = SamplerCatalog.choose(p.sampler(), p.scheduler());
-        SamplerSpec sampler = choice.sampler();
-        Scheduler scheduler = choice.scheduler();
+        Optional<SamplerCatalog.Choice> hiresChoice = Optional.ofNullable(p.hires())
+                .filter(h -> h.sampler() != null && !h.sampler().isBlank())
+                .map(h -> SamplerCatalog.choose(h.sampler(), h.scheduler() == null ? p.scheduler() : h.scheduler()));
         int latentH = p.height() / 8;
         int latentW = p.width() / 8;
         noiseFile.ifPresent(f -> f.requireShape(p.batchSize(), latentH, latentW));
@@ -65,55 +66,94 @@ public final class Txt2Img {
         DiscreteSchedule schedule = model.alphasCumprod().map(DiscreteSchedule::new).orElseGet(DiscreteSchedule::sdDefault);
         PeakMemory peak = PeakMemory.start(model.manager().getDevice());
         long start = System.nanoTime();
+        setTiling(p.tiling());
         try (NDManager run = model.manager().newSubManager()) {
             PromptEncoder.Conditioning cond = prompts.encode(run, p.prompt(), p.steps(), p.clipSkip());
             PromptEncoder.Conditioning uncond = prompts.encode(run, p.negativePrompt(), p.steps(), p.clipSkip());
-            Shape perImage = new Shape(4, latentH, latentW);
             NDArray noise = noiseFile.isPresent()
                     ? Tensors.create(run, noiseFile.get().initial(), new Shape(p.batchSize(), 4, latentH, latentW))
-                    : SeededNoise.initial(run, seeds, perImage);
+                    : SeededNoise.initial(run, seeds, new Shape(4, latentH, latentW));
             NoiseSource stepNoise = noiseFile.flatMap(NoiseFile::samplerNoises)
                     .<NoiseSource>map(t -> new ReplayedNoise(t.toFloats(), t.shape()))
                     .orElseGet(() -> new SeededNoise(seeds));
-            float[] sigmas = sampler.usesTimesteps() ? null : sampler.sigmas(schedule, scheduler, p.steps());
-            // A1111 looks the conditioning up by denoiser call (prompt editing).
-            CfgDenoiser denoiser = new CfgDenoiser(model.unet(), schedule, cond::at, uncond::at, (float) p.cfgScale());
-            StepCallback callback = (step, total, xNow, denoised) -> {
-                peak.sample();
-                progress.onStep(step, total, (System.nanoTime() - start) / 1e9);
-            };
-            NDArray latents = sampler.run().sample(new SamplerSpec.Inputs(denoiser, denoiser::guidedEps, noise,
-                    sigmas, schedule.alphasCumprod(), p.steps(), stepNoise, callback));
+
+            Img2ImgLatents img2img = p.img2img() == null ? null
+                    : Img2ImgLatents.prepare(run, model, p.img2img(), p.batchSize(), p.width(), p.height(), noise);
+            SamplingPass first = img2img == null
+                    ? new SamplingPass(choice.sampler(), choice.scheduler(), p.steps(), null, noise, stepNoise, null, null,
+                    blankConditioningIfInpaintingModel(run, p.batchSize(), latentW, latentH), cond, uncond, (float) p.cfgScale())
+                    : new SamplingPass(choice.sampler(), choice.scheduler(), p.steps(),
+                    Img2ImgSteps.of(p.steps(), p.img2img().denoisingStrength(), false), noise, stepNoise,
+                    img2img.initLatent(), img2img.repaint(), img2img.imageCondition(), cond, uncond, (float) p.cfgScale());
+            HiresPlan hires = p.hires() == null ? null : HiresPlan.of(p, hiresChoice.orElse(choice));
+            int totalSteps = first.stepsRun() + (hires == null ? 0 : hires.steps().run());
+            NDArray latents = first.run(model.unet(), schedule, progressCallback(progress, peak, start, 0, totalSteps));
+            if (hires != null) {
+                latents = hiresPass(run, p, hires, latents, seeds, cond, uncond, schedule,
+                        progressCallback(progress, peak, start, first.stepsRun(), totalSteps));
+            }
             float[] latentValues = latents.toType(DataType.FLOAT32, false).toFloatArray();
             NDArray decoded = model.vae().decode(latents.div(AutoencoderKL.SD_SCALE_FACTOR));
             List<BufferedImage> pixels = ImageTensors.toImages(decoded);
             peak.sample();
             List<GeneratedImage> images = new ArrayList<>();
+            GenerationInfotext infotext = new GenerationInfotext(model, choice, hires);
             for (int k = 0; k < pixels.size(); k++) {
-                String infotext = infotext(p, sampler, scheduler, seeds[k]);
-                byte[] png = PngFiles.encode(pixels.get(k), Map.of("parameters", infotext));
-                images.add(new GeneratedImage(k, seeds[k], pixels.get(k), infotext, png));
+                BufferedImage image = pixels.get(k);
+                if (img2img != null) {
+                    Optional<Overlay> overlay = img2img.overlays().get(k);
+                    if (overlay.isPresent()) {
+                        image = overlay.get().apply(image);
+                    }
+                }
+                String text = infotext.format(p, seeds[k]);
+                byte[] png = PngFiles.encode(image, Map.of("parameters", text));
+                images.add(new GeneratedImage(k, seeds[k], image, text, png));
             }
             return new GenerationResult(images, latentValues, latents.getShape().getShape(),
                     (System.nanoTime() - start) / 1e9, peak.peakBytes());
+        } finally {
+            setTiling(false);
         }
     }
 
-    private String infotext(GenerationParameters p, SamplerSpec sampler, Scheduler scheduler, long seed) {
-        Map<String, String> params = new java.util.LinkedHashMap<>();
-        params.put("Steps", String.valueOf(p.steps()));
-        params.put("Sampler", sampler.name());
-        params.put("Schedule type", sampler.usesTimesteps() ? scheduler.label() : sampler.resolve(scheduler).label());
-        params.put("CFG scale", Numbers.compact(p.cfgScale()));
-        params.put("Seed", String.valueOf(seed));
-        params.put("Size", p.width() + "x" + p.height());
-        params.put("Model hash", model.shortHash());
-        params.put("Model", model.name());
-        if (p.clipSkip() > 1) {
-            params.put("Clip skip", String.valueOf(p.clipSkip()));
-        }
-        params.put("RNG", "CPU");
-        params.put("Version", Version.CURRENT);
-        return new Infotext(p.prompt(), p.negativePrompt(), params).format();
+    /** A1111's hires fix second pass: upscale, fresh noise from the same seeds at the new size, fixed-steps img2img. */
+    private NDArray hiresPass(NDManager run, GenerationParameters p, HiresPlan plan, NDArray latents, long[] seeds,
+                              PromptEncoder.Conditioning cond, PromptEncoder.Conditioning uncond,
+                              DiscreteSchedule schedule, StepCallback callback) {
+        NDArray upscaled = HiresPlan.upscale(model.vae(), plan, latents);
+        int latentH = (int) upscaled.getShape().get(2);
+        int latentW = (int) upscaled.getShape().get(3);
+        HiresFix fix = p.hires();
+        int steps = fix.secondPassSteps() > 0 ? fix.secondPassSteps() : p.steps();
+        PromptEncoder.Conditioning hrCond = fix.prompt() == null || fix.prompt().isBlank() ? cond
+                : prompts.encode(run, fix.prompt(), steps, p.clipSkip());
+        PromptEncoder.Conditioning hrUncond = fix.negativePrompt() == null || fix.negativePrompt().isBlank() ? uncond
+                : prompts.encode(run, fix.negativePrompt(), steps, p.clipSkip());
+        NDArray noise = SeededNoise.initial(run, seeds, new Shape(4, latentH, latentW));
+        NDArray imageCondition = blankConditioningIfInpaintingModel(run, p.batchSize(), latentW, latentH);
+        SamplingPass second = new SamplingPass(plan.choice().sampler(), plan.choice().scheduler(), steps, plan.steps(),
+                noise, new SeededNoise(seeds), upscaled, null, imageCondition, hrCond, hrUncond, (float) p.cfgScale());
+        return second.run(model.unet(), schedule, callback);
+    }
+
+    private NDArray blankConditioningIfInpaintingModel(NDManager run, int batch, int latentW, int latentH) {
+        return model.unet().inChannels() == 9
+                ? Img2ImgLatents.blankConditioning(run, model.vae(), batch, latentW, latentH) : null;
+    }
+
+    private static StepCallback progressCallback(ProgressListener progress, PeakMemory peak, long start, int offset,
+                                                 int total) {
+        return (step, passTotal, xNow, denoised) -> {
+            peak.sample();
+            progress.onStep(offset + step, total, (System.nanoTime() - start) / 1e9);
+        };
+    }
+
+    /** A1111's "Tiling": every convolution of UNet and VAE pads circularly for the run, so the image wraps around. */
+    private void setTiling(boolean on) {
+        PaddingMode mode = on ? PaddingMode.CIRCULAR : PaddingMode.ZEROS;
+        model.unet().setPaddingMode(mode);
+        model.vae().setPaddingMode(mode);
     }
 }

@@ -47,9 +47,15 @@ public final class SamplerCatalog {
         return new SamplerSpec(name, aliases, scheduler, discard, stochastic, run);
     }
 
-    /** k-diffusion starts from noise scaled to the first σ. */
+    /** k-diffusion starts from noise scaled to the first σ (added to the init latent for img2img). */
     private static ai.djl.ndarray.NDArray x0(SamplerSpec.Inputs in) {
-        return in.noise().mul(in.sigmas()[0]);
+        ai.djl.ndarray.NDArray scaled = in.noise().mul(in.sigmas()[0]);
+        if (in.initLatent() == null) {
+            return scaled;
+        }
+        ai.djl.ndarray.NDArray start = scaled.add(in.initLatent());
+        scaled.close();
+        return start;
     }
 
     public static List<SamplerSpec> all() {

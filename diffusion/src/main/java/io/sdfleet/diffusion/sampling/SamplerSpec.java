@@ -11,9 +11,17 @@ import java.util.List;
 public record SamplerSpec(String name, List<String> aliases, Scheduler defaultScheduler, boolean discardNextToLastSigma,
                           boolean stochastic, Run run) {
 
-    /** Everything a run needs; {@code eps} serves timestep samplers, {@code denoiser} k-diffusion ones. */
-    public record Inputs(Denoiser denoiser, TimestepSamplers.EpsModel eps, NDArray noise, float[] sigmas,
-                         float[] alphasCumprod, int steps, NoiseSource stepNoise, StepCallback callback) {
+    /**
+     * Everything a run needs; {@code eps} serves timestep samplers, {@code denoiser} k-diffusion ones.
+     * {@code initLatent} is null for txt2img; for img2img the run starts at initLatent + noise·σ₀ instead of noise·σ₀.
+     */
+    public record Inputs(Denoiser denoiser, TimestepSamplers.EpsModel eps, NDArray noise, NDArray initLatent,
+                         float[] sigmas, float[] alphasCumprod, int steps, NoiseSource stepNoise, StepCallback callback) {
+
+        public Inputs(Denoiser denoiser, TimestepSamplers.EpsModel eps, NDArray noise, float[] sigmas,
+                      float[] alphasCumprod, int steps, NoiseSource stepNoise, StepCallback callback) {
+            this(denoiser, eps, noise, null, sigmas, alphasCumprod, steps, stepNoise, callback);
+        }
     }
 
     @FunctionalInterface

@@ -1,0 +1,81 @@
+package io.sdfleet.diffusion.pipeline;
+
+import io.sdfleet.diffusion.infotext.Infotext;
+import io.sdfleet.diffusion.sampling.SamplerCatalog;
+import io.sdfleet.diffusion.sampling.SamplerSpec;
+import io.sdfleet.diffusion.sampling.Scheduler;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The A1111 infotext of one image: the keys A1111 writes, in its order, for what this run used. */
+final class GenerationInfotext {
+
+    private final StableDiffusionModel model;
+    private final SamplerCatalog.Choice choice;
+    private final HiresPlan hires;
+
+    GenerationInfotext(StableDiffusionModel model, SamplerCatalog.Choice choice, HiresPlan hires) {
+        this.model = model;
+        this.choice = choice;
+        this.hires = hires;
+    }
+
+    String format(GenerationParameters p, long seed) {
+        SamplerSpec sampler = choice.sampler();
+        Scheduler scheduler = choice.scheduler();
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("Steps", String.valueOf(p.steps()));
+        params.put("Sampler", sampler.name());
+        params.put("Schedule type", sampler.usesTimesteps() ? scheduler.label() : sampler.resolve(scheduler).label());
+        params.put("CFG scale", Numbers.compact(p.cfgScale()));
+        params.put("Seed", String.valueOf(seed));
+        params.put("Size", p.width() + "x" + p.height());
+        params.put("Model hash", model.shortHash());
+        params.put("Model", model.name());
+        if (p.img2img() != null) {
+            params.put("Denoising strength", Numbers.compact(p.img2img().denoisingStrength()));
+            p.img2img().mask().ifPresent(mask -> {
+                params.put("Mask blur", String.valueOf(mask.maskBlur()));
+                if (mask.fullResolution()) {
+                    params.put("Inpaint area", "Only masked");
+                    params.put("Masked area padding", String.valueOf(mask.fullResolutionPadding()));
+                }
+                if (mask.invert()) {
+                    params.put("Mask mode", "Inpaint not masked");
+                }
+            });
+        }
+        if (p.clipSkip() > 1) {
+            params.put("Clip skip", String.valueOf(p.clipSkip()));
+        }
+        if (p.tiling()) {
+            params.put("Tiling", "True");
+        }
+        if (hires != null) {
+            HiresFix fix = p.hires();
+            params.put("Denoising strength", Numbers.compact(fix.denoisingStrength()));
+            if (fix.resizeX() > 0 || fix.resizeY() > 0) {
+                params.put("Hires resize", fix.resizeX() + "x" + fix.resizeY());
+            } else {
+                params.put("Hires upscale", Numbers.compact(fix.scale()));
+            }
+            if (fix.secondPassSteps() > 0) {
+                params.put("Hires steps", String.valueOf(fix.secondPassSteps()));
+            }
+            params.put("Hires upscaler", fix.upscaler());
+            if (hires.choice().sampler() != sampler) {
+                params.put("Hires sampler", hires.choice().sampler().name());
+            }
+            if (fix.prompt() != null && !fix.prompt().isBlank()) {
+                params.put("Hires prompt", fix.prompt());
+            }
+            if (fix.negativePrompt() != null && !fix.negativePrompt().isBlank()) {
+                params.put("Hires negative prompt", fix.negativePrompt());
+            }
+        }
+        params.put("RNG", "CPU");
+        params.put("Version", Version.CURRENT);
+        return new Infotext(p.prompt(), p.negativePrompt(), params).format();
+    }
+}
