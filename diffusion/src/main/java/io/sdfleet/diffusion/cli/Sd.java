@@ -14,6 +14,12 @@ public final class Sd {
               txt2img        --model PATH --prompt TEXT [--negative-prompt TEXT] [--sampler NAME] [--scheduler NAME]
                              [--steps N] [--cfg-scale X] [--seed N] [--width W] [--height H] [--batch-size N]
                              [--clip-skip N] [--tokenizer PATH] [--noise-file F] [--latents-out F] [--out DIR]
+                             [--tiling] [--enable-hr --hr-scale X | --hr-resize-x W --hr-resize-y H]
+                             [--hr-upscaler Latent|"Latent (nearest)"|Lanczos] [--hr-second-pass-steps N]
+                             [--denoising-strength X] [--hr-sampler NAME] [--hr-prompt TEXT] [--hr-negative-prompt TEXT]
+              img2img        the txt2img options plus --init-image PNG [--denoising-strength X] [--resize-mode 0|1|2]
+                             [--mask PNG [--mask-blur N] [--inpainting-fill original|fill|latent-noise|latent-nothing]
+                              [--inpaint-full-res [--inpaint-full-res-padding N]] [--inpainting-mask-invert]]
               tokenize       --tokenizer PATH TEXT
               parse-prompt   TEXT
               encode-prompt  --model PATH --tokenizer PATH [--clip-skip N] --out F TEXT
@@ -39,7 +45,8 @@ public final class Sd {
             switch (argv.get(0)) {
                 case "bench" -> BenchCommand.run(args, out);
                 case "tokenize" -> TokenizeCommand.run(args, out);
-                case "txt2img" -> Txt2ImgCommand.run(args, out);
+                case "txt2img" -> GenerateCommand.run(args, out, false);
+                case "img2img" -> GenerateCommand.run(args, out, true);
                 case "parse-prompt" -> ParsePromptCommand.run(args, out);
                 case "encode-prompt" -> EncodePromptCommand.run(args, out);
                 default -> throw new UsageException("unknown command '" + argv.get(0) + "' (try ./sd help)");

@@ -15,16 +15,21 @@ import java.util.Arrays;
 public record Img2ImgSteps(int total, int tEnc) {
 
     public static Img2ImgSteps of(int steps, double strength, boolean fixedSteps) {
+        if (strength <= 0) {
+            // Nothing to denoise. (A1111's plain branch would still run one step at the smallest σ, nudging the
+            // latents; strength 0 here returns the init image's VAE round trip exactly.)
+            return new Img2ImgSteps(0, 0);
+        }
         double s = Math.min(strength, 0.999);
         if (fixedSteps) {
-            return new Img2ImgSteps(strength > 0 ? (int) (steps / s) : 0, steps - 1);
+            return new Img2ImgSteps((int) (steps / s), steps - 1);
         }
         return new Img2ImgSteps(steps, (int) (s * steps));
     }
 
-    /** Steps the sampler actually runs. */
+    /** Steps the sampler actually runs (none at strength 0). */
     public int run() {
-        return tEnc + 1;
+        return total == 0 ? 0 : tEnc + 1;
     }
 
     /** sigmas[total − tEnc − 1 :] of the full schedule. */

@@ -27,10 +27,7 @@ record SamplingPass(SamplerSpec sampler, Scheduler scheduler, int steps, Img2Img
 
     /** Steps this pass reports progress for. */
     int stepsRun() {
-        if (img2img == null) {
-            return steps;
-        }
-        return img2img.total() == 0 ? 0 : img2img.run();
+        return img2img == null ? steps : img2img.run();
     }
 
     /** The final latents in {@code noise}'s manager. */

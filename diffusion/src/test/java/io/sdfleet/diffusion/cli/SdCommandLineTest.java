@@ -82,6 +82,33 @@ class SdCommandLineTest {
     }
 
     @Test
+    void img2imgInpaintsFromTheCommandLine(@TempDir Path dir) throws Exception {
+        Run run = sd("img2img", "--model", Reference.file("features/models/mini_sd1.safetensors").toString(),
+                "--tokenizer", Reference.file("clip-tokenizer").toString(), "--prompt", "a dog", "--steps", "4",
+                "--seed", "5", "--width", "64", "--height", "64",
+                "--init-image", Reference.file("features/extra/init_64.png").toString(),
+                "--mask", Reference.file("features/extra/mask_64.png").toString(), "--mask-blur", "2",
+                "--inpainting-fill", "latent-noise", "--denoising-strength", "0.6", "--out", dir.toString());
+        assertThat(run.status()).as(run.err()).isZero();
+        String parameters = PngFiles.readText(Files.readAllBytes(dir.resolve("00000-5.png"))).get("parameters");
+        assertThat(parameters).contains("Denoising strength: 0.6", "Mask blur: 2", "Seed: 5", "Size: 64x64");
+    }
+
+    @Test
+    void txt2imgRunsTheHiresFixAndTiling(@TempDir Path dir) throws Exception {
+        Run run = sd("txt2img", "--model", Reference.file("mini_sd15_fp32.safetensors").toString(),
+                "--tokenizer", Reference.file("clip-tokenizer").toString(), "--prompt", "a castle", "--steps", "3",
+                "--seed", "8", "--width", "32", "--height", "32", "--tiling", "--enable-hr", "--hr-scale", "1.5",
+                "--hr-upscaler", "Lanczos", "--hr-second-pass-steps", "2", "--denoising-strength", "0.5",
+                "--out", dir.toString());
+        assertThat(run.status()).as(run.err()).isZero();
+        byte[] png = Files.readAllBytes(dir.resolve("00000-8.png"));
+        assertThat(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png)).getWidth()).isEqualTo(48);
+        assertThat(PngFiles.readText(png).get("parameters")).contains("Size: 32x32", "Tiling: True",
+                "Denoising strength: 0.5", "Hires upscale: 1.5", "Hires steps: 2", "Hires upscaler: Lanczos");
+    }
+
+    @Test
     void badArgumentsExitNonZeroWithOneClearLine() {
         String model = Reference.file("mini_sd15_fp32.safetensors").toString();
         String tok = Reference.file("clip-tokenizer").toString();
@@ -90,6 +117,9 @@ class SdCommandLineTest {
         assertBad(sd("txt2img", "--model", "/no/such/model.safetensors", "--prompt", "x"), "no such file");
         assertBad(sd("txt2img", "--model", model, "--prompt", "x", "--stepz", "3"), "unknown option --stepz");
         assertBad(sd("frobnicate"), "unknown command");
+        assertBad(sd("img2img", "--model", model, "--tokenizer", tok, "--prompt", "x"), "--init-image");
+        assertBad(sd("txt2img", "--model", model, "--tokenizer", tok, "--prompt", "x", "--enable-hr",
+                "--hr-upscaler", "ESRGAN"), "hr_upscaler");
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.sdfleet.diffusion.checkpoint.SafetensorsWriter;
 import io.sdfleet.diffusion.pipeline.GeneratedImage;
 import io.sdfleet.diffusion.pipeline.GenerationParameters;
 import io.sdfleet.diffusion.pipeline.GenerationResult;
+import io.sdfleet.diffusion.pipeline.HiresFix;
 import io.sdfleet.diffusion.pipeline.ModelOptions;
 import io.sdfleet.diffusion.pipeline.NoiseFile;
 import io.sdfleet.diffusion.pipeline.StableDiffusionModel;
@@ -22,14 +23,19 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** {@code ./sd txt2img}: one batch from a prompt, PNGs with A1111 infotext in --out. */
-final class Txt2ImgCommand {
+/**
+ * {@code ./sd txt2img} and {@code ./sd img2img}: one batch from a prompt (and for img2img an init image, optionally
+ * a mask), with the hires fix and tiling on request; PNGs with A1111 infotext in --out.
+ */
+final class GenerateCommand {
 
-    private Txt2ImgCommand() {
+    private static final Set<String> SWITCHES = Set.of("enable-hr", "tiling", "inpaint-full-res", "inpainting-mask-invert");
+
+    private GenerateCommand() {
     }
 
-    static void run(List<String> args, PrintStream out) {
-        Arguments a = Arguments.parse(args, Set.of());
+    static void run(List<String> args, PrintStream out, boolean img2img) {
+        Arguments a = Arguments.parse(args, SWITCHES);
         Path modelPath = a.existingPath("model");
         if (modelPath == null) {
             throw new UsageException("missing required option --model");
@@ -45,7 +51,19 @@ final class Txt2ImgCommand {
         GenerationParameters p = new GenerationParameters(prompt, a.string("negative-prompt", ""),
                 a.string("sampler", "Euler"), a.string("scheduler", "Automatic"), a.integer("steps", 20),
                 a.decimal("cfg-scale", 7.0), seed, a.integer("width", 512), a.integer("height", 512),
-                a.integer("batch-size", 1), a.integer("clip-skip", 1));
+                a.integer("batch-size", 1), a.integer("clip-skip", 1)).withTiling(a.flag("tiling"));
+        if (img2img) {
+            p = p.withImg2Img(Img2ImgOptions.read(a));
+        }
+        if (a.flag("enable-hr")) {
+            if (img2img) {
+                throw new UsageException("--enable-hr applies to txt2img only");
+            }
+            p = p.withHires(new HiresFix(a.decimal("hr-scale", 2.0), a.integer("hr-resize-x", 0), a.integer("hr-resize-y", 0),
+                    a.string("hr-upscaler", "Latent"), a.integer("hr-second-pass-steps", 0),
+                    a.decimal("denoising-strength", 0.7), a.string("hr-sampler", null), null,
+                    a.string("hr-prompt", null), a.string("hr-negative-prompt", null)));
+        }
         Path tokenizer = a.existingPath("tokenizer");
         Path noisePath = a.existingPath("noise-file");
         String latentsOut = a.string("latents-out", null);
