@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import io.sdfleet.diffusion.checkpoint.Weights;
@@ -117,7 +116,7 @@ public final class ClipTextModel implements TextEncoder {
         positions.attach(m); // a fresh slice: keep it out of the weights' manager
         NDArray h = tokenEmbeddings.add(positions);
         positions.close();
-        try (NDArray mask = causalMask(m, tokens, tokenEmbeddings.getDataType())) {
+        try (NDArray mask = CausalMask.create(m, tokens, tokenEmbeddings.getDataType())) {
             for (int i = 0; i < layerCount; i++) {
                 NDArray next = layers.get(i).forward(h, mask);
                 h.close();
@@ -148,24 +147,6 @@ public final class ClipTextModel implements TextEncoder {
         NDArray out = NDArrays.stack(picked);
         picked.close();
         return out;
-    }
-
-    /** Additive causal mask [T, T]: 0 on and below the diagonal, −∞ above (a token sees only its past). */
-    private static NDArray causalMask(NDManager m, long tokens, DataType type) {
-        int n = Math.toIntExact(tokens);
-        float[] mask = new float[n * n];
-        for (int i = 0; i < n; i++) {
-            for (int j = i + 1; j < n; j++) {
-                mask[i * n + j] = Float.NEGATIVE_INFINITY;
-            }
-        }
-        NDArray fp32 = m.create(mask, new Shape(n, n));
-        if (type == DataType.FLOAT32) {
-            return fp32;
-        }
-        NDArray converted = fp32.toType(type, false);
-        fp32.close();
-        return converted;
     }
 
     /** The attention helper of this model (unchunked by default: 77 tokens). */

@@ -28,8 +28,8 @@ final class PromptEncoder {
     }
 
     Conditioning encode(NDManager manager, String prompt, int steps, int clipSkip) {
-        PromptChunker chunker = new PromptChunker(model.tokenizer());
-        EmphasisEncoder encoder = new EmphasisEncoder(model.textModel());
+        PromptChunker chunker = new PromptChunker(model.tokenizer(), model.textEncoder().paddingId());
+        EmphasisEncoder encoder = new EmphasisEncoder(model.textEncoder());
         List<PromptSchedule.Entry> schedule = PromptSchedule.of(prompt, steps);
         List<NDArray> conds = new ArrayList<>();
         for (PromptSchedule.Entry entry : schedule) {

@@ -7,9 +7,13 @@ import io.sdfleet.diffusion.checkpoint.ModelHash;
 import io.sdfleet.diffusion.checkpoint.TensorSource;
 import io.sdfleet.diffusion.checkpoint.Weights;
 import io.sdfleet.diffusion.clip.ClipTextModel;
+import io.sdfleet.diffusion.clip.OpenClipTextModel;
+import io.sdfleet.diffusion.model.NoisePredictor.Prediction;
+import io.sdfleet.diffusion.model.TextEncoder;
 import io.sdfleet.diffusion.nn.Attention;
 import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.diffusion.tokenizer.ClipTokenizer;
+import io.sdfleet.diffusion.unet.HeadLayout;
 import io.sdfleet.diffusion.unet.UNetModel;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
 
@@ -18,8 +22,13 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * A Stable Diffusion 1.x checkpoint loaded for generation: tokenizer, CLIP text model, UNet and VAE, with their
+ * A Stable Diffusion 1.x or 2.x checkpoint loaded for generation: tokenizer, text encoder, UNet and VAE, with their
  * weights in one manager on one device, plus the DDPM schedule the checkpoint carries. Closing it frees the weights.
+ *
+ * <p>SD 2.x is recognised by its OpenCLIP text tower ({@code cond_stage_model.model.*}); its UNet splits attention
+ * into 64-wide heads, and it predicts ε or v, which the weights do not say. As A1111 decides: a config sidecar
+ * {@code <checkpoint>.yaml} settles it, else (here) the JSON sidecar, else an SD 2.x UNet is probed
+ * ({@link VPredictionProbe}); SD 1.x predicts ε.
  */
 public final class StableDiffusionModel implements AutoCloseable {
 
@@ -28,7 +37,7 @@ public final class StableDiffusionModel implements AutoCloseable {
     private final NDManager manager;
     private final TensorSource source;
     private final Optional<ClipTokenizer> tokenizer;
-    private final ClipTextModel textModel;
+    private final TextEncoder textEncoder;
     private final UNetModel unet;
     private final AutoencoderKL vae;
     private final float[] alphasCumprod;
@@ -36,14 +45,14 @@ public final class StableDiffusionModel implements AutoCloseable {
     private volatile String shortHash;
 
     private StableDiffusionModel(Path path, NDManager manager, TensorSource source, Optional<ClipTokenizer> tokenizer,
-                                 ClipTextModel textModel, UNetModel unet, AutoencoderKL vae, float[] alphasCumprod,
+                                 TextEncoder textEncoder, UNetModel unet, AutoencoderKL vae, float[] alphasCumprod,
                                  Attention attention) {
         this.path = path;
         this.name = nameOf(path);
         this.manager = manager;
         this.source = source;
         this.tokenizer = tokenizer;
-        this.textModel = textModel;
+        this.textEncoder = textEncoder;
         this.unet = unet;
         this.vae = vae;
         this.alphasCumprod = alphasCumprod;
@@ -60,11 +69,16 @@ public final class StableDiffusionModel implements AutoCloseable {
         try {
             Weights root = Weights.of(source, manager, options.precision());
             Attention attention = new Attention(options.attentionQueryRows());
-            Weights textWeights = root.at(ClipTextModel.PREFIX);
-            int heads = ModelSidecar.near(checkpoint).textHeadsFor(textWeights.shape("embeddings.token_embedding.weight")[1]);
-            ClipTextModel text = ClipTextModel.load(textWeights, heads);
-            UNetModel unet = UNetModel.load(root.at(UNetModel.PREFIX), io.sdfleet.diffusion.unet.HeadLayout.SD1,
-                    io.sdfleet.diffusion.model.NoisePredictor.Prediction.EPSILON, attention);
+            ModelSidecar sidecar = ModelSidecar.near(checkpoint);
+            boolean sd2 = isSd2(root);
+            TextEncoder text = sd2 ? openClip(root, sidecar) : clip(root, sidecar);
+            Optional<Prediction> configured = CheckpointYaml.predictionNear(checkpoint).or(sidecar::prediction);
+            UNetModel unet = UNetModel.load(root.at(UNetModel.PREFIX),
+                    sidecar.unetHeads().orElse(sd2 ? HeadLayout.SD2 : HeadLayout.SD1),
+                    configured.orElse(Prediction.EPSILON), attention);
+            if (configured.isEmpty() && sd2 && unet.inChannels() == 4) { // A1111 never probes inpainting models
+                unet.setPrediction(VPredictionProbe.detect(unet, manager, unet.contextDim()));
+            }
             AutoencoderKL vae = AutoencoderKL.load(root.at(AutoencoderKL.PREFIX), attention);
             float[] alphas = source.contains("alphas_cumprod") ? source.get("alphas_cumprod").toFloats() : null;
             CheckpointKeys.afterLoad(root).throwIfNotClean(checkpoint.getFileName().toString());
@@ -77,6 +91,21 @@ public final class StableDiffusionModel implements AutoCloseable {
             source.close();
             throw e;
         }
+    }
+
+    /** SD 2.x checkpoints keep an OpenCLIP text tower where SD 1.x keeps a Hugging Face CLIPTextModel. */
+    private static boolean isSd2(Weights root) {
+        return root.keys().stream().anyMatch(key -> key.startsWith(OpenClipTextModel.PREFIX));
+    }
+
+    private static TextEncoder clip(Weights root, ModelSidecar sidecar) {
+        Weights w = root.at(ClipTextModel.PREFIX);
+        return ClipTextModel.load(w, sidecar.textHeadsFor(w.shape("embeddings.token_embedding.weight")[1]));
+    }
+
+    private static TextEncoder openClip(Weights root, ModelSidecar sidecar) {
+        Weights w = root.at(OpenClipTextModel.PREFIX);
+        return OpenClipTextModel.load(w, sidecar.textHeadsFor(w.shape("token_embedding.weight")[1]));
     }
 
     private static String nameOf(Path path) {
@@ -116,8 +145,17 @@ public final class StableDiffusionModel implements AutoCloseable {
                         + "or bpe_simple_vocab_16e6.txt.gz)"));
     }
 
+    /** The text encoder A1111's conditioning runs: CLIP (SD 1.x) or OpenCLIP (SD 2.x). */
+    public TextEncoder textEncoder() {
+        return textEncoder;
+    }
+
+    /** The SD 1.x CLIP model, for features that reach into it (token embeddings); SD 2.x models have none. */
     public ClipTextModel textModel() {
-        return textModel;
+        if (textEncoder instanceof ClipTextModel clip) {
+            return clip;
+        }
+        throw new IllegalStateException(name + " is an SD 2.x model: its text encoder is OpenCLIP, not CLIP");
     }
 
     public UNetModel unet() {

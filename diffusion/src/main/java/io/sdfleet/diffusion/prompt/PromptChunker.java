@@ -5,11 +5,15 @@ import io.sdfleet.diffusion.tokenizer.ClipTokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * A1111's {@code tokenize_line}: the emphasis-parsed prompt is tokenised piece by piece and poured into chunks of
  * 75 ids. {@code BREAK} closes a chunk. When a chunk is full and a comma was seen within its last 20 ids, the ids
  * after that comma move to the next chunk, so a phrase is not cut in two ("comma back-off").
+ *
+ * <p>Each chunk is BOS, its ids, then end-of-text up to 77. Encoders that pad with another id (OpenCLIP: 0) get
+ * every position after the first end-of-text replaced by it, as A1111's {@code process_tokens} does for SD 2.x.
  */
 public final class PromptChunker {
 
@@ -18,10 +22,18 @@ public final class PromptChunker {
 
     private final ClipTokenizer tokenizer;
     private final int commaId;
+    private final OptionalLong paddingId;
 
+    /** Chunks padded with end-of-text (SD 1.x). */
     public PromptChunker(ClipTokenizer tokenizer) {
+        this(tokenizer, OptionalLong.empty());
+    }
+
+    /** @param paddingId the id after the first end-of-text, or empty for end-of-text itself */
+    public PromptChunker(ClipTokenizer tokenizer, OptionalLong paddingId) {
         this.tokenizer = tokenizer;
         this.commaId = tokenizer.id(",</w>");
+        this.paddingId = paddingId;
     }
 
     public TokenizedPrompt tokenize(String prompt) {
@@ -58,6 +70,15 @@ public final class PromptChunker {
         return new TokenizedPrompt(List.copyOf(b.chunks), b.tokenCount);
     }
 
+    private void padAfterFirstEnd(long[] ids, long pad) {
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] == tokenizer.eos()) {
+                Arrays.fill(ids, i + 1, ids.length, pad);
+                return;
+            }
+        }
+    }
+
     private final class Builder {
         final List<PromptChunk> chunks = new ArrayList<>();
         List<Long> tokens = new ArrayList<>();
@@ -76,6 +97,7 @@ public final class PromptChunker {
                 ids[i + 1] = tokens.get(i);
                 mults[i + 1] = multipliers.get(i);
             }
+            paddingId.ifPresent(pad -> padAfterFirstEnd(ids, pad));
             chunks.add(new PromptChunk(ids, mults));
             tokens = new ArrayList<>();
             multipliers = new ArrayList<>();

@@ -51,7 +51,7 @@ public final class UNetModel implements NoisePredictor {
     private final int inChannels;
     private final int contextDim;
     private final DataType dtype;
-    private final Prediction prediction;
+    private volatile Prediction prediction;
     private final Attention attention;
     private final List<Conv2d> convolutions = new ArrayList<>();
 
@@ -219,6 +219,14 @@ public final class UNetModel implements NoisePredictor {
     @Override
     public Prediction prediction() {
         return prediction;
+    }
+
+    /**
+     * Declares what {@link #predict} returns; the weights cannot tell, so a loader that had to probe the model
+     * (SD 2.x without a config) settles it after loading. The network itself is unchanged.
+     */
+    public void setPrediction(Prediction prediction) {
+        this.prediction = java.util.Objects.requireNonNull(prediction);
     }
 
     public int modelChannels() {

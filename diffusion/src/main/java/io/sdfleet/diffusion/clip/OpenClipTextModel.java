@@ -1,0 +1,125 @@
+package io.sdfleet.diffusion.clip;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
+import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.model.TextEncoder;
+import io.sdfleet.diffusion.nn.Attention;
+import io.sdfleet.diffusion.nn.LayerNorm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * The OpenCLIP text tower of SD 2.x (open_clip's {@code TextTransformer} weights, kept by LDM's
+ * {@code FrozenOpenCLIPEmbedder} under {@link #PREFIX}): token + positional embeddings, pre-norm blocks with
+ * causal self-attention and exact GELU, a final layer norm.
+ *
+ * <p>SD 2.x conditions on the <em>penultimate</em> block: the last block is never run, and its output goes
+ * through {@code ln_final} ({@code layer="penultimate"}). A1111 keeps that for every "Clip skip" setting of an
+ * SD 2.x model (its OpenCLIP wrapper leaves the layer alone), so {@link #encode} ignores clip skip.
+ *
+ * <p>{@code text_projection} and {@code logit_scale} belong to the contrastive head (pooled text embedding
+ * against image embeddings); conditioning never uses them, so they are acknowledged and not loaded.
+ */
+public final class OpenClipTextModel implements TextEncoder {
+
+    /** Where LDM single-file SD 2.x checkpoints keep the text tower. */
+    public static final String PREFIX = "cond_stage_model.model.";
+    /** open_clip fills a prompt's ids after the first end-of-text with 0 (A1111: {@code id_pad = 0}). */
+    public static final long PAD_ID = 0;
+
+    private final NDArray tokenEmbedding;      // [vocab, W]
+    private final NDArray positionalEmbedding; // [positions, W]
+    private final List<OpenClipResidualBlock> blocks;
+    private final LayerNorm finalNorm;
+    private final int width;
+
+    private OpenClipTextModel(NDArray tokenEmbedding, NDArray positionalEmbedding, List<OpenClipResidualBlock> blocks,
+                              LayerNorm finalNorm) {
+        this.tokenEmbedding = tokenEmbedding;
+        this.positionalEmbedding = positionalEmbedding;
+        this.blocks = List.copyOf(blocks);
+        this.finalNorm = finalNorm;
+        this.width = Math.toIntExact(tokenEmbedding.getShape().get(1));
+    }
+
+    /** Loads from weights positioned at the tower ({@code weights.at(PREFIX)}) with the given number of heads. */
+    public static OpenClipTextModel load(Weights w, int heads) {
+        NDArray tokens = w.take("token_embedding.weight");
+        NDArray positions = w.take("positional_embedding");
+        Attention attention = new Attention(0); // 77 tokens: chunking never pays
+        List<OpenClipResidualBlock> blocks = new ArrayList<>();
+        for (int i = 0; w.has("transformer.resblocks." + i + ".ln_1.weight"); i++) {
+            blocks.add(OpenClipResidualBlock.load(w.at("transformer.resblocks." + i), heads, attention));
+        }
+        LayerNorm finalNorm = LayerNorm.load(w.at("ln_final"), LayerNorm.DEFAULT_EPS);
+        w.skip("text_projection");
+        w.skip("logit_scale");
+        return new OpenClipTextModel(tokens, positions, blocks, finalNorm);
+    }
+
+    /** ln_final of the penultimate block's output, whatever {@code clipSkip} says (see the class comment). */
+    @Override
+    public NDArray encode(NDArray tokenIds, int clipSkip) {
+        try (NDArray hidden = hiddenState(tokenIds, blocks.size() - 1)) {
+            return finalNorm.forward(hidden);
+        }
+    }
+
+    @Override
+    public int width() {
+        return width;
+    }
+
+    @Override
+    public OptionalLong paddingId() {
+        return OptionalLong.of(PAD_ID);
+    }
+
+    public int layerCount() {
+        return blocks.size();
+    }
+
+    /**
+     * The residual stream after the first {@code blockCount} blocks, before {@code ln_final}: 0 = the embeddings,
+     * {@link #layerCount()} = the output of the last block. [B, T, W] in the ids' manager.
+     */
+    public NDArray hiddenState(NDArray tokenIds, int blockCount) {
+        if (blockCount < 0 || blockCount > blocks.size()) {
+            throw new IllegalArgumentException("block count must be in 0.." + blocks.size() + ", not " + blockCount);
+        }
+        NDManager m = tokenIds.getManager();
+        long tokens = tokenIds.getShape().get(1);
+        NDArray h;
+        try (NDArray embedded = tokenEmbeddings(tokenIds); NDArray positions = positionalEmbedding.get("0:{}", tokens)) {
+            h = embedded.add(positions);
+        }
+        try (NDArray mask = CausalMask.create(m, tokens, h.getDataType())) {
+            for (int i = 0; i < blockCount; i++) {
+                NDArray next = blocks.get(i).forward(h, mask);
+                h.close();
+                h = next;
+            }
+        }
+        return h;
+    }
+
+    /** {@code ln_final} applied to a hidden state (SD 2.x applies it to the penultimate one). */
+    public NDArray finalLayerNorm(NDArray hidden) {
+        return finalNorm.forward(hidden);
+    }
+
+    private NDArray tokenEmbeddings(NDArray tokenIds) {
+        if (tokenIds.getDataType() == DataType.INT64) {
+            return Embedding.embedding(tokenIds, tokenEmbedding, SparseFormat.DENSE).singletonOrThrow();
+        }
+        try (NDArray ids = tokenIds.toType(DataType.INT64, true)) {
+            return Embedding.embedding(ids, tokenEmbedding, SparseFormat.DENSE).singletonOrThrow();
+        }
+    }
+}
