@@ -1,9 +1,9 @@
 package io.sdfleet.contracts;
 
 /**
- * What to generate, with A1111's txt2img field meanings: {@code nIter} batches ("batch count") of
- * {@code batchSize} images; image k of the request has seed {@code seed + k}. {@code seed} is resolved (never −1)
- * by the time a request is queued.
+ * What to generate, with A1111's field meanings: {@code nIter} batches ("batch count") of {@code batchSize} images;
+ * image k of the request has seed {@code seed + k}. {@code seed} is resolved (never −1) by the time a request is
+ * queued. {@code hires} (txt2img's hires fix) and {@code img2img} (init images, mask) are null when not used.
  */
 public record GenerationParameters(
         String prompt,
@@ -18,7 +18,23 @@ public record GenerationParameters(
         int batchSize,
         int nIter,
         int clipSkip,
-        String model) {
+        String model,
+        boolean tiling,
+        HiresFixOptions hires,
+        Img2ImgOptions img2img) {
+
+    /** Plain txt2img. */
+    public GenerationParameters(String prompt, String negativePrompt, String samplerName, String scheduler, int steps,
+                                double cfgScale, long seed, int width, int height, int batchSize, int nIter,
+                                int clipSkip, String model) {
+        this(prompt, negativePrompt, samplerName, scheduler, steps, cfgScale, seed, width, height, batchSize, nIter,
+                clipSkip, model, false, null, null);
+    }
+
+    /** The width and height the UNet works at last (the hires target when the hires fix is on). */
+    public int[] workingSize() {
+        return hires == null ? new int[] {width, height} : hires.targetSize(width, height);
+    }
 
     /** Images the request yields. */
     public int imageCount() {
@@ -27,6 +43,6 @@ public record GenerationParameters(
 
     public GenerationParameters withBatch(long newSeed, int newBatchSize, int newIterations) {
         return new GenerationParameters(prompt, negativePrompt, samplerName, scheduler, steps, cfgScale, newSeed, width,
-                height, newBatchSize, newIterations, clipSkip, model);
+                height, newBatchSize, newIterations, clipSkip, model, tiling, hires, img2img);
     }
 }

@@ -25,10 +25,18 @@ class SchemaTest {
     private static final GenerationParameters PARAMS = new GenerationParameters("a cat", "", "Euler a", "Automatic",
             20, 7.0, 42, 512, 512, 2, 3, 1, null);
 
+    private static final HiresFixOptions HIRES = new HiresFixOptions(2.0, 0, 0, "Latent", 0, 0.7, null, null, null);
+    private static final Img2ImgOptions IMG2IMG = new Img2ImgOptions(List.of("iVBORw0KGgo="), 0.75, 0, null, 4, 1,
+            false, 32, false);
+
     @Test
     void everyMessageMatchesItsSchema() throws IOException {
         Map<String, Object> samples = Map.ofEntries(
                 Map.entry("GenerationParameters", PARAMS),
+                Map.entry("HiresFixOptions", HIRES),
+                Map.entry("Img2ImgOptions", IMG2IMG),
+                Map.entry("GenerationParameters with hires and img2img", new GenerationParameters("a cat", "", "Euler",
+                        "Automatic", 20, 7.0, 42, 512, 512, 1, 1, 1, "v1-5", true, HIRES, IMG2IMG)),
                 Map.entry("GenerationRequested", new GenerationRequested("r1", "alice", NOW, PARAMS)),
                 Map.entry("JobMessage", new JobMessage(JobMessage.jobIdOf("r1", 2), "r1", "alice", 2, List.of(44L, 45L), PARAMS)),
                 Map.entry("ProgressEvent", new ProgressEvent("r1", "r1-2", "w1", 3, 20, 4.5, NOW)),
@@ -39,7 +47,7 @@ class SchemaTest {
                 Map.entry("RequestCancelled", new RequestCancelled("r1", "alice", NOW)),
                 Map.entry("WorkerHeartbeat", new WorkerHeartbeat("w1", "cpu", 8L << 30, 4L << 30, 1L << 30, List.of("v1-5"), null, NOW)));
         for (Map.Entry<String, Object> e : samples.entrySet()) {
-            JsonNode schema = schema(e.getKey());
+            JsonNode schema = schema(e.getKey().split(" ")[0]);
             JsonNode message = JSON.valueToTree(e.getValue());
             assertThat(problems(schema, message)).as(e.getKey()).isEmpty();
             // Every record component is described, and nothing else.
@@ -109,6 +117,7 @@ class SchemaTest {
             case "array" -> value.isArray();
             case "object" -> value.isObject();
             case "null" -> value.isNull();
+            case "boolean" -> value.isBoolean();
             default -> false;
         };
     }

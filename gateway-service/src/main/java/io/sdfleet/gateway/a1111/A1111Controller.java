@@ -56,7 +56,16 @@ public class A1111Controller {
 
     @PostMapping("/txt2img")
     public CompletableFuture<ResponseEntity<JsonNode>> txt2img(@RequestBody JsonNode body, HttpServletRequest http) {
-        Txt2ImgRequest request = Txt2ImgRequest.parse(body, models);
+        return run(A1111Request.parse(body, models, A1111Request.Kind.TXT2IMG), http);
+    }
+
+    @PostMapping("/img2img")
+    public CompletableFuture<ResponseEntity<JsonNode>> img2img(@RequestBody JsonNode body, HttpServletRequest http) {
+        return run(A1111Request.parse(body, models, A1111Request.Kind.IMG2IMG), http);
+    }
+
+    /** Queues the request and answers once every image is stored (or the request ended otherwise). */
+    private CompletableFuture<ResponseEntity<JsonNode>> run(A1111Request request, HttpServletRequest http) {
         Generation generation = generations.submit(Callers.of(http), request.parameters());
         return generation.done()
                 .orTimeout(properties.syncTimeoutSeconds(), TimeUnit.SECONDS)
@@ -71,7 +80,7 @@ public class A1111Controller {
                     for (int index : done.storedIndexes()) { // skipped batches have no images, as in A1111
                         pngs.add(storage.png(done.id(), index));
                     }
-                    return ResponseEntity.ok((JsonNode) A1111Responses.txt2img(request, done, pngs, json));
+                    return ResponseEntity.ok((JsonNode) A1111Responses.generation(request, done, pngs, json));
                 });
     }
 

@@ -22,7 +22,7 @@ public final class A1111Responses {
     private A1111Responses() {
     }
 
-    public static ObjectNode txt2img(Txt2ImgRequest request, Generation generation, List<byte[]> pngs, JsonMapper json) {
+    public static ObjectNode generation(A1111Request request, Generation generation, List<byte[]> pngs, JsonMapper json) {
         JsonNodeFactory nodes = JsonNodeFactory.instance;
         GenerationParameters p = generation.parameters();
         ObjectNode response = nodes.objectNode();
@@ -72,7 +72,13 @@ public final class A1111Responses {
         info.putNull("sd_vae_hash");
         info.put("seed_resize_from_w", -1);
         info.put("seed_resize_from_h", -1);
-        info.putNull("denoising_strength");
+        if (p.img2img() != null) {
+            info.put("denoising_strength", p.img2img().denoisingStrength());
+        } else if (p.hires() != null) {
+            info.put("denoising_strength", p.hires().denoisingStrength());
+        } else {
+            info.putNull("denoising_strength");
+        }
         info.putObject("extra_generation_params");
         info.put("index_of_first_image", 0);
         info.set("infotexts", infotexts);

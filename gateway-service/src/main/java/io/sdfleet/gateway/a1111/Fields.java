@@ -27,6 +27,25 @@ final class Fields {
         return v.asString();
     }
 
+    void problem(String field, String message) {
+        problems.add(new FieldProblem(field, message));
+    }
+
+    boolean bool(String field, boolean fallback) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (v.isBoolean()) {
+            return v.asBoolean();
+        }
+        if (v.isIntegralNumber() && (v.asLong() == 0 || v.asLong() == 1)) {
+            return v.asLong() == 1; // A1111 takes 0/1 for some flags (inpainting_mask_invert)
+        }
+        problems.add(new FieldProblem(field, "must be true or false"));
+        return fallback;
+    }
+
     long integer(String field, long fallback, long min, long max) {
         JsonNode v = body.get(field);
         if (v == null || v.isNull()) {

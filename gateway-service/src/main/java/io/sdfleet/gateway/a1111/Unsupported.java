@@ -14,8 +14,6 @@ final class Unsupported {
     }
 
     static void check(JsonNode body, List<FieldProblem> out) {
-        trueIsUnsupported(body, "enable_hr", "hires fix", out);
-        trueIsUnsupported(body, "tiling", "tiling", out);
         trueIsUnsupported(body, "restore_faces", "face restoration", out);
         numberOtherThan(body, "subseed_strength", "variation seeds", out, 0);
         numberOtherThan(body, "seed_resize_from_h", "seed resize", out, -1, 0);
@@ -31,6 +29,13 @@ final class Unsupported {
         present(body, "script_name", "scripts", out);
         present(body, "refiner_checkpoint", "refiner", out);
         present(body, "firstpass_image", "hires fix from a first-pass image", out);
+        present(body, "latent_mask", "a separate latent mask", out);
+        numberOtherThan(body, "initial_noise_multiplier", "initial_noise_multiplier", out, 1);
+        numberOtherThan(body, "resize_mode", "resize_mode 3 (latent upscale)", out, 0, 1, 2);
+        JsonNode round = body.get("mask_round");
+        if (round != null && round.isBoolean() && !round.asBoolean()) {
+            out.add(new FieldProblem("mask_round", "soft (unrounded) masks are not supported yet"));
+        }
         present(body, "infotext", "infotext-filled requests", out);
     }
 

@@ -1,7 +1,7 @@
 package io.sdfleet.gateway.api;
 
 import io.sdfleet.gateway.a1111.ModelCatalog;
-import io.sdfleet.gateway.a1111.Txt2ImgRequest;
+import io.sdfleet.gateway.a1111.A1111Request;
 import io.sdfleet.gateway.generation.Generation;
 import io.sdfleet.gateway.generation.Generations;
 import io.sdfleet.gateway.generation.StorageReader;
@@ -44,7 +44,9 @@ public class GenerationsController {
 
     @PostMapping
     public ResponseEntity<Map<String, Object>> submit(@RequestBody JsonNode body, HttpServletRequest http) {
-        Txt2ImgRequest request = Txt2ImgRequest.parse(body, models);
+        // The native API takes A1111's fields; init_images makes it an img2img request.
+        A1111Request.Kind kind = body != null && body.has("init_images") ? A1111Request.Kind.IMG2IMG : A1111Request.Kind.TXT2IMG;
+        A1111Request request = A1111Request.parse(body, models, kind);
         Generation g = generations.submit(Callers.of(http), request.parameters());
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .header("Location", "/api/v1/generations/" + g.id())

@@ -50,7 +50,9 @@ public class RequestListener {
             channel.basicReject(tag, false);
             return;
         }
-        int maxBatch = workers.maxBatch(request.parameters().width(), request.parameters().height(), Instant.now());
+        // The hires pass runs at the upscaled size: that, not the first pass, decides what fits.
+        int[] size = request.parameters().workingSize();
+        int maxBatch = workers.maxBatch(size[0], size[1], Instant.now());
         List<JobMessage> jobs = JobPlanner.plan(request, maxBatch);
         AtomicInteger left = new AtomicInteger(jobs.size());
         for (JobMessage job : jobs) {

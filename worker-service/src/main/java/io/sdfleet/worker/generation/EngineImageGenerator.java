@@ -46,9 +46,7 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
     public Batch generate(JobMessage job, Progress progress) {
         GenerationParameters p = job.parameters();
         StableDiffusionModel model = cache.get(checkpointFor(p.model()));
-        io.sdfleet.diffusion.pipeline.GenerationParameters engine = new io.sdfleet.diffusion.pipeline.GenerationParameters(
-                p.prompt(), p.negativePrompt(), p.samplerName(), p.scheduler(), p.steps(), p.cfgScale(),
-                job.seeds().get(0), p.width(), p.height(), job.seeds().size(), p.clipSkip());
+        io.sdfleet.diffusion.pipeline.GenerationParameters engine = EngineParameters.of(job);
         ProgressListener listener = progress::step;
         GenerationResult result = new Txt2Img(model).generate(engine, Optional.empty(), listener);
         peak.accumulateAndGet(result.peakMemoryBytes(), Math::max);

@@ -1,6 +1,8 @@
 package io.sdfleet.gateway.a1111;
 
 import io.sdfleet.contracts.GenerationParameters;
+import io.sdfleet.contracts.HiresFixOptions;
+import io.sdfleet.contracts.Img2ImgOptions;
 import io.sdfleet.diffusion.sampling.SamplerCatalog;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -14,14 +16,22 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A1111's {@code StableDiffusionTxt2ImgProcessingAPI} request: every field A1111 accepts, with A1111's API defaults
- * (sampler Euler, 50 steps, CFG 7, 512×512, seed −1). Fields for features this fleet does not have yet are accepted
- * at their default (or "off") values and refused by name otherwise; unknown fields are refused by name.
+ * A1111's {@code StableDiffusionTxt2ImgProcessingAPI} and {@code StableDiffusionImg2ImgProcessingAPI} requests: every
+ * field A1111 accepts, with A1111's API defaults (sampler Euler, 50 steps, CFG 7, 512×512, seed −1). Fields for
+ * features this fleet does not have yet are accepted at their default (or "off") values and refused by name
+ * otherwise; unknown fields are refused by name.
  */
-public final class Txt2ImgRequest {
+public final class A1111Request {
 
-    /** A1111's defaults for the fields that shape the image. */
+    /** Which A1111 endpoint's fields apply. */
+    public enum Kind { TXT2IMG, IMG2IMG }
+
+    /** A1111's defaults for the fields both endpoints share. */
     private static final Map<String, Object> DEFAULTS = new LinkedHashMap<>();
+    /** Fields only txt2img has (the hires fix). */
+    private static final Map<String, Object> TXT2IMG_DEFAULTS = new LinkedHashMap<>();
+    /** Fields only img2img has (init images, mask, inpainting). */
+    private static final Map<String, Object> IMG2IMG_DEFAULTS = new LinkedHashMap<>();
 
     static {
         DEFAULTS.put("prompt", "");
@@ -57,21 +67,21 @@ public final class Txt2ImgRequest {
         DEFAULTS.put("refiner_checkpoint", null);
         DEFAULTS.put("refiner_switch_at", null);
         DEFAULTS.put("disable_extra_networks", false);
-        DEFAULTS.put("firstpass_image", null);
+        TXT2IMG_DEFAULTS.put("firstpass_image", null);
         DEFAULTS.put("comments", null);
-        DEFAULTS.put("enable_hr", false);
-        DEFAULTS.put("firstphase_width", 0);
-        DEFAULTS.put("firstphase_height", 0);
-        DEFAULTS.put("hr_scale", 2.0);
-        DEFAULTS.put("hr_upscaler", null);
-        DEFAULTS.put("hr_second_pass_steps", 0);
-        DEFAULTS.put("hr_resize_x", 0);
-        DEFAULTS.put("hr_resize_y", 0);
-        DEFAULTS.put("hr_checkpoint_name", null);
-        DEFAULTS.put("hr_sampler_name", null);
-        DEFAULTS.put("hr_scheduler", null);
-        DEFAULTS.put("hr_prompt", "");
-        DEFAULTS.put("hr_negative_prompt", "");
+        TXT2IMG_DEFAULTS.put("enable_hr", false);
+        TXT2IMG_DEFAULTS.put("firstphase_width", 0);
+        TXT2IMG_DEFAULTS.put("firstphase_height", 0);
+        TXT2IMG_DEFAULTS.put("hr_scale", 2.0);
+        TXT2IMG_DEFAULTS.put("hr_upscaler", null);
+        TXT2IMG_DEFAULTS.put("hr_second_pass_steps", 0);
+        TXT2IMG_DEFAULTS.put("hr_resize_x", 0);
+        TXT2IMG_DEFAULTS.put("hr_resize_y", 0);
+        TXT2IMG_DEFAULTS.put("hr_checkpoint_name", null);
+        TXT2IMG_DEFAULTS.put("hr_sampler_name", null);
+        TXT2IMG_DEFAULTS.put("hr_scheduler", null);
+        TXT2IMG_DEFAULTS.put("hr_prompt", "");
+        TXT2IMG_DEFAULTS.put("hr_negative_prompt", "");
         DEFAULTS.put("force_task_id", null);
         DEFAULTS.put("script_name", null);
         DEFAULTS.put("script_args", List.of());
@@ -79,6 +89,21 @@ public final class Txt2ImgRequest {
         DEFAULTS.put("save_images", false);
         DEFAULTS.put("alwayson_scripts", Map.of());
         DEFAULTS.put("infotext", null);
+        IMG2IMG_DEFAULTS.put("init_images", null);
+        IMG2IMG_DEFAULTS.put("resize_mode", 0);
+        IMG2IMG_DEFAULTS.put("image_cfg_scale", null);
+        IMG2IMG_DEFAULTS.put("mask", null);
+        IMG2IMG_DEFAULTS.put("mask_blur_x", 4);
+        IMG2IMG_DEFAULTS.put("mask_blur_y", 4);
+        IMG2IMG_DEFAULTS.put("mask_blur", null);
+        IMG2IMG_DEFAULTS.put("mask_round", true);
+        IMG2IMG_DEFAULTS.put("inpainting_fill", 0);
+        IMG2IMG_DEFAULTS.put("inpaint_full_res", true);
+        IMG2IMG_DEFAULTS.put("inpaint_full_res_padding", 0);
+        IMG2IMG_DEFAULTS.put("inpainting_mask_invert", 0);
+        IMG2IMG_DEFAULTS.put("initial_noise_multiplier", null);
+        IMG2IMG_DEFAULTS.put("latent_mask", null);
+        IMG2IMG_DEFAULTS.put("include_init_images", false);
     }
 
     /** Settings accepted in override_settings (for this request only). */
@@ -89,7 +114,7 @@ public final class Txt2ImgRequest {
     private final String forceTaskId;
     private final boolean sendImages;
 
-    private Txt2ImgRequest(ObjectNode echo, GenerationParameters parameters, String forceTaskId, boolean sendImages) {
+    private A1111Request(ObjectNode echo, GenerationParameters parameters, String forceTaskId, boolean sendImages) {
         this.echo = echo;
         this.parameters = parameters;
         this.forceTaskId = forceTaskId;
@@ -113,18 +138,25 @@ public final class Txt2ImgRequest {
         return sendImages;
     }
 
-    public static Txt2ImgRequest parse(JsonNode body, ModelCatalog models) {
+    public static A1111Request parse(JsonNode body, ModelCatalog models, Kind kind) {
         if (body == null || !body.isObject()) {
             throw new InvalidRequestException(List.of(new FieldProblem("body", "must be a JSON object")), false);
         }
         List<FieldProblem> bad = new ArrayList<>();
         List<FieldProblem> unsupported = new ArrayList<>();
+        Map<String, Object> defaults = new LinkedHashMap<>(DEFAULTS);
+        defaults.putAll(kind == Kind.TXT2IMG ? TXT2IMG_DEFAULTS : IMG2IMG_DEFAULTS);
         ObjectNode echo = JsonNodeFactory.instance.objectNode();
-        for (Map.Entry<String, Object> d : DEFAULTS.entrySet()) {
+        for (Map.Entry<String, Object> d : defaults.entrySet()) {
+            if (kind == Kind.IMG2IMG && List.of("init_images", "mask").contains(d.getKey())
+                    && !(body.has("include_init_images") && body.get("include_init_images").asBoolean(false))) {
+                echo.putNull(d.getKey()); // A1111 leaves the images out of the echo unless include_init_images
+                continue;
+            }
             echo.set(d.getKey(), body.has(d.getKey()) ? body.get(d.getKey()) : JsonNodeFactory.instance.pojoNode(d.getValue()));
         }
         for (String field : body.propertyNames()) {
-            if (!DEFAULTS.containsKey(field)) {
+            if (!defaults.containsKey(field)) {
                 bad.add(new FieldProblem(field, "unknown field"));
             }
         }
@@ -190,6 +222,10 @@ public final class Txt2ImgRequest {
             }
         }
         Unsupported.check(body, unsupported);
+        boolean tiling = f.bool("tiling", false);
+        HiresFixOptions hires = kind == Kind.TXT2IMG && f.bool("enable_hr", false)
+                ? HiresFields.parse(body, f, unsupported, width, height) : null;
+        Img2ImgOptions img2img = kind == Kind.IMG2IMG ? Img2ImgFields.parse(body, f, unsupported) : null;
         if (!bad.isEmpty()) {
             throw new InvalidRequestException(bad, false);
         }
@@ -202,7 +238,7 @@ public final class Txt2ImgRequest {
         String forceTaskId = f.text("force_task_id", null);
         boolean sendImages = !body.has("send_images") || body.get("send_images").asBoolean(true);
         GenerationParameters parameters = new GenerationParameters(prompt, negative, samplerName, scheduler, steps, cfg,
-                seed, width, height, batchSize, nIter, clipSkip, model);
-        return new Txt2ImgRequest(echo, parameters, forceTaskId, sendImages);
+                seed, width, height, batchSize, nIter, clipSkip, model, tiling, hires, img2img);
+        return new A1111Request(echo, parameters, forceTaskId, sendImages);
     }
 }

@@ -1,5 +1,8 @@
 package io.sdfleet.gateway.a1111;
 
+import io.sdfleet.contracts.GenerationParameters;
+import io.sdfleet.contracts.HiresFixOptions;
+import io.sdfleet.contracts.Img2ImgOptions;
 import io.sdfleet.gateway.GatewayProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,7 +15,7 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class Txt2ImgRequestTest {
+class A1111RequestTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -39,7 +42,7 @@ class Txt2ImgRequestTest {
 
     @Test
     void acceptsEveryA1111FieldAtItsDefault(@TempDir Path dir) throws Exception {
-        Txt2ImgRequest request = Txt2ImgRequest.parse(JSON.readTree(EVERY_FIELD_AT_DEFAULTS), models(dir));
+        A1111Request request = parse(JSON.readTree(EVERY_FIELD_AT_DEFAULTS), models(dir));
         assertThat(request.parameters().samplerName()).isEqualTo("Euler a");
         assertThat(request.parameters().steps()).isEqualTo(20);
         assertThat(request.parameters().seed()).isBetween(0L, 0xFFFFFFFFL);
@@ -48,7 +51,7 @@ class Txt2ImgRequestTest {
 
     @Test
     void absentFieldsTakeA1111ApiDefaults(@TempDir Path dir) throws Exception {
-        Txt2ImgRequest request = Txt2ImgRequest.parse(JSON.readTree("{\"prompt\": \"x\"}"), models(dir));
+        A1111Request request = parse(JSON.readTree("{\"prompt\": \"x\"}"), models(dir));
         assertThat(request.parameters().samplerName()).isEqualTo("Euler");
         assertThat(request.parameters().steps()).isEqualTo(50);
         assertThat(request.parameters().cfgScale()).isEqualTo(7.0);
@@ -63,17 +66,17 @@ class Txt2ImgRequestTest {
         Files.writeString(dir.resolve("other.safetensors"), "y");
         JsonNode body = JSON.readTree("{\"override_settings\": {\"sd_model_checkpoint\": \"other [abc123]\", "
                 + "\"CLIP_stop_at_last_layers\": 2}}");
-        Txt2ImgRequest request = Txt2ImgRequest.parse(body, catalog);
+        A1111Request request = parse(body, catalog);
         assertThat(request.parameters().model()).isEqualTo("other.safetensors");
         assertThat(request.parameters().clipSkip()).isEqualTo(2);
-        assertThat(Txt2ImgRequest.parse(JSON.readTree("{}"), catalog).parameters().model()).isEqualTo("v1-5.safetensors");
+        assertThat(parse(JSON.readTree("{}"), catalog).parameters().model()).isEqualTo("v1-5.safetensors");
     }
 
     @Test
     void everyBadFieldIsNamed(@TempDir Path dir) throws Exception {
         JsonNode body = JSON.readTree("{\"width\": 513, \"height\": \"big\", \"steps\": 0, \"cfg_scale\": -1, "
                 + "\"sampler_name\": \"Nope\", \"bogus\": 1}");
-        assertThatThrownBy(() -> Txt2ImgRequest.parse(body, models(dir)))
+        assertThatThrownBy(() -> parse(body, models(dir)))
                 .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
                     assertThat(e.unsupported()).isFalse();
                     assertThat(e.problems()).extracting(FieldProblem::field)
@@ -83,13 +86,65 @@ class Txt2ImgRequestTest {
 
     @Test
     void featuresNotBuiltYetAreRefusedByName(@TempDir Path dir) throws Exception {
-        JsonNode body = JSON.readTree("{\"enable_hr\": true, \"tiling\": true, \"styles\": [\"x\"], "
-                + "\"subseed_strength\": 0.5, \"alwayson_scripts\": {\"ControlNet\": {}}}");
-        assertThatThrownBy(() -> Txt2ImgRequest.parse(body, models(dir)))
+        JsonNode body = JSON.readTree("{\"restore_faces\": true, \"enable_hr\": true, \"hr_upscaler\": \"R-ESRGAN 4x+\", "
+                + "\"styles\": [\"x\"], \"subseed_strength\": 0.5, \"alwayson_scripts\": {\"ControlNet\": {}}}");
+        assertThatThrownBy(() -> parse(body, models(dir)))
                 .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
                     assertThat(e.unsupported()).isTrue();
                     assertThat(e.problems()).extracting(FieldProblem::field)
-                            .containsExactlyInAnyOrder("enable_hr", "tiling", "styles", "subseed_strength", "alwayson_scripts");
+                            .containsExactlyInAnyOrder("restore_faces", "hr_upscaler", "styles", "subseed_strength", "alwayson_scripts");
                 });
+    }
+
+    @Test
+    void hiresFixAndTilingBecomeJobParameters(@TempDir Path dir) throws Exception {
+        A1111Request request = parse(JSON.readTree("""
+                {"width": 256, "height": 192, "tiling": true, "enable_hr": true, "hr_scale": 1.5,
+                 "hr_upscaler": "latent (nearest)", "hr_second_pass_steps": 7, "denoising_strength": 0.4,
+                 "hr_sampler_name": "DPM++ 2M", "hr_prompt": "sharp"}"""), models(dir));
+        GenerationParameters p = request.parameters();
+        assertThat(p.tiling()).isTrue();
+        assertThat(p.hires()).isEqualTo(new HiresFixOptions(1.5, 0, 0, "Latent (nearest)", 7, 0.4, "DPM++ 2M", "sharp", null));
+        assertThat(p.workingSize()).containsExactly(384, 288);
+        assertThatThrownBy(() -> parse(JSON.readTree("{\"enable_hr\": true, \"hr_scale\": 8, \"width\": 1024}"), models(dir)))
+                .isInstanceOfSatisfying(InvalidRequestException.class,
+                        e -> assertThat(e.problems()).extracting(FieldProblem::field).contains("hr_scale"));
+    }
+
+    @Test
+    void img2imgTakesInitImagesAndMaskWithA1111Defaults(@TempDir Path dir) throws Exception {
+        String png = "data:image/png;base64," + pngBase64(64, 48);
+        A1111Request request = A1111Request.parse(JSON.readTree("{\"init_images\": [\"" + png + "\"], \"mask\": \""
+                + pngBase64(64, 48) + "\", \"denoising_strength\": 0.5, \"inpainting_fill\": 2}"), models(dir),
+                A1111Request.Kind.IMG2IMG);
+        Img2ImgOptions i = request.parameters().img2img();
+        assertThat(i.initImages()).hasSize(1);
+        assertThat(i.mask()).isNotNull();
+        assertThat(i.denoisingStrength()).isEqualTo(0.5);
+        assertThat(i.inpaintingFill()).isEqualTo(2);
+        assertThat(i.maskBlur()).isEqualTo(4);
+        assertThat(i.inpaintFullRes()).as("A1111's API default").isTrue();
+        assertThat(request.echo().get("init_images").isNull()).as("left out of the echo, as A1111 does").isTrue();
+    }
+
+    @Test
+    void badImagesAreNamedByField(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> A1111Request.parse(JSON.readTree("{\"init_images\": [\"not base64!\", \"aGVsbG8=\"], "
+                + "\"mask\": 5, \"enable_hr\": true}"), models(dir), A1111Request.Kind.IMG2IMG))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems())
+                        .extracting(FieldProblem::field).contains("init_images[0]", "init_images[1]", "mask", "enable_hr"));
+        assertThatThrownBy(() -> A1111Request.parse(JSON.readTree("{}"), models(dir), A1111Request.Kind.IMG2IMG))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems())
+                        .extracting(FieldProblem::field).containsExactly("init_images"));
+    }
+
+    private static A1111Request parse(JsonNode body, ModelCatalog models) {
+        return A1111Request.parse(body, models, A1111Request.Kind.TXT2IMG);
+    }
+
+    private static String pngBase64(int w, int h) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_INT_RGB), "png", out);
+        return java.util.Base64.getEncoder().encodeToString(out.toByteArray());
     }
 }

@@ -1,0 +1,66 @@
+package io.sdfleet.gateway.a1111;
+
+import io.sdfleet.contracts.HiresFixOptions;
+import io.sdfleet.diffusion.pipeline.HiresFix;
+import io.sdfleet.diffusion.sampling.SamplerCatalog;
+import tools.jackson.databind.JsonNode;
+
+import java.util.List;
+
+/** The hires-fix fields of an A1111 txt2img request ({@code enable_hr: true}). */
+final class HiresFields {
+
+    private HiresFields() {
+    }
+
+    static HiresFixOptions parse(JsonNode body, Fields f, List<FieldProblem> unsupported, int width, int height) {
+        double scale = f.number("hr_scale", 2.0, 1, 8);
+        int resizeX = (int) f.integer("hr_resize_x", 0, 0, 4096);
+        int resizeY = (int) f.integer("hr_resize_y", 0, 0, 4096);
+        String upscaler = f.text("hr_upscaler", null);
+        if (upscaler == null || upscaler.isBlank()) {
+            upscaler = "Latent";
+        }
+        String known = HiresFix.UPSCALERS.stream().filter(u -> u.equalsIgnoreCase(body.path("hr_upscaler").asString("Latent")))
+                .findFirst().orElse(null);
+        if (known == null) {
+            unsupported.add(new FieldProblem("hr_upscaler", "upscaler '" + upscaler + "' is not available; choose one of "
+                    + HiresFix.UPSCALERS));
+        } else {
+            upscaler = known;
+        }
+        int secondPassSteps = (int) f.integer("hr_second_pass_steps", 0, 0, 1000);
+        double strength = f.number("denoising_strength", 0.75, 0, 1);
+        String sampler = f.text("hr_sampler_name", null);
+        if (sampler != null && (sampler.isBlank() || sampler.equals("Use same sampler"))) {
+            sampler = null;
+        }
+        if (sampler != null) {
+            try {
+                sampler = SamplerCatalog.choose(sampler, "Automatic").sampler().name();
+            } catch (IllegalArgumentException e) {
+                f.problem("hr_sampler_name", e.getMessage());
+            }
+        }
+        String checkpoint = f.text("hr_checkpoint_name", null);
+        if (checkpoint != null && !checkpoint.isBlank() && !checkpoint.equals("Use same checkpoint")) {
+            unsupported.add(new FieldProblem("hr_checkpoint_name", "a different checkpoint for the hires pass is not supported yet"));
+        }
+        String scheduler = f.text("hr_scheduler", null);
+        if (scheduler != null && !scheduler.isBlank() && !scheduler.equals("Use same scheduler")) {
+            unsupported.add(new FieldProblem("hr_scheduler", "a different scheduler for the hires pass is not supported yet"));
+        }
+        HiresFixOptions options = new HiresFixOptions(scale, resizeX, resizeY, upscaler, secondPassSteps, strength, sampler,
+                blankToNull(f.text("hr_prompt", null)), blankToNull(f.text("hr_negative_prompt", null)));
+        int[] target = options.targetSize(width, height);
+        if (target[0] > 4096 || target[1] > 4096 || target[0] < 64 || target[1] < 64) {
+            f.problem(resizeX > 0 || resizeY > 0 ? "hr_resize_x" : "hr_scale",
+                    "hires target " + target[0] + "x" + target[1] + " must lie between 64 and 4096 on each side");
+        }
+        return options;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}
