@@ -196,6 +196,26 @@ public final class TorchCheckpoint implements TensorSource {
         if (ref == null) {
             throw new CheckpointException(path.getFileName() + " has no tensor " + key);
         }
+        return stored(key, ref);
+    }
+
+    /**
+     * The tensors of a dict stored under a top-level entry, by their key in that dict (A1111 embeddings keep their
+     * vectors in {@code string_to_param: {'*': tensor}}); empty when the entry is absent or not such a dict.
+     */
+    public Map<String, StoredTensor> tensorsUnder(String entry) {
+        Map<String, StoredTensor> out = new LinkedHashMap<>();
+        if (topLevel.get(entry) instanceof Map<?, ?> inner) {
+            inner.forEach((key, value) -> {
+                if (value instanceof TorchTensorRef ref) {
+                    out.put(String.valueOf(key), stored(entry + "." + key, ref));
+                }
+            });
+        }
+        return out;
+    }
+
+    private StoredTensor stored(String key, TorchTensorRef ref) {
         if (!ref.isContiguous()) {
             throw new CheckpointException(path.getFileName() + ": tensor " + key + " is not contiguous ("
                     + ref.describe() + "); save it after .contiguous()");

@@ -17,4 +17,17 @@ public interface TextEncoder {
 
     /** Hidden width (768 for SD 1.x, 1024 for SD 2.x). */
     int width();
+
+    /**
+     * The token embeddings [B, T, width] (before positions), so that textual inversion can overwrite rows of them
+     * before {@link #encodeEmbeddings}; encoders without that split do not support embeddings.
+     */
+    default NDArray tokenEmbeddings(NDArray tokenIds) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not support textual inversion");
+    }
+
+    /** {@link #encode} continued from given token embeddings. */
+    default NDArray encodeEmbeddings(NDArray tokenEmbeddings, int clipSkip) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not support textual inversion");
+    }
 }
