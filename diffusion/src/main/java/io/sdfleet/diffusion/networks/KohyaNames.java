@@ -60,26 +60,30 @@ public final class KohyaNames {
                 return e.getValue() + ldm.substring(e.getKey().length());
             }
         }
+        if (ldm.startsWith("middle_block.")) {
+            String[] parts = ldm.split("\\.", 3);
+            int inner = index(parts[1]);
+            String rest = parts.length == 3 ? parts[2] : "";
+            return inner < 0 ? null
+                    : inner == 1 ? join("mid_block.attentions.0", rest) : resnet("mid_block.resnets." + inner / 2, rest);
+        }
         String[] parts = ldm.split("\\.", 4);
-        if (parts.length < 3) {
+        if (parts.length < 3 || index(parts[1]) < 0 || index(parts[2]) < 0) {
             return null;
         }
+        int block = index(parts[1]);
+        int inner = index(parts[2]);
         String rest = parts.length == 4 ? parts[3] : "";
-        int block;
-        int inner;
-        try {
-            block = Integer.parseInt(parts[1]);
-            inner = Integer.parseInt(parts[2]);
-        } catch (NumberFormatException e) {
-            return null;
-        }
         return switch (parts[0]) {
-            case "input_blocks" -> downBlock((block - 1) / DOWN_SLOTS, (block - 1) % DOWN_SLOTS, inner, rest);
-            case "middle_block" -> inner == 1 ? join("mid_block.attentions.0", rest)
-                    : resnet("mid_block.resnets." + inner / 2, rest);
+            case "input_blocks" -> block == 0 ? null
+                    : downBlock((block - 1) / DOWN_SLOTS, (block - 1) % DOWN_SLOTS, inner, rest);
             case "output_blocks" -> upBlock(block / UP_SLOTS, block % UP_SLOTS, inner, rest);
             default -> null;
         };
+    }
+
+    private static int index(String part) {
+        return part.chars().allMatch(Character::isDigit) && !part.isEmpty() ? Integer.parseInt(part) : -1;
     }
 
     private static String downBlock(int level, int slot, int inner, String rest) {
