@@ -12,11 +12,13 @@ public final class Networks {
 
     private final StableDiffusionModel model;
     private final NetworkLibrary loras;
+    private final NetworkLibrary hypernetworks;
     private final EmbeddingLookup embeddings;
 
     public Networks(StableDiffusionModel model, NetworkDirectories directories) {
         this.model = model;
         this.loras = NetworkLibrary.loras(directories.loras());
+        this.hypernetworks = NetworkLibrary.hypernetworks(directories.hypernetworks());
         this.embeddings = directories.embeddings().isEmpty() ? EmbeddingLookup.NONE
                 : new EmbeddingRegistry(NetworkLibrary.embeddings(directories.embeddings()), model.tokenizer(),
                         model.textModel().width());
@@ -27,16 +29,27 @@ public final class Networks {
     }
 
     /** The networks of one generation, applied to the model; closing restores the model exactly. */
-    public record Active(String prompt, LoraPatch loras) implements AutoCloseable {
+    public record Active(String prompt, LoraPatch loras, HypernetworkPatch hypernetworks) implements AutoCloseable {
         @Override
         public void close() {
-            loras.close();
+            try {
+                hypernetworks.close();
+            } finally {
+                loras.close();
+            }
         }
     }
 
     /** Parses the prompt's tags (A1111 reads them from the positive prompt only) and applies them. */
     public Active activate(String prompt) {
         ExtraNetworks.Parsed parsed = ExtraNetworks.parse(prompt);
-        return new Active(parsed.prompt(), LoraPatch.apply(model, parsed.loras(), loras));
+        LoraPatch loraPatch = LoraPatch.apply(model, parsed.loras(), loras);
+        try {
+            return new Active(parsed.prompt(), loraPatch,
+                    HypernetworkPatch.apply(model, parsed.hypernets(), hypernetworks));
+        } catch (RuntimeException e) {
+            loraPatch.close();
+            throw e;
+        }
     }
 }
