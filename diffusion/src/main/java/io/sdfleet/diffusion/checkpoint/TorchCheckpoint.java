@@ -36,13 +36,15 @@ public final class TorchCheckpoint implements TensorSource {
     private final Map<String, TorchTensorRef> tensors;
     private final Map<String, ByteBuffer> storages;
     private final Map<String, Object> topLevel;
+    private final Map<?, ?> root;
 
     private TorchCheckpoint(Path path, Map<String, TorchTensorRef> tensors, Map<String, ByteBuffer> storages,
-                            Map<String, Object> topLevel) {
+                            Map<String, Object> topLevel, Map<?, ?> root) {
         this.path = path;
         this.tensors = tensors;
         this.storages = storages;
         this.topLevel = topLevel;
+        this.root = root;
     }
 
     /** Opens a torch.save file in either format, telling them apart by their first bytes. */
@@ -168,7 +170,7 @@ public final class TorchCheckpoint implements TensorSource {
             }
         });
         return new TorchCheckpoint(path, Collections.unmodifiableMap(tensors), storages,
-                Collections.unmodifiableMap(topLevel));
+                Collections.unmodifiableMap(topLevel), top);
     }
 
     public Path path() {
@@ -196,6 +198,57 @@ public final class TorchCheckpoint implements TensorSource {
         if (ref == null) {
             throw new CheckpointException(path.getFileName() + " has no tensor " + key);
         }
+        return stored(key, ref);
+    }
+
+    /**
+     * The tensors of a dict stored under a top-level entry, by their key in that dict (A1111 embeddings keep their
+     * vectors in {@code string_to_param: {'*': tensor}}); empty when the entry is absent or not such a dict.
+     */
+    public Map<String, StoredTensor> tensorsUnder(String entry) {
+        Map<String, StoredTensor> out = new LinkedHashMap<>();
+        if (topLevel.get(entry) instanceof Map<?, ?> inner) {
+            inner.forEach((key, value) -> {
+                if (value instanceof TorchTensorRef ref) {
+                    out.put(String.valueOf(key), stored(entry + "." + key, ref));
+                }
+            });
+        }
+        return out;
+    }
+
+    /**
+     * The whole saved object as plain data, for files that are not a flat dict of tensors (an A1111 hypernetwork
+     * keys its layers by int width): dicts stay maps (any key type), tuples and lists become lists, tensors
+     * {@link StoredTensor}s named by their path; strings, numbers, booleans and None are as unpickled.
+     */
+    public Map<Object, Object> data() {
+        @SuppressWarnings("unchecked")
+        Map<Object, Object> out = (Map<Object, Object>) resolve(root, "");
+        return out;
+    }
+
+    private Object resolve(Object value, String at) {
+        if (value instanceof TorchTensorRef ref) {
+            return stored(at, ref);
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<Object, Object> out = new LinkedHashMap<>();
+            map.forEach((k, v) -> out.put(k, resolve(v, at.isEmpty() ? String.valueOf(k) : at + "." + k)));
+            return Collections.unmodifiableMap(out);
+        }
+        List<?> items = value instanceof PickleTuple t ? t.items() : value instanceof List<?> l ? l : null;
+        if (items != null) {
+            List<Object> out = new java.util.ArrayList<>();
+            for (int i = 0; i < items.size(); i++) {
+                out.add(resolve(items.get(i), at + "." + i));
+            }
+            return Collections.unmodifiableList(out);
+        }
+        return value;
+    }
+
+    private StoredTensor stored(String key, TorchTensorRef ref) {
         if (!ref.isContiguous()) {
             throw new CheckpointException(path.getFileName() + ": tensor " + key + " is not contiguous ("
                     + ref.describe() + "); save it after .contiguous()");

@@ -7,6 +7,8 @@ import ai.djl.ndarray.types.Shape;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Collections;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,13 +28,16 @@ public final class Weights {
     private final NDManager manager;
     private final DataType floatType;
     private final Set<String> consumed;
+    private final Map<String, NDArray> loaded;
 
-    private Weights(TensorSource source, String prefix, NDManager manager, DataType floatType, Set<String> consumed) {
+    private Weights(TensorSource source, String prefix, NDManager manager, DataType floatType, Set<String> consumed,
+                    Map<String, NDArray> loaded) {
         this.source = source;
         this.prefix = prefix;
         this.manager = manager;
         this.floatType = floatType;
         this.consumed = consumed;
+        this.loaded = loaded;
     }
 
     /** Root view; arrays are created in {@code manager} (its device decides where weights live). */
@@ -40,13 +45,13 @@ public final class Weights {
         if (floatType != DataType.FLOAT32 && floatType != DataType.FLOAT16) {
             throw new IllegalArgumentException("weights must be FLOAT32 or FLOAT16, not " + floatType);
         }
-        return new Weights(source, "", manager, floatType, ConcurrentHashMap.newKeySet());
+        return new Weights(source, "", manager, floatType, ConcurrentHashMap.newKeySet(), new ConcurrentHashMap<>());
     }
 
     /** A view whose keys are relative to {@code childPrefix} (a trailing dot is added when missing). */
     public Weights at(String childPrefix) {
         String p = childPrefix.isEmpty() || childPrefix.endsWith(".") ? childPrefix : childPrefix + ".";
-        return new Weights(source, prefix + p, manager, floatType, consumed);
+        return new Weights(source, prefix + p, manager, floatType, consumed, loaded);
     }
 
     public String prefix() {
@@ -77,7 +82,16 @@ public final class Weights {
         consumed.add(full);
         NDArray array = toNDArray(stored, manager, floatType);
         array.setName(full);
+        loaded.put(full, array);
         return array;
+    }
+
+    /**
+     * Every array handed out by {@link #take} in this tree of views, by full checkpoint key: the very arrays the
+     * model computes with, so that extra networks (LoRA) can patch a loaded parameter in place.
+     */
+    public Map<String, NDArray> loaded() {
+        return Collections.unmodifiableMap(loaded);
     }
 
     /** Marks a key as deliberately unused (e.g. buffers the engine recomputes). */

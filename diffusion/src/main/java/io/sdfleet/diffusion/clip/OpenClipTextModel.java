@@ -90,13 +90,27 @@ public final class OpenClipTextModel implements TextEncoder {
      * {@link #layerCount()} = the output of the last block. [B, T, W] in the ids' manager.
      */
     public NDArray hiddenState(NDArray tokenIds, int blockCount) {
+        try (NDArray embedded = tokenEmbeddings(tokenIds)) {
+            return hiddenStateOf(embedded, blockCount);
+        }
+    }
+
+    /** As {@link #encode}, from token embeddings a textual inversion may have overwritten. */
+    @Override
+    public NDArray encodeEmbeddings(NDArray tokenEmbeddings, int clipSkip) {
+        try (NDArray hidden = hiddenStateOf(tokenEmbeddings, blocks.size() - 1)) {
+            return finalNorm.forward(hidden);
+        }
+    }
+
+    private NDArray hiddenStateOf(NDArray embedded, int blockCount) {
         if (blockCount < 0 || blockCount > blocks.size()) {
             throw new IllegalArgumentException("block count must be in 0.." + blocks.size() + ", not " + blockCount);
         }
-        NDManager m = tokenIds.getManager();
-        long tokens = tokenIds.getShape().get(1);
+        NDManager m = embedded.getManager();
+        long tokens = embedded.getShape().get(1);
         NDArray h;
-        try (NDArray embedded = tokenEmbeddings(tokenIds); NDArray positions = positionalEmbedding.get("0:{}", tokens)) {
+        try (NDArray positions = positionalEmbedding.get("0:{}", tokens)) {
             h = embedded.add(positions);
         }
         try (NDArray mask = CausalMask.create(m, tokens, h.getDataType())) {
@@ -114,7 +128,8 @@ public final class OpenClipTextModel implements TextEncoder {
         return finalNorm.forward(hidden);
     }
 
-    private NDArray tokenEmbeddings(NDArray tokenIds) {
+    @Override
+    public NDArray tokenEmbeddings(NDArray tokenIds) {
         if (tokenIds.getDataType() == DataType.INT64) {
             return Embedding.embedding(tokenIds, tokenEmbedding, SparseFormat.DENSE).singletonOrThrow();
         }

@@ -28,4 +28,17 @@ public interface TextEncoder {
     default OptionalLong paddingId() {
         return OptionalLong.empty();
     }
+
+    /**
+     * The token embeddings [B, T, width] (before positions), so that textual inversion can overwrite rows of them
+     * before {@link #encodeEmbeddings}; encoders without that split do not support embeddings.
+     */
+    default NDArray tokenEmbeddings(NDArray tokenIds) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not support textual inversion");
+    }
+
+    /** {@link #encode} continued from given token embeddings. */
+    default NDArray encodeEmbeddings(NDArray tokenEmbeddings, int clipSkip) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not support textual inversion");
+    }
 }

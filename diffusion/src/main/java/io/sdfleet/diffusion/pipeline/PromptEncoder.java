@@ -2,6 +2,7 @@ package io.sdfleet.diffusion.pipeline;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.sdfleet.diffusion.prompt.EmbeddingLookup;
 import io.sdfleet.diffusion.prompt.EmphasisEncoder;
 import io.sdfleet.diffusion.prompt.PromptChunker;
 import io.sdfleet.diffusion.prompt.PromptSchedule;
@@ -12,7 +13,8 @@ import java.util.List;
 /**
  * Turns a prompt into the UNet's text conditioning [1, 77·k, C] the way A1111 does: prompt editing and alternation
  * give one text per range of steps; each text goes through emphasis parsing, 75-token chunks with comma back-off
- * and BREAK, CLIP per chunk with clip skip and "Original" emphasis.
+ * and BREAK (textual-inversion names counted by their vectors), CLIP per chunk with clip skip and "Original"
+ * emphasis.
  */
 final class PromptEncoder {
 
@@ -22,13 +24,20 @@ final class PromptEncoder {
     }
 
     private final StableDiffusionModel model;
+    private final EmbeddingLookup embeddings;
 
     PromptEncoder(StableDiffusionModel model) {
+        this(model, EmbeddingLookup.NONE);
+    }
+
+    /** With textual-inversion embeddings recognised by name in prompts. */
+    PromptEncoder(StableDiffusionModel model, EmbeddingLookup embeddings) {
         this.model = model;
+        this.embeddings = embeddings;
     }
 
     Conditioning encode(NDManager manager, String prompt, int steps, int clipSkip) {
-        PromptChunker chunker = new PromptChunker(model.tokenizer(), model.textEncoder().paddingId());
+        PromptChunker chunker = new PromptChunker(model.tokenizer(), model.textEncoder().paddingId(), embeddings);
         EmphasisEncoder encoder = new EmphasisEncoder(model.textEncoder());
         List<PromptSchedule.Entry> schedule = PromptSchedule.of(prompt, steps);
         List<NDArray> conds = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.sdfleet.diffusion.pipeline;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.sdfleet.diffusion.checkpoint.CheckpointFiles;
 import io.sdfleet.diffusion.checkpoint.CheckpointKeys;
@@ -19,7 +20,9 @@ import io.sdfleet.diffusion.vae.AutoencoderKL;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A Stable Diffusion 1.x or 2.x checkpoint loaded for generation: tokenizer, text encoder, UNet and VAE, with their
@@ -42,11 +45,12 @@ public final class StableDiffusionModel implements AutoCloseable {
     private final AutoencoderKL vae;
     private final float[] alphasCumprod;
     private final Attention attention;
+    private final Map<String, NDArray> parameters;
     private volatile String shortHash;
 
     private StableDiffusionModel(Path path, NDManager manager, TensorSource source, Optional<ClipTokenizer> tokenizer,
                                  TextEncoder textEncoder, UNetModel unet, AutoencoderKL vae, float[] alphasCumprod,
-                                 Attention attention) {
+                                 Attention attention, Map<String, NDArray> parameters) {
         this.path = path;
         this.name = nameOf(path);
         this.manager = manager;
@@ -57,6 +61,7 @@ public final class StableDiffusionModel implements AutoCloseable {
         this.vae = vae;
         this.alphasCumprod = alphasCumprod;
         this.attention = attention;
+        this.parameters = parameters;
     }
 
     /**
@@ -85,7 +90,8 @@ public final class StableDiffusionModel implements AutoCloseable {
             Optional<ClipTokenizer> tokenizer = Optional.ofNullable(options.tokenizer())
                     .or(() -> ClipTokenizer.besideModel(checkpoint))
                     .map(ClipTokenizer::load);
-            return new StableDiffusionModel(checkpoint, manager, source, tokenizer, text, unet, vae, alphas, attention);
+            return new StableDiffusionModel(checkpoint, manager, source, tokenizer, text, unet, vae, alphas, attention,
+                    root.loaded());
         } catch (RuntimeException e) {
             manager.close();
             source.close();
@@ -168,6 +174,19 @@ public final class StableDiffusionModel implements AutoCloseable {
 
     public Attention attention() {
         return attention;
+    }
+
+    /**
+     * The loaded parameter stored under an LDM checkpoint key ({@code model.diffusion_model.out.2.weight}): the
+     * array the model computes with, so an in-place change (a LoRA patch) changes the model's output.
+     */
+    public Optional<NDArray> parameter(String checkpointKey) {
+        return Optional.ofNullable(parameters.get(checkpointKey));
+    }
+
+    /** The LDM checkpoint keys of every loaded parameter. */
+    public Set<String> parameterKeys() {
+        return parameters.keySet();
     }
 
     /** The checkpoint's {@code alphas_cumprod} buffer, or empty when it has none (the schedule is then computed). */

@@ -7,6 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.image.ImageTensors;
 import io.sdfleet.diffusion.image.PngFiles;
 import io.sdfleet.diffusion.inpaint.Overlay;
+import io.sdfleet.diffusion.networks.NetworkDirectories;
+import io.sdfleet.diffusion.networks.Networks;
 import io.sdfleet.diffusion.nn.PaddingMode;
 import io.sdfleet.diffusion.prompt.ComposablePrompt;
 import io.sdfleet.diffusion.runtime.PeakMemory;
@@ -35,10 +37,17 @@ public final class Txt2Img {
 
     private final StableDiffusionModel model;
     private final PromptEncoder prompts;
+    private final Networks networks;
 
     public Txt2Img(StableDiffusionModel model) {
+        this(model, NetworkDirectories.none());
+    }
+
+    /** With the LoRAs, embeddings and hypernetworks a prompt may name looked up in {@code networks}. */
+    public Txt2Img(StableDiffusionModel model, NetworkDirectories networkDirectories) {
         this.model = model;
-        this.prompts = new PromptEncoder(model);
+        this.networks = new Networks(model, networkDirectories);
+        this.prompts = new PromptEncoder(model, networks.embeddings());
     }
 
     public GenerationResult generate(GenerationParameters p, Optional<NoiseFile> noiseFile, ProgressListener progress) {
@@ -67,8 +76,8 @@ public final class Txt2Img {
         PeakMemory peak = PeakMemory.start(model.manager().getDevice());
         long start = System.nanoTime();
         setTiling(p.tiling());
-        try (NDManager run = model.manager().newSubManager()) {
-            PromptEncoder.Conditioning cond = prompts.encode(run, p.prompt(), p.steps(), p.clipSkip());
+        try (Networks.Active active = networks.activate(p.prompt()); NDManager run = model.manager().newSubManager()) {
+            PromptEncoder.Conditioning cond = prompts.encode(run, active.prompt(), p.steps(), p.clipSkip());
             PromptEncoder.Conditioning uncond = prompts.encode(run, p.negativePrompt(), p.steps(), p.clipSkip());
             NDArray noise = noiseFile.isPresent()
                     ? Tensors.create(run, noiseFile.get().initial(), new Shape(p.batchSize(), 4, latentH, latentW))

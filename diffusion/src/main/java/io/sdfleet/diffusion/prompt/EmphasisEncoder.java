@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.model.TextEncoder;
@@ -27,7 +28,7 @@ public final class EmphasisEncoder {
         try (NDManager scope = manager.newSubManager()) {
             for (PromptChunk chunk : prompt.chunks()) {
                 NDArray tokens = scope.create(chunk.tokens(), new Shape(1, chunk.tokens().length));
-                NDArray z = encoder.encode(tokens, clipSkip).toType(DataType.FLOAT32, false);
+                NDArray z = encodeChunk(scope, tokens, chunk, clipSkip).toType(DataType.FLOAT32, false);
                 z.attach(scope);
                 chunks.add(emphasise(z, scope.create(chunk.multipliers(), new Shape(1, chunk.multipliers().length, 1))));
             }
@@ -35,6 +36,31 @@ public final class EmphasisEncoder {
             joined.attach(manager);
             return joined;
         }
+    }
+
+    /**
+     * The chunk through the text encoder; with textual-inversion fixes, the token embeddings after each fix's
+     * offset (+1 for BOS) are replaced by the embedding's vectors first (A1111's {@code EmbeddingsWithFixes}).
+     */
+    private NDArray encodeChunk(NDManager scope, NDArray tokens, PromptChunk chunk, int clipSkip) {
+        if (chunk.fixes().isEmpty()) {
+            return encoder.encode(tokens, clipSkip);
+        }
+        NDArray embeddings = encoder.tokenEmbeddings(tokens);
+        embeddings.attach(scope);
+        long length = embeddings.getShape().get(1);
+        for (PromptChunk.Fix fix : chunk.fixes()) {
+            EmbeddingVectors e = fix.embedding();
+            if (e.width() != embeddings.getShape().get(2)) {
+                throw new IllegalArgumentException("embedding " + e.name() + " has vectors of width " + e.width()
+                        + " but this text encoder's are " + embeddings.getShape().get(2) + " wide");
+            }
+            int rows = (int) Math.min(length - fix.offset() - 1, e.count());
+            NDArray vectors = scope.create(e.values(), new Shape(e.count(), e.width()))
+                    .get("0:{}", rows).toType(embeddings.getDataType(), false);
+            embeddings.set(new NDIndex("0, {}:{}", fix.offset() + 1, fix.offset() + 1 + rows), vectors);
+        }
+        return encoder.encodeEmbeddings(embeddings, clipSkip);
     }
 
     /** z·m rescaled by mean(z)/mean(z·m), as A1111's EmphasisOriginal does. */

@@ -6,11 +6,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.Optional;
 
 /**
  * A1111's {@code tokenize_line}: the emphasis-parsed prompt is tokenised piece by piece and poured into chunks of
  * 75 ids. {@code BREAK} closes a chunk. When a chunk is full and a comma was seen within its last 20 ids, the ids
- * after that comma move to the next chunk, so a phrase is not cut in two ("comma back-off").
+ * after that comma move to the next chunk, so a phrase is not cut in two ("comma back-off"). A textual-inversion
+ * name is replaced by one placeholder id per vector of its embedding, so chunking counts vectors, not name tokens.
  *
  * <p>Each chunk is BOS, its ids, then end-of-text up to 77. Encoders that pad with another id (OpenCLIP: 0) get
  * every position after the first end-of-text replaced by it, as A1111's {@code process_tokens} does for SD 2.x.
@@ -20,18 +22,31 @@ public final class PromptChunker {
     public static final int CHUNK_LENGTH = 75;
     public static final int COMMA_PADDING_BACKTRACK = 20;
 
+    /** The id A1111 puts where embedding vectors go (the vectors overwrite its embedding). */
+    public static final long PLACEHOLDER_ID = 0;
+
     private final ClipTokenizer tokenizer;
+    private final EmbeddingLookup embeddings;
     private final int commaId;
     private final OptionalLong paddingId;
 
     /** Chunks padded with end-of-text (SD 1.x). */
     public PromptChunker(ClipTokenizer tokenizer) {
-        this(tokenizer, OptionalLong.empty());
+        this(tokenizer, OptionalLong.empty(), EmbeddingLookup.NONE);
     }
 
     /** @param paddingId the id after the first end-of-text, or empty for end-of-text itself */
     public PromptChunker(ClipTokenizer tokenizer, OptionalLong paddingId) {
+        this(tokenizer, paddingId, EmbeddingLookup.NONE);
+    }
+
+    public PromptChunker(ClipTokenizer tokenizer, EmbeddingLookup embeddings) {
+        this(tokenizer, OptionalLong.empty(), embeddings);
+    }
+
+    public PromptChunker(ClipTokenizer tokenizer, OptionalLong paddingId, EmbeddingLookup embeddings) {
         this.tokenizer = tokenizer;
+        this.embeddings = embeddings;
         this.commaId = tokenizer.id(",</w>");
         this.paddingId = paddingId;
     }
@@ -43,11 +58,15 @@ public final class PromptChunker {
                 b.nextChunk(false);
                 continue;
             }
-            for (int token : tokenizer.encode(piece.text())) {
+            int[] tokens = tokenizer.encode(piece.text());
+            int position = 0;
+            while (position < tokens.length) {
+                int token = tokens[position];
                 if (token == commaId) {
                     b.lastComma = b.tokens.size();
                 } else if (b.tokens.size() == CHUNK_LENGTH && b.lastComma != -1
                         && b.tokens.size() - b.lastComma <= COMMA_PADDING_BACKTRACK) {
+                    // As in A1111, the embedding fixes stay with the chunk they were found in.
                     int cut = b.lastComma + 1;
                     List<Long> movedTokens = new ArrayList<>(b.tokens.subList(cut, b.tokens.size()));
                     List<Float> movedWeights = new ArrayList<>(b.multipliers.subList(cut, b.multipliers.size()));
@@ -60,8 +79,24 @@ public final class PromptChunker {
                 if (b.tokens.size() == CHUNK_LENGTH) {
                     b.nextChunk(false);
                 }
-                b.tokens.add((long) token);
-                b.multipliers.add((float) piece.weight());
+                Optional<EmbeddingLookup.Match> match = embeddings.at(tokens, position);
+                if (match.isEmpty()) {
+                    b.tokens.add((long) token);
+                    b.multipliers.add((float) piece.weight());
+                    position++;
+                    continue;
+                }
+                // An embedding takes as many positions as it has vectors, all in one chunk when they fit.
+                EmbeddingVectors embedding = match.get().embedding();
+                if (b.tokens.size() + embedding.count() > CHUNK_LENGTH) {
+                    b.nextChunk(false);
+                }
+                b.fixes.add(new PromptChunk.Fix(b.tokens.size(), embedding));
+                for (int i = 0; i < embedding.count(); i++) {
+                    b.tokens.add(PLACEHOLDER_ID);
+                    b.multipliers.add((float) piece.weight());
+                }
+                position += match.get().tokenLength();
             }
         }
         if (!b.tokens.isEmpty() || b.chunks.isEmpty()) {
@@ -83,6 +118,7 @@ public final class PromptChunker {
         final List<PromptChunk> chunks = new ArrayList<>();
         List<Long> tokens = new ArrayList<>();
         List<Float> multipliers = new ArrayList<>();
+        List<PromptChunk.Fix> fixes = new ArrayList<>();
         int tokenCount;
         int lastComma = -1;
 
@@ -98,9 +134,10 @@ public final class PromptChunker {
                 mults[i + 1] = multipliers.get(i);
             }
             paddingId.ifPresent(pad -> padAfterFirstEnd(ids, pad));
-            chunks.add(new PromptChunk(ids, mults));
+            chunks.add(new PromptChunk(ids, mults, fixes));
             tokens = new ArrayList<>();
             multipliers = new ArrayList<>();
+            fixes = new ArrayList<>();
             lastComma = -1;
         }
     }

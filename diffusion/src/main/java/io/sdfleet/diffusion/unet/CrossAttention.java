@@ -14,6 +14,7 @@ final class CrossAttention {
     private final Linear toOut; // to_out.0 (to_out.1 is dropout)
     private final int heads;
     private final Attention attention;
+    private volatile ContextTransform contextTransform;
 
     CrossAttention(Weights w, HeadLayout layout, Attention attention) {
         toQ = Linear.load(w.at("to_q"));
@@ -28,12 +29,23 @@ final class CrossAttention {
     NDArray forward(NDArray x, NDArray context) {
         NDArray source = context == null ? x : context;
         NDArray q = toQ.forward(x);
-        NDArray k = toK.forward(source);
-        NDArray v = toV.forward(source);
+        ContextTransform transform = contextTransform;
+        ContextTransform.Sources sources = transform == null ? null : transform.apply(source);
+        if (sources != null) { // new arrays made from the context: they belong to the block's scope
+            sources.forKeys().attach(q.getManager());
+            sources.forValues().attach(q.getManager());
+        }
+        NDArray k = toK.forward(sources == null ? source : sources.forKeys());
+        NDArray v = toV.forward(sources == null ? source : sources.forValues());
         if (context != null) { // computed from the context: bring them into the block's scope
             k.attach(q.getManager());
             v.attach(q.getManager());
         }
         return toOut.forward(attention.multiHead(q, k, v, heads, null));
+    }
+
+    /** null: keys and values from the context itself (the model as trained). */
+    void setContextTransform(ContextTransform transform) {
+        this.contextTransform = transform;
     }
 }

@@ -75,7 +75,14 @@ final class SpatialTransformer implements UNetBlock {
         return projInConv == null ? List.of() : List.of(projInConv, projOutConv);
     }
 
-    /** LDM {@code BasicTransformerBlock}: self-attention, cross-attention, GEGLU feed-forward, each pre-norm. */
+    /** Every attention layer of the blocks (self- and cross-attention), for hooks such as hypernetworks. */
+    List<CrossAttention> attentionLayers() {
+        List<CrossAttention> out = new ArrayList<>();
+        blocks.forEach(b -> out.addAll(List.of(b.attn1, b.attn2)));
+        return out;
+    }
+
+        /** LDM {@code BasicTransformerBlock}: self-attention, cross-attention, GEGLU feed-forward, each pre-norm. */
     private static final class TransformerBlock {
 
         private final LayerNorm norm1;

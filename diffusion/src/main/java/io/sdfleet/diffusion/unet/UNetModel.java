@@ -54,6 +54,7 @@ public final class UNetModel implements NoisePredictor {
     private volatile Prediction prediction;
     private final Attention attention;
     private final List<Conv2d> convolutions = new ArrayList<>();
+    private final List<CrossAttention> attentionLayers = new ArrayList<>();
 
     private UNetModel(Weights w, HeadLayout heads, Prediction prediction, Attention attention) {
         this.prediction = prediction;
@@ -101,6 +102,7 @@ public final class UNetModel implements NoisePredictor {
             } else if (child.has("proj_in.weight")) {
                 SpatialTransformer block = new SpatialTransformer(child, heads, attention);
                 convolutions.addAll(block.convolutions());
+                attentionLayers.addAll(block.attentionLayers());
                 blocks.add(block);
             } else if (child.has("op.weight")) {
                 Resample.Down block = new Resample.Down(child);
@@ -242,6 +244,11 @@ public final class UNetModel implements NoisePredictor {
         return contextDim;
     }
 
+    /** The precision of the weights (what extra weights hooked into this UNet should match). */
+    public DataType dtype() {
+        return dtype;
+    }
+
     /** The attention helper shared by every transformer of this UNet (query-chunking knob). */
     public Attention attention() {
         return attention;
@@ -250,5 +257,10 @@ public final class UNetModel implements NoisePredictor {
     /** Zero padding (normal) or circular padding of every conv ("tiling"). */
     public void setPaddingMode(PaddingMode mode) {
         convolutions.forEach(c -> c.setPaddingMode(mode));
+    }
+
+    /** Sets what every attention layer computes keys and values from; null restores the plain model. */
+    public void setContextTransform(ContextTransform transform) {
+        attentionLayers.forEach(a -> a.setContextTransform(transform));
     }
 }

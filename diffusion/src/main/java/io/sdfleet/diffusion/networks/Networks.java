@@ -1,0 +1,55 @@
+package io.sdfleet.diffusion.networks;
+
+import io.sdfleet.diffusion.pipeline.StableDiffusionModel;
+import io.sdfleet.diffusion.prompt.EmbeddingLookup;
+
+/**
+ * The pipeline's entry to extra networks: {@link #activate} takes the {@code <lora:...>} / {@code <hypernet:...>}
+ * tags out of a prompt and applies them to the model until the returned {@link Active} is closed; the
+ * {@link #embeddings()} tell the prompt encoder which words are textual-inversion embeddings.
+ */
+public final class Networks {
+
+    private final StableDiffusionModel model;
+    private final NetworkLibrary loras;
+    private final NetworkLibrary hypernetworks;
+    private final EmbeddingLookup embeddings;
+
+    public Networks(StableDiffusionModel model, NetworkDirectories directories) {
+        this.model = model;
+        this.loras = NetworkLibrary.loras(directories.loras());
+        this.hypernetworks = NetworkLibrary.hypernetworks(directories.hypernetworks());
+        this.embeddings = directories.embeddings().isEmpty() ? EmbeddingLookup.NONE
+                : new EmbeddingRegistry(NetworkLibrary.embeddings(directories.embeddings()), model.tokenizer(),
+                        model.textModel().width());
+    }
+
+    public EmbeddingLookup embeddings() {
+        return embeddings;
+    }
+
+    /** The networks of one generation, applied to the model; closing restores the model exactly. */
+    public record Active(String prompt, LoraPatch loras, HypernetworkPatch hypernetworks) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                hypernetworks.close();
+            } finally {
+                loras.close();
+            }
+        }
+    }
+
+    /** Parses the prompt's tags (A1111 reads them from the positive prompt only) and applies them. */
+    public Active activate(String prompt) {
+        ExtraNetworks.Parsed parsed = ExtraNetworks.parse(prompt);
+        LoraPatch loraPatch = LoraPatch.apply(model, parsed.loras(), loras);
+        try {
+            return new Active(parsed.prompt(), loraPatch,
+                    HypernetworkPatch.apply(model, parsed.hypernets(), hypernetworks));
+        } catch (RuntimeException e) {
+            loraPatch.close();
+            throw e;
+        }
+    }
+}
