@@ -1,11 +1,14 @@
 package io.sdfleet.diffusion.pipeline;
 
+import io.sdfleet.diffusion.noise.NoiseOptions;
+
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * What one txt2img run is asked to do, with A1111's names and API defaults (sampler Euler, 50 steps, CFG 7,
- * 512×512, clip skip 1). Image k of the batch uses seed + k, so any image can be reproduced alone.
+ * 512×512, clip skip 1, CPU noise without variation). Image k of the batch uses seed + k, so any image can be
+ * reproduced alone; with a variation seed, A1111 keeps the seed and moves the variation seed instead.
  */
 public record GenerationParameters(
         String prompt,
@@ -18,7 +21,8 @@ public record GenerationParameters(
         int width,
         int height,
         int batchSize,
-        int clipSkip) {
+        int clipSkip,
+        NoiseOptions noise) {
 
     public static final int MAX_SIDE = 4096;
 
@@ -27,11 +31,29 @@ public record GenerationParameters(
         negativePrompt = negativePrompt == null ? "" : negativePrompt;
         sampler = sampler == null || sampler.isBlank() ? "Euler" : sampler;
         scheduler = scheduler == null || scheduler.isBlank() ? "Automatic" : scheduler;
+        noise = noise == null ? NoiseOptions.DEFAULTS : noise;
     }
 
-    /** The seed of image {@code index} of this batch. */
+    /** With A1111's default noise options. */
+    public GenerationParameters(String prompt, String negativePrompt, String sampler, String scheduler, int steps,
+                                double cfgScale, long seed, int width, int height, int batchSize, int clipSkip) {
+        this(prompt, negativePrompt, sampler, scheduler, steps, cfgScale, seed, width, height, batchSize, clipSkip,
+                NoiseOptions.DEFAULTS);
+    }
+
+    public GenerationParameters withNoise(NoiseOptions options) {
+        return new GenerationParameters(prompt, negativePrompt, sampler, scheduler, steps, cfgScale, seed, width,
+                height, batchSize, clipSkip, options);
+    }
+
+    /** The seed of image {@code index} of this batch (A1111: one seed for all when a variation seed is used). */
     public long seedOf(int index) {
-        return seed + index;
+        return seed + (noise.varies() ? 0 : index);
+    }
+
+    /** The variation seed of image {@code index} of this batch. */
+    public long subseedOf(int index) {
+        return noise.subseed() + index;
     }
 
     /** Problems with the numbers, each naming its field; empty when the parameters can run. */
@@ -54,6 +76,7 @@ public record GenerationParameters(
         if (seed < 0) {
             problems.add("seed must be resolved (≥ 0) before the engine runs, got " + seed);
         }
+        problems.addAll(noise.problems(MAX_SIDE));
         return problems;
     }
 
