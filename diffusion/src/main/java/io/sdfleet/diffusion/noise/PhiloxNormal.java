@@ -31,11 +31,14 @@ public final class PhiloxNormal {
         return out;
     }
 
-    /** One normal from two uniform u32 words: radius from the first, angle from the second. */
+    /**
+     * One normal from two uniform u32 words: radius from the first, angle from the second. StrictMath, so that
+     * every JVM and CPU gives the same bits.
+     */
     static float boxMullerSine(int x, int y) {
         double u = (x & 0xFFFF_FFFFL) * TWO_POW32_INV + TWO_POW32_INV / 2; // in (0, 1): log(u) is finite
         double angle = (y & 0xFFFF_FFFFL) * TWO_POW32_INV_2PI + TWO_POW32_INV_2PI / 2;
-        double radius = Math.sqrt(-2.0 * Math.log(u));
-        return (float) (radius * Math.sin(angle));
+        double radius = StrictMath.sqrt(-2.0 * StrictMath.log(u));
+        return (float) (radius * StrictMath.sin(angle));
     }
 }

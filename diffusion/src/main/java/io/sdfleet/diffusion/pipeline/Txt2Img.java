@@ -11,12 +11,12 @@ import io.sdfleet.diffusion.prompt.ComposablePrompt;
 import io.sdfleet.diffusion.runtime.PeakMemory;
 import io.sdfleet.diffusion.sampling.CfgDenoiser;
 import io.sdfleet.diffusion.sampling.DiscreteSchedule;
+import io.sdfleet.diffusion.sampling.ImageNoise;
 import io.sdfleet.diffusion.sampling.NoiseSource;
 import io.sdfleet.diffusion.sampling.ReplayedNoise;
 import io.sdfleet.diffusion.sampling.SamplerCatalog;
 import io.sdfleet.diffusion.sampling.SamplerSpec;
 import io.sdfleet.diffusion.sampling.Scheduler;
-import io.sdfleet.diffusion.sampling.SeededNoise;
 import io.sdfleet.diffusion.sampling.StepCallback;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
 
@@ -59,9 +59,12 @@ public final class Txt2Img {
         int latentW = p.width() / 8;
         noiseFile.ifPresent(f -> f.requireShape(p.batchSize(), latentH, latentW));
         long[] seeds = new long[p.batchSize()];
+        long[] subseeds = new long[p.batchSize()];
         for (int k = 0; k < seeds.length; k++) {
             seeds[k] = p.seedOf(k);
+            subseeds[k] = p.subseedOf(k);
         }
+        ImageNoise imageNoise = new ImageNoise(p.noise(), seeds, subseeds);
         DiscreteSchedule schedule = model.alphasCumprod().map(DiscreteSchedule::new).orElseGet(DiscreteSchedule::sdDefault);
         PeakMemory peak = PeakMemory.start(model.manager().getDevice());
         long start = System.nanoTime();
@@ -71,10 +74,10 @@ public final class Txt2Img {
             Shape perImage = new Shape(4, latentH, latentW);
             NDArray noise = noiseFile.isPresent()
                     ? Tensors.create(run, noiseFile.get().initial(), new Shape(p.batchSize(), 4, latentH, latentW))
-                    : SeededNoise.initial(run, seeds, perImage);
+                    : imageNoise.initial(run, perImage);
             NoiseSource stepNoise = noiseFile.flatMap(NoiseFile::samplerNoises)
                     .<NoiseSource>map(t -> new ReplayedNoise(t.toFloats(), t.shape()))
-                    .orElseGet(() -> new SeededNoise(seeds));
+                    .orElse(imageNoise);
             float[] sigmas = sampler.usesTimesteps() ? null : sampler.sigmas(schedule, scheduler, p.steps());
             // A1111 looks the conditioning up by denoiser call (prompt editing).
             CfgDenoiser denoiser = new CfgDenoiser(model.unet(), schedule, cond::at, uncond::at, (float) p.cfgScale());
@@ -90,7 +93,7 @@ public final class Txt2Img {
             peak.sample();
             List<GeneratedImage> images = new ArrayList<>();
             for (int k = 0; k < pixels.size(); k++) {
-                String infotext = infotext(p, sampler, scheduler, seeds[k]);
+                String infotext = infotext(p, sampler, scheduler, seeds[k], subseeds[k]);
                 byte[] png = PngFiles.encode(pixels.get(k), Map.of("parameters", infotext));
                 images.add(new GeneratedImage(k, seeds[k], pixels.get(k), infotext, png));
             }
@@ -99,7 +102,7 @@ public final class Txt2Img {
         }
     }
 
-    private String infotext(GenerationParameters p, SamplerSpec sampler, Scheduler scheduler, long seed) {
+    private String infotext(GenerationParameters p, SamplerSpec sampler, Scheduler scheduler, long seed, long subseed) {
         Map<String, String> params = new java.util.LinkedHashMap<>();
         params.put("Steps", String.valueOf(p.steps()));
         params.put("Sampler", sampler.name());
@@ -109,10 +112,12 @@ public final class Txt2Img {
         params.put("Size", p.width() + "x" + p.height());
         params.put("Model hash", model.shortHash());
         params.put("Model", model.name());
+        params.putAll(NoiseInfotext.variation(p.noise(), subseed));
         if (p.clipSkip() > 1) {
             params.put("Clip skip", String.valueOf(p.clipSkip()));
         }
-        params.put("RNG", "CPU");
+        params.putAll(NoiseInfotext.ensd(p.noise(), sampler.stochastic()));
+        params.put("RNG", p.noise().source().label());
         params.put("Version", Version.CURRENT);
         return new Infotext(p.prompt(), p.negativePrompt(), params).format();
     }
