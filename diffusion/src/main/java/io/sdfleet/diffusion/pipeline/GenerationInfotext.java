@@ -21,7 +21,7 @@ final class GenerationInfotext {
         this.hires = hires;
     }
 
-    String format(GenerationParameters p, long seed) {
+    String format(GenerationParameters p, long seed, long subseed) {
         SamplerSpec sampler = choice.sampler();
         Scheduler scheduler = choice.scheduler();
         Map<String, String> params = new LinkedHashMap<>();
@@ -33,6 +33,7 @@ final class GenerationInfotext {
         params.put("Size", p.width() + "x" + p.height());
         params.put("Model hash", model.shortHash());
         params.put("Model", model.name());
+        params.putAll(NoiseInfotext.variation(p.noise(), subseed));
         if (p.img2img() != null) {
             params.put("Denoising strength", Numbers.compact(p.img2img().denoisingStrength()));
             p.img2img().mask().ifPresent(mask -> {
@@ -49,6 +50,7 @@ final class GenerationInfotext {
         if (p.clipSkip() > 1) {
             params.put("Clip skip", String.valueOf(p.clipSkip()));
         }
+        params.putAll(NoiseInfotext.ensd(p.noise(), sampler.stochastic()));
         if (p.tiling()) {
             params.put("Tiling", "True");
         }
@@ -74,7 +76,7 @@ final class GenerationInfotext {
                 params.put("Hires negative prompt", fix.negativePrompt());
             }
         }
-        params.put("RNG", "CPU");
+        params.put("RNG", p.noise().source().label());
         params.put("Version", Version.CURRENT);
         return new Infotext(p.prompt(), p.negativePrompt(), params).format();
     }

@@ -1,11 +1,14 @@
 package io.sdfleet.diffusion.pipeline;
 
+import io.sdfleet.diffusion.noise.NoiseOptions;
+
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * What one run is asked to do, with A1111's names and API defaults (sampler Euler, 50 steps, CFG 7, 512×512,
- * clip skip 1). Image k of the batch uses seed + k, so any image can be reproduced alone. {@code img2img} (init
+ * clip skip 1, CPU noise without variation). Image k of the batch uses seed + k, so any image can be reproduced
+ * alone; with a variation seed, A1111 keeps the seed and moves the variation seed instead. {@code img2img} (init
  * images, strength, mask) and {@code hires} (A1111's hires fix) are null when not used; {@code tiling} makes the
  * image wrap around seamlessly.
  */
@@ -23,7 +26,8 @@ public record GenerationParameters(
         int clipSkip,
         boolean tiling,
         Img2ImgInput img2img,
-        HiresFix hires) {
+        HiresFix hires,
+        NoiseOptions noise) {
 
     public static final int MAX_SIDE = 4096;
 
@@ -32,33 +36,44 @@ public record GenerationParameters(
         negativePrompt = negativePrompt == null ? "" : negativePrompt;
         sampler = sampler == null || sampler.isBlank() ? "Euler" : sampler;
         scheduler = scheduler == null || scheduler.isBlank() ? "Automatic" : scheduler;
+        noise = noise == null ? NoiseOptions.DEFAULTS : noise;
     }
 
-    /** Plain txt2img. */
+    /** Plain txt2img with A1111's default noise options. */
     public GenerationParameters(String prompt, String negativePrompt, String sampler, String scheduler, int steps,
                                 double cfgScale, long seed, int width, int height, int batchSize, int clipSkip) {
         this(prompt, negativePrompt, sampler, scheduler, steps, cfgScale, seed, width, height, batchSize, clipSkip,
-                false, null, null);
+                false, null, null, NoiseOptions.DEFAULTS);
     }
 
     public GenerationParameters withImg2Img(Img2ImgInput input) {
         return new GenerationParameters(prompt, negativePrompt, sampler, scheduler, steps, cfgScale, seed, width, height,
-                batchSize, clipSkip, tiling, input, hires);
+                batchSize, clipSkip, tiling, input, hires, noise);
     }
 
     public GenerationParameters withHires(HiresFix fix) {
         return new GenerationParameters(prompt, negativePrompt, sampler, scheduler, steps, cfgScale, seed, width, height,
-                batchSize, clipSkip, tiling, img2img, fix);
+                batchSize, clipSkip, tiling, img2img, fix, noise);
     }
 
     public GenerationParameters withTiling(boolean on) {
         return new GenerationParameters(prompt, negativePrompt, sampler, scheduler, steps, cfgScale, seed, width, height,
-                batchSize, clipSkip, on, img2img, hires);
+                batchSize, clipSkip, on, img2img, hires, noise);
     }
 
-    /** The seed of image {@code index} of this batch. */
+    public GenerationParameters withNoise(NoiseOptions options) {
+        return new GenerationParameters(prompt, negativePrompt, sampler, scheduler, steps, cfgScale, seed, width,
+                height, batchSize, clipSkip, tiling, img2img, hires, options);
+    }
+
+    /** The seed of image {@code index} of this batch (A1111: one seed for all when a variation seed is used). */
     public long seedOf(int index) {
-        return seed + index;
+        return seed + (noise.varies() ? 0 : index);
+    }
+
+    /** The variation seed of image {@code index} of this batch. */
+    public long subseedOf(int index) {
+        return noise.subseed() + index;
     }
 
     /** Problems with the numbers, each naming its field; empty when the parameters can run. */
@@ -84,6 +99,7 @@ public record GenerationParameters(
         if (seed < 0) {
             problems.add("seed must be resolved (≥ 0) before the engine runs, got " + seed);
         }
+        problems.addAll(noise.problems(MAX_SIDE));
         return problems;
     }
 

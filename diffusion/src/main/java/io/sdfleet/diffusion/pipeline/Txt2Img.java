@@ -13,10 +13,10 @@ import io.sdfleet.diffusion.nn.PaddingMode;
 import io.sdfleet.diffusion.prompt.ComposablePrompt;
 import io.sdfleet.diffusion.runtime.PeakMemory;
 import io.sdfleet.diffusion.sampling.DiscreteSchedule;
+import io.sdfleet.diffusion.sampling.ImageNoise;
 import io.sdfleet.diffusion.sampling.NoiseSource;
 import io.sdfleet.diffusion.sampling.ReplayedNoise;
 import io.sdfleet.diffusion.sampling.SamplerCatalog;
-import io.sdfleet.diffusion.sampling.SeededNoise;
 import io.sdfleet.diffusion.sampling.StepCallback;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
 
@@ -69,9 +69,12 @@ public final class Txt2Img {
         int latentW = p.width() / 8;
         noiseFile.ifPresent(f -> f.requireShape(p.batchSize(), latentH, latentW));
         long[] seeds = new long[p.batchSize()];
+        long[] subseeds = new long[p.batchSize()];
         for (int k = 0; k < seeds.length; k++) {
             seeds[k] = p.seedOf(k);
+            subseeds[k] = p.subseedOf(k);
         }
+        ImageNoise imageNoise = new ImageNoise(p.noise(), seeds, subseeds);
         DiscreteSchedule schedule = model.alphasCumprod().map(DiscreteSchedule::new).orElseGet(DiscreteSchedule::sdDefault);
         PeakMemory peak = PeakMemory.start(model.manager().getDevice());
         long start = System.nanoTime();
@@ -81,10 +84,10 @@ public final class Txt2Img {
             PromptEncoder.Conditioning uncond = prompts.encode(run, p.negativePrompt(), p.steps(), p.clipSkip());
             NDArray noise = noiseFile.isPresent()
                     ? Tensors.create(run, noiseFile.get().initial(), new Shape(p.batchSize(), 4, latentH, latentW))
-                    : SeededNoise.initial(run, seeds, new Shape(4, latentH, latentW));
+                    : imageNoise.initial(run, new Shape(4, latentH, latentW));
             NoiseSource stepNoise = noiseFile.flatMap(NoiseFile::samplerNoises)
                     .<NoiseSource>map(t -> new ReplayedNoise(t.toFloats(), t.shape()))
-                    .orElseGet(() -> new SeededNoise(seeds));
+                    .orElse(imageNoise);
 
             Img2ImgLatents img2img = p.img2img() == null ? null
                     : Img2ImgLatents.prepare(run, model, p.img2img(), p.batchSize(), p.width(), p.height(), noise);
@@ -98,7 +101,7 @@ public final class Txt2Img {
             int totalSteps = first.stepsRun() + (hires == null ? 0 : hires.steps().run());
             NDArray latents = first.run(model.unet(), schedule, progressCallback(progress, peak, start, 0, totalSteps));
             if (hires != null) {
-                latents = hiresPass(run, p, hires, latents, seeds, cond, uncond, schedule,
+                latents = hiresPass(run, p, hires, latents, seeds, subseeds, cond, uncond, schedule,
                         progressCallback(progress, peak, start, first.stepsRun(), totalSteps));
             }
             float[] latentValues = latents.toType(DataType.FLOAT32, false).toFloatArray();
@@ -115,7 +118,7 @@ public final class Txt2Img {
                         image = overlay.get().apply(image);
                     }
                 }
-                String text = infotext.format(p, seeds[k]);
+                String text = infotext.format(p, seeds[k], subseeds[k]);
                 byte[] png = PngFiles.encode(image, Map.of("parameters", text));
                 images.add(new GeneratedImage(k, seeds[k], image, text, png));
             }
@@ -128,6 +131,7 @@ public final class Txt2Img {
 
     /** A1111's hires fix second pass: upscale, fresh noise from the same seeds at the new size, fixed-steps img2img. */
     private NDArray hiresPass(NDManager run, GenerationParameters p, HiresPlan plan, NDArray latents, long[] seeds,
+                              long[] subseeds,
                               PromptEncoder.Conditioning cond, PromptEncoder.Conditioning uncond,
                               DiscreteSchedule schedule, StepCallback callback) {
         NDArray upscaled = HiresPlan.upscale(model.vae(), plan, latents);
@@ -139,10 +143,12 @@ public final class Txt2Img {
                 : prompts.encode(run, fix.prompt(), steps, p.clipSkip());
         PromptEncoder.Conditioning hrUncond = fix.negativePrompt() == null || fix.negativePrompt().isBlank() ? uncond
                 : prompts.encode(run, fix.negativePrompt(), steps, p.clipSkip());
-        NDArray noise = SeededNoise.initial(run, seeds, new Shape(4, latentH, latentW));
+        // A1111 starts a fresh image RNG with the same seeds at the new size.
+        ImageNoise imageNoise = new ImageNoise(p.noise(), seeds, subseeds);
+        NDArray noise = imageNoise.initial(run, new Shape(4, latentH, latentW));
         NDArray imageCondition = blankConditioningIfInpaintingModel(run, p.batchSize(), latentW, latentH);
         SamplingPass second = new SamplingPass(plan.choice().sampler(), plan.choice().scheduler(), steps, plan.steps(),
-                noise, new SeededNoise(seeds), upscaled, null, imageCondition, hrCond, hrUncond, (float) p.cfgScale());
+                noise, imageNoise, upscaled, null, imageCondition, hrCond, hrUncond, (float) p.cfgScale());
         return second.run(model.unet(), schedule, callback);
     }
 

@@ -1,44 +1,30 @@
 package io.sdfleet.diffusion.sampling;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.sdfleet.diffusion.runtime.TorchCpuRandom;
+import io.sdfleet.diffusion.noise.NoiseOptions;
 
 /**
- * A1111's per-image noise with the CPU RNG source: image i has its own generator seeded with its seed; the first
- * draw is the initial noise and every later draw feeds the ancestral/SDE steps. So a seed reproduces the image
- * whatever else is in the batch.
+ * A1111's per-image noise with its defaults (CPU source, no variation seed, no resize, no ENSD): the special case
+ * of {@link ImageNoise} that plain seeds need. Image i's first draw is the initial noise and every later draw feeds
+ * the ancestral/SDE steps.
  */
 public final class SeededNoise implements NoiseSource {
 
-    private final long[] seeds;
-    private int draws = 1; // draw 0 was the initial noise
+    private final ImageNoise noise;
 
     public SeededNoise(long[] seeds) {
-        this.seeds = seeds.clone();
+        this.noise = ImageNoise.plain(NoiseOptions.DEFAULTS, seeds);
     }
 
     /** Draw 0 of every image: the initial latent noise [B, C, H, W]. */
     public static NDArray initial(NDManager manager, long[] seeds, Shape perImage) {
-        return draw(manager, seeds, perImage, 0);
+        return ImageNoise.plain(NoiseOptions.DEFAULTS, seeds).initial(manager, perImage);
     }
 
     @Override
     public NDArray next(NDArray like, float sigma, float sigmaNext) {
-        Shape perImage = like.getShape().slice(1);
-        return draw(like.getManager(), seeds, perImage, draws++);
-    }
-
-    private static NDArray draw(NDManager manager, long[] seeds, Shape perImage, int index) {
-        NDList rows = new NDList();
-        for (long seed : seeds) {
-            rows.add(TorchCpuRandom.randn(manager, seed, perImage, index).expandDims(0));
-        }
-        NDArray stacked = NDArrays.concat(rows, 0);
-        rows.close();
-        return stacked;
+        return noise.next(like, sigma, sigmaNext);
     }
 }
