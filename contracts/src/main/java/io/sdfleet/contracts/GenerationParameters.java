@@ -21,19 +21,37 @@ public record GenerationParameters(
         String model,
         boolean tiling,
         HiresFixOptions hires,
-        Img2ImgOptions img2img) {
+        Img2ImgOptions img2img,
+        NoiseSettings noise,
+        SamplerSettings sampler,
+        String vae) {
+
+    public GenerationParameters {
+        noise = noise == null ? NoiseSettings.DEFAULTS : noise;
+        sampler = sampler == null ? SamplerSettings.DEFAULTS : sampler;
+    }
 
     /** Plain txt2img. */
     public GenerationParameters(String prompt, String negativePrompt, String samplerName, String scheduler, int steps,
                                 double cfgScale, long seed, int width, int height, int batchSize, int nIter,
                                 int clipSkip, String model) {
         this(prompt, negativePrompt, samplerName, scheduler, steps, cfgScale, seed, width, height, batchSize, nIter,
-                clipSkip, model, false, null, null);
+                clipSkip, model, false, null, null, null, null, null);
     }
 
     /** The width and height the UNet works at last (the hires target when the hires fix is on). */
     public int[] workingSize() {
         return hires == null ? new int[] {width, height} : hires.targetSize(width, height);
+    }
+
+    /** The seed of image k of the request: seed + k, or the seed itself for every image with a variation seed (A1111). */
+    public long seedOf(int k) {
+        return seed + (noise.varies() ? 0 : k);
+    }
+
+    /** The variation seed of image k of the request. */
+    public long subseedOf(int k) {
+        return noise.subseed() + k;
     }
 
     /** Images the request yields. */
@@ -43,6 +61,6 @@ public record GenerationParameters(
 
     public GenerationParameters withBatch(long newSeed, int newBatchSize, int newIterations) {
         return new GenerationParameters(prompt, negativePrompt, samplerName, scheduler, steps, cfgScale, newSeed, width,
-                height, newBatchSize, newIterations, clipSkip, model, tiling, hires, img2img);
+                height, newBatchSize, newIterations, clipSkip, model, tiling, hires, img2img, noise, sampler, vae);
     }
 }

@@ -51,6 +51,9 @@ public final class Messaging {
     /** Event kind of {@link JobSkipRequested}. */
     public static final String SKIP = "skip";
 
+    /** Event kind of {@link PreviewEvent}. */
+    public static final String PREVIEW = "preview";
+
     /** Event kind of {@link JobSkipped}. */
     public static final String JOB_SKIPPED = "job-skipped";
 

@@ -44,10 +44,11 @@ class FleetEndToEndTest {
     private TestDatabase database;
     private S3ProxyServer s3;
     private Fleet fleet;
+    private Path reference;
 
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
-        Path reference = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference")).toAbsolutePath();
+        reference = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference")).toAbsolutePath();
         database = TestDatabase.create();
         s3 = S3ProxyServer.start(dir.resolve("s3"));
         String prefix = "e2e-" + UUID.randomUUID().toString().substring(0, 8) + ".";
@@ -138,6 +139,39 @@ class FleetEndToEndTest {
     }
 
     @Test
+    void img2imgInpaintingAndTheTxt2imgExtrasRunThroughTheFleet() throws Exception {
+        String init = Base64.getEncoder().encodeToString(java.nio.file.Files.readAllBytes(
+                reference.resolve("features/extra/init_64.png")));
+        String mask = Base64.getEncoder().encodeToString(java.nio.file.Files.readAllBytes(
+                reference.resolve("features/extra/mask_64.png")));
+        HttpResponse<String> inpaint = post("/sdapi/v1/img2img", """
+                {"prompt": "a dog", "seed": 99, "steps": 4, "width": 64, "height": 64, "batch_size": 2,
+                 "denoising_strength": 0.75, "inpainting_fill": 1, "inpaint_full_res": false, "mask_blur": 0,
+                 "init_images": ["data:image/png;base64,%s"], "mask": "%s"}""".formatted(init, mask), "gina");
+        assertThat(inpaint.statusCode()).as(inpaint.body()).isEqualTo(200);
+        JsonNode body = JSON.readTree(inpaint.body());
+        assertThat(body.get("images")).hasSize(2);
+        assertThat(body.get("parameters").get("init_images").isNull()).isTrue();
+        JsonNode info = JSON.readTree(body.get("info").asString());
+        assertThat(info.get("infotexts").get(1).asString()).contains("Seed: 100", "Denoising strength: 0.75", "Mask blur: 0");
+        assertThat(storedSeeds("gina")).containsExactly(99L, 100L);
+
+        HttpResponse<String> extras = post("/sdapi/v1/txt2img", """
+                {"prompt": "a castle AND a moat :0.5", "seed": 5, "steps": 3, "width": 64, "height": 64, "n_iter": 2,
+                 "tiling": true, "enable_hr": true, "hr_scale": 1.5, "hr_second_pass_steps": 2,
+                 "denoising_strength": 0.5, "subseed": 11, "subseed_strength": 0.2, "eta": 0.5,
+                 "sampler_name": "Euler a", "override_settings": {"randn_source": "NV"}}""", "hank");
+        assertThat(extras.statusCode()).as(extras.body()).isEqualTo(200);
+        JsonNode extrasInfo = JSON.readTree(JSON.readTree(extras.body()).get("info").asString());
+        assertThat(extrasInfo.get("all_seeds").toString()).isEqualTo("[5,5]");
+        assertThat(extrasInfo.get("all_subseeds").toString()).isEqualTo("[11,12]");
+        assertThat(extrasInfo.get("infotexts").get(1).asString()).contains("Tiling: True", "Hires upscale: 1.5",
+                "Variation seed: 12", "RNG: NV", "Eta: 0.5");
+        byte[] png = Base64.getDecoder().decode(JSON.readTree(extras.body()).get("images").get(0).asString());
+        assertThat(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png)).getWidth()).isEqualTo(96);
+    }
+
+    @Test
     void invalidAndUnsupportedRequestsAreRefusedByFieldAndQueueNothing() throws Exception {
         HttpResponse<String> invalid = post("/sdapi/v1/txt2img", """
                 {"prompt": "x", "width": 100, "steps": 0, "sampler_name": "Eulerr"}""", "carol");
@@ -146,9 +180,9 @@ class FleetEndToEndTest {
         assertThat(invalid.body()).contains("\"width\"", "\"steps\"", "\"sampler_name\"");
 
         HttpResponse<String> unsupported = post("/sdapi/v1/txt2img", """
-                {"prompt": "x", "enable_hr": true, "width": 64, "height": 64}""", "carol");
+                {"prompt": "x", "restore_faces": true, "width": 64, "height": 64}""", "carol");
         assertThat(unsupported.statusCode()).isEqualTo(422);
-        assertThat(unsupported.body()).contains("enable_hr");
+        assertThat(unsupported.body()).contains("restore_faces");
         assertThat(storedSeeds("carol")).isEmpty();
     }
 

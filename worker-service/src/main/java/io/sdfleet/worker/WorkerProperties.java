@@ -9,11 +9,11 @@ import java.util.UUID;
 /**
  * How this worker runs: its id (host name plus a random suffix when not set), where checkpoints live and which one
  * serves requests that name none, the tokenizer for single-file checkpoints, the device, how many models stay
- * loaded, where storage-service listens.
+ * loaded, where storage-service listens, every how many steps a live preview is sent (0 = never).
  */
 @ConfigurationProperties("sdfleet.worker")
 public record WorkerProperties(String id, Path modelsDir, String defaultModel, Path tokenizer, String device,
-                               int modelCacheSize, String storageUrl, int heartbeatSeconds) {
+                               int modelCacheSize, String storageUrl, int heartbeatSeconds, Integer previewEvery) {
 
     public WorkerProperties {
         if (id == null || id.isBlank()) {
@@ -21,6 +21,7 @@ public record WorkerProperties(String id, Path modelsDir, String defaultModel, P
         }
         modelCacheSize = Math.max(1, modelCacheSize);
         heartbeatSeconds = Math.max(1, heartbeatSeconds);
+        previewEvery = previewEvery == null ? 10 : Math.max(0, previewEvery); // A1111's default live preview period
     }
 
     private static String hostName() {

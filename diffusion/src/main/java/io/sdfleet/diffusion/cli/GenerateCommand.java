@@ -6,6 +6,9 @@ import io.sdfleet.diffusion.checkpoint.SafetensorsWriter;
 import io.sdfleet.diffusion.pipeline.GeneratedImage;
 import io.sdfleet.diffusion.pipeline.GenerationParameters;
 import io.sdfleet.diffusion.pipeline.GenerationResult;
+import io.sdfleet.diffusion.networks.NetworkDirectories;
+import io.sdfleet.diffusion.noise.NoiseOptions;
+import io.sdfleet.diffusion.noise.RngSource;
 import io.sdfleet.diffusion.pipeline.HiresFix;
 import io.sdfleet.diffusion.pipeline.ModelOptions;
 import io.sdfleet.diffusion.pipeline.NoiseFile;
@@ -64,6 +67,10 @@ final class GenerateCommand {
                     a.decimal("denoising-strength", 0.7), a.string("hr-sampler", null), null,
                     a.string("hr-prompt", null), a.string("hr-negative-prompt", null)));
         }
+        p = p.withNoise(noiseOptions(a));
+        NetworkDirectories networks = new NetworkDirectories(Optional.ofNullable(a.existingPath("lora-dir")),
+                Optional.ofNullable(a.existingPath("embeddings-dir")), Optional.ofNullable(a.existingPath("hypernetwork-dir")));
+        Path vae = a.existingPath("vae");
         Path tokenizer = a.existingPath("tokenizer");
         Path noisePath = a.existingPath("noise-file");
         String latentsOut = a.string("latents-out", null);
@@ -82,7 +89,8 @@ final class GenerateCommand {
         ModelOptions options = ModelOptions.cpu(tokenizer).withDevice(device, precision);
         try (StableDiffusionModel model = StableDiffusionModel.load(modelPath, options)) {
             ProgressBar bar = new ProgressBar(System.err);
-            GenerationResult result = new Txt2Img(model).generate(p, noise, bar);
+            model.useVae(vae);
+            GenerationResult result = new Txt2Img(model, networks).generate(p, noise, bar);
             bar.finish();
             Files.createDirectories(outDir);
             for (GeneratedImage image : result.images()) {
@@ -96,6 +104,20 @@ final class GenerateCommand {
             out.printf("done in %.1f s, peak memory %d MB%n", result.seconds(), result.peakMemoryBytes() / (1024 * 1024));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** --rng, variation seed, seed resize and ENSD, as A1111's API fields name them. */
+    private static NoiseOptions noiseOptions(Arguments a) {
+        long subseed = a.longValue("subseed", -1);
+        if (subseed == -1) {
+            subseed = new SecureRandom().nextLong(0x1_0000_0000L);
+        }
+        try {
+            return new NoiseOptions(RngSource.parse(a.string("rng", "cpu")), subseed, a.decimal("subseed-strength", 0),
+                    a.integer("seed-resize-from-w", 0), a.integer("seed-resize-from-h", 0), a.longValue("ensd", 0));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--rng: " + e.getMessage());
         }
     }
 

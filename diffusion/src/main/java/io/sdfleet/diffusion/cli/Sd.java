@@ -17,6 +17,9 @@ public final class Sd {
                              [--tiling] [--enable-hr --hr-scale X | --hr-resize-x W --hr-resize-y H]
                              [--hr-upscaler Latent|"Latent (nearest)"|Lanczos] [--hr-second-pass-steps N]
                              [--denoising-strength X] [--hr-sampler NAME] [--hr-prompt TEXT] [--hr-negative-prompt TEXT]
+                             [--rng cpu|nv] [--subseed N --subseed-strength X] [--seed-resize-from-w W --seed-resize-from-h H]
+                             [--ensd N] [--vae PATH] [--lora-dir DIR] [--embeddings-dir DIR] [--hypernetwork-dir DIR]
+                             (<lora:name:weight>, <hypernet:name:weight> and embedding names work in prompts)
               img2img        the txt2img options plus --init-image PNG [--denoising-strength X] [--resize-mode 0|1|2]
                              [--mask PNG [--mask-blur N] [--inpainting-fill original|fill|latent-noise|latent-nothing]
                               [--inpaint-full-res [--inpaint-full-res-padding N]] [--inpainting-mask-invert]]

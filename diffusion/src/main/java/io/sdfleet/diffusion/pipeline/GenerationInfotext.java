@@ -33,6 +33,7 @@ final class GenerationInfotext {
         params.put("Size", p.width() + "x" + p.height());
         params.put("Model hash", model.shortHash());
         params.put("Model", model.name());
+        params.putAll(model.vaeInfotext());
         params.putAll(NoiseInfotext.variation(p.noise(), subseed));
         if (p.img2img() != null) {
             params.put("Denoising strength", Numbers.compact(p.img2img().denoisingStrength()));
@@ -51,6 +52,22 @@ final class GenerationInfotext {
             params.put("Clip skip", String.valueOf(p.clipSkip()));
         }
         params.putAll(NoiseInfotext.ensd(p.noise(), sampler.stochastic()));
+        io.sdfleet.diffusion.sampling.SamplerExtras extras = p.samplerExtras();
+        if (extras.eta() != 1 && sampler.stochastic()) {
+            params.put("Eta", Numbers.compact(extras.eta()));
+        }
+        if (extras.sChurn() != 0) {
+            params.put("Sigma churn", Numbers.compact(extras.sChurn()));
+        }
+        if (extras.sTmin() != 0) {
+            params.put("Sigma tmin", Numbers.compact(extras.sTmin()));
+        }
+        if (!Double.isInfinite(extras.sTmax())) {
+            params.put("Sigma tmax", Numbers.compact(extras.sTmax()));
+        }
+        if (extras.sNoise() != 1) {
+            params.put("Sigma noise", Numbers.compact(extras.sNoise()));
+        }
         if (p.tiling()) {
             params.put("Tiling", "True");
         }

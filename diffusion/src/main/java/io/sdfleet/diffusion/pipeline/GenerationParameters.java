@@ -2,6 +2,8 @@ package io.sdfleet.diffusion.pipeline;
 
 import io.sdfleet.diffusion.noise.NoiseOptions;
 
+import io.sdfleet.diffusion.sampling.SamplerExtras;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,7 +29,8 @@ public record GenerationParameters(
         boolean tiling,
         Img2ImgInput img2img,
         HiresFix hires,
-        NoiseOptions noise) {
+        NoiseOptions noise,
+        SamplerExtras samplerExtras) {
 
     public static final int MAX_SIDE = 4096;
 
@@ -37,33 +40,39 @@ public record GenerationParameters(
         sampler = sampler == null || sampler.isBlank() ? "Euler" : sampler;
         scheduler = scheduler == null || scheduler.isBlank() ? "Automatic" : scheduler;
         noise = noise == null ? NoiseOptions.DEFAULTS : noise;
+        samplerExtras = samplerExtras == null ? SamplerExtras.DEFAULTS : samplerExtras;
     }
 
     /** Plain txt2img with A1111's default noise options. */
     public GenerationParameters(String prompt, String negativePrompt, String sampler, String scheduler, int steps,
                                 double cfgScale, long seed, int width, int height, int batchSize, int clipSkip) {
         this(prompt, negativePrompt, sampler, scheduler, steps, cfgScale, seed, width, height, batchSize, clipSkip,
-                false, null, null, NoiseOptions.DEFAULTS);
+                false, null, null, NoiseOptions.DEFAULTS, SamplerExtras.DEFAULTS);
     }
 
     public GenerationParameters withImg2Img(Img2ImgInput input) {
         return new GenerationParameters(prompt, negativePrompt, sampler, scheduler, steps, cfgScale, seed, width, height,
-                batchSize, clipSkip, tiling, input, hires, noise);
+                batchSize, clipSkip, tiling, input, hires, noise, samplerExtras);
     }
 
     public GenerationParameters withHires(HiresFix fix) {
         return new GenerationParameters(prompt, negativePrompt, sampler, scheduler, steps, cfgScale, seed, width, height,
-                batchSize, clipSkip, tiling, img2img, fix, noise);
+                batchSize, clipSkip, tiling, img2img, fix, noise, samplerExtras);
     }
 
     public GenerationParameters withTiling(boolean on) {
         return new GenerationParameters(prompt, negativePrompt, sampler, scheduler, steps, cfgScale, seed, width, height,
-                batchSize, clipSkip, on, img2img, hires, noise);
+                batchSize, clipSkip, on, img2img, hires, noise, samplerExtras);
     }
 
     public GenerationParameters withNoise(NoiseOptions options) {
         return new GenerationParameters(prompt, negativePrompt, sampler, scheduler, steps, cfgScale, seed, width,
-                height, batchSize, clipSkip, tiling, img2img, hires, options);
+                height, batchSize, clipSkip, tiling, img2img, hires, options, samplerExtras);
+    }
+
+    public GenerationParameters withSamplerExtras(SamplerExtras extras) {
+        return new GenerationParameters(prompt, negativePrompt, sampler, scheduler, steps, cfgScale, seed, width,
+                height, batchSize, clipSkip, tiling, img2img, hires, noise, extras);
     }
 
     /** The seed of image {@code index} of this batch (A1111: one seed for all when a variation seed is used). */
@@ -93,6 +102,7 @@ public record GenerationParameters(
         if (clipSkip < 1 || clipSkip > 12) {
             problems.add("clip_skip must be between 1 and 12, got " + clipSkip);
         }
+        problems.addAll(samplerExtras.problems());
         if (hires != null && img2img != null) {
             problems.add("enable_hr applies to txt2img only, not to img2img");
         }

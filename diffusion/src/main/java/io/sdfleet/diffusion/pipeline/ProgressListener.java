@@ -13,6 +13,18 @@ public interface ProgressListener {
      */
     void onStep(int step, int total, double elapsedSeconds);
 
+    /** Every how many steps {@link #onPreview} wants a live preview; 0 = never (the default). */
+    default int previewEvery() {
+        return 0;
+    }
+
+    /**
+     * A cheap live preview (A1111's "Approx cheap": 1/8 size, no VAE) of the first image's current denoised
+     * estimate, after {@code step}.
+     */
+    default void onPreview(int step, java.awt.image.BufferedImage preview) {
+    }
+
     /** Raising this from {@link #onStep} stops the run (A1111's interrupt). */
     final class Interrupted extends RuntimeException {
         public Interrupted() {

@@ -7,9 +7,12 @@ import io.sdfleet.diffusion.sampling.Denoiser;
 import io.sdfleet.diffusion.sampling.DiscreteSchedule;
 import io.sdfleet.diffusion.sampling.MaskedDenoiser;
 import io.sdfleet.diffusion.sampling.NoiseSource;
+import io.sdfleet.diffusion.sampling.SamplerExtras;
 import io.sdfleet.diffusion.sampling.SamplerSpec;
 import io.sdfleet.diffusion.sampling.Scheduler;
 import io.sdfleet.diffusion.sampling.StepCallback;
+
+import java.util.List;
 
 /**
  * One run of a sampler over the UNet with classifier-free guidance: from noise (txt2img) or from an init latent
@@ -20,10 +23,12 @@ import io.sdfleet.diffusion.sampling.StepCallback;
  * @param initLatent     model-space init latents [B, 4, h, w]; null for txt2img
  * @param repaint        1 = repaint, 0 = keep [1, 4, h, w]; null without a mask
  * @param imageCondition [B, 5, h, w] for 9-channel models; null otherwise
+ * @param conds          the prompt's sub-prompts (one, or several joined by AND) with their weights
  */
 record SamplingPass(SamplerSpec sampler, Scheduler scheduler, int steps, Img2ImgSteps img2img, NDArray noise,
                     NoiseSource stepNoise, NDArray initLatent, NDArray repaint, NDArray imageCondition,
-                    PromptEncoder.Conditioning cond, PromptEncoder.Conditioning uncond, float cfgScale) {
+                    List<CfgDenoiser.WeightedCondition> conds, PromptEncoder.Conditioning uncond, float cfgScale,
+                    SamplerExtras extras) {
 
     /** Steps this pass reports progress for. */
     int stepsRun() {
@@ -33,13 +38,13 @@ record SamplingPass(SamplerSpec sampler, Scheduler scheduler, int steps, Img2Img
     /** The final latents in {@code noise}'s manager. */
     NDArray run(NoisePredictor unet, DiscreteSchedule schedule, StepCallback callback) {
         NoisePredictor predictor = imageCondition == null ? unet : new ImageConditionedUNet(unet, imageCondition);
-        CfgDenoiser guided = new CfgDenoiser(predictor, schedule, cond::at, uncond::at, cfgScale);
+        CfgDenoiser guided = new CfgDenoiser(predictor, schedule, conds, uncond::at, cfgScale);
         Denoiser denoiser = repaint == null ? guided : new MaskedDenoiser(guided, initLatent, repaint);
         NDArray latents;
         if (img2img == null) {
             float[] sigmas = sampler.usesTimesteps() ? null : sampler.sigmas(schedule, scheduler, steps);
-            latents = sampler.run().sample(new SamplerSpec.Inputs(denoiser, guided::guidedEps, noise, sigmas,
-                    schedule.alphasCumprod(), steps, stepNoise, callback));
+            latents = sampler.run().sample(new SamplerSpec.Inputs(denoiser, guided::guidedEps, noise, null, sigmas,
+                    schedule.alphasCumprod(), steps, stepNoise, callback, extras));
         } else if (img2img.total() == 0) {
             // Strength 0 changes nothing: the result is the init image's VAE round trip.
             latents = initLatent.duplicate();
@@ -50,7 +55,7 @@ record SamplingPass(SamplerSpec sampler, Scheduler scheduler, int steps, Img2Img
             }
             float[] sigmas = img2img.schedule(sampler.sigmas(schedule, scheduler, img2img.total()));
             latents = sampler.run().sample(new SamplerSpec.Inputs(denoiser, guided::guidedEps, noise, initLatent,
-                    sigmas, schedule.alphasCumprod(), img2img.run(), stepNoise, callback));
+                    sigmas, schedule.alphasCumprod(), img2img.run(), stepNoise, callback, extras));
         }
         if (repaint == null) {
             return latents;

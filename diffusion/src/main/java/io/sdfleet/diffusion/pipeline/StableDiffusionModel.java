@@ -47,6 +47,8 @@ public final class StableDiffusionModel implements AutoCloseable {
     private final Attention attention;
     private final Map<String, NDArray> parameters;
     private volatile String shortHash;
+    private final Map<Path, ExternalVae> externalVaes = new java.util.HashMap<>();
+    private volatile ExternalVae externalVae;
 
     private StableDiffusionModel(Path path, NDManager manager, TensorSource source, Optional<ClipTokenizer> tokenizer,
                                  TextEncoder textEncoder, UNetModel unet, AutoencoderKL vae, float[] alphasCumprod,
@@ -168,8 +170,35 @@ public final class StableDiffusionModel implements AutoCloseable {
         return unet;
     }
 
+    /** The VAE in use: the checkpoint's own, or the external one chosen with {@link #useVae}. */
     public AutoencoderKL vae() {
-        return vae;
+        return externalVae == null ? vae : externalVae.vae();
+    }
+
+    /**
+     * Uses the VAE in {@code file} instead of the checkpoint's (A1111's {@code sd_vae}); null goes back to the
+     * checkpoint's own. Loaded VAEs stay in this model's memory, so switching back and forth costs nothing.
+     */
+    public synchronized void useVae(Path file) {
+        if (file == null) {
+            externalVae = null;
+            return;
+        }
+        Path key = file.toAbsolutePath().normalize();
+        externalVae = externalVaes.computeIfAbsent(key,
+                k -> ExternalVae.load(k, manager, unet.dtype(), attention));
+    }
+
+    /** A1111's "VAE" and "VAE hash" infotext entries when an external VAE is in use; empty otherwise. */
+    public Map<String, String> vaeInfotext() {
+        ExternalVae current = externalVae;
+        if (current == null) {
+            return Map.of();
+        }
+        Map<String, String> entries = new java.util.LinkedHashMap<>();
+        entries.put("VAE hash", current.hash());
+        entries.put("VAE", current.name());
+        return entries;
     }
 
     public Attention attention() {
@@ -198,5 +227,6 @@ public final class StableDiffusionModel implements AutoCloseable {
     public void close() {
         manager.close();
         source.close();
+        externalVaes.values().forEach(v -> v.source().close());
     }
 }

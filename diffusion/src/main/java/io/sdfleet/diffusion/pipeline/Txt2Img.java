@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.image.ImageTensors;
+import io.sdfleet.diffusion.image.LatentPreview;
 import io.sdfleet.diffusion.image.PngFiles;
 import io.sdfleet.diffusion.inpaint.Overlay;
 import io.sdfleet.diffusion.networks.NetworkDirectories;
@@ -12,6 +13,7 @@ import io.sdfleet.diffusion.networks.Networks;
 import io.sdfleet.diffusion.nn.PaddingMode;
 import io.sdfleet.diffusion.prompt.ComposablePrompt;
 import io.sdfleet.diffusion.runtime.PeakMemory;
+import io.sdfleet.diffusion.sampling.CfgDenoiser;
 import io.sdfleet.diffusion.sampling.DiscreteSchedule;
 import io.sdfleet.diffusion.sampling.ImageNoise;
 import io.sdfleet.diffusion.sampling.NoiseSource;
@@ -55,12 +57,6 @@ public final class Txt2Img {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
-        for (String text : List.of(p.prompt(), p.negativePrompt())) {
-            if (ComposablePrompt.split(text).size() > 1) {
-                // A1111 would run composable diffusion here; treating AND as words would silently change the image.
-                throw new IllegalArgumentException("prompt uses AND (composable diffusion), which this engine does not support yet");
-            }
-        }
         SamplerCatalog.Choice choice = SamplerCatalog.choose(p.sampler(), p.scheduler());
         Optional<SamplerCatalog.Choice> hiresChoice = Optional.ofNullable(p.hires())
                 .filter(h -> h.sampler() != null && !h.sampler().isBlank())
@@ -80,7 +76,7 @@ public final class Txt2Img {
         long start = System.nanoTime();
         setTiling(p.tiling());
         try (Networks.Active active = networks.activate(p.prompt()); NDManager run = model.manager().newSubManager()) {
-            PromptEncoder.Conditioning cond = prompts.encode(run, active.prompt(), p.steps(), p.clipSkip());
+            List<CfgDenoiser.WeightedCondition> cond = composable(run, active.prompt(), p.steps(), p.clipSkip());
             PromptEncoder.Conditioning uncond = prompts.encode(run, p.negativePrompt(), p.steps(), p.clipSkip());
             NDArray noise = noiseFile.isPresent()
                     ? Tensors.create(run, noiseFile.get().initial(), new Shape(p.batchSize(), 4, latentH, latentW))
@@ -93,10 +89,10 @@ public final class Txt2Img {
                     : Img2ImgLatents.prepare(run, model, p.img2img(), p.batchSize(), p.width(), p.height(), noise);
             SamplingPass first = img2img == null
                     ? new SamplingPass(choice.sampler(), choice.scheduler(), p.steps(), null, noise, stepNoise, null, null,
-                    blankConditioningIfInpaintingModel(run, p.batchSize(), latentW, latentH), cond, uncond, (float) p.cfgScale())
+                    blankConditioningIfInpaintingModel(run, p.batchSize(), latentW, latentH), cond, uncond, (float) p.cfgScale(), p.samplerExtras())
                     : new SamplingPass(choice.sampler(), choice.scheduler(), p.steps(),
                     Img2ImgSteps.of(p.steps(), p.img2img().denoisingStrength(), false), noise, stepNoise,
-                    img2img.initLatent(), img2img.repaint(), img2img.imageCondition(), cond, uncond, (float) p.cfgScale());
+                    img2img.initLatent(), img2img.repaint(), img2img.imageCondition(), cond, uncond, (float) p.cfgScale(), p.samplerExtras());
             HiresPlan hires = p.hires() == null ? null : HiresPlan.of(p, hiresChoice.orElse(choice));
             int totalSteps = first.stepsRun() + (hires == null ? 0 : hires.steps().run());
             NDArray latents = first.run(model.unet(), schedule, progressCallback(progress, peak, start, 0, totalSteps));
@@ -132,15 +128,15 @@ public final class Txt2Img {
     /** A1111's hires fix second pass: upscale, fresh noise from the same seeds at the new size, fixed-steps img2img. */
     private NDArray hiresPass(NDManager run, GenerationParameters p, HiresPlan plan, NDArray latents, long[] seeds,
                               long[] subseeds,
-                              PromptEncoder.Conditioning cond, PromptEncoder.Conditioning uncond,
+                              List<CfgDenoiser.WeightedCondition> cond, PromptEncoder.Conditioning uncond,
                               DiscreteSchedule schedule, StepCallback callback) {
         NDArray upscaled = HiresPlan.upscale(model.vae(), plan, latents);
         int latentH = (int) upscaled.getShape().get(2);
         int latentW = (int) upscaled.getShape().get(3);
         HiresFix fix = p.hires();
         int steps = fix.secondPassSteps() > 0 ? fix.secondPassSteps() : p.steps();
-        PromptEncoder.Conditioning hrCond = fix.prompt() == null || fix.prompt().isBlank() ? cond
-                : prompts.encode(run, fix.prompt(), steps, p.clipSkip());
+        List<CfgDenoiser.WeightedCondition> hrCond = fix.prompt() == null || fix.prompt().isBlank() ? cond
+                : composable(run, fix.prompt(), steps, p.clipSkip());
         PromptEncoder.Conditioning hrUncond = fix.negativePrompt() == null || fix.negativePrompt().isBlank() ? uncond
                 : prompts.encode(run, fix.negativePrompt(), steps, p.clipSkip());
         // A1111 starts a fresh image RNG with the same seeds at the new size.
@@ -148,8 +144,22 @@ public final class Txt2Img {
         NDArray noise = imageNoise.initial(run, new Shape(4, latentH, latentW));
         NDArray imageCondition = blankConditioningIfInpaintingModel(run, p.batchSize(), latentW, latentH);
         SamplingPass second = new SamplingPass(plan.choice().sampler(), plan.choice().scheduler(), steps, plan.steps(),
-                noise, imageNoise, upscaled, null, imageCondition, hrCond, hrUncond, (float) p.cfgScale());
+                noise, imageNoise, upscaled, null, imageCondition, hrCond, hrUncond, (float) p.cfgScale(), p.samplerExtras());
         return second.run(model.unet(), schedule, callback);
+    }
+
+    /**
+     * The prompt's conditioning per sub-prompt: {@code a AND b :0.5} is composable diffusion (each part its own
+     * prompt schedule and weight, as A1111); a prompt without AND is one part of weight 1. (The negative prompt is
+     * never split, as in A1111.)
+     */
+    private List<CfgDenoiser.WeightedCondition> composable(NDManager run, String prompt, int steps, int clipSkip) {
+        List<CfgDenoiser.WeightedCondition> parts = new ArrayList<>();
+        for (ComposablePrompt.Part part : ComposablePrompt.split(prompt)) {
+            PromptEncoder.Conditioning c = prompts.encode(run, part.text(), steps, clipSkip);
+            parts.add(new CfgDenoiser.WeightedCondition(c::at, (float) part.weight()));
+        }
+        return parts;
     }
 
     private NDArray blankConditioningIfInpaintingModel(NDManager run, int batch, int latentW, int latentH) {
@@ -159,9 +169,13 @@ public final class Txt2Img {
 
     private static StepCallback progressCallback(ProgressListener progress, PeakMemory peak, long start, int offset,
                                                  int total) {
+        int every = progress.previewEvery();
         return (step, passTotal, xNow, denoised) -> {
             peak.sample();
             progress.onStep(offset + step, total, (System.nanoTime() - start) / 1e9);
+            if (every > 0 && (offset + step) % every == 0 && denoised != null) {
+                progress.onPreview(offset + step, LatentPreview.of(denoised, 0));
+            }
         };
     }
 

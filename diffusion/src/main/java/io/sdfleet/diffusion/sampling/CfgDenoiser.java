@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.sdfleet.diffusion.model.NoisePredictor;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.IntFunction;
 
 /**
@@ -17,16 +19,24 @@ import java.util.function.IntFunction;
  * affine in the model output with the same x for both, guiding the output first gives the same result. When cond and uncond have the same token length they go through the UNet in one batch
  * [cond…, uncond…]; otherwise (a long prompt against a short negative) in two calls, A1111's default.
  * Conditioning may change per call (prompt editing), so it is asked for by call index.
+ *
+ * <p>Composable diffusion ({@code a AND b :0.5}) gives several weighted conds: out_u + Σ wᵢ·(out_i − out_u)·scale,
+ * as A1111's {@code combine_denoised}. Conds of different token lengths are brought to the longest by repeating
+ * their last vector, as A1111's {@code stack_conds} does, so all conds share one UNet batch.
  */
 public final class CfgDenoiser implements Denoiser {
 
     private final NoisePredictor unet;
     private final DiscreteSchedule schedule;
-    private final IntFunction<NDArray> condAt;
+    private final List<WeightedCondition> conds;
     private final IntFunction<NDArray> uncondAt;
     private final float scale;
     private final float[] alphasCumprod;
     private int calls;
+
+    /** One sub-prompt's conditioning by call index ([1, T, C], owned by the caller) and its weight. */
+    public record WeightedCondition(IntFunction<NDArray> at, float weight) {
+    }
 
     /**
      * @param condAt   call index → cond [1, Tc, C] (owned by the caller)
@@ -34,9 +44,18 @@ public final class CfgDenoiser implements Denoiser {
      */
     public CfgDenoiser(NoisePredictor unet, DiscreteSchedule schedule, IntFunction<NDArray> condAt,
                        IntFunction<NDArray> uncondAt, float scale) {
+        this(unet, schedule, List.of(new WeightedCondition(condAt, 1f)), uncondAt, scale);
+    }
+
+    /** Composable diffusion: several weighted conds against one uncond. */
+    public CfgDenoiser(NoisePredictor unet, DiscreteSchedule schedule, List<WeightedCondition> conds,
+                       IntFunction<NDArray> uncondAt, float scale) {
+        if (conds.isEmpty()) {
+            throw new IllegalArgumentException("at least one cond is needed");
+        }
         this.unet = unet;
         this.schedule = schedule;
-        this.condAt = condAt;
+        this.conds = List.copyOf(conds);
         this.uncondAt = uncondAt;
         this.scale = scale;
         this.alphasCumprod = schedule.alphasCumprod();
@@ -75,35 +94,71 @@ public final class CfgDenoiser implements Denoiser {
         }
     }
 
-    /** out_u + (out_c − out_u)·scale of the raw UNet outputs (ε or v) at timestep t, in modelInput's manager. */
+    /** out_u + Σ wᵢ·(out_i − out_u)·scale of the raw UNet outputs (ε or v) at timestep t, in modelInput's manager. */
     private NDArray guidedOutput(NDArray modelInput, float t) {
         NDManager owner = modelInput.getManager();
-        NDArray cond = condAt.apply(calls);
         NDArray uncond = uncondAt.apply(calls);
+        List<NDArray> condNow = new ArrayList<>();
+        for (WeightedCondition c : conds) {
+            condNow.add(c.at().apply(calls));
+        }
         calls++;
         try (NDManager scope = owner.newSubManager()) {
             long batch = modelInput.getShape().get(0);
-            // cond and uncond live in the caller's run manager: their per-image copies must not.
-            NDArray condBatch = inScope(cond.repeat(0, batch), scope);
+            int parts = condNow.size();
+            long tokens = condNow.stream().mapToLong(c -> c.getShape().get(1)).max().orElseThrow();
+            // Per image, every cond in turn; cond and uncond live in the caller's run manager, their copies must not.
+            NDList contexts = new NDList();
+            for (NDArray cond : condNow) {
+                contexts.add(inScope(padTo(cond, tokens, scope).repeat(0, batch), scope));
+            }
             NDArray uncondBatch = inScope(uncond.repeat(0, batch), scope);
-            NDArray outCond;
             NDArray outUncond;
-            if (cond.getShape().get(1) == uncond.getShape().get(1)) {
-                NDArray both = inScope(NDArrays.concat(new NDList(modelInput, modelInput), 0), scope);
-                NDArray context = NDArrays.concat(new NDList(condBatch, uncondBatch), 0);
-                NDArray out = inScope(unet.predict(both, timesteps(scope, 2 * batch, t), context), scope);
-                outCond = out.get("0:{}", batch);
-                outUncond = out.get("{}:", batch);
+            NDArray outConds;
+            if (tokens == uncond.getShape().get(1)) {
+                contexts.add(uncondBatch);
+                NDArray out = inScope(predict(modelInput, parts + 1, contexts, t, scope), scope);
+                outConds = out.get("0:{}", parts * batch);
+                outUncond = out.get("{}:", parts * batch);
             } else {
-                outCond = unet.predict(modelInput, timesteps(scope, batch, t), condBatch);
+                outConds = inScope(predict(modelInput, parts, contexts, t, scope), scope);
                 outUncond = unet.predict(modelInput, timesteps(scope, batch, t), uncondBatch);
             }
-            outCond.attach(scope);
+            outConds.attach(scope);
             outUncond.attach(scope);
-            NDArray guided = outUncond.add(outCond.sub(outUncond).mul(scale));
+            NDArray guided = outUncond.duplicate();
+            guided.attach(scope);
+            for (int i = 0; i < parts; i++) {
+                NDArray outCond = inScope(outConds.get("{}:{}", i * batch, (i + 1) * batch), scope);
+                NDArray step = inScope(outCond.sub(outUncond).mul(scale * conds.get(i).weight()), scope);
+                guided = inScope(guided.add(step), scope);
+            }
             guided.attach(owner);
             return guided;
         }
+    }
+
+    /** One UNet call on {@code copies} stacked copies of the input against the stacked contexts. */
+    private NDArray predict(NDArray modelInput, int copies, NDList contexts, float t, NDManager scope) {
+        long batch = modelInput.getShape().get(0);
+        NDList inputs = new NDList();
+        for (int i = 0; i < copies; i++) {
+            inputs.add(modelInput);
+        }
+        NDArray stacked = copies == 1 ? modelInput : inScope(NDArrays.concat(inputs, 0), scope);
+        NDArray context = contexts.size() == 1 ? contexts.get(0) : inScope(NDArrays.concat(contexts, 0), scope);
+        return unet.predict(stacked, timesteps(scope, copies * batch, t), context);
+    }
+
+    /** A1111's {@code stack_conds}: a shorter cond repeats its last vector up to {@code tokens}. */
+    private static NDArray padTo(NDArray cond, long tokens, NDManager scope) {
+        long have = cond.getShape().get(1);
+        if (have == tokens) {
+            return cond;
+        }
+        NDArray last = inScope(cond.get(":, {}:", have - 1), scope);
+        NDArray repeated = inScope(last.repeat(1, tokens - have), scope);
+        return inScope(NDArrays.concat(new NDList(cond, repeated), 1), scope);
     }
 
     private static NDArray inScope(NDArray array, NDManager scope) {

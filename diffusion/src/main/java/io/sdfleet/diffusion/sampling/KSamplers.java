@@ -46,34 +46,76 @@ public final class KSamplers {
         }
     }
 
+    /**
+     * k-diffusion's churn before an Euler, Heun or DPM2 step: with γ > 0, x gains fresh noise up to σ̂ = σ(1 + γ).
+     * Returns σ̂ and leaves the noised x in {@code x[0]}.
+     */
+    private static float churn(NDArray[] x, float sigma, int steps, SamplerExtras extras, NoiseSource noise) {
+        float gamma = extras.gamma(sigma, steps);
+        if (gamma == 0) {
+            return sigma;
+        }
+        float sigmaHat = sigma * (gamma + 1);
+        NDArray eps = noise.next(x[0], sigma, sigmaHat).mul((float) extras.sNoise());
+        x[0] = x[0].add(eps.mul((float) Math.sqrt(sigmaHat * (double) sigmaHat - sigma * (double) sigma)));
+        return sigmaHat;
+    }
+
     private static NDArray toD(NDArray x, float sigma, NDArray denoised) {
         return x.sub(denoised).div(sigma);
     }
 
     /** Euler's method on the probability-flow ODE. */
     public static NDArray euler(Denoiser model, NDArray x, float[] sigmas, StepCallback callback) {
+        return euler(model, x, sigmas, SamplerExtras.DEFAULTS, null, callback);
+    }
+
+    /** Euler with k-diffusion's churn options. */
+    public static NDArray euler(Denoiser model, NDArray x, float[] sigmas, SamplerExtras extras, NoiseSource noise,
+                                StepCallback callback) {
         Denoised den = new Denoised();
-        return loop(x, sigmas, callback, den, (i, xi) ->
-                xi.add(toD(xi, sigmas[i], den.of(model, xi, sigmas[i])).mul(sigmas[i + 1] - sigmas[i])));
+        return loop(x, sigmas, callback, den, (i, xi) -> {
+            NDArray[] churned = {xi};
+            float sigmaHat = churn(churned, sigmas[i], sigmas.length - 1, extras, noise);
+            NDArray xh = churned[0];
+            return xh.add(toD(xh, sigmaHat, den.of(model, xh, sigmaHat)).mul(sigmas[i + 1] - sigmaHat));
+        });
     }
 
     /** Euler ancestral: Euler down to σ_down, then fresh noise back up to σ_next (η = 1). */
     public static NDArray eulerAncestral(Denoiser model, NDArray x, float[] sigmas, NoiseSource noise, StepCallback callback) {
+        return eulerAncestral(model, x, sigmas, SamplerExtras.DEFAULTS, noise, callback);
+    }
+
+    /** Euler ancestral with η and s_noise. */
+    public static NDArray eulerAncestral(Denoiser model, NDArray x, float[] sigmas, SamplerExtras extras,
+                                         NoiseSource noise, StepCallback callback) {
         Denoised den = new Denoised();
+        float eta = (float) extras.eta();
+        float sNoise = (float) extras.sNoise();
         return loop(x, sigmas, callback, den, (i, xi) -> {
             NDArray denoised = den.of(model, xi, sigmas[i]);
-            float[] downUp = ancestralStep(sigmas[i], sigmas[i + 1], 1f);
+            float[] downUp = ancestralStep(sigmas[i], sigmas[i + 1], eta);
             NDArray next = xi.add(toD(xi, sigmas[i], denoised).mul(downUp[0] - sigmas[i]));
-            return sigmas[i + 1] > 0 ? next.add(noise.next(next, sigmas[i], sigmas[i + 1]).mul(downUp[1])) : next;
+            return sigmas[i + 1] > 0 ? next.add(noise.next(next, sigmas[i], sigmas[i + 1]).mul(downUp[1] * sNoise)) : next;
         });
     }
 
     /** Heun's second-order method (the final step to σ = 0 is a plain Euler step). */
     public static NDArray heun(Denoiser model, NDArray x, float[] sigmas, StepCallback callback) {
+        return heun(model, x, sigmas, SamplerExtras.DEFAULTS, null, callback);
+    }
+
+    /** Heun with k-diffusion's churn options. */
+    public static NDArray heun(Denoiser model, NDArray x, float[] sigmas, SamplerExtras extras, NoiseSource noise,
+                               StepCallback callback) {
         Denoised den = new Denoised();
-        return loop(x, sigmas, callback, den, (i, xi) -> {
-            NDArray d = toD(xi, sigmas[i], den.of(model, xi, sigmas[i]));
-            float dt = sigmas[i + 1] - sigmas[i];
+        return loop(x, sigmas, callback, den, (i, x0) -> {
+            NDArray[] churned = {x0};
+            float sigmaHat = churn(churned, sigmas[i], sigmas.length - 1, extras, noise);
+            NDArray xi = churned[0];
+            NDArray d = toD(xi, sigmaHat, den.of(model, xi, sigmaHat));
+            float dt = sigmas[i + 1] - sigmaHat;
             if (sigmas[i + 1] == 0) {
                 return xi.add(d.mul(dt));
             }
@@ -85,25 +127,37 @@ public final class KSamplers {
 
     /** DPM2: a midpoint step in log σ (Karras et al.'s "DPM-Solver-2"-like second-order method). */
     public static NDArray dpm2(Denoiser model, NDArray x, float[] sigmas, StepCallback callback) {
+        return dpm2(model, x, sigmas, SamplerExtras.DEFAULTS, null, callback);
+    }
+
+    /** DPM2 with k-diffusion's churn options. */
+    public static NDArray dpm2(Denoiser model, NDArray x, float[] sigmas, SamplerExtras extras, NoiseSource noise,
+                               StepCallback callback) {
         Denoised den = new Denoised();
-        return loop(x, sigmas, callback, den, (i, xi) -> {
-            NDArray d = toD(xi, sigmas[i], den.of(model, xi, sigmas[i]));
+        return loop(x, sigmas, callback, den, (i, x0) -> {
+            NDArray[] churned = {x0};
+            float sigmaHat = churn(churned, sigmas[i], sigmas.length - 1, extras, noise);
+            NDArray xi = churned[0];
+            NDArray d = toD(xi, sigmaHat, den.of(model, xi, sigmaHat));
             if (sigmas[i + 1] == 0) {
-                return xi.add(d.mul(sigmas[i + 1] - sigmas[i]));
+                return xi.add(d.mul(sigmas[i + 1] - sigmaHat));
             }
-            float sigmaMid = logMidpoint(sigmas[i], sigmas[i + 1]);
-            NDArray x2 = xi.add(d.mul(sigmaMid - sigmas[i]));
+            float sigmaMid = logMidpoint(sigmaHat, sigmas[i + 1]);
+            NDArray x2 = xi.add(d.mul(sigmaMid - sigmaHat));
             NDArray d2 = toD(x2, sigmaMid, model.denoise(x2, sigmaMid));
-            return xi.add(d2.mul(sigmas[i + 1] - sigmas[i]));
+            return xi.add(d2.mul(sigmas[i + 1] - sigmaHat));
         });
     }
 
     /** DPM2 ancestral: the DPM2 step down to σ_down, then noise up to σ_next. */
-    public static NDArray dpm2Ancestral(Denoiser model, NDArray x, float[] sigmas, NoiseSource noise, StepCallback callback) {
+    public static NDArray dpm2Ancestral(Denoiser model, NDArray x, float[] sigmas, SamplerExtras extras,
+                                 NoiseSource noise, StepCallback callback) {
+        float eta = (float) extras.eta();
+        float sNoise = (float) extras.sNoise();
         Denoised den = new Denoised();
         return loop(x, sigmas, callback, den, (i, xi) -> {
             NDArray denoised = den.of(model, xi, sigmas[i]);
-            float[] downUp = ancestralStep(sigmas[i], sigmas[i + 1], 1f);
+            float[] downUp = ancestralStep(sigmas[i], sigmas[i + 1], eta);
             NDArray d = toD(xi, sigmas[i], denoised);
             if (downUp[0] == 0) {
                 return xi.add(d.mul(downUp[0] - sigmas[i]));
@@ -112,7 +166,7 @@ public final class KSamplers {
             NDArray x2 = xi.add(d.mul(sigmaMid - sigmas[i]));
             NDArray d2 = toD(x2, sigmaMid, model.denoise(x2, sigmaMid));
             NDArray next = xi.add(d2.mul(downUp[0] - sigmas[i]));
-            return next.add(noise.next(next, sigmas[i], sigmas[i + 1]).mul(downUp[1]));
+            return next.add(noise.next(next, sigmas[i], sigmas[i + 1]).mul(downUp[1] * sNoise));
         });
     }
 
@@ -142,11 +196,14 @@ public final class KSamplers {
     }
 
     /** DPM-Solver++(2S) ancestral. */
-    public static NDArray dpmpp2sAncestral(Denoiser model, NDArray x, float[] sigmas, NoiseSource noise, StepCallback callback) {
+    public static NDArray dpmpp2sAncestral(Denoiser model, NDArray x, float[] sigmas, SamplerExtras extras,
+                                 NoiseSource noise, StepCallback callback) {
+        float eta = (float) extras.eta();
+        float sNoise = (float) extras.sNoise();
         Denoised den = new Denoised();
         return loop(x, sigmas, callback, den, (i, xi) -> {
             NDArray denoised = den.of(model, xi, sigmas[i]);
-            float[] downUp = ancestralStep(sigmas[i], sigmas[i + 1], 1f);
+            float[] downUp = ancestralStep(sigmas[i], sigmas[i + 1], eta);
             NDArray next;
             if (downUp[0] == 0) {
                 next = xi.add(toD(xi, sigmas[i], denoised).mul(downUp[0] - sigmas[i]));
@@ -159,7 +216,7 @@ public final class KSamplers {
                 NDArray denoised2 = model.denoise(x2, (float) sigma(s));
                 next = xi.mul((float) (sigma(tNext) / sigma(t))).sub(denoised2.mul((float) Math.expm1(-h)));
             }
-            return sigmas[i + 1] > 0 ? next.add(noise.next(next, sigmas[i], sigmas[i + 1]).mul(downUp[1])) : next;
+            return sigmas[i + 1] > 0 ? next.add(noise.next(next, sigmas[i], sigmas[i + 1]).mul(downUp[1] * sNoise)) : next;
         });
     }
 
@@ -196,7 +253,10 @@ public final class KSamplers {
     }
 
     /** DPM-Solver++ SDE (stochastic, r = 1/2): two noisy half steps per interval. */
-    public static NDArray dpmppSde(Denoiser model, NDArray x, float[] sigmas, NoiseSource noise, StepCallback callback) {
+    public static NDArray dpmppSde(Denoiser model, NDArray x, float[] sigmas, SamplerExtras extras,
+                                 NoiseSource noise, StepCallback callback) {
+        float eta = (float) extras.eta();
+        float sNoise = (float) extras.sNoise();
         Denoised den = new Denoised();
         double r = 0.5;
         return loop(x, sigmas, callback, den, (i, xi) -> {
@@ -209,21 +269,24 @@ public final class KSamplers {
             double h = tNext - t;
             double s = t + h * r;
             double fac = 1 / (2 * r);
-            float[] downUp1 = ancestralStep((float) sigma(t), (float) sigma(s), 1f);
+            float[] downUp1 = ancestralStep((float) sigma(t), (float) sigma(s), eta);
             double s1 = t(downUp1[0]);
             NDArray x2 = xi.mul((float) (sigma(s1) / sigma(t))).sub(denoised.mul((float) Math.expm1(t - s1)));
-            x2 = x2.add(noise.next(x2, (float) sigma(t), (float) sigma(s)).mul(downUp1[1]));
+            x2 = x2.add(noise.next(x2, (float) sigma(t), (float) sigma(s)).mul(downUp1[1] * sNoise));
             NDArray denoised2 = model.denoise(x2, (float) sigma(s));
-            float[] downUp2 = ancestralStep((float) sigma(t), (float) sigma(tNext), 1f);
+            float[] downUp2 = ancestralStep((float) sigma(t), (float) sigma(tNext), eta);
             double tNext2 = t(downUp2[0]);
             NDArray mixed = denoised.mul((float) (1 - fac)).add(denoised2.mul((float) fac));
             NDArray next = xi.mul((float) (sigma(tNext2) / sigma(t))).sub(mixed.mul((float) Math.expm1(t - tNext2)));
-            return next.add(noise.next(next, (float) sigma(t), (float) sigma(tNext)).mul(downUp2[1]));
+            return next.add(noise.next(next, (float) sigma(t), (float) sigma(tNext)).mul(downUp2[1] * sNoise));
         });
     }
 
     /** DPM-Solver++(2M) SDE, midpoint variant, η = 1. */
-    public static NDArray dpmpp2mSde(Denoiser model, NDArray x, float[] sigmas, NoiseSource noise, StepCallback callback) {
+    public static NDArray dpmpp2mSde(Denoiser model, NDArray x, float[] sigmas, SamplerExtras extras,
+                                 NoiseSource noise, StepCallback callback) {
+        float eta = (float) extras.eta();
+        float sNoise = (float) extras.sNoise();
         Denoised den = new Denoised();
         NDArray[] old = new NDArray[1];
         double[] hLast = {Double.NaN};
@@ -239,15 +302,17 @@ public final class KSamplers {
                     double t = -Math.log(sigmas[i]);
                     double s = -Math.log(sigmas[i + 1]);
                     h = s - t;
-                    double etaH = h;
+                    double etaH = eta * h;
                     next = xi.mul((float) (sigmas[i + 1] / (double) sigmas[i] * Math.exp(-etaH)))
                             .add(denoised.mul((float) -Math.expm1(-h - etaH)));
                     if (old[0] != null) {
                         double r = hLast[0] / h;
                         next = next.add(denoised.sub(old[0]).mul((float) (0.5 * -Math.expm1(-h - etaH) * (1 / r))));
                     }
-                    next = next.add(noise.next(next, sigmas[i], sigmas[i + 1])
-                            .mul((float) (sigmas[i + 1] * Math.sqrt(-Math.expm1(-2 * etaH)))));
+                    if (eta != 0) { // k-diffusion draws no noise at η = 0
+                        next = next.add(noise.next(next, sigmas[i], sigmas[i + 1])
+                                .mul((float) (sigmas[i + 1] * Math.sqrt(-Math.expm1(-2 * etaH)) * sNoise)));
+                    }
                 }
                 if (old[0] != null) {
                     old[0].close();

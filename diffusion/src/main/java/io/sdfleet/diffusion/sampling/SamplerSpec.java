@@ -16,11 +16,21 @@ public record SamplerSpec(String name, List<String> aliases, Scheduler defaultSc
      * {@code initLatent} is null for txt2img; for img2img the run starts at initLatent + noise·σ₀ instead of noise·σ₀.
      */
     public record Inputs(Denoiser denoiser, TimestepSamplers.EpsModel eps, NDArray noise, NDArray initLatent,
-                         float[] sigmas, float[] alphasCumprod, int steps, NoiseSource stepNoise, StepCallback callback) {
+                         float[] sigmas, float[] alphasCumprod, int steps, NoiseSource stepNoise, StepCallback callback,
+                         SamplerExtras extras) {
+
+        public Inputs {
+            extras = extras == null ? SamplerExtras.DEFAULTS : extras;
+        }
+
+        public Inputs(Denoiser denoiser, TimestepSamplers.EpsModel eps, NDArray noise, NDArray initLatent,
+                      float[] sigmas, float[] alphasCumprod, int steps, NoiseSource stepNoise, StepCallback callback) {
+            this(denoiser, eps, noise, initLatent, sigmas, alphasCumprod, steps, stepNoise, callback, SamplerExtras.DEFAULTS);
+        }
 
         public Inputs(Denoiser denoiser, TimestepSamplers.EpsModel eps, NDArray noise, float[] sigmas,
                       float[] alphasCumprod, int steps, NoiseSource stepNoise, StepCallback callback) {
-            this(denoiser, eps, noise, null, sigmas, alphasCumprod, steps, stepNoise, callback);
+            this(denoiser, eps, noise, null, sigmas, alphasCumprod, steps, stepNoise, callback, SamplerExtras.DEFAULTS);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.sdfleet.gateway.a1111;
 
+import io.sdfleet.diffusion.prompt.PromptStyles;
 import io.sdfleet.diffusion.sampling.SamplerCatalog;
 import io.sdfleet.diffusion.sampling.SamplerSpec;
 import io.sdfleet.diffusion.sampling.Scheduler;
@@ -43,9 +44,12 @@ public class A1111Controller {
     private final JsonMapper json;
     private final GatewayProperties properties;
     private final io.sdfleet.gateway.generation.Workers workers;
+    private final PromptStyles styles;
 
     public A1111Controller(Generations generations, StorageReader storage, ModelCatalog models, JsonMapper json,
-                           GatewayProperties properties, io.sdfleet.gateway.generation.Workers workers) {
+                           GatewayProperties properties, io.sdfleet.gateway.generation.Workers workers,
+                           PromptStyles styles) {
+        this.styles = styles;
         this.generations = generations;
         this.storage = storage;
         this.models = models;
@@ -56,12 +60,12 @@ public class A1111Controller {
 
     @PostMapping("/txt2img")
     public CompletableFuture<ResponseEntity<JsonNode>> txt2img(@RequestBody JsonNode body, HttpServletRequest http) {
-        return run(A1111Request.parse(body, models, A1111Request.Kind.TXT2IMG), http);
+        return run(A1111Request.parse(body, models, styles, A1111Request.Kind.TXT2IMG), http);
     }
 
     @PostMapping("/img2img")
     public CompletableFuture<ResponseEntity<JsonNode>> img2img(@RequestBody JsonNode body, HttpServletRequest http) {
-        return run(A1111Request.parse(body, models, A1111Request.Kind.IMG2IMG), http);
+        return run(A1111Request.parse(body, models, styles, A1111Request.Kind.IMG2IMG), http);
     }
 
     /** Queues the request and answers once every image is stored (or the request ended otherwise). */
@@ -82,6 +86,31 @@ public class A1111Controller {
                     }
                     return ResponseEntity.ok((JsonNode) A1111Responses.generation(request, done, pngs, json));
                 });
+    }
+
+    @GetMapping("/prompt-styles")
+    public List<Map<String, Object>> promptStyles() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (PromptStyles.Style s : styles.all()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("name", s.name());
+            entry.put("prompt", s.prompt());
+            entry.put("negative_prompt", s.negativePrompt());
+            out.add(entry);
+        }
+        return out;
+    }
+
+    @GetMapping("/sd-vae")
+    public List<Map<String, Object>> sdVae() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Path p : models.vaes()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("model_name", p.getFileName().toString());
+            entry.put("filename", p.toAbsolutePath().toString());
+            out.add(entry);
+        }
+        return out;
     }
 
     @GetMapping("/samplers")
@@ -249,7 +278,7 @@ public class A1111Controller {
         state.put("skipped", false);
         state.put("interrupted", false);
         out.put("state", state);
-        out.put("current_image", null);
+        out.put("current_image", generation.map(Generation::preview).orElse(null));
         out.put("textinfo", null);
         return out;
     }

@@ -3,6 +3,9 @@ package io.sdfleet.gateway.a1111;
 import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.contracts.HiresFixOptions;
 import io.sdfleet.contracts.Img2ImgOptions;
+import io.sdfleet.contracts.NoiseSettings;
+import io.sdfleet.contracts.SamplerSettings;
+import io.sdfleet.diffusion.prompt.PromptStyles;
 import io.sdfleet.diffusion.sampling.SamplerCatalog;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -107,7 +110,8 @@ public final class A1111Request {
     }
 
     /** Settings accepted in override_settings (for this request only). */
-    private static final Set<String> OVERRIDABLE = Set.of("sd_model_checkpoint", "CLIP_stop_at_last_layers");
+    private static final Set<String> OVERRIDABLE = Set.of("sd_model_checkpoint", "CLIP_stop_at_last_layers",
+            "sd_vae", "randn_source", "eta_noise_seed_delta");
 
     private final ObjectNode echo;
     private final GenerationParameters parameters;
@@ -139,6 +143,11 @@ public final class A1111Request {
     }
 
     public static A1111Request parse(JsonNode body, ModelCatalog models, Kind kind) {
+        return parse(body, models, PromptStyles.none(), kind);
+    }
+
+    /** @param styles the named prompt styles A1111's {@code styles} field may apply */
+    public static A1111Request parse(JsonNode body, ModelCatalog models, PromptStyles styles, Kind kind) {
         if (body == null || !body.isObject()) {
             throw new InvalidRequestException(List.of(new FieldProblem("body", "must be a JSON object")), false);
         }
@@ -221,6 +230,50 @@ public final class A1111Request {
                 }
             }
         }
+        String vae = null;
+        String rngSource = "CPU";
+        long ensd = 0;
+        if (overrides != null && overrides.isObject()) {
+            JsonNode vaeNode = overrides.get("sd_vae");
+            if (vaeNode != null && !vaeNode.isNull() && !List.of("Automatic", "None", "").contains(vaeNode.asString(""))) {
+                vae = models.resolveVae(vaeNode.asString("")).orElse(null);
+                if (vae == null) {
+                    bad.add(new FieldProblem("override_settings.sd_vae", "no such VAE: " + vaeNode.asString("")
+                            + " (see /sdapi/v1/sd-vae)"));
+                }
+            }
+            JsonNode source = overrides.get("randn_source");
+            if (source != null && !source.isNull()) {
+                rngSource = source.asString("").trim().toUpperCase(java.util.Locale.ROOT);
+                if (rngSource.equals("GPU")) {
+                    unsupported.add(new FieldProblem("override_settings.randn_source",
+                            "GPU depends on the worker's device; use NV for A1111's NVIDIA-GPU noise on any device"));
+                } else if (!rngSource.equals("CPU") && !rngSource.equals("NV")) {
+                    bad.add(new FieldProblem("override_settings.randn_source", "must be CPU or NV"));
+                }
+            }
+            JsonNode delta = overrides.get("eta_noise_seed_delta");
+            if (delta != null && !delta.isNull()) {
+                if (!delta.canConvertToLong()) {
+                    bad.add(new FieldProblem("override_settings.eta_noise_seed_delta", "must be an integer"));
+                } else {
+                    ensd = delta.asLong();
+                }
+            }
+        }
+        double subseedStrength = f.number("subseed_strength", 0, 0, 1);
+        long subseed = f.integer("subseed", -1, -1, 0xFFFFFFFFL);
+        if (subseed == -1) {
+            subseed = new SecureRandom().nextLong(0x1_0000_0000L - 1_000_000L);
+        }
+        int resizeFromH = (int) f.integer("seed_resize_from_h", -1, -1, 4096);
+        int resizeFromW = (int) f.integer("seed_resize_from_w", -1, -1, 4096);
+        NoiseSettings noise = new NoiseSettings(rngSource, subseed, subseedStrength, Math.max(resizeFromW, 0),
+                Math.max(resizeFromH, 0), ensd);
+        double sTmax = f.number("s_tmax", 0, 0, Double.MAX_VALUE);
+        SamplerSettings samplerSettings = new SamplerSettings(f.number("eta", 1, 0, 10), f.number("s_churn", 0, 0, 100),
+                f.number("s_tmin", 0, 0, Double.MAX_VALUE), sTmax == 0 ? null : sTmax, f.number("s_noise", 1, 0, 10));
+        List<String> styleNames = StyleFields.parse(body, f, styles);
         Unsupported.check(body, unsupported);
         boolean tiling = f.bool("tiling", false);
         HiresFixOptions hires = kind == Kind.TXT2IMG && f.bool("enable_hr", false)
@@ -237,8 +290,10 @@ public final class A1111Request {
         }
         String forceTaskId = f.text("force_task_id", null);
         boolean sendImages = !body.has("send_images") || body.get("send_images").asBoolean(true);
-        GenerationParameters parameters = new GenerationParameters(prompt, negative, samplerName, scheduler, steps, cfg,
-                seed, width, height, batchSize, nIter, clipSkip, model, tiling, hires, img2img);
+        PromptStyles.Styled styled = styles.apply(prompt, negative, styleNames);
+        GenerationParameters parameters = new GenerationParameters(styled.prompt(), styled.negativePrompt(), samplerName,
+                scheduler, steps, cfg, seed, width, height, batchSize, nIter, clipSkip, model, tiling, hires, img2img,
+                noise, samplerSettings, vae);
         return new A1111Request(echo, parameters, forceTaskId, sendImages);
     }
 }

@@ -39,9 +39,9 @@ public final class A1111Responses {
         ArrayNode allNegative = info.putArray("all_negative_prompts");
         info.put("seed", p.seed());
         ArrayNode allSeeds = info.putArray("all_seeds");
-        info.put("subseed", -1);
+        info.put("subseed", p.noise().varies() ? p.noise().subseed() : -1);
         ArrayNode allSubseeds = info.putArray("all_subseeds");
-        info.put("subseed_strength", 0);
+        info.put("subseed_strength", p.noise().subseedStrength());
         info.put("width", p.width());
         info.put("height", p.height());
         info.put("sampler_name", p.samplerName());
@@ -56,8 +56,8 @@ public final class A1111Responses {
         for (int k : generation.storedIndexes()) {
             allPrompts.add(p.prompt());
             allNegative.add(p.negativePrompt());
-            allSeeds.add(p.seed() + k);
-            allSubseeds.add(-1);
+            allSeeds.add(p.seedOf(k));
+            allSubseeds.add(p.noise().varies() ? p.subseedOf(k) : -1);
         }
         for (byte[] png : pngs) {
             String text = PngFiles.readText(png).getOrDefault("parameters", "");
@@ -68,10 +68,14 @@ public final class A1111Responses {
         }
         info.put("sd_model_name", modelName);
         info.put("sd_model_hash", modelHash);
-        info.putNull("sd_vae_name");
+        if (p.vae() == null) {
+            info.putNull("sd_vae_name");
+        } else {
+            info.put("sd_vae_name", p.vae());
+        }
         info.putNull("sd_vae_hash");
-        info.put("seed_resize_from_w", -1);
-        info.put("seed_resize_from_h", -1);
+        info.put("seed_resize_from_w", p.noise().seedResizeFromW() > 0 ? p.noise().seedResizeFromW() : -1);
+        info.put("seed_resize_from_h", p.noise().seedResizeFromH() > 0 ? p.noise().seedResizeFromH() : -1);
         if (p.img2img() != null) {
             info.put("denoising_strength", p.img2img().denoisingStrength());
         } else if (p.hires() != null) {

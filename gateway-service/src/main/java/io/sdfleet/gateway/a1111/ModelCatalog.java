@@ -41,6 +41,34 @@ public class ModelCatalog {
         }
     }
 
+    /** VAE files in the models folder's {@code VAE/} (A1111's models/VAE), by file name. */
+    public List<Path> vaes() {
+        Path vaeDir = dir == null ? null : dir.resolve("VAE");
+        if (vaeDir == null || !Files.isDirectory(vaeDir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(vaeDir)) {
+            return files.filter(f -> {
+                String n = f.getFileName().toString();
+                return n.endsWith(".safetensors") || n.endsWith(".ckpt") || n.endsWith(".pt");
+            }).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** A VAE by file name (with or without extension); A1111's "Automatic" and "None" mean the checkpoint's own. */
+    public Optional<String> resolveVae(String requested) {
+        String name = requested.trim();
+        for (Path p : vaes()) {
+            String file = p.getFileName().toString();
+            if (file.equals(name) || file.substring(0, file.indexOf('.')).equals(name)) {
+                return Optional.of(file);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** A1111 clients send "name", "name.safetensors" or the title "name.safetensors [hash]". */
     public Optional<String> resolve(String requested) {
         String name = requested.replaceAll("\\s*\\[[0-9a-fA-F]+\\]$", "").trim();

@@ -15,15 +15,7 @@ final class Unsupported {
 
     static void check(JsonNode body, List<FieldProblem> out) {
         trueIsUnsupported(body, "restore_faces", "face restoration", out);
-        numberOtherThan(body, "subseed_strength", "variation seeds", out, 0);
-        numberOtherThan(body, "seed_resize_from_h", "seed resize", out, -1, 0);
-        numberOtherThan(body, "seed_resize_from_w", "seed resize", out, -1, 0);
-        numberOtherThan(body, "eta", "eta", out, 0, 1);
-        numberOtherThan(body, "s_churn", "s_churn", out, 0);
-        numberOtherThan(body, "s_tmin", "s_tmin", out, 0);
-        numberOtherThan(body, "s_noise", "s_noise", out, 1);
         numberOtherThan(body, "s_min_uncond", "s_min_uncond", out, 0);
-        nonEmpty(body, "styles", "styles", out);
         nonEmpty(body, "alwayson_scripts", "always-on scripts (extensions)", out);
         nonEmpty(body, "script_args", "scripts", out);
         present(body, "script_name", "scripts", out);

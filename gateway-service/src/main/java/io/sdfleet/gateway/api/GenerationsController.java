@@ -36,7 +36,11 @@ public class GenerationsController {
     private final ModelCatalog models;
     private final StorageReader storage;
 
-    public GenerationsController(Generations generations, ModelCatalog models, StorageReader storage) {
+    private final io.sdfleet.diffusion.prompt.PromptStyles styles;
+
+    public GenerationsController(Generations generations, ModelCatalog models, StorageReader storage,
+                                 io.sdfleet.diffusion.prompt.PromptStyles styles) {
+        this.styles = styles;
         this.generations = generations;
         this.models = models;
         this.storage = storage;
@@ -46,7 +50,7 @@ public class GenerationsController {
     public ResponseEntity<Map<String, Object>> submit(@RequestBody JsonNode body, HttpServletRequest http) {
         // The native API takes A1111's fields; init_images makes it an img2img request.
         A1111Request.Kind kind = body != null && body.has("init_images") ? A1111Request.Kind.IMG2IMG : A1111Request.Kind.TXT2IMG;
-        A1111Request request = A1111Request.parse(body, models, kind);
+        A1111Request request = A1111Request.parse(body, models, styles, kind);
         Generation g = generations.submit(Callers.of(http), request.parameters());
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .header("Location", "/api/v1/generations/" + g.id())
@@ -65,7 +69,7 @@ public class GenerationsController {
             for (int index : g.imageIndexes()) {
                 Map<String, Object> image = new LinkedHashMap<>();
                 image.put("index", index);
-                image.put("seed", g.parameters().seed() + index);
+                image.put("seed", g.parameters().seedOf(index));
                 boolean stored = g.events().stream().anyMatch(e -> e.name().equals("image_stored")
                         && Integer.valueOf(index).equals(e.data().get("index")));
                 image.put("status", stored ? "stored" : "pending");

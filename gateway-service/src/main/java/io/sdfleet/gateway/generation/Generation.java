@@ -36,6 +36,7 @@ public final class Generation {
     private volatile double etaSeconds;
     private volatile String error;
     private volatile String runningJobId;
+    private volatile String preview;
     private volatile int imagesSkipped;
     private final List<Integer> storedIndexes = new CopyOnWriteArrayList<>();
 
@@ -95,6 +96,15 @@ public final class Generation {
     }
 
     /** The job now running for this request (from its latest progress event), or null. */
+    /** The latest live preview (base64 PNG), or null before the first. */
+    public String preview() {
+        return preview;
+    }
+
+    public void preview(String pngBase64) {
+        this.preview = pngBase64;
+    }
+
     public String runningJobId() {
         return runningJobId;
     }

@@ -113,6 +113,10 @@ public class Generations {
                 ProgressEvent e = json.readValue(message.getBody(), ProgressEvent.class);
                 find(e.requestId()).ifPresent(g -> g.progress(e.jobId(), e.step(), e.totalSteps(), e.etaSeconds()));
             }
+            case Messaging.PREVIEW -> {
+                io.sdfleet.contracts.PreviewEvent e = json.readValue(message.getBody(), io.sdfleet.contracts.PreviewEvent.class);
+                find(e.requestId()).ifPresent(g -> g.preview(e.pngBase64()));
+            }
             case "job-finished" -> {
                 JobFinished e = json.readValue(message.getBody(), JobFinished.class);
                 find(e.requestId()).ifPresent(g -> g.jobFinished(e.images(), indexesOf(e)));

@@ -3,6 +3,9 @@ package io.sdfleet.gateway.a1111;
 import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.contracts.HiresFixOptions;
 import io.sdfleet.contracts.Img2ImgOptions;
+import io.sdfleet.contracts.NoiseSettings;
+import io.sdfleet.contracts.SamplerSettings;
+import io.sdfleet.diffusion.prompt.PromptStyles;
 import io.sdfleet.gateway.GatewayProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,12 +90,12 @@ class A1111RequestTest {
     @Test
     void featuresNotBuiltYetAreRefusedByName(@TempDir Path dir) throws Exception {
         JsonNode body = JSON.readTree("{\"restore_faces\": true, \"enable_hr\": true, \"hr_upscaler\": \"R-ESRGAN 4x+\", "
-                + "\"styles\": [\"x\"], \"subseed_strength\": 0.5, \"alwayson_scripts\": {\"ControlNet\": {}}}");
+                + "\"s_min_uncond\": 0.5, \"alwayson_scripts\": {\"ControlNet\": {}}}");
         assertThatThrownBy(() -> parse(body, models(dir)))
                 .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
                     assertThat(e.unsupported()).isTrue();
                     assertThat(e.problems()).extracting(FieldProblem::field)
-                            .containsExactlyInAnyOrder("restore_faces", "hr_upscaler", "styles", "subseed_strength", "alwayson_scripts");
+                            .containsExactlyInAnyOrder("restore_faces", "hr_upscaler", "s_min_uncond", "alwayson_scripts");
                 });
     }
 
@@ -136,6 +139,33 @@ class A1111RequestTest {
         assertThatThrownBy(() -> A1111Request.parse(JSON.readTree("{}"), models(dir), A1111Request.Kind.IMG2IMG))
                 .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems())
                         .extracting(FieldProblem::field).containsExactly("init_images"));
+    }
+
+    @Test
+    void stylesVariationSeedsAndSamplerExtrasBecomeJobParameters(@TempDir Path dir) throws Exception {
+        PromptStyles styles = PromptStyles.load(write(dir.resolve("styles.csv"), "name,prompt,negative_prompt\nfilm,\"{prompt}, film grain\",blurry\n"));
+        A1111Request request = A1111Request.parse(JSON.readTree("""
+                {"prompt": "a fox", "styles": ["film"], "subseed": 9, "subseed_strength": 0.25,
+                 "seed_resize_from_w": 256, "seed_resize_from_h": 256, "eta": 0.5, "s_churn": 1, "s_noise": 1.003,
+                 "override_settings": {"randn_source": "NV", "eta_noise_seed_delta": 31337}}"""), models(dir), styles,
+                A1111Request.Kind.TXT2IMG);
+        GenerationParameters p = request.parameters();
+        assertThat(p.prompt()).isEqualTo("a fox, film grain");
+        assertThat(p.negativePrompt()).isEqualTo("blurry");
+        assertThat(p.noise()).isEqualTo(new NoiseSettings("NV", 9, 0.25, 256, 256, 31337));
+        assertThat(p.sampler()).isEqualTo(new SamplerSettings(0.5, 1, 0, null, 1.003));
+        assertThat(p.seedOf(3)).as("A1111 keeps the seed when a variation seed is used").isEqualTo(p.seed());
+        assertThat(p.subseedOf(3)).isEqualTo(12);
+        assertThatThrownBy(() -> A1111Request.parse(JSON.readTree("{\"styles\": [\"nope\"], "
+                + "\"override_settings\": {\"sd_vae\": \"missing.safetensors\", \"randn_source\": \"GPU\"}}"),
+                models(dir), styles, A1111Request.Kind.TXT2IMG))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems())
+                        .extracting(FieldProblem::field).contains("styles", "override_settings.sd_vae"));
+    }
+
+    private static Path write(Path file, String text) throws Exception {
+        Files.writeString(file, text);
+        return file;
     }
 
     private static A1111Request parse(JsonNode body, ModelCatalog models) {

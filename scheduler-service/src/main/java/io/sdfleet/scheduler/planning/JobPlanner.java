@@ -8,7 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A request is {@code nIter} batches of {@code batchSize} images, image k having seed {@code seed + k}. Each batch
+ * A request is {@code nIter} batches of {@code batchSize} images, image k having seed {@code seed + k} (with a
+ * variation seed: the seed itself, and variation seed subseed + k, as A1111). Each batch
  * becomes one job, unless no worker can hold that many images at once: then it is cut into batches of at most
  * {@code maxBatch}. Seeds and image indexes are unchanged by the cut, so every image is still reproducible alone.
  */
@@ -28,10 +29,10 @@ public final class JobPlanner {
                 int size = Math.min(perJob, p.batchSize() - offset);
                 List<Long> seeds = new ArrayList<>();
                 for (int k = 0; k < size; k++) {
-                    seeds.add(p.seed() + first + k);
+                    seeds.add(p.seedOf(first + k));
                 }
                 jobs.add(new JobMessage(JobMessage.jobIdOf(request.requestId(), first), request.requestId(),
-                        request.user(), first, seeds, p.withBatch(p.seed() + first, size, 1)));
+                        request.user(), first, seeds, p.withBatch(p.seedOf(first), size, 1)));
             }
         }
         return jobs;

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.contracts.JobMessage;
+import io.sdfleet.diffusion.networks.NetworkDirectories;
 import io.sdfleet.diffusion.pipeline.GeneratedImage;
 import io.sdfleet.diffusion.pipeline.GenerationResult;
 import io.sdfleet.diffusion.pipeline.ModelOptions;
@@ -47,14 +48,25 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
         GenerationParameters p = job.parameters();
         StableDiffusionModel model = cache.get(checkpointFor(p.model()));
         io.sdfleet.diffusion.pipeline.GenerationParameters engine = EngineParameters.of(job);
-        ProgressListener listener = progress::step;
-        GenerationResult result = new Txt2Img(model).generate(engine, Optional.empty(), listener);
+        model.useVae(p.vae() == null ? null : vaeFile(p.vae()));
+        GenerationResult result = new Txt2Img(model, NetworkDirectories.under(properties.modelsDir()))
+                .generate(engine, Optional.empty(), new ProgressWithPreviews(progress, properties.previewEvery()));
         peak.accumulateAndGet(result.peakMemoryBytes(), Math::max);
         List<Image> images = new ArrayList<>();
         for (GeneratedImage image : result.images()) {
             images.add(new Image(job.firstImageIndex() + image.index(), image.seed(), image.png(), image.infotext()));
         }
         return new Batch(images, model.name(), result.seconds(), result.peakMemoryBytes());
+    }
+
+    /** A VAE from the models folder's VAE/ (A1111's models/VAE), never outside it. */
+    Path vaeFile(String name) {
+        Path dir = properties.modelsDir().resolve("VAE").normalize();
+        Path path = dir.resolve(name).normalize();
+        if (!path.startsWith(dir) || !Files.isRegularFile(path)) {
+            throw new IllegalArgumentException("VAE '" + name + "' not found in " + dir);
+        }
+        return path;
     }
 
     /** A model named in the request (file name with or without extension, under the models folder), else the default. */

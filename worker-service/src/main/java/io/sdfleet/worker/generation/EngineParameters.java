@@ -4,6 +4,11 @@ import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.contracts.HiresFixOptions;
 import io.sdfleet.contracts.Img2ImgOptions;
 import io.sdfleet.contracts.JobMessage;
+import io.sdfleet.contracts.NoiseSettings;
+import io.sdfleet.contracts.SamplerSettings;
+import io.sdfleet.diffusion.noise.NoiseOptions;
+import io.sdfleet.diffusion.noise.RngSource;
+import io.sdfleet.diffusion.sampling.SamplerExtras;
 import io.sdfleet.diffusion.image.ResizeMode;
 import io.sdfleet.diffusion.inpaint.InpaintingFill;
 import io.sdfleet.diffusion.inpaint.MaskOptions;
@@ -39,6 +44,13 @@ final class EngineParameters {
         if (p.img2img() != null) {
             engine = engine.withImg2Img(img2img(p.img2img(), job.firstImageIndex(), job.seeds().size()));
         }
+        NoiseSettings n = p.noise();
+        // The engine counts variation seeds from its batch's first image; this job starts at firstImageIndex.
+        engine = engine.withNoise(new NoiseOptions(RngSource.parse(n.rngSource()), n.subseed() + job.firstImageIndex(),
+                n.subseedStrength(), n.seedResizeFromW(), n.seedResizeFromH(), n.etaNoiseSeedDelta()));
+        SamplerSettings s = p.sampler();
+        engine = engine.withSamplerExtras(new SamplerExtras(s.eta(), s.sChurn(), s.sTmin(),
+                s.sTmax() == null ? Double.POSITIVE_INFINITY : s.sTmax(), s.sNoise()));
         return engine;
     }
 

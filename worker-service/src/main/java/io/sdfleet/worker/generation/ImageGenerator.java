@@ -7,9 +7,13 @@ import java.util.List;
 /** Turns one job into images. The engine implements it; unit tests may use a fake. */
 public interface ImageGenerator {
 
-    /** Called after each denoising step. */
+    /** Called after each denoising step, and with a live preview every few steps. */
     interface Progress {
         void step(int step, int totalSteps, double elapsedSeconds);
+
+        /** A small PNG of where the job is heading after {@code step} (A1111's "Approx cheap"). */
+        default void preview(int step, byte[] png) {
+        }
     }
 
     /** One image of the job: its index within the request, seed, PNG bytes (with infotext) and the infotext. */

@@ -3,6 +3,7 @@ package io.sdfleet.worker.job;
 import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.contracts.JobFinished;
 import io.sdfleet.contracts.JobMessage;
+import io.sdfleet.contracts.PreviewEvent;
 import io.sdfleet.contracts.ProgressEvent;
 import io.sdfleet.worker.WorkerProperties;
 import io.sdfleet.worker.generation.ImageGenerator;
@@ -73,19 +74,29 @@ public class JobRunner {
     public void run(JobMessage job) {
         currentJobId = job.jobId();
         try {
-            ImageGenerator.Batch batch = generator.generate(job, (step, total, elapsed) -> {
-                if (stopping) {
-                    throw new ShutdownRequested();
+            ImageGenerator.Batch batch = generator.generate(job, new ImageGenerator.Progress() {
+                @Override
+                public void step(int step, int total, double elapsed) {
+                    if (stopping) {
+                        throw new ShutdownRequested();
+                    }
+                    if (cancelled.contains(job.requestId())) {
+                        throw new RequestCancelled();
+                    }
+                    if (cancelled.skipped(job.jobId())) {
+                        throw new JobSkipped();
+                    }
+                    double eta = step > 0 ? elapsed / step * (total - step) : 0;
+                    events.requestEvent(job.requestId(), "progress",
+                            new ProgressEvent(job.requestId(), job.jobId(), properties.id(), step, total, eta, Instant.now()));
                 }
-                if (cancelled.contains(job.requestId())) {
-                    throw new RequestCancelled();
+
+                @Override
+                public void preview(int step, byte[] png) {
+                    events.requestEvent(job.requestId(), io.sdfleet.contracts.Messaging.PREVIEW, new PreviewEvent(
+                            job.requestId(), job.jobId(), properties.id(), step,
+                            java.util.Base64.getEncoder().encodeToString(png), Instant.now()));
                 }
-                if (cancelled.skipped(job.jobId())) {
-                    throw new JobSkipped();
-                }
-                double eta = step > 0 ? elapsed / step * (total - step) : 0;
-                events.requestEvent(job.requestId(), "progress",
-                        new ProgressEvent(job.requestId(), job.jobId(), properties.id(), step, total, eta, Instant.now()));
             });
             for (ImageGenerator.Image image : batch.images()) {
                 storage.store(metadata(job, batch, image), image.png());
