@@ -2,6 +2,7 @@ package io.sdfleet.diffusion.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.checkpoint.Weights;
 
@@ -42,6 +43,10 @@ public final class GroupNorm {
     }
 
     public NDArray forward(NDArray x) {
+        NormStatistics frozen = NormStatistics.active();
+        if (frozen != null) {
+            return frozen.normalize(this, x);
+        }
         Shape shape = x.getShape();
         NDArray grouped = x.reshape(shape.get(0), groups, -1);
         long length = grouped.getShape().get(2);
@@ -59,5 +64,35 @@ public final class GroupNorm {
         normed.close();
         unflat.close();
         return out;
+    }
+
+    /** Per-(sample, group) mean and biased variance of x as fp32 [N, groups, 1]; new arrays in x's manager. */
+    NDArray[] statistics(NDArray x) {
+        try (NDArray grouped = x.reshape(x.getShape().get(0), groups, -1);
+             NDArray wide = grouped.toType(DataType.FLOAT32, false)) {
+            NDArray mean = wide.mean(new int[] {2}, true);
+            try (NDArray centred = wide.sub(mean)) {
+                NDArray variance = centred.muli(centred).mean(new int[] {2}, true);
+                return new NDArray[] {mean, variance};
+            }
+        }
+    }
+
+    /**
+     * (x − mean) / √(variance + eps), then the affine, with given [N, groups, 1] fp32 statistics (see
+     * {@link #statistics}); the result is in x's manager. Every array derived from the statistics is closed here,
+     * since it would otherwise accumulate in their long-lived manager.
+     */
+    NDArray normalizeWith(NDArray x, NDArray mean, NDArray variance) {
+        Shape shape = x.getShape();
+        try (NDArray grouped = x.reshape(shape.get(0), groups, -1);
+             NDArray wide = grouped.toType(DataType.FLOAT32, false);
+             NDArray shifted = variance.add(eps);
+             NDArray std = shifted.sqrt();
+             NDArray normed = wide.sub(mean);
+             NDArray typed = normed.divi(std).toType(x.getDataType(), false);
+             NDArray unflat = typed.reshape(shape)) {
+            return unflat.mul(gamma).addi(beta);
+        }
     }
 }
