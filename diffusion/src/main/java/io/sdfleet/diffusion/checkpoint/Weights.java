@@ -4,9 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.sdfleet.diffusion.nn.Parameter;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Collections;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,13 +29,16 @@ public final class Weights {
     private final NDManager manager;
     private final DataType floatType;
     private final Set<String> consumed;
+    private final Map<String, Parameter> parameters;
 
-    private Weights(TensorSource source, String prefix, NDManager manager, DataType floatType, Set<String> consumed) {
+    private Weights(TensorSource source, String prefix, NDManager manager, DataType floatType, Set<String> consumed,
+                    Map<String, Parameter> parameters) {
         this.source = source;
         this.prefix = prefix;
         this.manager = manager;
         this.floatType = floatType;
         this.consumed = consumed;
+        this.parameters = parameters;
     }
 
     /** Root view; arrays are created in {@code manager} (its device decides where weights live). */
@@ -40,13 +46,13 @@ public final class Weights {
         if (floatType != DataType.FLOAT32 && floatType != DataType.FLOAT16) {
             throw new IllegalArgumentException("weights must be FLOAT32 or FLOAT16, not " + floatType);
         }
-        return new Weights(source, "", manager, floatType, ConcurrentHashMap.newKeySet());
+        return new Weights(source, "", manager, floatType, ConcurrentHashMap.newKeySet(), new ConcurrentHashMap<>());
     }
 
     /** A view whose keys are relative to {@code childPrefix} (a trailing dot is added when missing). */
     public Weights at(String childPrefix) {
         String p = childPrefix.isEmpty() || childPrefix.endsWith(".") ? childPrefix : childPrefix + ".";
-        return new Weights(source, prefix + p, manager, floatType, consumed);
+        return new Weights(source, prefix + p, manager, floatType, consumed, parameters);
     }
 
     public String prefix() {
@@ -78,6 +84,22 @@ public final class Weights {
         NDArray array = toNDArray(stored, manager, floatType);
         array.setName(full);
         return array;
+    }
+
+    /**
+     * Loads {@code key} as a layer {@link Parameter} (a weight that can be offloaded and placed), recorded under its
+     * full key so that the parameters of a component or block can be found by prefix ({@link #parameters()}).
+     */
+    public Parameter parameter(String key) {
+        NDArray array = take(key);
+        Parameter parameter = new Parameter(array.getName(), array);
+        parameters.put(array.getName(), parameter);
+        return parameter;
+    }
+
+    /** Every parameter loaded through any view of this checkpoint, by full key. */
+    public Map<String, Parameter> parameters() {
+        return Collections.unmodifiableMap(parameters);
     }
 
     /** Marks a key as deliberately unused (e.g. buffers the engine recomputes). */

@@ -24,22 +24,28 @@ public final class GroupNorm {
 
     private final int groups;
     private final float eps;
-    private final NDArray gamma; // [1, C, 1, 1]
-    private final NDArray beta;  // [1, C, 1, 1]
+    private final Parameter gamma; // [1, C, 1, 1]
+    private final Parameter beta;  // [1, C, 1, 1]
 
     public GroupNorm(int groups, float eps, NDArray gamma, NDArray beta) {
-        long channels = gamma.getShape().get(0);
+        this(groups, eps, Parameter.fixed(gamma), Parameter.fixed(beta));
+    }
+
+    public GroupNorm(int groups, float eps, Parameter gamma, Parameter beta) {
+        long channels = gamma.shape().get(0);
         if (channels % groups != 0) {
             throw new IllegalArgumentException(channels + " channels cannot form " + groups + " groups");
         }
         this.groups = groups;
         this.eps = eps;
-        this.gamma = gamma.reshape(1, channels, 1, 1);
-        this.beta = beta.reshape(1, channels, 1, 1);
+        gamma.reshape(new Shape(1, channels, 1, 1));
+        beta.reshape(new Shape(1, channels, 1, 1));
+        this.gamma = gamma;
+        this.beta = beta;
     }
 
     public static GroupNorm load(Weights w, int groups, float eps) {
-        return new GroupNorm(groups, eps, w.take("weight"), w.take("bias"));
+        return new GroupNorm(groups, eps, w.parameter("weight"), w.parameter("bias"));
     }
 
     public NDArray forward(NDArray x) {
@@ -56,8 +62,8 @@ public final class GroupNorm {
         NDArray normed = ai.djl.nn.norm.LayerNorm.layerNorm(grouped, new Shape(length), ones, zeros, eps)
                 .singletonOrThrow();
         NDArray unflat = normed.reshape(shape);
-        NDArray scaled = unflat.mul(gamma);
-        NDArray out = scaled.addi(beta);
+        NDArray scaled = unflat.mul(gamma.get());
+        NDArray out = scaled.addi(beta.get());
         grouped.close();
         ones.close();
         zeros.close();
@@ -92,7 +98,7 @@ public final class GroupNorm {
              NDArray normed = wide.sub(mean);
              NDArray typed = normed.divi(std).toType(x.getDataType(), false);
              NDArray unflat = typed.reshape(shape)) {
-            return unflat.mul(gamma).addi(beta);
+            return unflat.mul(gamma.get()).addi(beta.get());
         }
     }
 }

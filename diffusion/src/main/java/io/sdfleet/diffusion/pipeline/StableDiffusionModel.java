@@ -1,5 +1,6 @@
 package io.sdfleet.diffusion.pipeline;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.sdfleet.diffusion.checkpoint.CheckpointFiles;
 import io.sdfleet.diffusion.checkpoint.CheckpointKeys;
@@ -8,6 +9,8 @@ import io.sdfleet.diffusion.checkpoint.TensorSource;
 import io.sdfleet.diffusion.checkpoint.Weights;
 import io.sdfleet.diffusion.clip.ClipTextModel;
 import io.sdfleet.diffusion.nn.Attention;
+import io.sdfleet.diffusion.offload.OffloadPlan;
+import io.sdfleet.diffusion.offload.Offloader;
 import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.diffusion.tokenizer.ClipTokenizer;
 import io.sdfleet.diffusion.unet.UNetModel;
@@ -33,11 +36,13 @@ public final class StableDiffusionModel implements AutoCloseable {
     private final AutoencoderKL vae;
     private final float[] alphasCumprod;
     private final Attention attention;
+    private final Offloader offloader;
     private volatile String shortHash;
 
     private StableDiffusionModel(Path path, NDManager manager, TensorSource source, Optional<ClipTokenizer> tokenizer,
                                  ClipTextModel textModel, UNetModel unet, AutoencoderKL vae, float[] alphasCumprod,
-                                 Attention attention) {
+                                 Attention attention, Offloader offloader) {
+        this.offloader = offloader;
         this.path = path;
         this.name = nameOf(path);
         this.manager = manager;
@@ -58,20 +63,33 @@ public final class StableDiffusionModel implements AutoCloseable {
         TensorSource source = CheckpointFiles.open(checkpoint);
         NDManager manager = Torch.newManager(options.device());
         try {
-            Weights root = Weights.of(source, manager, options.precision());
+            // offloaded weights rest on the CPU; the run's arrays stay on the compute device
+            NDManager weights = options.memoryMode().offloads() ? manager.newSubManager(Device.cpu()) : manager;
+            Weights root = Weights.of(source, weights, options.precision());
             Attention attention = new Attention(options.attentionQueryRows());
+            attention.setBudgetBytes(options.attentionBudgetBytes());
             Weights textWeights = root.at(ClipTextModel.PREFIX);
             int heads = ModelSidecar.near(checkpoint).textHeadsFor(textWeights.shape("embeddings.token_embedding.weight")[1]);
             ClipTextModel text = ClipTextModel.load(textWeights, heads);
             UNetModel unet = UNetModel.load(root.at(UNetModel.PREFIX), io.sdfleet.diffusion.unet.HeadLayout.SD1,
                     io.sdfleet.diffusion.model.NoisePredictor.Prediction.EPSILON, attention);
             AutoencoderKL vae = AutoencoderKL.load(root.at(AutoencoderKL.PREFIX), attention);
+            vae.setTiling(options.vaeTiling());
             float[] alphas = source.contains("alphas_cumprod") ? source.get("alphas_cumprod").toFloats() : null;
             CheckpointKeys.afterLoad(root).throwIfNotClean(checkpoint.getFileName().toString());
             Optional<ClipTokenizer> tokenizer = Optional.ofNullable(options.tokenizer())
                     .or(() -> ClipTokenizer.besideModel(checkpoint))
                     .map(ClipTokenizer::load);
-            return new StableDiffusionModel(checkpoint, manager, source, tokenizer, text, unet, vae, alphas, attention);
+            Offloader offloader = null;
+            if (options.memoryMode().offloads()) {
+                offloader = new Offloader(options.device(),
+                        OffloadPlan.units(options.memoryMode(), root.parameters().keySet()), root.parameters());
+                text.setPlacement(offloader);
+                unet.setPlacement(offloader);
+                vae.setPlacement(offloader);
+            }
+            return new StableDiffusionModel(checkpoint, manager, source, tokenizer, text, unet, vae, alphas, attention,
+                    offloader);
         } catch (RuntimeException e) {
             manager.close();
             source.close();
@@ -130,6 +148,11 @@ public final class StableDiffusionModel implements AutoCloseable {
 
     public Attention attention() {
         return attention;
+    }
+
+    /** What moves the weights in MEDVRAM and LOWVRAM; empty in plain mode. */
+    public Optional<Offloader> offloader() {
+        return Optional.ofNullable(offloader);
     }
 
     /** The checkpoint's {@code alphas_cumprod} buffer, or empty when it has none (the schedule is then computed). */

@@ -7,6 +7,7 @@ import io.sdfleet.diffusion.checkpoint.Weights;
 import io.sdfleet.diffusion.nn.Attention;
 import io.sdfleet.diffusion.nn.Conv2d;
 import io.sdfleet.diffusion.nn.PaddingMode;
+import io.sdfleet.diffusion.offload.Placement;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,10 +35,13 @@ public final class AutoencoderKL {
     private final Attention attention;
     private final List<Conv2d> convolutions = new ArrayList<>();
     private volatile VaeTiling tiling;
+    private volatile Placement placement = Placement.NONE;
+    private final String prefix;
     private volatile PaddingMode paddingMode = PaddingMode.ZEROS;
 
     private AutoencoderKL(Weights w, Attention attention) {
         this.attention = attention;
+        this.prefix = w.prefix();
         this.dtype = w.floatType();
         encoder = new Encoder(w.at("encoder"), attention, convolutions);
         decoder = new Decoder(w.at("decoder"), attention, convolutions);
@@ -56,6 +60,7 @@ public final class AutoencoderKL {
 
     /** VAE-space latents z [B, 4, h, w] → image [B, 3, 8h, 8w] in about [−1, 1] (not clamped), in z's manager. */
     public NDArray decode(NDArray z) {
+        placement.enter(prefix);
         NDArray input = z.toType(dtype, true);
         try (NDArray quantized = postQuantConv.forward(input)) {
             input.close();
@@ -71,6 +76,7 @@ public final class AutoencoderKL {
 
     /** The encoder's raw moments [B, 2·z, h, w]: mean and log-variance stacked on channels. */
     public NDArray encodeMoments(NDArray image) {
+        placement.enter(prefix);
         NDArray input = image.toType(dtype, true);
         VaeTiling tiles = tilingFor(image.getShape().get(2) / 8, image.getShape().get(3) / 8);
         try (NDArray features = tiles == null ? encoder.forward(input) : encodeTiled(input, tiles)) {
@@ -127,6 +133,11 @@ public final class AutoencoderKL {
      */
     public void setTiling(VaeTiling tiling) {
         this.tiling = tiling;
+    }
+
+    /** Who brings the weights to the compute device before the VAE runs (memory modes). */
+    public void setPlacement(Placement placement) {
+        this.placement = placement;
     }
 
     public VaeTiling tiling() {
