@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.sdfleet.diffusion.nn.Parameter;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -29,15 +30,17 @@ public final class Weights {
     private final DataType floatType;
     private final Set<String> consumed;
     private final Map<String, NDArray> loaded;
+    private final Map<String, Parameter> parameters;
 
     private Weights(TensorSource source, String prefix, NDManager manager, DataType floatType, Set<String> consumed,
-                    Map<String, NDArray> loaded) {
+                    Map<String, NDArray> loaded, Map<String, Parameter> parameters) {
         this.source = source;
         this.prefix = prefix;
         this.manager = manager;
         this.floatType = floatType;
         this.consumed = consumed;
         this.loaded = loaded;
+        this.parameters = parameters;
     }
 
     /** Root view; arrays are created in {@code manager} (its device decides where weights live). */
@@ -45,13 +48,14 @@ public final class Weights {
         if (floatType != DataType.FLOAT32 && floatType != DataType.FLOAT16) {
             throw new IllegalArgumentException("weights must be FLOAT32 or FLOAT16, not " + floatType);
         }
-        return new Weights(source, "", manager, floatType, ConcurrentHashMap.newKeySet(), new ConcurrentHashMap<>());
+        return new Weights(source, "", manager, floatType, ConcurrentHashMap.newKeySet(), new ConcurrentHashMap<>(),
+                new ConcurrentHashMap<>());
     }
 
     /** A view whose keys are relative to {@code childPrefix} (a trailing dot is added when missing). */
     public Weights at(String childPrefix) {
         String p = childPrefix.isEmpty() || childPrefix.endsWith(".") ? childPrefix : childPrefix + ".";
-        return new Weights(source, prefix + p, manager, floatType, consumed, loaded);
+        return new Weights(source, prefix + p, manager, floatType, consumed, loaded, parameters);
     }
 
     public String prefix() {
@@ -92,6 +96,22 @@ public final class Weights {
      */
     public Map<String, NDArray> loaded() {
         return Collections.unmodifiableMap(loaded);
+    }
+
+    /**
+     * Loads {@code key} as a layer {@link Parameter} (a weight that can be offloaded and placed), recorded under its
+     * full key so that the parameters of a component or block can be found by prefix ({@link #parameters()}).
+     */
+    public Parameter parameter(String key) {
+        NDArray array = take(key);
+        Parameter parameter = new Parameter(array.getName(), array);
+        parameters.put(array.getName(), parameter);
+        return parameter;
+    }
+
+    /** Every parameter loaded through any view of this checkpoint, by full key. */
+    public Map<String, Parameter> parameters() {
+        return Collections.unmodifiableMap(parameters);
     }
 
     /** Marks a key as deliberately unused (e.g. buffers the engine recomputes). */

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.sdfleet.diffusion.bench.EngineBenchmark;
+import io.sdfleet.diffusion.bench.MemoryModeBenchmark;
 import io.sdfleet.diffusion.checkpoint.StoredType;
 import io.sdfleet.diffusion.checkpoint.TensorSource;
 import io.sdfleet.diffusion.checkpoint.Weights;
@@ -30,8 +31,33 @@ final class BenchCommand {
     private BenchCommand() {
     }
 
+    /**
+     * {@code ./sd bench --memory-modes [--model PATH --tokenizer PATH] [--sizes 512,1024] [--steps N] [--sd15-vae]}:
+     * peak memory and time of every memory mode against plain mode (default model: the random starter model).
+     */
+    private static void runMemoryModes(Arguments a, PrintStream out) {
+        String model = a.string("model", null);
+        String tokenizer = a.string("tokenizer", null);
+        List<Integer> sizes = java.util.Arrays.stream(a.string("sizes", "512,1024").split(","))
+                .map(String::trim).map(Integer::parseInt).toList();
+        int steps = a.integer("steps", 2);
+        boolean sd15Vae = a.flag("sd15-vae");
+        a.rejectUnknown();
+        sizes.forEach(s -> Options.requireMultipleOf8("sizes", s));
+        Path checkpoint = model != null ? Path.of(model)
+                : io.sdfleet.diffusion.starter.RandomModel.ensure(Path.of(System.getProperty("java.io.tmpdir"),
+                        "sdfleet-bench-model"));
+        Path tokenizerPath = tokenizer != null ? Path.of(tokenizer) : null;
+        out.printf("bench memory modes: %s, sizes %s, %d steps%n", checkpoint, sizes, steps);
+        MemoryModeBenchmark.run(checkpoint, tokenizerPath, sizes, steps, sd15Vae, out);
+    }
+
     static void run(List<String> args, PrintStream out) {
-        Arguments a = Arguments.parse(args, Set.of());
+        Arguments a = Arguments.parse(args, Set.of("memory-modes", "sd15-vae"));
+        if (a.flag("memory-modes")) {
+            runMemoryModes(a, out);
+            return;
+        }
         String model = a.string("model", null);
         String arch = a.string("arch", null);
         int width = a.integer("width", 512);

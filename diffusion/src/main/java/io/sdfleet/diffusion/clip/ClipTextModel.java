@@ -11,6 +11,8 @@ import io.sdfleet.diffusion.checkpoint.Weights;
 import io.sdfleet.diffusion.model.TextEncoder;
 import io.sdfleet.diffusion.nn.Attention;
 import io.sdfleet.diffusion.nn.LayerNorm;
+import io.sdfleet.diffusion.nn.Parameter;
+import io.sdfleet.diffusion.offload.Placement;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,20 +31,23 @@ public final class ClipTextModel implements TextEncoder {
     public static final String PREFIX = "cond_stage_model.transformer.text_model.";
     public static final int HEAD_WIDTH = 64;
 
-    private final NDArray tokenEmbedding;    // [vocab, W]
-    private final NDArray positionEmbedding; // [positions, W]
+    private final Parameter tokenEmbedding;    // [vocab, W]
+    private final Parameter positionEmbedding; // [positions, W]
     private final List<ClipEncoderLayer> layers;
     private final LayerNorm finalNorm;
     private final int width;
     private final Attention attention;
+    private final String prefix;
+    private volatile Placement placement = Placement.NONE;
 
-    private ClipTextModel(NDArray tokenEmbedding, NDArray positionEmbedding, List<ClipEncoderLayer> layers,
-                          LayerNorm finalNorm, Attention attention) {
+    private ClipTextModel(Parameter tokenEmbedding, Parameter positionEmbedding, List<ClipEncoderLayer> layers,
+                          LayerNorm finalNorm, Attention attention, String prefix) {
+        this.prefix = prefix;
         this.tokenEmbedding = tokenEmbedding;
         this.positionEmbedding = positionEmbedding;
         this.layers = List.copyOf(layers);
         this.finalNorm = finalNorm;
-        this.width = Math.toIntExact(tokenEmbedding.getShape().get(1));
+        this.width = Math.toIntExact(tokenEmbedding.shape().get(1));
         this.attention = attention;
     }
 
@@ -57,8 +62,8 @@ public final class ClipTextModel implements TextEncoder {
     }
 
     public static ClipTextModel load(Weights w, int heads) {
-        NDArray tokens = w.take("embeddings.token_embedding.weight");
-        NDArray positions = w.take("embeddings.position_embedding.weight");
+        Parameter tokens = w.parameter("embeddings.token_embedding.weight");
+        Parameter positions = w.parameter("embeddings.position_embedding.weight");
         w.skip("embeddings.position_ids"); // a buffer equal to arange(77): positions are implied by order
         Attention attention = new Attention(0); // 77 tokens: chunking never pays
         List<ClipEncoderLayer> layers = new ArrayList<>();
@@ -66,7 +71,7 @@ public final class ClipTextModel implements TextEncoder {
             layers.add(ClipEncoderLayer.load(w.at("encoder.layers." + i), heads, LayerNorm.DEFAULT_EPS, attention));
         }
         LayerNorm finalNorm = LayerNorm.load(w.at("final_layer_norm"), LayerNorm.DEFAULT_EPS);
-        return new ClipTextModel(tokens, positions, layers, finalNorm, attention);
+        return new ClipTextModel(tokens, positions, layers, finalNorm, attention, w.prefix());
     }
 
     @Override
@@ -87,16 +92,18 @@ public final class ClipTextModel implements TextEncoder {
 
     /** Token embeddings only, [B, T, W] (no positions): textual inversion overwrites rows of this. */
     public NDArray tokenEmbeddings(NDArray tokenIds) {
+        placement.enter(prefix);
         if (tokenIds.getDataType() == DataType.INT64) {
-            return Embedding.embedding(tokenIds, tokenEmbedding, SparseFormat.DENSE).singletonOrThrow();
+            return Embedding.embedding(tokenIds, tokenEmbedding.get(), SparseFormat.DENSE).singletonOrThrow();
         }
         try (NDArray ids = tokenIds.toType(DataType.INT64, true)) {
-            return Embedding.embedding(ids, tokenEmbedding, SparseFormat.DENSE).singletonOrThrow();
+            return Embedding.embedding(ids, tokenEmbedding.get(), SparseFormat.DENSE).singletonOrThrow();
         }
     }
 
     /** The encoder run on given token embeddings [B, T, W]; clip skip as in {@link #encode}. */
     public NDArray encodeEmbeddings(NDArray tokenEmbeddings, int clipSkip) {
+        placement.enter(prefix);
         if (clipSkip < 1 || clipSkip > layers.size()) {
             throw new IllegalArgumentException("clip skip must be in 1.." + layers.size() + ", not " + clipSkip);
         }
@@ -110,9 +117,10 @@ public final class ClipTextModel implements TextEncoder {
      * final layer norm. Clip skip N is {@code hiddenState(e, L - N + 1)} followed by the final norm.
      */
     public NDArray hiddenState(NDArray tokenEmbeddings, int layerCount) {
+        placement.enter(prefix);
         long tokens = tokenEmbeddings.getShape().get(1);
         NDManager m = tokenEmbeddings.getManager();
-        NDArray positions = positionEmbedding.get("0:{}", tokens);
+        NDArray positions = positionEmbedding.get().get("0:{}", tokens);
         positions.attach(m); // a fresh slice: keep it out of the weights' manager
         NDArray h = tokenEmbeddings.add(positions);
         positions.close();
@@ -147,6 +155,11 @@ public final class ClipTextModel implements TextEncoder {
         NDArray out = NDArrays.stack(picked);
         picked.close();
         return out;
+    }
+
+    /** Who brings the weights to the compute device before the model runs (memory modes). */
+    public void setPlacement(Placement placement) {
+        this.placement = placement;
     }
 
     /** The attention helper of this model (unchunked by default: 77 tokens). */

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,7 @@ public final class Attention {
     public static final int DEFAULT_MAX_QUERY_ROWS = 1024;
 
     private volatile int maxQueryRows;
+    private volatile long budgetBytes;
 
     /** @param maxQueryRows most query rows per chunk; 0 or less computes all rows at once */
     public Attention(int maxQueryRows) {
@@ -36,6 +38,38 @@ public final class Attention {
 
     public static Attention unchunked() {
         return new Attention(0);
+    }
+
+    /**
+     * A1111's memory-budgeted attention: chunk sizes follow from {@code bytes}, the most the score matrices of one
+     * chunk may take (scores and their softmax, both alive at once), instead of a fixed row count. Attention whose
+     * scores fit the budget runs unchunked; larger attention gets the most rows that fit, at least one.
+     */
+    public static Attention budgeted(long bytes) {
+        Attention attention = new Attention(0);
+        attention.setBudgetBytes(bytes);
+        return attention;
+    }
+
+    /** @param bytes the score-memory budget per chunk; 0 or less goes back to {@link #maxQueryRows()} */
+    public void setBudgetBytes(long bytes) {
+        this.budgetBytes = bytes;
+    }
+
+    public long budgetBytes() {
+        return budgetBytes;
+    }
+
+    /** Query rows per chunk for this call: from the budget when one is set, else {@link #maxQueryRows()}. */
+    long rowsPerChunk(NDArray q, NDArray k) {
+        long budget = budgetBytes;
+        if (budget <= 0) {
+            return maxQueryRows;
+        }
+        Shape shape = q.getShape();
+        // one query row's scores over all keys, for every batch entry and head, twice (scores + softmax)
+        long bytesPerRow = 2L * shape.get(0) * shape.get(1) * k.getShape().get(2) * q.getDataType().getNumOfBytes();
+        return Math.max(1, budget / bytesPerRow);
     }
 
     public int maxQueryRows() {
@@ -74,7 +108,7 @@ public final class Attention {
     /** q [B, H, Nq, D], k and v [B, H, Nk, D], mask additive [Nq, Nk] or null → [B, H, Nq, D] in q's manager. */
     public NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v, float scale, NDArray mask) {
         long rows = q.getShape().get(2);
-        int chunk = maxQueryRows;
+        long chunk = rowsPerChunk(q, k);
         try (NDArray kT = k.transpose(0, 1, 3, 2)) {
             if (chunk <= 0 || rows <= chunk) {
                 return attend(q, kT, v, scale, mask);

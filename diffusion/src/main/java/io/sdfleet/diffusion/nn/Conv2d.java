@@ -12,13 +12,17 @@ import io.sdfleet.diffusion.checkpoint.Weights;
  */
 public final class Conv2d {
 
-    private final NDArray weight;
-    private final NDArray bias;
+    private final Parameter weight;
+    private final Parameter bias;
     private final int stride;
     private final int padding;
     private volatile PaddingMode paddingMode = PaddingMode.ZEROS;
 
     public Conv2d(NDArray weight, NDArray bias, int stride, int padding) {
+        this(Parameter.fixed(weight), Parameter.fixed(bias), stride, padding);
+    }
+
+    public Conv2d(Parameter weight, Parameter bias, int stride, int padding) {
         this.weight = weight;
         this.bias = bias;
         this.stride = stride;
@@ -27,8 +31,8 @@ public final class Conv2d {
 
     /** Reads {@code weight} and, when present, {@code bias} under {@code w}. */
     public static Conv2d load(Weights w, int stride, int padding) {
-        NDArray weight = w.take("weight");
-        NDArray bias = w.has("bias") ? w.take("bias") : null;
+        Parameter weight = w.parameter("weight");
+        Parameter bias = w.has("bias") ? w.parameter("bias") : null;
         return new Conv2d(weight, bias, stride, padding);
     }
 
@@ -42,7 +46,8 @@ public final class Conv2d {
     }
 
     private NDArray conv(NDArray x, int pad) {
-        return ai.djl.nn.convolutional.Conv2d.conv2d(x, weight, bias, new Shape(stride, stride),
+        return ai.djl.nn.convolutional.Conv2d.conv2d(x, weight.get(), bias == null ? null : bias.get(),
+                new Shape(stride, stride),
                 new Shape(pad, pad), new Shape(1, 1), 1).singletonOrThrow();
     }
 
@@ -68,10 +73,10 @@ public final class Conv2d {
     }
 
     public long outChannels() {
-        return weight.getShape().get(0);
+        return weight.shape().get(0);
     }
 
     public long inChannels() {
-        return weight.getShape().get(1);
+        return weight.shape().get(1);
     }
 }

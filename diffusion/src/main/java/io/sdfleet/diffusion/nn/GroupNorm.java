@@ -2,6 +2,7 @@ package io.sdfleet.diffusion.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.checkpoint.Weights;
 
@@ -23,25 +24,35 @@ public final class GroupNorm {
 
     private final int groups;
     private final float eps;
-    private final NDArray gamma; // [1, C, 1, 1]
-    private final NDArray beta;  // [1, C, 1, 1]
+    private final Parameter gamma; // [1, C, 1, 1]
+    private final Parameter beta;  // [1, C, 1, 1]
 
     public GroupNorm(int groups, float eps, NDArray gamma, NDArray beta) {
-        long channels = gamma.getShape().get(0);
+        this(groups, eps, Parameter.fixed(gamma), Parameter.fixed(beta));
+    }
+
+    public GroupNorm(int groups, float eps, Parameter gamma, Parameter beta) {
+        long channels = gamma.shape().get(0);
         if (channels % groups != 0) {
             throw new IllegalArgumentException(channels + " channels cannot form " + groups + " groups");
         }
         this.groups = groups;
         this.eps = eps;
-        this.gamma = gamma.reshape(1, channels, 1, 1);
-        this.beta = beta.reshape(1, channels, 1, 1);
+        gamma.reshape(new Shape(1, channels, 1, 1));
+        beta.reshape(new Shape(1, channels, 1, 1));
+        this.gamma = gamma;
+        this.beta = beta;
     }
 
     public static GroupNorm load(Weights w, int groups, float eps) {
-        return new GroupNorm(groups, eps, w.take("weight"), w.take("bias"));
+        return new GroupNorm(groups, eps, w.parameter("weight"), w.parameter("bias"));
     }
 
     public NDArray forward(NDArray x) {
+        NormStatistics frozen = NormStatistics.active();
+        if (frozen != null) {
+            return frozen.normalize(this, x);
+        }
         Shape shape = x.getShape();
         NDArray grouped = x.reshape(shape.get(0), groups, -1);
         long length = grouped.getShape().get(2);
@@ -51,13 +62,43 @@ public final class GroupNorm {
         NDArray normed = ai.djl.nn.norm.LayerNorm.layerNorm(grouped, new Shape(length), ones, zeros, eps)
                 .singletonOrThrow();
         NDArray unflat = normed.reshape(shape);
-        NDArray scaled = unflat.mul(gamma);
-        NDArray out = scaled.addi(beta);
+        NDArray scaled = unflat.mul(gamma.get());
+        NDArray out = scaled.addi(beta.get());
         grouped.close();
         ones.close();
         zeros.close();
         normed.close();
         unflat.close();
         return out;
+    }
+
+    /** Per-(sample, group) mean and biased variance of x as fp32 [N, groups, 1]; new arrays in x's manager. */
+    NDArray[] statistics(NDArray x) {
+        try (NDArray grouped = x.reshape(x.getShape().get(0), groups, -1);
+             NDArray wide = grouped.toType(DataType.FLOAT32, false)) {
+            NDArray mean = wide.mean(new int[] {2}, true);
+            try (NDArray centred = wide.sub(mean)) {
+                NDArray variance = centred.muli(centred).mean(new int[] {2}, true);
+                return new NDArray[] {mean, variance};
+            }
+        }
+    }
+
+    /**
+     * (x − mean) / √(variance + eps), then the affine, with given [N, groups, 1] fp32 statistics (see
+     * {@link #statistics}); the result is in x's manager. Every array derived from the statistics is closed here,
+     * since it would otherwise accumulate in their long-lived manager.
+     */
+    NDArray normalizeWith(NDArray x, NDArray mean, NDArray variance) {
+        Shape shape = x.getShape();
+        try (NDArray grouped = x.reshape(shape.get(0), groups, -1);
+             NDArray wide = grouped.toType(DataType.FLOAT32, false);
+             NDArray shifted = variance.add(eps);
+             NDArray std = shifted.sqrt();
+             NDArray normed = wide.sub(mean);
+             NDArray typed = normed.divi(std).toType(x.getDataType(), false);
+             NDArray unflat = typed.reshape(shape)) {
+            return unflat.mul(gamma.get()).addi(beta.get());
+        }
     }
 }

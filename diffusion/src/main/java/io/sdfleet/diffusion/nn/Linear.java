@@ -6,17 +6,21 @@ import io.sdfleet.diffusion.checkpoint.Weights;
 /** y = x Wᵀ + b over the last axis; {@code weight [out, in]}, optional {@code bias [out]}. */
 public final class Linear {
 
-    private final NDArray weight;
-    private final NDArray bias;
+    private final Parameter weight;
+    private final Parameter bias;
 
     public Linear(NDArray weight, NDArray bias) {
+        this(Parameter.fixed(weight), Parameter.fixed(bias));
+    }
+
+    public Linear(Parameter weight, Parameter bias) {
         this.weight = weight;
         this.bias = bias;
     }
 
     public static Linear load(Weights w) {
-        NDArray weight = w.take("weight");
-        NDArray bias = w.has("bias") ? w.take("bias") : null;
+        Parameter weight = w.parameter("weight");
+        Parameter bias = w.has("bias") ? w.parameter("bias") : null;
         return new Linear(weight, bias);
     }
 
@@ -25,23 +29,23 @@ public final class Linear {
      * (the two layouts of the same VAE attention weights in older and newer files).
      */
     public static Linear loadFlattening(Weights w) {
-        NDArray weight = w.take("weight");
-        if (weight.getShape().dimension() == 4) {
-            weight = weight.reshape(weight.getShape().get(0), weight.getShape().get(1));
+        Parameter weight = w.parameter("weight");
+        if (weight.shape().dimension() == 4) {
+            weight.reshape(new ai.djl.ndarray.types.Shape(weight.shape().get(0), weight.shape().get(1)));
         }
-        NDArray bias = w.has("bias") ? w.take("bias") : null;
+        Parameter bias = w.has("bias") ? w.parameter("bias") : null;
         return new Linear(weight, bias);
     }
 
     public NDArray forward(NDArray x) {
-        return ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();
+        return ai.djl.nn.core.Linear.linear(x, weight.get(), bias == null ? null : bias.get()).singletonOrThrow();
     }
 
     public long inFeatures() {
-        return weight.getShape().get(1);
+        return weight.shape().get(1);
     }
 
     public long outFeatures() {
-        return weight.getShape().get(0);
+        return weight.shape().get(0);
     }
 }

@@ -1,6 +1,7 @@
 package io.sdfleet.diffusion.pipeline;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.sdfleet.diffusion.checkpoint.CheckpointFiles;
 import io.sdfleet.diffusion.checkpoint.CheckpointKeys;
@@ -12,6 +13,8 @@ import io.sdfleet.diffusion.clip.OpenClipTextModel;
 import io.sdfleet.diffusion.model.NoisePredictor.Prediction;
 import io.sdfleet.diffusion.model.TextEncoder;
 import io.sdfleet.diffusion.nn.Attention;
+import io.sdfleet.diffusion.offload.OffloadPlan;
+import io.sdfleet.diffusion.offload.Offloader;
 import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.diffusion.tokenizer.ClipTokenizer;
 import io.sdfleet.diffusion.unet.HeadLayout;
@@ -46,13 +49,15 @@ public final class StableDiffusionModel implements AutoCloseable {
     private final float[] alphasCumprod;
     private final Attention attention;
     private final Map<String, NDArray> parameters;
+    private final Offloader offloader;
     private volatile String shortHash;
     private final Map<Path, ExternalVae> externalVaes = new java.util.HashMap<>();
     private volatile ExternalVae externalVae;
 
     private StableDiffusionModel(Path path, NDManager manager, TensorSource source, Optional<ClipTokenizer> tokenizer,
                                  TextEncoder textEncoder, UNetModel unet, AutoencoderKL vae, float[] alphasCumprod,
-                                 Attention attention, Map<String, NDArray> parameters) {
+                                 Attention attention, Map<String, NDArray> parameters, Offloader offloader) {
+        this.offloader = offloader;
         this.path = path;
         this.name = nameOf(path);
         this.manager = manager;
@@ -74,8 +79,11 @@ public final class StableDiffusionModel implements AutoCloseable {
         TensorSource source = CheckpointFiles.open(checkpoint);
         NDManager manager = Torch.newManager(options.device());
         try {
-            Weights root = Weights.of(source, manager, options.precision());
+            // offloaded weights rest on the CPU; the run's arrays stay on the compute device
+            NDManager weights = options.memoryMode().offloads() ? manager.newSubManager(Device.cpu()) : manager;
+            Weights root = Weights.of(source, weights, options.precision());
             Attention attention = new Attention(options.attentionQueryRows());
+            attention.setBudgetBytes(options.attentionBudgetBytes());
             ModelSidecar sidecar = ModelSidecar.near(checkpoint);
             boolean sd2 = isSd2(root);
             TextEncoder text = sd2 ? openClip(root, sidecar) : clip(root, sidecar);
@@ -87,13 +95,24 @@ public final class StableDiffusionModel implements AutoCloseable {
                 unet.setPrediction(VPredictionProbe.detect(unet, manager, unet.contextDim()));
             }
             AutoencoderKL vae = AutoencoderKL.load(root.at(AutoencoderKL.PREFIX), attention);
+            vae.setTiling(options.vaeTiling());
             float[] alphas = source.contains("alphas_cumprod") ? source.get("alphas_cumprod").toFloats() : null;
             CheckpointKeys.afterLoad(root).throwIfNotClean(checkpoint.getFileName().toString());
             Optional<ClipTokenizer> tokenizer = Optional.ofNullable(options.tokenizer())
                     .or(() -> ClipTokenizer.besideModel(checkpoint))
                     .map(ClipTokenizer::load);
+            Offloader offloader = null;
+            if (options.memoryMode().offloads()) {
+                offloader = new Offloader(options.device(),
+                        OffloadPlan.units(options.memoryMode(), root.parameters().keySet()), root.parameters());
+                if (text instanceof ClipTextModel clip) { // OpenCLIP's weights stay resident (small next to the UNet)
+                    clip.setPlacement(offloader);
+                }
+                unet.setPlacement(offloader);
+                vae.setPlacement(offloader);
+            }
             return new StableDiffusionModel(checkpoint, manager, source, tokenizer, text, unet, vae, alphas, attention,
-                    root.loaded());
+                    root.loaded(), offloader);
         } catch (RuntimeException e) {
             manager.close();
             source.close();
@@ -216,6 +235,11 @@ public final class StableDiffusionModel implements AutoCloseable {
     /** The LDM checkpoint keys of every loaded parameter. */
     public Set<String> parameterKeys() {
         return parameters.keySet();
+    }
+
+    /** What moves the weights in MEDVRAM and LOWVRAM; empty in plain mode. */
+    public Optional<Offloader> offloader() {
+        return Optional.ofNullable(offloader);
     }
 
     /** The checkpoint's {@code alphas_cumprod} buffer, or empty when it has none (the schedule is then computed). */

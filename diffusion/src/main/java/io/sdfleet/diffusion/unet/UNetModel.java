@@ -14,6 +14,7 @@ import io.sdfleet.diffusion.nn.GroupNorm;
 import io.sdfleet.diffusion.nn.Linear;
 import io.sdfleet.diffusion.nn.PaddingMode;
 import io.sdfleet.diffusion.nn.Scope;
+import io.sdfleet.diffusion.offload.Placement;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -55,10 +56,13 @@ public final class UNetModel implements NoisePredictor {
     private final Attention attention;
     private final List<Conv2d> convolutions = new ArrayList<>();
     private final List<CrossAttention> attentionLayers = new ArrayList<>();
+    private final String prefix;
+    private volatile Placement placement = Placement.NONE;
 
     private UNetModel(Weights w, HeadLayout heads, Prediction prediction, Attention attention) {
         this.prediction = prediction;
         this.attention = attention;
+        this.prefix = w.prefix();
         long[] conv0 = w.shape("input_blocks.0.0.weight");
         modelChannels = Math.toIntExact(conv0[0]);
         inChannels = Math.toIntExact(conv0[1]);
@@ -151,16 +155,21 @@ public final class UNetModel implements NoisePredictor {
     public NDArray predict(NDArray x, NDArray timesteps, NDArray context) {
         NDManager caller = x.getManager();
         try (NDManager call = caller.newSubManager()) {
+            placement.enter(prefix);
             NDArray h = inModelType(x, call);
             NDArray ctx = context == null ? null : inModelType(context, call);
             NDArray emb = timeEmbedding(call, timesteps);
             Deque<NDArray> skips = new ArrayDeque<>();
-            for (List<UNetBlock> block : inputBlocks) {
-                h = run(call, block, h, emb, ctx);
+            for (int i = 0; i < inputBlocks.size(); i++) {
+                placement.enter(prefix + "input_blocks." + i + ".");
+                h = run(call, inputBlocks.get(i), h, emb, ctx);
                 skips.push(h);
             }
+            placement.enter(prefix + "middle_block.");
             h = run(call, middleBlock, h, emb, ctx);
-            for (List<UNetBlock> block : outputBlocks) {
+            for (int i = 0; i < outputBlocks.size(); i++) {
+                List<UNetBlock> block = outputBlocks.get(i);
+                placement.enter(prefix + "output_blocks." + i + ".");
                 NDArray skip = skips.pop();
                 NDArray joined = joinSkip(call, h, skip);
                 h.close();
@@ -169,6 +178,7 @@ public final class UNetModel implements NoisePredictor {
                 joined.close();
             }
             NDArray in = h;
+            placement.enter(prefix);
             NDArray out = Scope.run(call, () -> outConv.forward(Activations.silu(outNorm.forward(in))), in);
             NDArray result = out.getDataType() == x.getDataType() ? out : out.toType(x.getDataType(), false);
             result.attach(caller);
@@ -252,6 +262,11 @@ public final class UNetModel implements NoisePredictor {
     /** The attention helper shared by every transformer of this UNet (query-chunking knob). */
     public Attention attention() {
         return attention;
+    }
+
+    /** Who brings the weights to the compute device before each block runs (memory modes). */
+    public void setPlacement(Placement placement) {
+        this.placement = placement;
     }
 
     /** Zero padding (normal) or circular padding of every conv ("tiling"). */

@@ -7,6 +7,7 @@ import io.sdfleet.diffusion.checkpoint.Weights;
 import io.sdfleet.diffusion.nn.Attention;
 import io.sdfleet.diffusion.nn.Conv2d;
 import io.sdfleet.diffusion.nn.PaddingMode;
+import io.sdfleet.diffusion.offload.Placement;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -33,9 +34,14 @@ public final class AutoencoderKL {
     private final DataType dtype;
     private final Attention attention;
     private final List<Conv2d> convolutions = new ArrayList<>();
+    private volatile VaeTiling tiling;
+    private volatile Placement placement = Placement.NONE;
+    private final String prefix;
+    private volatile PaddingMode paddingMode = PaddingMode.ZEROS;
 
     private AutoencoderKL(Weights w, Attention attention) {
         this.attention = attention;
+        this.prefix = w.prefix();
         this.dtype = w.floatType();
         encoder = new Encoder(w.at("encoder"), attention, convolutions);
         decoder = new Decoder(w.at("decoder"), attention, convolutions);
@@ -54,21 +60,42 @@ public final class AutoencoderKL {
 
     /** VAE-space latents z [B, 4, h, w] → image [B, 3, 8h, 8w] in about [−1, 1] (not clamped), in z's manager. */
     public NDArray decode(NDArray z) {
+        placement.enter(prefix);
         NDArray input = z.toType(dtype, true);
         try (NDArray quantized = postQuantConv.forward(input)) {
             input.close();
-            NDArray image = decoder.forward(quantized);
-            return inType(image, z.getDataType());
+            VaeTiling tiles = tilingFor(z.getShape().get(2), z.getShape().get(3));
+            if (tiles == null) {
+                return inType(decoder.forward(quantized), z.getDataType());
+            }
+            try (NDArray features = decoder.latent(quantized)) {
+                return inType(TiledVae.decodeFeatures(decoder, features, tiles), z.getDataType());
+            }
         }
     }
 
     /** The encoder's raw moments [B, 2·z, h, w]: mean and log-variance stacked on channels. */
     public NDArray encodeMoments(NDArray image) {
+        placement.enter(prefix);
         NDArray input = image.toType(dtype, true);
-        try (NDArray features = encoder.forward(input)) {
+        VaeTiling tiles = tilingFor(image.getShape().get(2) / 8, image.getShape().get(3) / 8);
+        try (NDArray features = tiles == null ? encoder.forward(input) : encodeTiled(input, tiles)) {
             input.close();
             return inType(quantConv.forward(features), image.getDataType());
         }
+    }
+
+    private NDArray encodeTiled(NDArray input, VaeTiling tiles) {
+        try (NDArray down = TiledVae.encodeFeatures(encoder, input, tiles)) {
+            return encoder.latent(down);
+        }
+    }
+
+    /** The tiling to use for a latent of this size, or null for the plain run. */
+    private VaeTiling tilingFor(long latentH, long latentW) {
+        VaeTiling tiles = tiling;
+        boolean tileable = tiles != null && paddingMode == PaddingMode.ZEROS && tiles.splits(latentH, latentW);
+        return tileable ? tiles : null;
     }
 
     /** image [B, 3, H, W] in [−1, 1] (H, W multiples of 8) → the posterior over VAE-space latents. */
@@ -96,6 +123,24 @@ public final class AutoencoderKL {
 
     /** Zero padding (normal) or circular padding of every conv ("tiling"). */
     public void setPaddingMode(PaddingMode mode) {
+        paddingMode = mode;
         convolutions.forEach(c -> c.setPaddingMode(mode));
+    }
+
+    /**
+     * Tiled decode and encode for latents larger than one tile ({@link TiledVae}); null turns it off. Ignored
+     * while the padding is circular.
+     */
+    public void setTiling(VaeTiling tiling) {
+        this.tiling = tiling;
+    }
+
+    /** Who brings the weights to the compute device before the VAE runs (memory modes). */
+    public void setPlacement(Placement placement) {
+        this.placement = placement;
+    }
+
+    public VaeTiling tiling() {
+        return tiling;
     }
 }

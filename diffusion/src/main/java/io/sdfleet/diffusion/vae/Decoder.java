@@ -17,13 +17,17 @@ import java.util.function.UnaryOperator;
  */
 final class Decoder {
 
-    private final List<UnaryOperator<NDArray>> stages = new ArrayList<>();
+    /** conv_in and mid at latent resolution: cheap, and mid's attention sees the whole latent. */
+    private final List<UnaryOperator<NDArray>> latentStages = new ArrayList<>();
+    /** The up levels and the output head: where the memory goes; local, so they can run tile by tile. */
+    private final List<UnaryOperator<NDArray>> upStages = new ArrayList<>();
 
     Decoder(Weights w, Attention attention, List<Conv2d> convolutions) {
         Conv2d convIn = Conv2d.load(w.at("conv_in"), 1, 1);
         convolutions.add(convIn);
-        stages.add(convIn::forward);
-        Mid.addTo(stages, w.at("mid"), attention, convolutions);
+        latentStages.add(convIn::forward);
+        Mid.addTo(latentStages, w.at("mid"), attention, convolutions);
+        List<UnaryOperator<NDArray>> stages = upStages;
         int levels = 0;
         while (w.has("up." + levels + ".block.0.conv1.weight")) {
             levels++;
@@ -56,6 +60,18 @@ final class Decoder {
     }
 
     NDArray forward(NDArray z) {
-        return Stages.run(stages, z);
+        try (NDArray features = latent(z)) {
+            return up(features);
+        }
+    }
+
+    /** z → the mid block's output [B, C, h, w], in z's manager. */
+    NDArray latent(NDArray z) {
+        return Stages.run(latentStages, z);
+    }
+
+    /** The mid block's output (or a window of it) → pixels at 8× its size, in its manager. */
+    NDArray up(NDArray features) {
+        return Stages.run(upStages, features);
     }
 }

@@ -18,11 +18,15 @@ import java.util.function.UnaryOperator;
  */
 final class Encoder {
 
-    private final List<UnaryOperator<NDArray>> stages = new ArrayList<>();
+    /** conv_in and the down levels: where the memory goes; local, so they can run tile by tile. */
+    private final List<UnaryOperator<NDArray>> downStages = new ArrayList<>();
+    /** mid and the output head at latent resolution: cheap, and mid's attention sees the whole latent. */
+    private final List<UnaryOperator<NDArray>> latentStages = new ArrayList<>();
 
     Encoder(Weights w, Attention attention, List<Conv2d> convolutions) {
         Conv2d convIn = Conv2d.load(w.at("conv_in"), 1, 1);
         convolutions.add(convIn);
+        List<UnaryOperator<NDArray>> stages = downStages;
         stages.add(convIn::forward);
         for (int level = 0; w.has("down." + level + ".block.0.conv1.weight"); level++) {
             Weights down = w.at("down." + level);
@@ -43,6 +47,7 @@ final class Encoder {
                 });
             }
         }
+        stages = latentStages;
         Mid.addTo(stages, w.at("mid"), attention, convolutions);
         GroupNorm normOut = GroupNorm.load(w.at("norm_out"), GroupNorm.SD_GROUPS, GroupNorm.LDM_NORMALIZE_EPS);
         Conv2d convOut = Conv2d.load(w.at("conv_out"), 1, 1);
@@ -51,6 +56,18 @@ final class Encoder {
     }
 
     NDArray forward(NDArray image) {
-        return Stages.run(stages, image);
+        try (NDArray features = down(image)) {
+            return latent(features);
+        }
+    }
+
+    /** Pixels (or a window of them, sides multiples of 8) → features at 1/8 size, in the input's manager. */
+    NDArray down(NDArray image) {
+        return Stages.run(downStages, image);
+    }
+
+    /** The down levels' output → the encoder's output [B, 2·z, h, w], in its manager. */
+    NDArray latent(NDArray features) {
+        return Stages.run(latentStages, features);
     }
 }
