@@ -21,7 +21,18 @@ import java.util.Map;
 public final class Fleet implements AutoCloseable {
 
     /** What to run: models, tokenizer for single-file checkpoints, gateway port (0 = any), number of workers. */
-    public record Options(Path modelsDir, String defaultModel, Path tokenizer, int gatewayPort, int workers) {
+    public record Options(Path modelsDir, String defaultModel, Path tokenizer, int gatewayPort, int workers,
+                          String adminKey) {
+
+        /** Without authentication: callers are named by the X-Sdfleet-User header (local development). */
+        public Options(Path modelsDir, String defaultModel, Path tokenizer, int gatewayPort, int workers) {
+            this(modelsDir, defaultModel, tokenizer, gatewayPort, workers, null);
+        }
+
+        /** Authentication on, with {@code key} as the bootstrap admin's API key. */
+        public Options withAdminKey(String key) {
+            return new Options(modelsDir, defaultModel, tokenizer, gatewayPort, workers, key);
+        }
     }
 
     private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
@@ -79,6 +90,13 @@ public final class Fleet implements AutoCloseable {
             gateway.put("sdfleet.gateway.storage-url", storageUrl);
             gateway.put("sdfleet.gateway.models-dir", options.modelsDir().toString());
             gateway.put("sdfleet.gateway.default-model", options.defaultModel());
+            gateway.put("spring.datasource.url", infra.jdbcUrl());
+            gateway.put("spring.datasource.username", infra.dbUser());
+            gateway.put("spring.datasource.password", infra.dbPassword());
+            gateway.put("sdfleet.gateway.auth.enabled", options.adminKey() != null);
+            if (options.adminKey() != null) {
+                gateway.put("sdfleet.gateway.auth.bootstrap-admin-key", options.adminKey());
+            }
             ConfigurableApplicationContext gatewayContext = run(GatewayApplication.builder(), gateway);
             started.add(gatewayContext);
             fleet = new Fleet(Integer.parseInt(gatewayContext.getEnvironment().getProperty("local.server.port")));

@@ -42,7 +42,16 @@ public final class LocalFleet {
 
             Infrastructure infra = LocalInfrastructure.start(home, resources);
             Path tokenizer = System.getenv("SDFLEET_TOKENIZER") != null ? Path.of(System.getenv("SDFLEET_TOKENIZER")) : null;
-            Fleet fleet = Fleet.start(infra, new Fleet.Options(models, model, tokenizer, port, workers));
+            Fleet.Options options = new Fleet.Options(models, model, tokenizer, port, workers);
+            // SDFLEET_AUTH=true turns authentication on; the admin key is SDFLEET_ADMIN_KEY or printed below.
+            String adminKey = null;
+            if (Boolean.parseBoolean(System.getenv("SDFLEET_AUTH"))) {
+                String configured = System.getenv("SDFLEET_ADMIN_KEY");
+                adminKey = configured != null && !configured.isBlank() ? configured
+                        : io.sdfleet.gateway.auth.Secrets.newApiKey();
+                options = options.withAdminKey(adminKey);
+            }
+            Fleet fleet = Fleet.start(infra, options);
             resources.add(fleet);
 
             CountDownLatch stopped = new CountDownLatch(1);
@@ -57,8 +66,11 @@ public final class LocalFleet {
                     try:
                       curl -s http://127.0.0.1:%d/sdapi/v1/txt2img -H 'Content-Type: application/json' \\
                         -d '{"prompt": "a lighthouse at dusk", "steps": 20, "width": 256, "height": 256}' | head -c 300
+                    %s
                     Ctrl-C stops everything.
-                    """, port, model, workers, workers == 1 ? "" : "s", port);
+                    """, port, model, workers, workers == 1 ? "" : "s", port, adminKey == null
+                    ? "authentication is off (SDFLEET_AUTH=true turns it on); callers may name themselves with X-Sdfleet-User"
+                    : "authentication is on; admin API key: " + adminKey + "  (add -H 'Authorization: Bearer <key>')");
             stopped.await();
         } catch (Exception | Error e) {
             stopAll.run();

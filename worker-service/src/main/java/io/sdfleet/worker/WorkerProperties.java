@@ -9,11 +9,13 @@ import java.util.UUID;
 /**
  * How this worker runs: its id (host name plus a random suffix when not set), where checkpoints live and which one
  * serves requests that name none, the tokenizer for single-file checkpoints, the device, how many models stay
- * loaded, where storage-service listens, every how many steps a live preview is sent (0 = never).
+ * loaded, where storage-service listens, every how many steps a live preview is sent (0 = never), and how the
+ * engine saves memory (A1111's medvram/lowvram as {@code memory-mode}, an attention budget, a tiled VAE).
  */
 @ConfigurationProperties("sdfleet.worker")
 public record WorkerProperties(String id, Path modelsDir, String defaultModel, Path tokenizer, String device,
-                               int modelCacheSize, String storageUrl, int heartbeatSeconds, Integer previewEvery) {
+                               int modelCacheSize, String storageUrl, int heartbeatSeconds, Integer previewEvery,
+                               String memoryMode, Integer attentionBudgetMb, Boolean tiledVae) {
 
     public WorkerProperties {
         if (id == null || id.isBlank()) {
@@ -22,6 +24,9 @@ public record WorkerProperties(String id, Path modelsDir, String defaultModel, P
         modelCacheSize = Math.max(1, modelCacheSize);
         heartbeatSeconds = Math.max(1, heartbeatSeconds);
         previewEvery = previewEvery == null ? 10 : Math.max(0, previewEvery); // A1111's default live preview period
+        memoryMode = memoryMode == null || memoryMode.isBlank() ? "plain" : memoryMode;
+        attentionBudgetMb = attentionBudgetMb == null ? 0 : Math.max(0, attentionBudgetMb);
+        tiledVae = tiledVae != null && tiledVae;
     }
 
     private static String hostName() {

@@ -8,6 +8,8 @@ import io.sdfleet.diffusion.pipeline.GenerationParameters;
 import io.sdfleet.diffusion.pipeline.GenerationResult;
 import io.sdfleet.diffusion.networks.NetworkDirectories;
 import io.sdfleet.diffusion.noise.NoiseOptions;
+import io.sdfleet.diffusion.offload.MemoryMode;
+import io.sdfleet.diffusion.vae.VaeTiling;
 import io.sdfleet.diffusion.noise.RngSource;
 import io.sdfleet.diffusion.pipeline.HiresFix;
 import io.sdfleet.diffusion.pipeline.ModelOptions;
@@ -32,7 +34,8 @@ import java.util.Set;
  */
 final class GenerateCommand {
 
-    private static final Set<String> SWITCHES = Set.of("enable-hr", "tiling", "inpaint-full-res", "inpainting-mask-invert");
+    private static final Set<String> SWITCHES = Set.of("enable-hr", "tiling", "inpaint-full-res", "inpainting-mask-invert",
+            "medvram", "lowvram", "tiled-vae");
 
     private GenerateCommand() {
     }
@@ -71,6 +74,18 @@ final class GenerateCommand {
         NetworkDirectories networks = new NetworkDirectories(Optional.ofNullable(a.existingPath("lora-dir")),
                 Optional.ofNullable(a.existingPath("embeddings-dir")), Optional.ofNullable(a.existingPath("hypernetwork-dir")));
         Path vae = a.existingPath("vae");
+        // A1111's --medvram / --lowvram, its attention memory budget and a tiled VAE for large images.
+        boolean medvram = a.flag("medvram");
+        boolean lowvram = a.flag("lowvram");
+        if (medvram && lowvram) {
+            throw new UsageException("--medvram and --lowvram exclude each other");
+        }
+        MemoryMode memoryMode = lowvram ? MemoryMode.LOWVRAM : medvram ? MemoryMode.MEDVRAM : MemoryMode.PLAIN;
+        int attentionBudgetMb = a.integer("attention-budget-mb", 0);
+        if (attentionBudgetMb < 0) {
+            throw new UsageException("--attention-budget-mb must not be negative, got " + attentionBudgetMb);
+        }
+        boolean tiledVae = a.flag("tiled-vae");
         Path tokenizer = a.existingPath("tokenizer");
         Path noisePath = a.existingPath("noise-file");
         String latentsOut = a.string("latents-out", null);
@@ -86,7 +101,10 @@ final class GenerateCommand {
         }
         Optional<NoiseFile> noise = Optional.ofNullable(noisePath).map(NoiseFile::read);
 
-        ModelOptions options = ModelOptions.cpu(tokenizer).withDevice(device, precision);
+        ModelOptions options = ModelOptions.cpu(tokenizer).withDevice(device, precision)
+                .withMemoryMode(memoryMode)
+                .withAttentionBudget(attentionBudgetMb * 1024L * 1024L)
+                .withVaeTiling(tiledVae ? VaeTiling.DEFAULT : null);
         try (StableDiffusionModel model = StableDiffusionModel.load(modelPath, options)) {
             ProgressBar bar = new ProgressBar(System.err);
             model.useVae(vae);

@@ -19,6 +19,7 @@ public final class Sd {
                              [--denoising-strength X] [--hr-sampler NAME] [--hr-prompt TEXT] [--hr-negative-prompt TEXT]
                              [--rng cpu|nv] [--subseed N --subseed-strength X] [--seed-resize-from-w W --seed-resize-from-h H]
                              [--ensd N] [--vae PATH] [--lora-dir DIR] [--embeddings-dir DIR] [--hypernetwork-dir DIR]
+                             [--medvram | --lowvram] [--attention-budget-mb N] [--tiled-vae]
                              (<lora:name:weight>, <hypernet:name:weight> and embedding names work in prompts)
               img2img        the txt2img options plus --init-image PNG [--denoising-strength X] [--resize-mode 0|1|2]
                              [--mask PNG [--mask-blur N] [--inpainting-fill original|fill|latent-noise|latent-nothing]

@@ -45,11 +45,13 @@ public class A1111Controller {
     private final GatewayProperties properties;
     private final io.sdfleet.gateway.generation.Workers workers;
     private final PromptStyles styles;
+    private final io.sdfleet.gateway.auth.UsageLimits limits;
 
     public A1111Controller(Generations generations, StorageReader storage, ModelCatalog models, JsonMapper json,
                            GatewayProperties properties, io.sdfleet.gateway.generation.Workers workers,
-                           PromptStyles styles) {
+                           PromptStyles styles, io.sdfleet.gateway.auth.UsageLimits limits) {
         this.styles = styles;
+        this.limits = limits;
         this.generations = generations;
         this.storage = storage;
         this.models = models;
@@ -70,7 +72,7 @@ public class A1111Controller {
 
     /** Queues the request and answers once every image is stored (or the request ended otherwise). */
     private CompletableFuture<ResponseEntity<JsonNode>> run(A1111Request request, HttpServletRequest http) {
-        Generation generation = generations.submit(Callers.of(http), request.parameters());
+        Generation generation = generations.submit(admitted(http, request), request.parameters());
         return generation.done()
                 .orTimeout(properties.syncTimeoutSeconds(), TimeUnit.SECONDS)
                 .thenApply(done -> {
@@ -281,5 +283,12 @@ public class A1111Controller {
         out.put("current_image", generation.map(Generation::preview).orElse(null));
         out.put("textinfo", null);
         return out;
+    }
+
+    /** The caller, once their limits admit this request (429 otherwise). */
+    private String admitted(HttpServletRequest http, io.sdfleet.gateway.a1111.A1111Request request) {
+        io.sdfleet.gateway.auth.Caller caller = Callers.caller(http);
+        limits.admit(caller, request.parameters());
+        return caller.name();
     }
 }

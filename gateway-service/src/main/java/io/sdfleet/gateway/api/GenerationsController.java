@@ -38,9 +38,13 @@ public class GenerationsController {
 
     private final io.sdfleet.diffusion.prompt.PromptStyles styles;
 
+    private final io.sdfleet.gateway.auth.UsageLimits limits;
+
     public GenerationsController(Generations generations, ModelCatalog models, StorageReader storage,
-                                 io.sdfleet.diffusion.prompt.PromptStyles styles) {
+                                 io.sdfleet.diffusion.prompt.PromptStyles styles,
+                                 io.sdfleet.gateway.auth.UsageLimits limits) {
         this.styles = styles;
+        this.limits = limits;
         this.generations = generations;
         this.models = models;
         this.storage = storage;
@@ -51,7 +55,7 @@ public class GenerationsController {
         // The native API takes A1111's fields; init_images makes it an img2img request.
         A1111Request.Kind kind = body != null && body.has("init_images") ? A1111Request.Kind.IMG2IMG : A1111Request.Kind.TXT2IMG;
         A1111Request request = A1111Request.parse(body, models, styles, kind);
-        Generation g = generations.submit(Callers.of(http), request.parameters());
+        Generation g = generations.submit(admitted(http, request), request.parameters());
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .header("Location", "/api/v1/generations/" + g.id())
                 .body(Map.of("id", g.id(), "state", g.state().name().toLowerCase(), "images", g.parameters().imageCount(),
@@ -108,5 +112,12 @@ public class GenerationsController {
     /** A user sees only their own generations. */
     private java.util.Optional<Generation> owned(String id, HttpServletRequest http) {
         return generations.find(id).filter(g -> g.user().equals(Callers.of(http)));
+    }
+
+    /** The caller, once their limits admit this request (429 otherwise). */
+    private String admitted(HttpServletRequest http, io.sdfleet.gateway.a1111.A1111Request request) {
+        io.sdfleet.gateway.auth.Caller caller = Callers.caller(http);
+        limits.admit(caller, request.parameters());
+        return caller.name();
     }
 }

@@ -32,6 +32,22 @@ public class ProblemAdvice {
         return problem;
     }
 
+    @ExceptionHandler(io.sdfleet.gateway.auth.LimitExceededException.class)
+    public org.springframework.http.ResponseEntity<ProblemDetail> limited(io.sdfleet.gateway.auth.LimitExceededException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS, e.getMessage());
+        problem.setTitle("Limit reached: " + e.limit());
+        problem.setProperty("limit", e.limit());
+        return org.springframework.http.ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+                .header("Retry-After", String.valueOf(e.retryAfterSeconds())).body(problem);
+    }
+
+    @ExceptionHandler(ForbiddenException.class)
+    public ProblemDetail forbidden(ForbiddenException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, e.getMessage());
+        problem.setTitle("Forbidden");
+        return problem;
+    }
+
     private static List<Map<String, String>> errors(List<FieldProblem> problems) {
         return problems.stream().map(p -> Map.of("field", p.field(), "message", p.message())).toList();
     }

@@ -67,6 +67,11 @@ public final class Generation {
         return state;
     }
 
+    /** Images neither stored nor skipped yet. */
+    public int imagesRemaining() {
+        return Math.max(0, parameters.imageCount() - imagesDone - imagesSkipped);
+    }
+
     public int imagesDone() {
         return imagesDone;
     }

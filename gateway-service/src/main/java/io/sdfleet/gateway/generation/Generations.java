@@ -75,6 +75,15 @@ public class Generations {
                 .max(java.util.Comparator.comparing(Generation::acceptedAt));
     }
 
+    /** Jobs (batches) the user still has queued or running, for the concurrent-jobs limit. */
+    public int activeJobsOf(String user) {
+        return byId.values().stream()
+                .filter(g -> g.user().equals(user))
+                .filter(g -> g.state() == Generation.State.QUEUED || g.state() == Generation.State.RUNNING)
+                .mapToInt(g -> (g.imagesRemaining() + g.parameters().batchSize() - 1) / g.parameters().batchSize())
+                .sum();
+    }
+
     /** Asks the worker running this generation's current batch to drop it (A1111's skip); false when none runs. */
     public boolean skipCurrentJob(Generation generation) {
         String jobId = generation.runningJobId();

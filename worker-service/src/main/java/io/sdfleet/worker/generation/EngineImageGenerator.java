@@ -5,6 +5,8 @@ import ai.djl.ndarray.types.DataType;
 import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.contracts.JobMessage;
 import io.sdfleet.diffusion.networks.NetworkDirectories;
+import io.sdfleet.diffusion.offload.MemoryMode;
+import io.sdfleet.diffusion.vae.VaeTiling;
 import io.sdfleet.diffusion.pipeline.GeneratedImage;
 import io.sdfleet.diffusion.pipeline.GenerationResult;
 import io.sdfleet.diffusion.pipeline.ModelOptions;
@@ -39,7 +41,10 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
         this.properties = properties;
         this.device = Torch.device(properties.device());
         DataType precision = device.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
-        ModelOptions options = ModelOptions.cpu(properties.tokenizer()).withDevice(device, precision);
+        ModelOptions options = ModelOptions.cpu(properties.tokenizer()).withDevice(device, precision)
+                .withMemoryMode(MemoryMode.valueOf(properties.memoryMode().trim().toUpperCase(java.util.Locale.ROOT)))
+                .withAttentionBudget(properties.attentionBudgetMb() * 1024L * 1024L)
+                .withVaeTiling(properties.tiledVae() ? VaeTiling.DEFAULT : null);
         this.cache = new ModelCache(properties.modelCacheSize(), options);
     }
 

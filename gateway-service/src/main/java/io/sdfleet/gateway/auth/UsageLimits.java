@@ -1,0 +1,61 @@
+package io.sdfleet.gateway.auth;
+
+import io.sdfleet.contracts.GenerationParameters;
+import io.sdfleet.gateway.a1111.FieldProblem;
+import io.sdfleet.gateway.a1111.InvalidRequestException;
+import io.sdfleet.gateway.generation.Generations;
+import org.springframework.stereotype.Component;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+
+/**
+ * A user's limits, checked before anything is queued: at most {@code maxConcurrentJobs} batches queued or running
+ * at once, and at most {@code maxImagesPerDay} images per UTC day (counted in PostgreSQL, so every gateway replica
+ * sees the same count). Over a limit the answer is 429 with the seconds to wait.
+ */
+@Component
+public class UsageLimits {
+
+    private final Generations generations;
+    private final Users users;
+    private final Clock clock;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    public UsageLimits(Generations generations, Users users) {
+        this(generations, users, Clock.systemUTC());
+    }
+
+    UsageLimits(Generations generations, Users users, Clock clock) {
+        this.generations = generations;
+        this.users = users;
+        this.clock = clock;
+    }
+
+    /** Checks and, when it fits, counts the request against today's quota. */
+    public void admit(Caller caller, GenerationParameters p) {
+        if (caller.maxConcurrentJobs() == null) {
+            return; // authentication off: local development, no quotas
+        }
+        int active = generations.activeJobsOf(caller.name());
+        if (p.nIter() > caller.maxConcurrentJobs() && active == 0) {
+            throw new InvalidRequestException(List.of(new FieldProblem("n_iter", "at most " + caller.maxConcurrentJobs()
+                    + " batches at once for " + caller.name())), false);
+        }
+        if (active + p.nIter() > caller.maxConcurrentJobs()) {
+            throw new LimitExceededException("concurrent jobs", caller.name() + " has " + active
+                    + " batches queued or running; the limit is " + caller.maxConcurrentJobs(), 10);
+        }
+        LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+        if (!users.reserveImages(caller.name(), today, p.imageCount(), caller.maxImagesPerDay())) {
+            long untilMidnight = Duration.between(clock.instant(),
+                    today.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC)).toSeconds();
+            throw new LimitExceededException("images per day", caller.name() + " has used "
+                    + users.imagesOn(caller.name(), today) + " of " + caller.maxImagesPerDay()
+                    + " images today; this request needs " + p.imageCount(), Math.max(1, untilMidnight));
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package io.sdfleet.launcher;
+
+import io.sdfleet.gateway.auth.Secrets;
+import io.sdfleet.infra.S3ProxyServer;
+import io.sdfleet.infra.TestDatabase;
+import io.sdfleet.infra.TestServers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Users and keys against the real fleet (PostgreSQL, RabbitMQ, S3Proxy, workers on the mini model): every API call
+ * needs a Bearer key or A1111-style basic auth, users see only their own work, admins alone manage users, and the
+ * per-user limits answer 429 with Retry-After.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AuthEndToEndTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final String adminKey = Secrets.newApiKey();
+    private TestDatabase database;
+    private S3ProxyServer s3;
+    private Fleet fleet;
+
+    @BeforeAll
+    void start(@TempDir Path dir) throws Exception {
+        Path reference = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference")).toAbsolutePath();
+        database = TestDatabase.create();
+        s3 = S3ProxyServer.start(dir.resolve("s3"));
+        TestServers.Endpoint broker = TestServers.broker();
+        String prefix = "auth-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        Infrastructure infra = new Infrastructure(database.url(), database.user(), database.password(), broker.host(),
+                broker.port(), "guest", "guest", s3.endpoint(), S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL,
+                "auth-images", prefix);
+        fleet = Fleet.start(infra, new Fleet.Options(reference, "mini_sd15_fp32.safetensors",
+                reference.resolve("clip-tokenizer"), 0, 1).withAdminKey(adminKey));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (fleet != null) {
+            fleet.close();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    @Test
+    void everyCallNeedsCredentialsAndUsersSeeOnlyTheirOwnWork() throws Exception {
+        HttpResponse<String> anonymous = send("GET", "/sdapi/v1/progress", null, null);
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate").orElse("")).contains("Bearer", "Basic");
+        assertThat(send("GET", "/sdapi/v1/progress", null, bearer("sdf_not-a-key")).statusCode()).isEqualTo(401);
+
+        assertThat(send("POST", "/api/v1/admin/users", "{\"name\": \"alice\", \"password\": \"correct horse\"}",
+                bearer(adminKey)).statusCode()).isEqualTo(201);
+        assertThat(send("POST", "/api/v1/admin/users", "{\"name\": \"bob\"}", bearer(adminKey)).statusCode()).isEqualTo(201);
+        assertThat(send("POST", "/api/v1/admin/users", "{\"name\": \"bob\"}", bearer(adminKey)).statusCode())
+                .as("names are unique").isEqualTo(400);
+        String alice = newKey("alice");
+        String bob = newKey("bob");
+        assertThat(send("POST", "/api/v1/admin/users", "{\"name\": \"eve\"}", bearer(bob)).statusCode())
+                .as("only admins manage users").isEqualTo(403);
+
+        HttpResponse<String> accepted = send("POST", "/api/v1/generations",
+                "{\"prompt\": \"a fox\", \"seed\": 3, \"steps\": 2, \"width\": 64, \"height\": 64}", bearer(alice));
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String id = JSON.readTree(accepted.body()).get("id").asString();
+        awaitFinished(id, bearer(alice));
+        assertThat(send("GET", "/api/v1/generations/" + id + "/images/0", null, bearer(alice)).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/api/v1/generations/" + id, null, bearer(bob)).statusCode()).isEqualTo(404);
+        assertThat(send("GET", "/api/v1/generations/" + id + "/images/0", null, bearer(bob)).statusCode()).isEqualTo(404);
+        assertThat(send("DELETE", "/api/v1/generations/" + id, null, bearer(bob)).statusCode()).isEqualTo(404);
+        assertThat(send("GET", "/sdapi/v1/progress?force_task_id=" + id, null, bearer(bob)).body()).doesNotContain(id);
+
+        // A1111 clients started with --api-auth send basic credentials.
+        assertThat(send("GET", "/api/v1/generations/" + id, null, basic("alice", "correct horse")).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/api/v1/generations/" + id, null, basic("alice", "wrong horse")).statusCode()).isEqualTo(401);
+
+        JsonNode keys = JSON.readTree(send("GET", "/api/v1/admin/users/bob/keys", null, bearer(adminKey)).body());
+        assertThat(keys.toString()).doesNotContain(bob);
+        assertThat(send("DELETE", "/api/v1/admin/keys/" + keys.get(0).get("id").asLong(), null, bearer(adminKey))
+                .statusCode()).isEqualTo(204);
+        assertThat(send("GET", "/sdapi/v1/progress", null, bearer(bob)).statusCode()).as("revoked").isEqualTo(401);
+    }
+
+    @Test
+    void limitsAnswer429WithRetryAfter() throws Exception {
+        send("POST", "/api/v1/admin/users", "{\"name\": \"carol\", \"max_images_per_day\": 2}", bearer(adminKey));
+        String carol = newKey("carol");
+        HttpResponse<String> first = send("POST", "/api/v1/generations",
+                "{\"prompt\": \"x\", \"steps\": 1, \"width\": 64, \"height\": 64, \"batch_size\": 2}", bearer(carol));
+        assertThat(first.statusCode()).isEqualTo(202);
+        HttpResponse<String> over = send("POST", "/api/v1/generations",
+                "{\"prompt\": \"x\", \"steps\": 1, \"width\": 64, \"height\": 64}", bearer(carol));
+        assertThat(over.statusCode()).isEqualTo(429);
+        assertThat(Long.parseLong(over.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 86_400L);
+        assertThat(over.body()).contains("images per day");
+
+        send("POST", "/api/v1/admin/users", "{\"name\": \"dave\", \"max_concurrent_jobs\": 1}", bearer(adminKey));
+        String dave = newKey("dave");
+        assertThat(send("POST", "/api/v1/generations",
+                "{\"prompt\": \"slow\", \"steps\": 300, \"width\": 64, \"height\": 64}", bearer(dave)).statusCode()).isEqualTo(202);
+        HttpResponse<String> busy = send("POST", "/api/v1/generations",
+                "{\"prompt\": \"x\", \"steps\": 1, \"width\": 64, \"height\": 64}", bearer(dave));
+        assertThat(busy.statusCode()).isEqualTo(429);
+        assertThat(busy.headers().firstValue("Retry-After")).isPresent();
+        send("POST", "/sdapi/v1/interrupt", "{}", bearer(dave));
+    }
+
+    private String newKey(String user) throws Exception {
+        HttpResponse<String> created = send("POST", "/api/v1/admin/users/" + user + "/keys", "{\"label\": \"test\"}",
+                bearer(adminKey));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        return JSON.readTree(created.body()).get("key").asString();
+    }
+
+    private void awaitFinished(String id, String auth) throws Exception {
+        for (int i = 0; i < 600; i++) {
+            String state = JSON.readTree(send("GET", "/api/v1/generations/" + id, null, auth).body()).get("state").asString();
+            if (state.equals("finished")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("generation " + id + " did not finish");
+    }
+
+    private static String bearer(String key) {
+        return "Bearer " + key;
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private HttpResponse<String> send(String method, String path, String body, String auth) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fleet.gatewayPort() + path))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (auth != null) {
+            b.header("Authorization", auth);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
