@@ -128,6 +128,23 @@ class AuthEndToEndTest {
         send("POST", "/sdapi/v1/interrupt", "{}", bearer(dave));
     }
 
+    @Test
+    void theAdminCommandLineCreatesUsersAndKeys() throws Exception {
+        java.util.Map<String, String> env = java.util.Map.of("SDFLEET_URL", "http://127.0.0.1:" + fleet.gatewayPort(),
+                "SDFLEET_ADMIN_KEY", adminKey);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream print = new java.io.PrintStream(out, true, StandardCharsets.UTF_8);
+        assertThat(io.sdfleet.launcher.admin.AdminCli.run(java.util.List.of("create-user", "frank", "--password",
+                "a long password"), env, print, print)).isZero();
+        out.reset();
+        assertThat(io.sdfleet.launcher.admin.AdminCli.run(java.util.List.of("create-key", "frank"), env, print, print)).isZero();
+        String key = JSON.readTree(out.toString(StandardCharsets.UTF_8)).get("key").asString();
+        assertThat(send("GET", "/sdapi/v1/progress", null, bearer(key)).statusCode()).isEqualTo(200);
+        assertThat(io.sdfleet.launcher.admin.AdminCli.run(java.util.List.of("list-users"), java.util.Map.of(
+                "SDFLEET_URL", "http://127.0.0.1:" + fleet.gatewayPort(), "SDFLEET_ADMIN_KEY", key), print, print))
+                .as("frank is no admin").isEqualTo(1);
+    }
+
     private String newKey(String user) throws Exception {
         HttpResponse<String> created = send("POST", "/api/v1/admin/users/" + user + "/keys", "{\"label\": \"test\"}",
                 bearer(adminKey));
