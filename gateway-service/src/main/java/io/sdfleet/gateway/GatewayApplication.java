@@ -7,6 +7,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 /** The HTTP front of the fleet: A1111's API as a synchronous facade, and the native asynchronous API. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
+@org.springframework.scheduling.annotation.EnableScheduling
 public class GatewayApplication {
 
     /** Each service reads its own {@code gateway-service.properties}, so several can share one JVM (local mode). */

@@ -38,6 +38,10 @@ public final class Fleet implements AutoCloseable {
     private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
     private final Map<String, ConfigurableApplicationContext> workers = new LinkedHashMap<>();
     private final int gatewayPort;
+    private ConfigurableApplicationContext gatewayContext;
+    private Map<String, Object> gatewayProperties;
+    private ConfigurableApplicationContext storageContext;
+    private Map<String, Object> storageProperties;
 
     private Fleet(int gatewayPort) {
         this.gatewayPort = gatewayPort;
@@ -100,6 +104,10 @@ public final class Fleet implements AutoCloseable {
             ConfigurableApplicationContext gatewayContext = run(GatewayApplication.builder(), gateway);
             started.add(gatewayContext);
             fleet = new Fleet(Integer.parseInt(gatewayContext.getEnvironment().getProperty("local.server.port")));
+            fleet.gatewayContext = gatewayContext;
+            fleet.gatewayProperties = gateway;
+            fleet.storageContext = storageContext;
+            fleet.storageProperties = storage;
             fleet.contexts.addAll(started);
             fleet.workers.putAll(workerContexts);
             return fleet;
@@ -118,6 +126,34 @@ public final class Fleet implements AutoCloseable {
 
     public int gatewayPort() {
         return gatewayPort;
+    }
+
+    /**
+     * Stops the gateway and starts a fresh one on the same port, as a crash and restart would (waiting HTTP calls
+     * are cut off; what the gateway knows must come back from PostgreSQL and storage).
+     */
+    public void restartGateway() {
+        contexts.remove(gatewayContext);
+        gatewayContext.close();
+        Map<String, Object> properties = new LinkedHashMap<>(gatewayProperties);
+        properties.put("server.port", gatewayPort);
+        gatewayContext = run(GatewayApplication.builder(), properties);
+        contexts.add(gatewayContext);
+    }
+
+    /** Stops storage-service (a drill: workers must hold their images and retry until it is back). */
+    public void stopStorage() {
+        int port = Integer.parseInt(storageContext.getEnvironment().getProperty("local.server.port"));
+        storageProperties = new LinkedHashMap<>(storageProperties);
+        storageProperties.put("server.port", port); // back on the same port, where the workers keep calling
+        contexts.remove(storageContext);
+        storageContext.close();
+        storageContext = null;
+    }
+
+    public void startStorage() {
+        storageContext = run(StorageApplication.builder(), storageProperties);
+        contexts.add(0, storageContext);
     }
 
     /** Stops one worker abruptly-but-cleanly (its unacknowledged job goes back to the queue). */

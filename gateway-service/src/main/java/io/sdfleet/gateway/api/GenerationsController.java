@@ -62,6 +62,32 @@ public class GenerationsController {
                         "seed", g.parameters().seed()));
     }
 
+    /** The caller's requests, newest first; {@code before} (an ISO instant) pages back. */
+    @GetMapping
+    public List<Map<String, Object>> list(@org.springframework.web.bind.annotation.RequestParam(required = false) String before,
+                                          @org.springframework.web.bind.annotation.RequestParam(defaultValue = "50") int limit,
+                                          HttpServletRequest http) {
+        java.time.Instant cursor;
+        try {
+            cursor = before == null ? null : java.time.Instant.parse(before);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new io.sdfleet.gateway.a1111.InvalidRequestException(List.of(
+                    new io.sdfleet.gateway.a1111.FieldProblem("before", "must be an ISO-8601 instant")), false);
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Generation.Snapshot s : generations.listOf(Callers.of(http), cursor, Math.max(1, Math.min(limit, 200)))) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("id", s.id());
+            entry.put("state", s.state().name().toLowerCase());
+            entry.put("accepted_at", s.acceptedAt().toString());
+            entry.put("prompt", s.parameters().prompt());
+            entry.put("images", s.parameters().imageCount());
+            entry.put("images_done", s.imagesDone());
+            out.add(entry);
+        }
+        return out;
+    }
+
     @GetMapping("/{id}")
     public ResponseEntity<Map<String, Object>> get(@PathVariable String id, HttpServletRequest http) {
         return owned(id, http).<ResponseEntity<Map<String, Object>>>map(g -> {

@@ -40,11 +40,65 @@ public final class Generation {
     private volatile int imagesSkipped;
     private final List<Integer> storedIndexes = new CopyOnWriteArrayList<>();
 
+    /** What is kept of a generation across gateway restarts. */
+    public record Snapshot(String id, String user, GenerationParameters parameters, Instant acceptedAt, State state,
+                           int imagesDone, int imagesSkipped, List<Integer> storedIndexes, String error) {
+    }
+
     Generation(String id, String user, GenerationParameters parameters, Instant acceptedAt) {
         this.id = id;
         this.user = user;
         this.parameters = parameters;
         this.acceptedAt = acceptedAt;
+    }
+
+    /** A generation as a previous gateway process left it; its event history starts with "recovered". */
+    static Generation restore(Snapshot s) {
+        Generation g = new Generation(s.id(), s.user(), s.parameters(), s.acceptedAt());
+        g.state = s.state();
+        g.imagesDone = s.imagesDone();
+        g.imagesSkipped = s.imagesSkipped();
+        g.storedIndexes.addAll(s.storedIndexes());
+        g.error = s.error();
+        g.events.add(new Event("recovered", Map.of("id", s.id(), "state", s.state().name().toLowerCase(),
+                "images_done", s.imagesDone())));
+        if (g.state == State.FINISHED || g.state == State.FAILED || g.state == State.CANCELLED) {
+            g.done.complete(g);
+        }
+        return g;
+    }
+
+    synchronized Snapshot snapshot() {
+        return new Snapshot(id, user, parameters, acceptedAt, state, imagesDone, imagesSkipped,
+                List.copyOf(storedIndexes), error);
+    }
+
+    /**
+     * Images storage-service holds for this request that no event told us about (they were stored while this
+     * gateway was down): counted now, as if their job-finished event had arrived.
+     *
+     * @return true when something changed
+     */
+    synchronized boolean reconcile(List<Integer> storedInStorage) {
+        List<Integer> missing = new ArrayList<>();
+        for (int index : storedInStorage) {
+            if (!storedIndexes.contains(index)) {
+                missing.add(index);
+            }
+        }
+        if (missing.isEmpty() || isOver()) {
+            return false;
+        }
+        if (state == State.QUEUED) {
+            state = State.RUNNING;
+        }
+        jobFinished(missing.size(), missing);
+        return true;
+    }
+
+    /** Finished, failed or cancelled. */
+    public boolean isOver() {
+        return state == State.FINISHED || state == State.FAILED || state == State.CANCELLED;
     }
 
     public String id() {
@@ -134,13 +188,17 @@ public final class Generation {
                 "images_done", imagesDone, "images", parameters.imageCount())));
     }
 
+    /** A job's images are stored; each index counts once, however often it is reported (redelivery, recovery). */
     synchronized void jobFinished(int images, List<Integer> indexes) {
         for (int index : indexes) {
+            if (storedIndexes.contains(index)) {
+                continue;
+            }
             emit(new Event("image_stored", Map.of("id", id, "index", index, "url",
                     "/api/v1/generations/" + id + "/images/" + index)));
+            storedIndexes.add(index);
+            imagesDone++;
         }
-        imagesDone += images;
-        storedIndexes.addAll(indexes);
         runningJobId = null;
         finishIfComplete();
     }

@@ -33,16 +33,23 @@ public class Generations {
     private final Messaging.Names names;
     private final JsonMapper json;
     private final Map<String, Generation> byId = new ConcurrentHashMap<>();
+    private final GenerationStore store;
 
-    public Generations(RabbitTemplate rabbit, Messaging.Names names, JsonMapper json) {
+    public Generations(RabbitTemplate rabbit, Messaging.Names names, JsonMapper json, GenerationStore store) {
         this.rabbit = rabbit;
         this.names = names;
         this.json = json;
+        this.store = store;
+        // Requests a previous gateway process accepted and did not see to the end.
+        for (Generation.Snapshot s : store.active()) {
+            byId.put(s.id(), Generation.restore(s));
+        }
     }
 
     public Generation submit(String user, GenerationParameters parameters) {
         String id = UUID.randomUUID().toString();
         Generation generation = new Generation(id, user, parameters, Instant.now());
+        store.insert(generation); // before it is queued: a crash after publishing must not lose it
         byId.put(id, generation);
         MessageProperties props = new MessageProperties();
         props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
@@ -57,14 +64,36 @@ public class Generations {
             });
         } catch (RuntimeException e) {
             byId.remove(id);
+            store.delete(id);
             throw e;
         }
         generation.queued();
         return generation;
     }
 
+    /** A generation of this process, or one an earlier gateway process accepted (read from the store). */
     public Optional<Generation> find(String id) {
-        return Optional.ofNullable(byId.get(id));
+        Generation known = byId.get(id);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        return store.find(id).map(s -> byId.computeIfAbsent(id, k -> Generation.restore(s)));
+    }
+
+    /** A user's requests, newest first (from the store, so earlier gateway processes' too). */
+    public java.util.List<Generation.Snapshot> listOf(String user, Instant before, int limit) {
+        return store.ofUser(user, before, limit).stream()
+                .map(s -> byId.containsKey(s.id()) ? byId.get(s.id()).snapshot() : s).toList();
+    }
+
+    /** Generations not over yet, for reconciliation with storage. */
+    public java.util.List<Generation> active() {
+        return byId.values().stream().filter(g -> !g.isOver()).toList();
+    }
+
+    /** Persists what changed (state, counts, stored indexes). */
+    void saved(Generation g) {
+        store.save(g);
     }
 
     /** The caller's most recent generation that is not over, for A1111's per-caller progress. */
@@ -102,6 +131,7 @@ public class Generations {
     /** Marks the generation cancelled here and tells the workers to stop its running job and drop its queued ones. */
     public void cancel(Generation generation) {
         generation.cancelled();
+        saved(generation);
         MessageProperties props = new MessageProperties();
         props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
         props.setType(Messaging.CANCELLED);
@@ -120,7 +150,13 @@ public class Generations {
         switch (kind == null ? "" : kind) {
             case "progress" -> {
                 ProgressEvent e = json.readValue(message.getBody(), ProgressEvent.class);
-                find(e.requestId()).ifPresent(g -> g.progress(e.jobId(), e.step(), e.totalSteps(), e.etaSeconds()));
+                find(e.requestId()).ifPresent(g -> {
+                    boolean wasQueued = g.state() == Generation.State.QUEUED;
+                    g.progress(e.jobId(), e.step(), e.totalSteps(), e.etaSeconds());
+                    if (wasQueued) {
+                        saved(g);
+                    }
+                });
             }
             case Messaging.PREVIEW -> {
                 io.sdfleet.contracts.PreviewEvent e = json.readValue(message.getBody(), io.sdfleet.contracts.PreviewEvent.class);
@@ -128,16 +164,24 @@ public class Generations {
             }
             case "job-finished" -> {
                 JobFinished e = json.readValue(message.getBody(), JobFinished.class);
-                find(e.requestId()).ifPresent(g -> g.jobFinished(e.images(), indexesOf(e)));
+                find(e.requestId()).ifPresent(g -> {
+                    g.jobFinished(e.images(), indexesOf(e));
+                    saved(g);
+                });
             }
             case Messaging.JOB_SKIPPED -> {
                 io.sdfleet.contracts.JobSkipped e = json.readValue(message.getBody(), io.sdfleet.contracts.JobSkipped.class);
-                find(e.requestId()).ifPresent(g -> g.jobSkipped(e.images()));
+                find(e.requestId()).ifPresent(g -> {
+                    g.jobSkipped(e.images());
+                    saved(g);
+                });
             }
             case "job-failed" -> {
                 JobFailed e = json.readValue(message.getBody(), JobFailed.class);
-                find(e.requestId()).ifPresent(g -> g.failed("job " + e.jobId() + " failed after " + e.attempts()
-                        + " attempts: " + e.reason()));
+                find(e.requestId()).ifPresent(g -> {
+                    g.failed("job " + e.jobId() + " failed after " + e.attempts() + " attempts: " + e.reason());
+                    saved(g);
+                });
             }
             default -> {
             }

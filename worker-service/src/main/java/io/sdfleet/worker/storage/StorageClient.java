@@ -17,7 +17,9 @@ import java.util.UUID;
 
 /**
  * Hands finished images to storage-service ({@code PUT /internal/images}, multipart metadata + PNG) and returns only
- * once storage confirmed (201 stored, or 200 already stored by an earlier delivery of the same job).
+ * once storage confirmed (201 stored, or 200 already stored by an earlier delivery of the same job). While storage
+ * is down or failing (connection refused, 5xx) it retries with exponential backoff (1 s doubling, at most 15 s
+ * apart) for {@code sdfleet.worker.storage-retry-seconds}; the job stays unacknowledged all that time.
  */
 @Component
 public class StorageClient {
@@ -26,9 +28,14 @@ public class StorageClient {
     private final URI endpoint;
     private final JsonMapper json;
 
-    public StorageClient(WorkerProperties properties, JsonMapper json) {
+    private final Duration retryBudget;
+
+    public StorageClient(WorkerProperties properties, JsonMapper json,
+                         @org.springframework.beans.factory.annotation.Value("${sdfleet.worker.storage-retry-seconds:120}")
+                         long retrySeconds) {
         this.endpoint = URI.create(properties.storageUrl().replaceAll("/+$", "") + "/internal/images");
         this.json = json;
+        this.retryBudget = Duration.ofSeconds(retrySeconds);
     }
 
     public void store(Map<String, Object> metadata, byte[] png) {
@@ -42,18 +49,41 @@ public class StorageClient {
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
                 .build();
-        try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200 && response.statusCode() != 201) {
-                throw new IllegalStateException("storage answered " + response.statusCode() + ": " + response.body());
+        long deadline = System.nanoTime() + retryBudget.toNanos();
+        long delayMillis = 1000;
+        while (true) {
+            String problem;
+            try {
+                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200 || response.statusCode() == 201) {
+                    return;
+                }
+                if (response.statusCode() < 500) {
+                    // Storage refuses the image itself: retrying cannot help.
+                    throw new IllegalStateException("storage answered " + response.statusCode() + ": " + response.body());
+                }
+                problem = "storage answered " + response.statusCode();
+            } catch (IOException e) {
+                problem = "storage unreachable at " + endpoint + ": " + e.getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while storing an image", e);
             }
-        } catch (IOException e) {
-            throw new IllegalStateException("storage unreachable at " + endpoint + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while storing an image", e);
+            if (System.nanoTime() + delayMillis * 1_000_000 > deadline) {
+                throw new IllegalStateException(problem + " (gave up after " + retryBudget.toSeconds() + " s)");
+            }
+            log.warn("{}; retrying in {} ms", problem, delayMillis);
+            try {
+                Thread.sleep(delayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while storing an image", e);
+            }
+            delayMillis = Math.min(delayMillis * 2, 15_000);
         }
     }
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StorageClient.class);
 
     private static void part(ByteArrayOutputStream out, String boundary, String name, String filename, String type,
                              byte[] content) {

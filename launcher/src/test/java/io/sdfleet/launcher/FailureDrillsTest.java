@@ -1,0 +1,209 @@
+package io.sdfleet.launcher;
+
+import com.rabbitmq.client.ConnectionFactory;
+import io.sdfleet.contracts.Messaging;
+import io.sdfleet.infra.S3ProxyServer;
+import io.sdfleet.infra.TestDatabase;
+import io.sdfleet.infra.TestServers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Failure drills on the whole fleet (real PostgreSQL, RabbitMQ, S3Proxy; workers on the mini model): each breaks
+ * one part mid-run and checks that the request ends with exactly the expected images — none lost, none duplicated.
+ * Every drill prints one row of the table the closing note reports.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
+class FailureDrillsTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final String prefix = "drill-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+    private TestDatabase database;
+    private S3ProxyServer s3;
+    private Fleet fleet;
+
+    @BeforeAll
+    void start(@TempDir Path dir) throws Exception {
+        Path reference = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference")).toAbsolutePath();
+        database = TestDatabase.create();
+        s3 = S3ProxyServer.start(dir.resolve("s3"));
+        TestServers.Endpoint broker = TestServers.broker();
+        Infrastructure infra = new Infrastructure(database.url(), database.user(), database.password(), broker.host(),
+                broker.port(), "guest", "guest", s3.endpoint(), S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL,
+                "drill-images", prefix);
+        fleet = Fleet.start(infra, new Fleet.Options(reference, "mini_sd15_fp32.safetensors",
+                reference.resolve("clip-tokenizer"), 0, 2));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (fleet != null) {
+            fleet.close();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(4) // last: it leaves one worker
+    void workerKilledMidJob() throws Exception {
+        String id = submit("kill", 2, 100);
+        String victim = null;
+        for (int i = 0; i < 600 && victim == null; i++) {
+            Thread.sleep(50);
+            victim = fleet.busyWorker().orElse(null);
+        }
+        assertThat(victim).isNotNull();
+        Thread.sleep(300);
+        fleet.stopWorker(victim);
+        awaitState(id, "kill", "finished");
+        report("worker killed mid-job", id, 2);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(2)
+    void storageDownWhileAWorkerFinishes() throws Exception {
+        String id = submit("storage", 1, 40);
+        awaitState(id, "storage", "running");
+        fleet.stopStorage();
+        Thread.sleep(4000); // the job finishes sampling meanwhile; its worker keeps retrying the upload
+        assertThat(state(id, "storage")).as("nothing is stored, nothing acknowledged early").isEqualTo("running");
+        fleet.startStorage();
+        awaitState(id, "storage", "finished");
+        report("storage-service down while a worker finishes", id, 1);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(1)
+    void gatewayRestartedWhileAnA1111CallWaits() throws Exception {
+        CompletableFuture<Integer> call = CompletableFuture.supplyAsync(() -> {
+            try {
+                return post("/sdapi/v1/txt2img", """
+                        {"prompt": "a waiting call", "seed": 12, "steps": 40, "width": 64, "height": 64, "n_iter": 2}""",
+                        "restart").statusCode();
+            } catch (Exception e) {
+                return -1; // the connection is cut by the restart, as a crash would
+            }
+        });
+        String id = null;
+        for (int i = 0; i < 600 && id == null; i++) {
+            Thread.sleep(100);
+            JsonNode list = JSON.readTree(get("/api/v1/generations", "restart").body());
+            if (!list.isEmpty()) {
+                id = list.get(0).get("id").asString();
+            }
+        }
+        assertThat(id).as("the A1111 request was accepted").isNotNull();
+        Thread.sleep(500); // well inside the run
+        fleet.restartGateway();
+        assertThat(call.get()).as("the waiting call was cut off").isNotEqualTo(200);
+        awaitState(id, "restart", "finished");
+        report("gateway restarted while an A1111 call waits", id, 2);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(3)
+    void aJobThatAlwaysFailsIsDeadLetteredAfterThreeAttempts() throws Exception {
+        HttpResponse<String> accepted = post("/api/v1/generations", """
+                {"prompt": "a broken one <lora:no-such-lora:1>", "seed": 1, "steps": 2, "width": 64, "height": 64}""",
+                "dead");
+        String id = JSON.readTree(accepted.body()).get("id").asString();
+        awaitState(id, "dead", "failed");
+        JsonNode status = JSON.readTree(get("/api/v1/generations/" + id, "dead").body());
+        assertThat(status.toString()).contains("3 attempts", "no-such-lora");
+        TestServers.Endpoint broker = TestServers.broker();
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost(broker.host());
+        factory.setPort(broker.port());
+        try (com.rabbitmq.client.Connection c = factory.newConnection(); com.rabbitmq.client.Channel ch = c.createChannel()) {
+            assertThat(ch.messageCount(new Messaging.Names(prefix).jobsDeadLetterQueue())).isEqualTo(1);
+        }
+        report("a job that always fails (dead-lettered after 3 attempts)", id, 0);
+    }
+
+    /** Checks and prints one table row: drill, images expected, stored, lost, duplicated. */
+    private void report(String drill, String id, int expected) throws Exception {
+        int rows;
+        int distinct;
+        try (Connection c = DriverManager.getConnection(database.url(), database.user(), database.password());
+             var ps = c.prepareStatement("SELECT count(*), count(DISTINCT image_index) FROM images WHERE request_id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                rows = rs.getInt(1);
+                distinct = rs.getInt(2);
+            }
+        }
+        System.out.printf("DRILL | %s | expected %d | stored %d | lost %d | duplicated %d%n", drill, expected, distinct,
+                expected - distinct, rows - distinct);
+        assertThat(distinct).as(drill + ": stored").isEqualTo(expected);
+        assertThat(rows).as(drill + ": duplicated").isEqualTo(distinct);
+    }
+
+    private String submit(String user, int images, int steps) throws Exception {
+        HttpResponse<String> accepted = post("/api/v1/generations", """
+                {"prompt": "a drill", "seed": 40, "steps": %d, "width": 64, "height": 64, "n_iter": %d}"""
+                .formatted(steps, images), user);
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        return JSON.readTree(accepted.body()).get("id").asString();
+    }
+
+    private String state(String id, String user) throws Exception {
+        return JSON.readTree(get("/api/v1/generations/" + id, user).body()).get("state").asString();
+    }
+
+    private void awaitState(String id, String user, String wanted) throws Exception {
+        String state = null;
+        for (int i = 0; i < 6000; i++) { // generous: other builds may share the machine's two cores
+            try {
+                state = state(id, user);
+            } catch (Exception restarting) {
+                state = "unreachable";
+            }
+            if (state.equals(wanted)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("request " + id + " is " + state + ", not " + wanted);
+    }
+
+    private HttpResponse<String> post(String path, String body, String user) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .header("X-Sdfleet-User", user).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String path, String user) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).header("X-Sdfleet-User", user).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + fleet.gatewayPort() + path);
+    }
+}
