@@ -45,11 +45,13 @@ public class A1111Controller {
     private final GatewayProperties properties;
     private final io.sdfleet.gateway.generation.Workers workers;
     private final PromptStyles styles;
+    private final RequestLimits limits;
 
     public A1111Controller(Generations generations, StorageReader storage, ModelCatalog models, JsonMapper json,
                            GatewayProperties properties, io.sdfleet.gateway.generation.Workers workers,
-                           PromptStyles styles) {
+                           PromptStyles styles, RequestLimits limits) {
         this.styles = styles;
+        this.limits = limits;
         this.generations = generations;
         this.storage = storage;
         this.models = models;
@@ -60,12 +62,12 @@ public class A1111Controller {
 
     @PostMapping("/txt2img")
     public CompletableFuture<ResponseEntity<JsonNode>> txt2img(@RequestBody JsonNode body, HttpServletRequest http) {
-        return run(A1111Request.parse(body, models, styles, A1111Request.Kind.TXT2IMG), http);
+        return run(A1111Request.parse(body, models, styles, limits, A1111Request.Kind.TXT2IMG), http);
     }
 
     @PostMapping("/img2img")
     public CompletableFuture<ResponseEntity<JsonNode>> img2img(@RequestBody JsonNode body, HttpServletRequest http) {
-        return run(A1111Request.parse(body, models, styles, A1111Request.Kind.IMG2IMG), http);
+        return run(A1111Request.parse(body, models, styles, limits, A1111Request.Kind.IMG2IMG), http);
     }
 
     /** Queues the request and answers once every image is stored (or the request ended otherwise). */

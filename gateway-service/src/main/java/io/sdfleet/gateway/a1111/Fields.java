@@ -27,6 +27,16 @@ final class Fields {
         return v.asString();
     }
 
+    /** A string of at most {@code maxLength} characters. */
+    String text(String field, String fallback, int maxLength) {
+        String value = text(field, fallback);
+        if (value != null && value.length() > maxLength) {
+            problems.add(new FieldProblem(field, "at most " + maxLength + " characters, got " + value.length()));
+            return fallback;
+        }
+        return value;
+    }
+
     void problem(String field, String message) {
         problems.add(new FieldProblem(field, message));
     }
@@ -53,6 +63,10 @@ final class Fields {
         }
         if (!v.isIntegralNumber() && !(v.isNumber() && v.asDouble() == Math.rint(v.asDouble()))) {
             problems.add(new FieldProblem(field, "must be an integer"));
+            return fallback;
+        }
+        if (!v.canConvertToLong()) { // 1e300, 2^64: asLong() would throw
+            problems.add(new FieldProblem(field, "must be between " + min + " and " + max + ", got " + v.asString()));
             return fallback;
         }
         long value = v.asLong();

@@ -37,10 +37,13 @@ public class GenerationsController {
     private final StorageReader storage;
 
     private final io.sdfleet.diffusion.prompt.PromptStyles styles;
+    private final io.sdfleet.gateway.a1111.RequestLimits limits;
 
     public GenerationsController(Generations generations, ModelCatalog models, StorageReader storage,
-                                 io.sdfleet.diffusion.prompt.PromptStyles styles) {
+                                 io.sdfleet.diffusion.prompt.PromptStyles styles,
+                                 io.sdfleet.gateway.a1111.RequestLimits limits) {
         this.styles = styles;
+        this.limits = limits;
         this.generations = generations;
         this.models = models;
         this.storage = storage;
@@ -50,7 +53,7 @@ public class GenerationsController {
     public ResponseEntity<Map<String, Object>> submit(@RequestBody JsonNode body, HttpServletRequest http) {
         // The native API takes A1111's fields; init_images makes it an img2img request.
         A1111Request.Kind kind = body != null && body.has("init_images") ? A1111Request.Kind.IMG2IMG : A1111Request.Kind.TXT2IMG;
-        A1111Request request = A1111Request.parse(body, models, styles, kind);
+        A1111Request request = A1111Request.parse(body, models, styles, limits, kind);
         Generation g = generations.submit(Callers.of(http), request.parameters());
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .header("Location", "/api/v1/generations/" + g.id())
