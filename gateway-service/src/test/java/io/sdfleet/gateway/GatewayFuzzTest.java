@@ -92,7 +92,10 @@ class GatewayFuzzTest {
                 "--spring.rabbitmq.host=" + broker.host(), "--spring.rabbitmq.port=" + broker.port(),
                 "--sdfleet.gateway.models-dir=" + models, "--sdfleet.gateway.default-model=" + MODEL,
                 // a valid request reaching a sync endpoint by mistake fails in 5 s instead of hanging
-                "--sdfleet.gateway.sync-timeout-seconds=5", "--logging.level.org.springframework.web=ERROR");
+                "--sdfleet.gateway.sync-timeout-seconds=5", "--logging.level.org.springframework.web=ERROR",
+                // Tomcat answers an oversized body before reading all of it; swallow the rest so the client, still
+                // sending, gets that answer instead of a broken pipe
+                "--server.tomcat.max-swallow-size=-1");
         base = "http://127.0.0.1:" + gateway.getEnvironment().getProperty("local.server.port");
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         errorAppender = new AppenderBase<>() {

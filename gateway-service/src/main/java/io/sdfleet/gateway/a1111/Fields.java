@@ -49,7 +49,7 @@ final class Fields {
         if (v.isBoolean()) {
             return v.asBoolean();
         }
-        if (v.isIntegralNumber() && (v.asLong() == 0 || v.asLong() == 1)) {
+        if (v.isIntegralNumber() && v.canConvertToLong() && (v.asLong() == 0 || v.asLong() == 1)) {
             return v.asLong() == 1; // A1111 takes 0/1 for some flags (inpainting_mask_invert)
         }
         problems.add(new FieldProblem(field, "must be true or false"));

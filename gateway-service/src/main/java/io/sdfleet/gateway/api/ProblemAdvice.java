@@ -38,6 +38,16 @@ public class ProblemAdvice {
         return problem;
     }
 
+    /** Form bodies Tomcat cannot parse (bad encoding, over maxPostSize); Spring reads them looking for a body. */
+    @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+    public ProblemDetail unreadableForm(org.apache.tomcat.util.http.InvalidParameterException e) {
+        int code = e.getErrorCode() >= 400 && e.getErrorCode() < 500 ? e.getErrorCode() : 400;
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(code), "body: form data cannot be read");
+        problem.setTitle("Invalid request");
+        problem.setProperty("errors", List.of(Map.of("field", "body", "message", "form data cannot be read; send JSON")));
+        return problem;
+    }
+
     /**
      * Everything else: Spring MVC's own refusals (415 unsupported Content-Type, 405, 406…) keep their status and
      * become problem+json like ours; anything unexpected is logged and answered 500 without internals.
