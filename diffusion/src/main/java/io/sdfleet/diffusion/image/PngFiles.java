@@ -21,6 +21,8 @@ import java.util.zip.InflaterInputStream;
  */
 public final class PngFiles {
 
+    /** Inflated size of one compressed text chunk; infotexts are a few KB. */
+    static final int MAX_INFLATED_TEXT = 16 * 1024 * 1024;
     private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 
     private PngFiles() {
@@ -90,6 +92,9 @@ public final class PngFiles {
 
     private static void readInternationalText(byte[] data, Map<String, String> text) throws IOException {
         int keyEnd = indexOf(data, 0);
+        if (keyEnd + 3 > data.length) {
+            throw new IllegalArgumentException("corrupt PNG iTXt chunk: truncated after the keyword");
+        }
         boolean compressed = data[keyEnd + 1] != 0;
         int languageEnd = indexOf(data, keyEnd + 3);
         int translatedEnd = indexOf(data, languageEnd + 1);
@@ -148,7 +153,11 @@ public final class PngFiles {
     private static byte[] inflate(byte[] data, int from) throws IOException {
         try (InflaterInputStream in = new InflaterInputStream(
                 new java.io.ByteArrayInputStream(data, from, data.length - from), new Inflater())) {
-            return in.readAllBytes();
+            byte[] text = in.readNBytes(MAX_INFLATED_TEXT + 1);
+            if (text.length > MAX_INFLATED_TEXT) { // a zip bomb, not an infotext
+                throw new IOException("compressed text chunk inflates beyond " + MAX_INFLATED_TEXT + " bytes");
+            }
+            return text;
         }
     }
 }

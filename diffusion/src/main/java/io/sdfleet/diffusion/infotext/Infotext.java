@@ -24,7 +24,11 @@ public record Infotext(String prompt, String negativePrompt, Map<String, String>
 
     private static final ObjectMapper JSON = new ObjectMapper();
     // A1111's re_param_code: key, then a quoted string or anything up to the next comma.
-    private static final Pattern PARAM = Pattern.compile("\\s*(\\w[\\w \\-/]+):\\s*(\"(?:\\\\.|[^\\\\\"])+\"|[^,]*)(?:,|$)");
+    // The quoted alternative is unrolled and possessive ("[^"\\]*+(?:\\.[^"\\]*+)*+") rather than A1111's
+    // "(?:\\.|[^\\"])+", which java.util.regex matches by recursing once per character: a long quoted value
+    // overflowed the stack. It matches the same values ("" included, which unquotes to "" either way).
+    private static final Pattern PARAM = Pattern.compile(
+            "\\s*(\\w[\\w \\-/]+):\\s*(\"[^\\\\\"]*+(?:\\\\.[^\\\\\"]*+)*+\"|[^,]*)(?:,|$)");
     private static final String NEGATIVE = "Negative prompt:";
 
     public Infotext {
@@ -80,6 +84,15 @@ public record Infotext(String prompt, String negativePrompt, Map<String, String>
     }
 
     private static Map<String, String> parseParameterLine(String line) {
+        try {
+            return matchParameters(line);
+        } catch (StackOverflowError e) {
+            // thousands of escapes in one quoted value still recurse per escape; not an infotext A1111 wrote
+            return new LinkedHashMap<>();
+        }
+    }
+
+    private static Map<String, String> matchParameters(String line) {
         Map<String, String> params = new LinkedHashMap<>();
         Matcher m = PARAM.matcher(line);
         while (m.find()) {

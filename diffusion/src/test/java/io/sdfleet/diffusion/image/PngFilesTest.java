@@ -29,4 +29,47 @@ class PngFilesTest {
         assertThat(back.getWidth()).isEqualTo(4);
         assertThat(back.getRGB(1, 2) & 0xFFFFFF).isEqualTo(0x123456);
     }
+
+    /** Gateway fuzz finding: an iTXt chunk ending right after its keyword threw ArrayIndexOutOfBounds (a 500). */
+    @Test
+    void aTruncatedInternationalTextChunkIsACorruptPng() {
+        byte[] png = withChunk("iTXt", "parameters\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PngFiles.readText(png))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** A compressed text chunk that inflates beyond 16 MB is refused instead of filling the heap. */
+    @Test
+    void aZipBombTextChunkIsACorruptPng() {
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater(9);
+        deflater.setInput(new byte[PngFiles.MAX_INFLATED_TEXT + 1024]);
+        deflater.finish();
+        java.io.ByteArrayOutputStream z = new java.io.ByteArrayOutputStream();
+        byte[] buffer = new byte[65_536];
+        while (!deflater.finished()) {
+            z.write(buffer, 0, deflater.deflate(buffer));
+        }
+        java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+        data.writeBytes("parameters\0\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        data.writeBytes(z.toByteArray());
+        byte[] png = withChunk("zTXt", data.toByteArray());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PngFiles.readText(png))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("inflates beyond");
+    }
+
+    private static byte[] withChunk(String type, byte[] data) {
+        byte[] plain = PngFiles.encode(new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB), Map.of());
+        int ihdrEnd = 8 + 8 + 13 + 4;
+        java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate(12 + data.length);
+        chunk.putInt(data.length).put(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put(data);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        crc.update(data);
+        chunk.putInt((int) crc.getValue());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(plain, 0, ihdrEnd);
+        out.writeBytes(chunk.array());
+        out.write(plain, ihdrEnd, plain.length - ihdrEnd);
+        return out.toByteArray();
+    }
 }

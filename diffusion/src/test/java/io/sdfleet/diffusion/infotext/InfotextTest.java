@@ -39,4 +39,23 @@ class InfotextTest {
         String text = new Infotext("cat", "", Map.of("Steps", "1", "Seed", "2", "Size", "8x8")).format();
         assertThat(text).doesNotContain("Negative prompt");
     }
+
+    /** Gateway fuzz finding: a long quoted value overflowed the stack in the parameter regex (a 500 in png-info). */
+    @Test
+    void longQuotedValuesDoNotOverflowTheStack() {
+        String value = "x".repeat(200_000);
+        Infotext parsed = Infotext.parse("a cat\nSteps: 20, Sampler: \"" + value + "\", Seed: 1");
+        org.assertj.core.api.Assertions.assertThat(parsed.parameters().get("Sampler")).isEqualTo(value);
+        org.assertj.core.api.Assertions.assertThat(parsed.parameters().get("Seed")).isEqualTo("1");
+        // thousands of escapes still recurse per escape: the line is then not read as parameters, without an error
+        Infotext escapes = Infotext.parse("a cat\nSteps: \"" + "\\\"".repeat(100_000) + "\", Seed: 1, Size: 8x8");
+        org.assertj.core.api.Assertions.assertThat(escapes.prompt()).startsWith("a cat");
+    }
+
+    @Test
+    void quotedValuesStillUnquote() {
+        Infotext parsed = Infotext.parse("p\nSteps: 20, Hires prompt: \"a, \\\"b\\\"\", Empty: \"\", Seed: 1");
+        org.assertj.core.api.Assertions.assertThat(parsed.parameters().get("Hires prompt")).isEqualTo("a, \"b\"");
+        org.assertj.core.api.Assertions.assertThat(parsed.parameters().get("Empty")).isEqualTo("");
+    }
 }

@@ -46,10 +46,12 @@ public class A1111Controller {
     private final io.sdfleet.gateway.generation.Workers workers;
     private final PromptStyles styles;
     private final io.sdfleet.gateway.auth.UsageLimits limits;
+    private final RequestLimits requestLimits;
 
     public A1111Controller(Generations generations, StorageReader storage, ModelCatalog models, JsonMapper json,
                            GatewayProperties properties, io.sdfleet.gateway.generation.Workers workers,
-                           PromptStyles styles, io.sdfleet.gateway.auth.UsageLimits limits) {
+                           PromptStyles styles, io.sdfleet.gateway.auth.UsageLimits limits, RequestLimits requestLimits) {
+        this.requestLimits = requestLimits;
         this.styles = styles;
         this.limits = limits;
         this.generations = generations;
@@ -62,12 +64,12 @@ public class A1111Controller {
 
     @PostMapping("/txt2img")
     public CompletableFuture<ResponseEntity<JsonNode>> txt2img(@RequestBody JsonNode body, HttpServletRequest http) {
-        return run(A1111Request.parse(body, models, styles, A1111Request.Kind.TXT2IMG), http);
+        return run(A1111Request.parse(body, models, styles, requestLimits, A1111Request.Kind.TXT2IMG), http);
     }
 
     @PostMapping("/img2img")
     public CompletableFuture<ResponseEntity<JsonNode>> img2img(@RequestBody JsonNode body, HttpServletRequest http) {
-        return run(A1111Request.parse(body, models, styles, A1111Request.Kind.IMG2IMG), http);
+        return run(A1111Request.parse(body, models, styles, requestLimits, A1111Request.Kind.IMG2IMG), http);
     }
 
     /** Queues the request and answers once every image is stored (or the request ended otherwise). */

@@ -148,6 +148,12 @@ public final class A1111Request {
 
     /** @param styles the named prompt styles A1111's {@code styles} field may apply */
     public static A1111Request parse(JsonNode body, ModelCatalog models, PromptStyles styles, Kind kind) {
+        return parse(body, models, styles, RequestLimits.DEFAULTS, kind);
+    }
+
+    /** @param limits what one request may ask for (sizes, steps, counts, prompt length, init images) */
+    public static A1111Request parse(JsonNode body, ModelCatalog models, PromptStyles styles, RequestLimits limits,
+                                     Kind kind) {
         if (body == null || !body.isObject()) {
             throw new InvalidRequestException(List.of(new FieldProblem("body", "must be a JSON object")), false);
         }
@@ -170,8 +176,8 @@ public final class A1111Request {
             }
         }
         Fields f = new Fields(body, bad);
-        String prompt = f.text("prompt", "");
-        String negative = f.text("negative_prompt", "");
+        String prompt = f.text("prompt", "", limits.maxPromptLength());
+        String negative = f.text("negative_prompt", "", limits.maxPromptLength());
         long seed = f.integer("seed", -1, -1, 0xFFFFFFFFL);
         String samplerName = f.text("sampler_name", null);
         if (samplerName == null || samplerName.isBlank()) {
@@ -190,8 +196,8 @@ public final class A1111Request {
             bad.add(new FieldProblem(e.getMessage().startsWith("unknown scheduler") ? "scheduler" : samplerField, e.getMessage()));
         }
         int batchSize = (int) f.integer("batch_size", 1, 1, 64);
-        int nIter = (int) f.integer("n_iter", 1, 1, 1000);
-        int steps = (int) f.integer("steps", 50, 1, 1000);
+        int nIter = (int) f.integer("n_iter", 1, 1, Math.min(1000, limits.maxNIter()));
+        int steps = (int) f.integer("steps", 50, 1, Math.min(1000, limits.maxSteps()));
         double cfg = f.number("cfg_scale", 7.0, 0, 100);
         int width = (int) f.integer("width", 512, 64, 4096);
         int height = (int) f.integer("height", 512, 64, 4096);
@@ -199,6 +205,14 @@ public final class A1111Request {
             if (body.has(side) && body.get(side).canConvertToLong() && body.get(side).asLong() % 8 != 0) {
                 bad.add(new FieldProblem(side, "must be a multiple of 8, got " + body.get(side).asLong()));
             }
+        }
+        if ((long) width * height * batchSize > limits.maxPixelsPerBatch()) {
+            f.problem(batchSize > 1 ? "batch_size" : "width", "width × height × batch_size is "
+                    + (long) width * height * batchSize + " pixels; at most " + limits.maxPixelsPerBatch() + " per batch");
+        }
+        if ((long) batchSize * nIter > limits.maxImagesPerRequest()) {
+            f.problem("n_iter", "batch_size × n_iter is " + (long) batchSize * nIter + " images; at most "
+                    + limits.maxImagesPerRequest() + " per request");
         }
         String model = models.defaultModel();
         int clipSkip = 1;
@@ -213,7 +227,9 @@ public final class A1111Request {
                     }
                 }
                 JsonNode checkpoint = overrides.get("sd_model_checkpoint");
-                if (checkpoint != null && !checkpoint.isNull()) {
+                if (checkpoint != null && !checkpoint.isNull() && !isName(checkpoint)) {
+                    bad.add(new FieldProblem("override_settings.sd_model_checkpoint", "must be a model name (see /sdapi/v1/sd-models)"));
+                } else if (checkpoint != null && !checkpoint.isNull()) {
                     model = models.resolve(checkpoint.asString()).orElse(null);
                     if (model == null) {
                         bad.add(new FieldProblem("override_settings.sd_model_checkpoint",
@@ -235,7 +251,9 @@ public final class A1111Request {
         long ensd = 0;
         if (overrides != null && overrides.isObject()) {
             JsonNode vaeNode = overrides.get("sd_vae");
-            if (vaeNode != null && !vaeNode.isNull() && !List.of("Automatic", "None", "").contains(vaeNode.asString(""))) {
+            if (vaeNode != null && !vaeNode.isNull() && !isName(vaeNode)) {
+                bad.add(new FieldProblem("override_settings.sd_vae", "must be a VAE name (see /sdapi/v1/sd-vae)"));
+            } else if (vaeNode != null && !vaeNode.isNull() && !List.of("Automatic", "None", "").contains(vaeNode.asString(""))) {
                 vae = models.resolveVae(vaeNode.asString("")).orElse(null);
                 if (vae == null) {
                     bad.add(new FieldProblem("override_settings.sd_vae", "no such VAE: " + vaeNode.asString("")
@@ -278,7 +296,10 @@ public final class A1111Request {
         boolean tiling = f.bool("tiling", false);
         HiresFixOptions hires = kind == Kind.TXT2IMG && f.bool("enable_hr", false)
                 ? HiresFields.parse(body, f, unsupported, width, height) : null;
-        Img2ImgOptions img2img = kind == Kind.IMG2IMG ? Img2ImgFields.parse(body, f, unsupported) : null;
+        if (hires != null) {
+            hiresLimits(hires, width, height, batchSize, limits, f);
+        }
+        Img2ImgOptions img2img = kind == Kind.IMG2IMG ? Img2ImgFields.parse(body, f, unsupported, limits) : null;
         if (!bad.isEmpty()) {
             throw new InvalidRequestException(bad, false);
         }
@@ -295,5 +316,30 @@ public final class A1111Request {
                 scheduler, steps, cfg, seed, width, height, batchSize, nIter, clipSkip, model, tiling, hires, img2img,
                 noise, samplerSettings, vae);
         return new A1111Request(echo, parameters, forceTaskId, sendImages);
+    }
+
+    /** A model or VAE name: a string of reasonable length (the catalog matches it with a regex). */
+    private static boolean isName(JsonNode node) {
+        return node.isString() && node.asString().length() <= 1024;
+    }
+
+    private static void hiresLimits(HiresFixOptions hires, int width, int height, int batchSize, RequestLimits limits,
+                                    Fields f) {
+        if (hires.secondPassSteps() > limits.maxSteps()) {
+            f.problem("hr_second_pass_steps", "must be between 0 and " + limits.maxSteps() + ", got " + hires.secondPassSteps());
+        }
+        if (hires.prompt() != null && hires.prompt().length() > limits.maxPromptLength()) {
+            f.problem("hr_prompt", "at most " + limits.maxPromptLength() + " characters, got " + hires.prompt().length());
+        }
+        if (hires.negativePrompt() != null && hires.negativePrompt().length() > limits.maxPromptLength()) {
+            f.problem("hr_negative_prompt", "at most " + limits.maxPromptLength() + " characters, got "
+                    + hires.negativePrompt().length());
+        }
+        int[] target = hires.targetSize(width, height);
+        if ((long) target[0] * target[1] * batchSize > limits.maxPixelsPerBatch()) {
+            f.problem(hires.resizeX() > 0 || hires.resizeY() > 0 ? "hr_resize_x" : "hr_scale", "hires target "
+                    + target[0] + "x" + target[1] + " × batch_size is " + (long) target[0] * target[1] * batchSize
+                    + " pixels; at most " + limits.maxPixelsPerBatch() + " per batch");
+        }
     }
 }

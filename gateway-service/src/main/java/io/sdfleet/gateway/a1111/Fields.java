@@ -27,6 +27,16 @@ final class Fields {
         return v.asString();
     }
 
+    /** A string of at most {@code maxLength} characters. */
+    String text(String field, String fallback, int maxLength) {
+        String value = text(field, fallback);
+        if (value != null && value.length() > maxLength) {
+            problems.add(new FieldProblem(field, "at most " + maxLength + " characters, got " + value.length()));
+            return fallback;
+        }
+        return value;
+    }
+
     void problem(String field, String message) {
         problems.add(new FieldProblem(field, message));
     }
@@ -39,7 +49,7 @@ final class Fields {
         if (v.isBoolean()) {
             return v.asBoolean();
         }
-        if (v.isIntegralNumber() && (v.asLong() == 0 || v.asLong() == 1)) {
+        if (v.isIntegralNumber() && v.canConvertToLong() && (v.asLong() == 0 || v.asLong() == 1)) {
             return v.asLong() == 1; // A1111 takes 0/1 for some flags (inpainting_mask_invert)
         }
         problems.add(new FieldProblem(field, "must be true or false"));
@@ -53,6 +63,10 @@ final class Fields {
         }
         if (!v.isIntegralNumber() && !(v.isNumber() && v.asDouble() == Math.rint(v.asDouble()))) {
             problems.add(new FieldProblem(field, "must be an integer"));
+            return fallback;
+        }
+        if (!v.canConvertToLong()) { // 1e300, 2^64: asLong() would throw
+            problems.add(new FieldProblem(field, "must be between " + min + " and " + max + ", got " + v.asString()));
             return fallback;
         }
         long value = v.asLong();

@@ -4,12 +4,15 @@ import io.sdfleet.contracts.Img2ImgOptions;
 import tools.jackson.databind.JsonNode;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -19,24 +22,19 @@ import java.util.List;
  */
 final class Img2ImgFields {
 
-    /** Per image, decoded; a 4096² RGBA PNG is far below it, anything bigger is not a picture for this fleet. */
-    static final int MAX_IMAGE_BYTES = 32 * 1024 * 1024;
-    static final int MAX_SIDE = 4096;
-    static final int MAX_INIT_IMAGES = 16;
-
     private Img2ImgFields() {
     }
 
-    static Img2ImgOptions parse(JsonNode body, Fields f, List<FieldProblem> unsupported) {
+    static Img2ImgOptions parse(JsonNode body, Fields f, List<FieldProblem> unsupported, RequestLimits limits) {
         List<String> images = new ArrayList<>();
         JsonNode init = body.get("init_images");
         if (init == null || init.isNull() || !init.isArray() || init.isEmpty()) {
             f.problem("init_images", "must be a non-empty list of base64-encoded images");
-        } else if (init.size() > MAX_INIT_IMAGES) {
-            f.problem("init_images", "at most " + MAX_INIT_IMAGES + " images, got " + init.size());
+        } else if (init.size() > limits.maxInitImages()) {
+            f.problem("init_images", "at most " + limits.maxInitImages() + " images, got " + init.size());
         } else {
             for (int i = 0; i < init.size(); i++) {
-                String png = asPng(init.get(i), "init_images[" + i + "]", f);
+                String png = asPng(init.get(i), "init_images[" + i + "]", f, limits);
                 if (png != null) {
                     images.add(png);
                 }
@@ -45,7 +43,7 @@ final class Img2ImgFields {
         String mask = null;
         JsonNode maskNode = body.get("mask");
         if (maskNode != null && !maskNode.isNull()) {
-            mask = asPng(maskNode, "mask", f);
+            mask = asPng(maskNode, "mask", f, limits);
         }
         int blur = (int) f.integer("mask_blur", -1, 0, 64);
         int blurX = (int) f.integer("mask_blur_x", 4, 0, 64);
@@ -66,7 +64,7 @@ final class Img2ImgFields {
     }
 
     /** The image as base64 PNG, or null after recording why it cannot be used. */
-    private static String asPng(JsonNode node, String field, Fields f) {
+    private static String asPng(JsonNode node, String field, Fields f, RequestLimits limits) {
         if (!node.isString()) {
             f.problem(field, "must be a base64-encoded image string");
             return null;
@@ -76,6 +74,11 @@ final class Img2ImgFields {
         if (text.startsWith("data:") && comma > 0) {
             text = text.substring(comma + 1);
         }
+        int maxBytes = limits.maxInitImageBytes();
+        if (text.length() / 4L * 3 > 2L * maxBytes) { // far too big for any line breaks to explain: do not decode
+            f.problem(field, "image is larger than " + maxBytes + " bytes");
+            return null;
+        }
         byte[] bytes;
         try {
             bytes = Base64.getMimeDecoder().decode(text);
@@ -83,18 +86,29 @@ final class Img2ImgFields {
             f.problem(field, "is not valid base64");
             return null;
         }
-        if (bytes.length > MAX_IMAGE_BYTES) {
-            f.problem(field, "image is larger than " + MAX_IMAGE_BYTES / (1024 * 1024) + " MB");
+        if (bytes.length > maxBytes) {
+            f.problem(field, "image is larger than " + maxBytes + " bytes");
             return null;
         }
+        int maxSide = limits.maxInitImageSide();
         try {
+            int[] size = declaredSize(bytes);
+            if (size == null) {
+                f.problem(field, "is not a PNG, JPEG, BMP or GIF image");
+                return null;
+            }
+            if (size[0] > maxSide || size[1] > maxSide || size[0] < 1 || size[1] < 1) {
+                // checked before decoding: a few bytes of header can promise more pixels than the heap holds
+                f.problem(field, "image is " + size[0] + "x" + size[1] + "; at most " + maxSide + " per side");
+                return null;
+            }
             BufferedImage image = ImageIO.read(new ByteArrayInputStream(bytes));
             if (image == null) {
                 f.problem(field, "is not a PNG, JPEG, BMP or GIF image");
                 return null;
             }
-            if (image.getWidth() > MAX_SIDE || image.getHeight() > MAX_SIDE) {
-                f.problem(field, "image is " + image.getWidth() + "x" + image.getHeight() + "; at most " + MAX_SIDE + " per side");
+            if (image.getWidth() > maxSide || image.getHeight() > maxSide) {
+                f.problem(field, "image is " + image.getWidth() + "x" + image.getHeight() + "; at most " + maxSide + " per side");
                 return null;
             }
             if (bytes.length > 8 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G') {
@@ -106,6 +120,23 @@ final class Img2ImgFields {
         } catch (IOException | RuntimeException e) {
             f.problem(field, "cannot be decoded as an image");
             return null;
+        }
+    }
+
+    /** Width and height from the image's header, without decoding its pixels; null when no reader knows it. */
+    private static int[] declaredSize(byte[] bytes) throws IOException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = in == null ? java.util.Collections.emptyIterator() : ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                return null;
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                return new int[] {reader.getWidth(0), reader.getHeight(0)};
+            } finally {
+                reader.dispose();
+            }
         }
     }
 }

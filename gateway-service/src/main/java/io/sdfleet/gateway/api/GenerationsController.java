@@ -37,12 +37,15 @@ public class GenerationsController {
     private final StorageReader storage;
 
     private final io.sdfleet.diffusion.prompt.PromptStyles styles;
+    private final io.sdfleet.gateway.a1111.RequestLimits requestLimits;
 
     private final io.sdfleet.gateway.auth.UsageLimits limits;
 
     public GenerationsController(Generations generations, ModelCatalog models, StorageReader storage,
                                  io.sdfleet.diffusion.prompt.PromptStyles styles,
-                                 io.sdfleet.gateway.auth.UsageLimits limits) {
+                                 io.sdfleet.gateway.auth.UsageLimits limits,
+                                 io.sdfleet.gateway.a1111.RequestLimits requestLimits) {
+        this.requestLimits = requestLimits;
         this.styles = styles;
         this.limits = limits;
         this.generations = generations;
@@ -54,7 +57,7 @@ public class GenerationsController {
     public ResponseEntity<Map<String, Object>> submit(@RequestBody JsonNode body, HttpServletRequest http) {
         // The native API takes A1111's fields; init_images makes it an img2img request.
         A1111Request.Kind kind = body != null && body.has("init_images") ? A1111Request.Kind.IMG2IMG : A1111Request.Kind.TXT2IMG;
-        A1111Request request = A1111Request.parse(body, models, styles, kind);
+        A1111Request request = A1111Request.parse(body, models, styles, requestLimits, kind);
         Generation g = generations.submit(admitted(http, request), request.parameters());
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .header("Location", "/api/v1/generations/" + g.id())

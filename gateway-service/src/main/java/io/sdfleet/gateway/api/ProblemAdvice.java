@@ -2,9 +2,13 @@ package io.sdfleet.gateway.api;
 
 import io.sdfleet.gateway.a1111.FieldProblem;
 import io.sdfleet.gateway.a1111.InvalidRequestException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
@@ -14,6 +18,8 @@ import java.util.Map;
 /** Bad requests as RFC 9457 problem+json, naming every bad field in {@code errors}. */
 @RestControllerAdvice
 public class ProblemAdvice {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
 
     @ExceptionHandler(InvalidRequestException.class)
     public ProblemDetail invalid(InvalidRequestException e) {
@@ -46,6 +52,31 @@ public class ProblemAdvice {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, e.getMessage());
         problem.setTitle("Forbidden");
         return problem;
+    }
+
+    /** Form bodies Tomcat cannot parse (bad encoding, over maxPostSize); Spring reads them looking for a body. */
+    @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+    public ProblemDetail unreadableForm(org.apache.tomcat.util.http.InvalidParameterException e) {
+        int code = e.getErrorCode() >= 400 && e.getErrorCode() < 500 ? e.getErrorCode() : 400;
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(code), "body: form data cannot be read");
+        problem.setTitle("Invalid request");
+        problem.setProperty("errors", List.of(Map.of("field", "body", "message", "form data cannot be read; send JSON")));
+        return problem;
+    }
+
+    /**
+     * Everything else: Spring MVC's own refusals (415 unsupported Content-Type, 405, 406…) keep their status and
+     * become problem+json like ours; anything unexpected is logged and answered 500 without internals.
+     */
+    @ExceptionHandler(Exception.class)
+    public ResponseEntity<ProblemDetail> other(Exception e) {
+        if (e instanceof ErrorResponse error) {
+            return ResponseEntity.status(error.getStatusCode()).headers(error.getHeaders()).body(error.getBody());
+        }
+        log.error("unexpected error", e);
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR, "internal error");
+        problem.setTitle("Internal error");
+        return ResponseEntity.internalServerError().body(problem);
     }
 
     private static List<Map<String, String>> errors(List<FieldProblem> problems) {
