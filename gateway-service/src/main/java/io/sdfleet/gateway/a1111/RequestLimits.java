@@ -19,7 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("sdfleet.gateway.limits")
 public record RequestLimits(
         @DefaultValue("16777216") long maxPixelsPerBatch,
-        @DefaultValue("150") int maxSteps,
+        @DefaultValue("500") int maxSteps,
         @DefaultValue("100") int maxNIter,
         @DefaultValue("10000") int maxPromptLength,
         @DefaultValue("100") int maxImagesPerRequest,
@@ -28,6 +28,6 @@ public record RequestLimits(
         @DefaultValue("4096") int maxInitImageSide) {
 
     /** The defaults, for callers outside Spring (tests, tools). */
-    public static final RequestLimits DEFAULTS = new RequestLimits(16_777_216L, 150, 100, 10_000, 100, 16,
+    public static final RequestLimits DEFAULTS = new RequestLimits(16_777_216L, 500, 100, 10_000, 100, 16,
             32 * 1024 * 1024, 4096);
 }

@@ -54,6 +54,15 @@ public class ProblemAdvice {
         return problem;
     }
 
+    /** A multipart body that ends early or is malformed: the API takes JSON, so say so. */
+    @ExceptionHandler(org.springframework.web.multipart.MultipartException.class)
+    public ProblemDetail unreadableMultipart(org.springframework.web.multipart.MultipartException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "body: multipart data cannot be read");
+        problem.setTitle("Invalid request");
+        problem.setProperty("errors", List.of(Map.of("field", "body", "message", "multipart data cannot be read; send JSON")));
+        return problem;
+    }
+
     /** Form bodies Tomcat cannot parse (bad encoding, over maxPostSize); Spring reads them looking for a body. */
     @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
     public ProblemDetail unreadableForm(org.apache.tomcat.util.http.InvalidParameterException e) {
