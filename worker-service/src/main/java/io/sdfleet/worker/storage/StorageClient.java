@@ -25,8 +25,10 @@ public class StorageClient {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final URI endpoint;
     private final JsonMapper json;
+    private final io.sdfleet.worker.ops.WorkerMetrics metrics;
 
-    public StorageClient(WorkerProperties properties, JsonMapper json) {
+    public StorageClient(WorkerProperties properties, JsonMapper json, io.sdfleet.worker.ops.WorkerMetrics metrics) {
+        this.metrics = metrics;
         this.endpoint = URI.create(properties.storageUrl().replaceAll("/+$", "") + "/internal/images");
         this.json = json;
     }
@@ -37,17 +39,23 @@ public class StorageClient {
         part(body, boundary, "metadata", null, "application/json", json.writeValueAsBytes(metadata));
         part(body, boundary, "image", "image.png", "image/png", png);
         body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        HttpRequest request = HttpRequest.newBuilder(endpoint)
+        HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint)
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
-                .build();
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+        String trace = io.sdfleet.worker.ops.Tracing.current();
+        if (trace != null) {
+            builder.header(io.sdfleet.contracts.Messaging.REQUEST_ID_HTTP_HEADER, trace);
+        }
+        HttpRequest request = builder.build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200 && response.statusCode() != 201) {
+                metrics.storageError();
                 throw new IllegalStateException("storage answered " + response.statusCode() + ": " + response.body());
             }
         } catch (IOException e) {
+            metrics.storageError();
             throw new IllegalStateException("storage unreachable at " + endpoint + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
