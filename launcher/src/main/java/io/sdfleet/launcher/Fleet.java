@@ -63,6 +63,7 @@ public final class Fleet implements AutoCloseable {
             worker.put("sdfleet.worker.default-model", options.defaultModel());
             worker.put("sdfleet.worker.tokenizer", options.tokenizer() == null ? "" : options.tokenizer().toString());
             worker.put("sdfleet.worker.heartbeat-seconds", 1);
+            worker.put("server.port", 0); // management port (/actuator): any free one, several workers share the host
             Map<String, ConfigurableApplicationContext> workerContexts = new LinkedHashMap<>();
             for (int i = 0; i < options.workers(); i++) {
                 Map<String, Object> one = new LinkedHashMap<>(worker);
@@ -72,7 +73,9 @@ public final class Fleet implements AutoCloseable {
                 workerContexts.put("local-worker-" + (i + 1), context);
             }
 
-            started.add(run(SchedulerApplication.builder(), common));
+            Map<String, Object> scheduler = new LinkedHashMap<>(common);
+            scheduler.put("server.port", 0); // management port (/actuator)
+            started.add(run(SchedulerApplication.builder(), scheduler));
 
             Map<String, Object> gateway = new LinkedHashMap<>(common);
             gateway.put("server.port", options.gatewayPort());

@@ -33,6 +33,7 @@ public class Generations {
     private final Messaging.Names names;
     private final JsonMapper json;
     private final Map<String, Generation> byId = new ConcurrentHashMap<>();
+    private io.sdfleet.gateway.ops.GatewayMetrics metrics;
 
     public Generations(RabbitTemplate rabbit, Messaging.Names names, JsonMapper json) {
         this.rabbit = rabbit;
@@ -60,7 +61,16 @@ public class Generations {
             throw e;
         }
         generation.queued();
+        if (metrics != null) {
+            metrics.generationAccepted();
+        }
         return generation;
+    }
+
+    /** Operations hook (metrics), set by Spring after construction. */
+    @org.springframework.beans.factory.annotation.Autowired
+    void metrics(io.sdfleet.gateway.ops.GatewayMetrics metrics) {
+        this.metrics = metrics;
     }
 
     public Optional<Generation> find(String id) {
@@ -127,6 +137,9 @@ public class Generations {
             }
             case "job-failed" -> {
                 JobFailed e = json.readValue(message.getBody(), JobFailed.class);
+                if (metrics != null) {
+                    metrics.jobFailed();
+                }
                 find(e.requestId()).ifPresent(g -> g.failed("job " + e.jobId() + " failed after " + e.attempts()
                         + " attempts: " + e.reason()));
             }
