@@ -26,6 +26,7 @@ public final class Fleet implements AutoCloseable {
 
     private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
     private final Map<String, ConfigurableApplicationContext> workers = new LinkedHashMap<>();
+    private final Map<String, Integer> httpPorts = new LinkedHashMap<>();
     private final int gatewayPort;
 
     private Fleet(int gatewayPort) {
@@ -87,6 +88,12 @@ public final class Fleet implements AutoCloseable {
             fleet = new Fleet(Integer.parseInt(gatewayContext.getEnvironment().getProperty("local.server.port")));
             fleet.contexts.addAll(started);
             fleet.workers.putAll(workerContexts);
+            fleet.httpPorts.put("storage", port(storageContext));
+            for (Map.Entry<String, ConfigurableApplicationContext> w : workerContexts.entrySet()) {
+                fleet.httpPorts.put(w.getKey(), port(w.getValue()));
+            }
+            fleet.httpPorts.put("scheduler", port(started.get(started.size() - 2)));
+            fleet.httpPorts.put("gateway", port(gatewayContext));
             return fleet;
         } catch (RuntimeException e) {
             Collections.reverse(started);
@@ -99,6 +106,18 @@ public final class Fleet implements AutoCloseable {
     private static ConfigurableApplicationContext run(SpringApplicationBuilder builder, Map<String, Object> properties) {
         return builder.run(properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
                 .toArray(String[]::new));
+    }
+
+    private static int port(ConfigurableApplicationContext context) {
+        return Integer.parseInt(context.getEnvironment().getProperty("local.server.port", "-1"));
+    }
+
+    /**
+     * Each service's HTTP port by name ("storage", "scheduler", "gateway", and each worker's id); for the scheduler
+     * and the workers it is their management port (/actuator only).
+     */
+    public Map<String, Integer> httpPorts() {
+        return Map.copyOf(httpPorts);
     }
 
     public int gatewayPort() {
