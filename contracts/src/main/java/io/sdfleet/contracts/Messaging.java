@@ -57,6 +57,19 @@ public final class Messaging {
     /** Event kind of {@link JobSkipped}. */
     public static final String JOB_SKIPPED = "job-skipped";
 
+    /**
+     * AMQP message header carrying the trace (correlation) id of the HTTP request that caused the message. A header,
+     * not a field of the records, so the message schemas stay as they are; services put it in the SLF4J MDC as
+     * {@code trace} while handling a message and copy it onto every message they send meanwhile.
+     */
+    public static final String TRACE_HEADER = "x-sdfleet-trace";
+
+    /** HTTP header carrying the trace id: taken from callers (with W3C {@code traceparent}), returned, sent to storage. */
+    public static final String REQUEST_ID_HTTP_HEADER = "X-Request-Id";
+
+    /** AMQP header on job messages: when the gateway accepted the request (epoch milliseconds), for wait-time metrics. */
+    public static final String ACCEPTED_AT_HEADER = "x-sdfleet-accepted-at";
+
     /** Attempts before a failing job is dead-lettered and its request told it failed. */
     public static final int MAX_JOB_ATTEMPTS = 3;
 

@@ -37,6 +37,7 @@ public final class Fleet implements AutoCloseable {
 
     private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
     private final Map<String, ConfigurableApplicationContext> workers = new LinkedHashMap<>();
+    private final Map<String, Integer> httpPorts = new LinkedHashMap<>();
     private final int gatewayPort;
     private ConfigurableApplicationContext gatewayContext;
     private Map<String, Object> gatewayProperties;
@@ -78,6 +79,7 @@ public final class Fleet implements AutoCloseable {
             worker.put("sdfleet.worker.default-model", options.defaultModel());
             worker.put("sdfleet.worker.tokenizer", options.tokenizer() == null ? "" : options.tokenizer().toString());
             worker.put("sdfleet.worker.heartbeat-seconds", 1);
+            worker.put("server.port", 0); // management port (/actuator): any free one, several workers share the host
             Map<String, ConfigurableApplicationContext> workerContexts = new LinkedHashMap<>();
             for (int i = 0; i < options.workers(); i++) {
                 Map<String, Object> one = new LinkedHashMap<>(worker);
@@ -87,7 +89,9 @@ public final class Fleet implements AutoCloseable {
                 workerContexts.put("local-worker-" + (i + 1), context);
             }
 
-            started.add(run(SchedulerApplication.builder(), common));
+            Map<String, Object> scheduler = new LinkedHashMap<>(common);
+            scheduler.put("server.port", 0); // management port (/actuator)
+            started.add(run(SchedulerApplication.builder(), scheduler));
 
             Map<String, Object> gateway = new LinkedHashMap<>(common);
             gateway.put("server.port", options.gatewayPort());
@@ -110,6 +114,12 @@ public final class Fleet implements AutoCloseable {
             fleet.storageProperties = storage;
             fleet.contexts.addAll(started);
             fleet.workers.putAll(workerContexts);
+            fleet.httpPorts.put("storage", port(storageContext));
+            for (Map.Entry<String, ConfigurableApplicationContext> w : workerContexts.entrySet()) {
+                fleet.httpPorts.put(w.getKey(), port(w.getValue()));
+            }
+            fleet.httpPorts.put("scheduler", port(started.get(started.size() - 2)));
+            fleet.httpPorts.put("gateway", port(gatewayContext));
             return fleet;
         } catch (RuntimeException e) {
             Collections.reverse(started);
@@ -122,6 +132,18 @@ public final class Fleet implements AutoCloseable {
     private static ConfigurableApplicationContext run(SpringApplicationBuilder builder, Map<String, Object> properties) {
         return builder.run(properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
                 .toArray(String[]::new));
+    }
+
+    private static int port(ConfigurableApplicationContext context) {
+        return Integer.parseInt(context.getEnvironment().getProperty("local.server.port", "-1"));
+    }
+
+    /**
+     * Each service's HTTP port by name ("storage", "scheduler", "gateway", and each worker's id); for the scheduler
+     * and the workers it is their management port (/actuator only).
+     */
+    public Map<String, Integer> httpPorts() {
+        return Map.copyOf(httpPorts);
     }
 
     public int gatewayPort() {

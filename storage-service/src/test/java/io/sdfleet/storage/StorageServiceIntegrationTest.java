@@ -106,7 +106,34 @@ class StorageServiceIntegrationTest {
         assertThat(response.body()).contains("image");
     }
 
+    @Test
+    void theWorkersTraceIdIsEchoedAndPrometheusListsTheStorageMeters() throws Exception {
+        String request = UUID.randomUUID().toString();
+        HttpResponse<String> stored = put(request, request + "-0", 0, 7, png(0x123456), "trace-storage-9");
+        assertThat(stored.statusCode()).as(stored.body()).isEqualTo(201);
+        assertThat(stored.headers().firstValue("X-Request-Id")).contains("trace-storage-9");
+        put(request, request + "-0", 0, 7, png(0x123456), "trace-storage-9"); // a repeat
+
+        String metrics = http.send(HttpRequest.newBuilder(uri("/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains(
+                "sdfleet_storage_images_total{application=\"storage-service\",result=\"stored\"}",
+                "sdfleet_storage_images_total{application=\"storage-service\",result=\"duplicate\"}",
+                "sdfleet_storage_store_seconds_count{application=\"storage-service\"}",
+                "sdfleet_storage_errors_total{application=\"storage-service\",operation=\"store\"}",
+                "sdfleet_storage_errors_total{application=\"storage-service\",operation=\"read\"}");
+        assertThat(http.send(HttpRequest.newBuilder(uri("/actuator/health/readiness")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+        assertThat(http.send(HttpRequest.newBuilder(uri("/actuator/health/liveness")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+    }
+
     private HttpResponse<String> put(String request, String job, int index, long seed, byte[] png) throws Exception {
+        return put(request, job, index, seed, png, null);
+    }
+
+    private HttpResponse<String> put(String request, String job, int index, long seed, byte[] png, String trace)
+            throws Exception {
         String metadata = """
                 {"requestId":"%s","jobId":"%s","imageIndex":%d,"user":"alice","seed":%d,"prompt":"a cat",
                  "negativePrompt":"","parametersJson":"{\\"steps\\": 20}","infotext":"a cat\\nSteps: 20",
@@ -115,10 +142,13 @@ class StorageServiceIntegrationTest {
         Multipart body = new Multipart()
                 .part("metadata", null, "application/json", metadata.getBytes(StandardCharsets.UTF_8))
                 .part("image", "image.png", "image/png", png);
-        return http.send(HttpRequest.newBuilder(uri("/internal/images"))
-                        .header("Content-Type", body.contentType())
-                        .PUT(HttpRequest.BodyPublishers.ofByteArray(body.bytes())).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri("/internal/images"))
+                .header("Content-Type", body.contentType())
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body.bytes()));
+        if (trace != null) {
+            builder.header("X-Request-Id", trace);
+        }
+        return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private URI uri(String path) {

@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The worker on the machine's real RabbitMQ (else an embedded Qpid broker; a random name prefix keeps runs apart), running the real engine on the
  * reference mini model. Storage is stood in for by a recording HTTP endpoint speaking storage-service's protocol.
  */
-@SpringBootTest(properties = WorkerApplication.CONFIG_NAME)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = WorkerApplication.CONFIG_NAME)
 class WorkerIntegrationTest {
 
     private static final String PREFIX = "test-" + UUID.randomUUID().toString().substring(0, 8) + ".";
@@ -46,12 +46,21 @@ class WorkerIntegrationTest {
     private static Connection connection;
     private static Channel channel;
     private static final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+    private static final java.util.Map<String, Object> eventTraces = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final List<String> storageTraces = new CopyOnWriteArrayList<>();
+
+    @org.springframework.boot.test.web.server.LocalServerPort
+    int managementPort;
 
     @BeforeAll
     static void start() throws Exception {
         storage = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         storage.createContext("/internal/images", exchange -> {
             storedBodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.ISO_8859_1));
+            String trace = exchange.getRequestHeaders().getFirst(Messaging.REQUEST_ID_HTTP_HEADER);
+            if (trace != null) {
+                storageTraces.add(trace);
+            }
             exchange.sendResponseHeaders(201, -1);
             exchange.close();
         });
@@ -64,7 +73,13 @@ class WorkerIntegrationTest {
         channel.exchangeDeclare(NAMES.eventsExchange(), "topic", true);
         String queue = channel.queueDeclare().getQueue();
         channel.queueBind(queue, NAMES.eventsExchange(), Messaging.ALL_EVENTS);
-        channel.basicConsume(queue, true, (tag, delivery) -> events.add(delivery.getEnvelope().getRoutingKey()), tag -> { });
+        channel.basicConsume(queue, true, (tag, delivery) -> {
+            java.util.Map<String, Object> headers = delivery.getProperties().getHeaders();
+            if (headers != null && headers.get(Messaging.TRACE_HEADER) != null) {
+                eventTraces.put(delivery.getEnvelope().getRoutingKey(), headers.get(Messaging.TRACE_HEADER).toString());
+            }
+            events.add(delivery.getEnvelope().getRoutingKey());
+        }, tag -> { });
     }
 
     @AfterAll
@@ -121,6 +136,48 @@ class WorkerIntegrationTest {
         assertThat(dead).as("dead-lettered job").isNotNull();
         assertThat(new String(dead.getBody(), StandardCharsets.UTF_8)).contains(request);
         assertThat(dead.getProps().getHeaders().get("x-sdfleet-attempt").toString()).isEqualTo("3");
+    }
+
+    @Test
+    void aJobsTraceReachesItsEventsAndStorageAndPrometheusListsTheWorkersMeters() throws Exception {
+        String request = UUID.randomUUID().toString();
+        GenerationParameters p = new GenerationParameters("a blue kite", "", "Euler", "Automatic", 2, 7, 5, 64, 64,
+                1, 1, 1, null);
+        long acceptedAt = System.currentTimeMillis() - 1500;
+        channel.basicPublish("", NAMES.jobsQueue(), new AMQP.BasicProperties.Builder().deliveryMode(2)
+                .contentType("application/json").headers(java.util.Map.of(Messaging.TRACE_HEADER, "trace-worker-7",
+                        Messaging.ACCEPTED_AT_HEADER, acceptedAt)).build(),
+                JSON.writeValueAsBytes(new JobMessage(JobMessage.jobIdOf(request, 0), request, "carol", 0, List.of(5L), p)));
+
+        awaitEvent("request." + request + ".job-finished");
+        assertThat(eventTraces.get("request." + request + ".progress")).isEqualTo("trace-worker-7");
+        assertThat(eventTraces.get("request." + request + ".job-finished")).isEqualTo("trace-worker-7");
+        assertThat(storageTraces).contains("trace-worker-7");
+
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String metrics = "";
+        for (int i = 0; i < 50 && !metrics.contains("sdfleet_worker_memory_used_bytes{"); i++) {
+            metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                    "http://127.0.0.1:" + managementPort + "/actuator/prometheus")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            Thread.sleep(200); // the memory gauges fill at the next heartbeat
+        }
+        assertThat(metrics).contains(
+                "sdfleet_job_wait_seconds_count{application=\"worker-service\",worker=",
+                "sdfleet_job_run_seconds_count{application=\"worker-service\",outcome=\"finished\",worker=",
+                "sdfleet_worker_steps_total{",
+                "sdfleet_worker_images_total{",
+                "sdfleet_worker_steps_per_second{",
+                "sdfleet_worker_images_per_second{",
+                "sdfleet_worker_memory_used_bytes{application=\"worker-service\",device=",
+                "sdfleet_worker_memory_peak_bytes{",
+                "sdfleet_worker_job_failures_total{",
+                "sdfleet_jobs_dead_lettered_total{",
+                "sdfleet_worker_storage_errors_total{");
+        int status = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://127.0.0.1:" + managementPort + "/actuator/health/readiness")).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        assertThat(status).isEqualTo(200);
     }
 
     private static void publish(JobMessage job) throws Exception {

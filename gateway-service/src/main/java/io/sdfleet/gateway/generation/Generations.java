@@ -34,6 +34,7 @@ public class Generations {
     private final JsonMapper json;
     private final Map<String, Generation> byId = new ConcurrentHashMap<>();
     private final GenerationStore store;
+    private io.sdfleet.gateway.ops.GatewayMetrics metrics;
 
     public Generations(RabbitTemplate rabbit, Messaging.Names names, JsonMapper json, GenerationStore store) {
         this.rabbit = rabbit;
@@ -68,7 +69,16 @@ public class Generations {
             throw e;
         }
         generation.queued();
+        if (metrics != null) {
+            metrics.generationAccepted();
+        }
         return generation;
+    }
+
+    /** Operations hook (metrics), set by Spring after construction. */
+    @org.springframework.beans.factory.annotation.Autowired
+    void metrics(io.sdfleet.gateway.ops.GatewayMetrics metrics) {
+        this.metrics = metrics;
     }
 
     /** A generation of this process, or one an earlier gateway process accepted (read from the store). */
@@ -178,6 +188,9 @@ public class Generations {
             }
             case "job-failed" -> {
                 JobFailed e = json.readValue(message.getBody(), JobFailed.class);
+                if (metrics != null) {
+                    metrics.jobFailed();
+                }
                 find(e.requestId()).ifPresent(g -> {
                     g.failed("job " + e.jobId() + " failed after " + e.attempts() + " attempts: " + e.reason());
                     saved(g);

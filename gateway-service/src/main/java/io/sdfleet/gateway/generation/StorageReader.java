@@ -36,8 +36,12 @@ public class StorageReader {
 
     private HttpResponse<byte[]> get(String path) {
         try {
-            HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(base + path))
-                    .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+            String trace = io.sdfleet.gateway.ops.Tracing.current();
+            if (trace != null) {
+                request.header(io.sdfleet.contracts.Messaging.REQUEST_ID_HTTP_HEADER, trace);
+            }
+            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("storage answered " + response.statusCode() + " for " + path);
             }

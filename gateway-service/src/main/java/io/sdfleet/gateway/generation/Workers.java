@@ -19,15 +19,18 @@ public class Workers {
     private static final Duration LIVE = Duration.ofSeconds(30);
     private final Map<String, WorkerHeartbeat> latest = new ConcurrentHashMap<>();
     private final JsonMapper json;
+    private final io.sdfleet.gateway.ops.GatewayMetrics metrics;
 
-    public Workers(JsonMapper json) {
+    public Workers(JsonMapper json, io.sdfleet.gateway.ops.GatewayMetrics metrics) {
         this.json = json;
+        this.metrics = metrics;
     }
 
     @RabbitListener(queues = "#{gatewayHeartbeatQueue.name}")
     public void onHeartbeat(Message message) {
         WorkerHeartbeat heartbeat = json.readValue(message.getBody(), WorkerHeartbeat.class);
         latest.put(heartbeat.workerId(), heartbeat);
+        metrics.heartbeat(heartbeat);
     }
 
     /** Workers heard from in the last 30 seconds, by id. */

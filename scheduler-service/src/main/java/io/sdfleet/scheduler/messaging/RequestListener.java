@@ -32,8 +32,11 @@ public class RequestListener {
     private final JsonMapper json;
     private final FairQueue queue;
     private final WorkerRegistry workers;
+    private final io.sdfleet.scheduler.ops.SchedulerMetrics metrics;
 
-    public RequestListener(JsonMapper json, FairQueue queue, WorkerRegistry workers) {
+    public RequestListener(JsonMapper json, FairQueue queue, WorkerRegistry workers,
+                           io.sdfleet.scheduler.ops.SchedulerMetrics metrics) {
+        this.metrics = metrics;
         this.json = json;
         this.queue = queue;
         this.workers = workers;
@@ -60,8 +63,9 @@ public class RequestListener {
                 if (left.decrementAndGet() == 0) {
                     ack(channel, tag);
                 }
-            }));
+            }, io.sdfleet.scheduler.ops.Tracing.of(message), request.acceptedAt()));
         }
+        metrics.planned(jobs.size());
         log.info("request {} of {}: {} jobs (at most {} images each)", request.requestId(), request.user(), jobs.size(),
                 maxBatch);
     }

@@ -15,8 +15,15 @@ import java.util.Optional;
  */
 public final class FairQueue {
 
-    /** A job and what to do once it is on the jobs queue (e.g. acknowledge its request after its last job). */
-    public record Pending(JobMessage job, Runnable afterRelease) {
+    /**
+     * A job and what to do once it is on the jobs queue (e.g. acknowledge its request after its last job), with the
+     * trace id of its request (may be null) and when the gateway accepted that request (may be null).
+     */
+    public record Pending(JobMessage job, Runnable afterRelease, String trace, java.time.Instant acceptedAt) {
+
+        public Pending(JobMessage job, Runnable afterRelease) {
+            this(job, afterRelease, null, null);
+        }
     }
 
     private final LinkedHashMap<String, Deque<Pending>> byUser = new LinkedHashMap<>();
@@ -38,6 +45,11 @@ public final class FairQueue {
             byUser.put(first.getKey(), first.getValue()); // re-inserting puts the user last
         }
         return Optional.ofNullable(pending);
+    }
+
+    /** Users with at least one job held here. */
+    public synchronized int users() {
+        return (int) byUser.values().stream().filter(q -> !q.isEmpty()).count();
     }
 
     public synchronized int size() {

@@ -2,6 +2,8 @@ package io.sdfleet.scheduler.release;
 
 import io.sdfleet.contracts.Messaging;
 import io.sdfleet.scheduler.SchedulerProperties;
+import io.sdfleet.scheduler.ops.SchedulerMetrics;
+import io.sdfleet.scheduler.ops.Tracing;
 import io.sdfleet.scheduler.planning.WorkerRegistry;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
@@ -29,9 +31,11 @@ public class JobReleaser {
     private final Messaging.Names names;
     private final JsonMapper json;
     private final SchedulerProperties properties;
+    private final SchedulerMetrics metrics;
 
     public JobReleaser(FairQueue queue, WorkerRegistry workers, RabbitTemplate rabbit, AmqpAdmin admin,
-                       Messaging.Names names, JsonMapper json, SchedulerProperties properties) {
+                       Messaging.Names names, JsonMapper json, SchedulerProperties properties, SchedulerMetrics metrics) {
+        this.metrics = metrics;
         this.queue = queue;
         this.workers = workers;
         this.rabbit = rabbit;
@@ -54,7 +58,8 @@ public class JobReleaser {
             if (next.isEmpty()) {
                 return;
             }
-            publish(next.get());
+            FairQueue.Pending pending = next.get();
+            Tracing.run(pending.trace(), () -> publish(pending));
         }
     }
 
@@ -63,12 +68,16 @@ public class JobReleaser {
         props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
         props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         props.setMessageId(pending.job().jobId());
+        if (pending.acceptedAt() != null) {
+            props.setHeader(Messaging.ACCEPTED_AT_HEADER, pending.acceptedAt().toEpochMilli());
+        }
         Message message = new Message(json.writeValueAsBytes(pending.job()), props);
         rabbit.invoke(ops -> {
             ops.send("", names.jobsQueue(), message);
             ops.waitForConfirmsOrDie(10_000); // durably queued before the request may be acknowledged
             return null;
         });
+        metrics.released(pending.acceptedAt());
         pending.afterRelease().run();
     }
 }

@@ -1,5 +1,6 @@
 package io.sdfleet.storage.image;
 
+import io.sdfleet.storage.ops.StorageMetrics;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -23,9 +24,11 @@ import java.util.List;
 public class ImageController {
 
     private final ImageStore store;
+    private final StorageMetrics metrics;
 
-    public ImageController(ImageStore store) {
+    public ImageController(ImageStore store, StorageMetrics metrics) {
         this.store = store;
+        this.metrics = metrics;
     }
 
     @PutMapping(path = "/internal/images", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
@@ -38,18 +41,35 @@ public class ImageController {
         if (metadata.requestId() == null || metadata.jobId() == null || metadata.imageIndex() < 0) {
             throw new IllegalArgumentException("metadata: requestId, jobId and a non-negative imageIndex are required");
         }
-        ImageStore.Stored stored = store.store(metadata, png);
+        ImageStore.Stored stored;
+        try {
+            stored = metrics.storeTimer().record(() -> store.store(metadata, png));
+        } catch (RuntimeException e) {
+            metrics.error("store");
+            throw e;
+        }
+        metrics.stored(stored.created());
         return ResponseEntity.status(stored.created() ? HttpStatus.CREATED : HttpStatus.OK).body(stored.image());
     }
 
     @GetMapping("/internal/requests/{requestId}/images")
     public List<StoredImage> list(@PathVariable String requestId) {
-        return store.ofRequest(requestId);
+        try {
+            return store.ofRequest(requestId);
+        } catch (RuntimeException e) {
+            metrics.error("read");
+            throw e;
+        }
     }
 
     @GetMapping(path = "/internal/requests/{requestId}/images/{index}", produces = MediaType.IMAGE_PNG_VALUE)
     public ResponseEntity<byte[]> image(@PathVariable String requestId, @PathVariable int index) {
-        return store.bytes(requestId, index).map(ResponseEntity::ok).orElse(ResponseEntity.notFound().build());
+        try {
+            return store.bytes(requestId, index).map(ResponseEntity::ok).orElse(ResponseEntity.notFound().build());
+        } catch (RuntimeException e) {
+            metrics.error("read");
+            throw e;
+        }
     }
 
     @ExceptionHandler(IllegalArgumentException.class)

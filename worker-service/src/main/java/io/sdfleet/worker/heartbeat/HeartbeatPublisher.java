@@ -18,8 +18,11 @@ public class HeartbeatPublisher {
     private final ImageGenerator generator;
     private final JobRunner runner;
     private final EventPublisher events;
+    private final io.sdfleet.worker.ops.WorkerMetrics metrics;
 
-    public HeartbeatPublisher(WorkerProperties properties, ImageGenerator generator, JobRunner runner, EventPublisher events) {
+    public HeartbeatPublisher(WorkerProperties properties, ImageGenerator generator, JobRunner runner, EventPublisher events,
+                              io.sdfleet.worker.ops.WorkerMetrics metrics) {
+        this.metrics = metrics;
         this.properties = properties;
         this.generator = generator;
         this.runner = runner;
@@ -29,6 +32,7 @@ public class HeartbeatPublisher {
     @Scheduled(fixedRateString = "#{${sdfleet.worker.heartbeat-seconds:5} * 1000}")
     public void beat() {
         long[] memory = generator.memory();
+        metrics.memory(memory);
         events.heartbeat(new WorkerHeartbeat(properties.id(), generator.device(), memory[0], memory[1], memory[2],
                 generator.loadedModels(), runner.currentJobId(), Instant.now()));
     }

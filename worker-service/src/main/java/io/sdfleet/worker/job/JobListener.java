@@ -4,6 +4,7 @@ import com.rabbitmq.client.Channel;
 import io.sdfleet.contracts.JobFailed;
 import io.sdfleet.contracts.JobMessage;
 import io.sdfleet.contracts.Messaging;
+import io.sdfleet.worker.ops.WorkerMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
@@ -35,10 +36,12 @@ public class JobListener {
     private final io.sdfleet.worker.messaging.EventPublisher events;
     private final CancelledRequests cancelled;
     private final String workerId;
+    private final WorkerMetrics metrics;
 
     public JobListener(JobRunner runner, RabbitTemplate rabbit, Messaging.Names names, JsonMapper json,
                        io.sdfleet.worker.messaging.EventPublisher events, CancelledRequests cancelled,
-                       io.sdfleet.worker.WorkerProperties properties) {
+                       io.sdfleet.worker.WorkerProperties properties, WorkerMetrics metrics) {
+        this.metrics = metrics;
         this.runner = runner;
         this.rabbit = rabbit;
         this.names = names;
@@ -64,21 +67,31 @@ public class JobListener {
             channel.basicAck(tag, false); // its caller gave up on it
             return;
         }
+        if (attempt == 1) {
+            metrics.started(acceptedAt(message));
+        }
+        long start = System.nanoTime();
+        String outcome = "failed";
         try {
             runner.run(job);
+            outcome = "finished";
             channel.basicAck(tag, false);
         } catch (JobRunner.JobSkipped skipped) {
+            outcome = "skipped";
             events.requestEvent(job.requestId(), Messaging.JOB_SKIPPED, new io.sdfleet.contracts.JobSkipped(
                     job.requestId(), job.jobId(), workerId, job.seeds().size(), Instant.now()));
             channel.basicAck(tag, false);
         } catch (JobRunner.RequestCancelled gaveUp) {
+            outcome = "cancelled";
             log.info("dropping job {}: its request was cancelled", job.jobId());
             channel.basicAck(tag, false);
         } catch (JobRunner.ShutdownRequested stopping) {
+            outcome = "requeued";
             log.info("requeueing job {}: this worker is shutting down", job.jobId());
             channel.basicReject(tag, true);
         } catch (RuntimeException e) {
             log.warn("job {} failed on attempt {}: {}", job.jobId(), attempt, e.toString());
+            metrics.failedAttempt(attempt >= Messaging.MAX_JOB_ATTEMPTS);
             if (attempt < Messaging.MAX_JOB_ATTEMPTS) {
                 publishConfirmed(message, attempt + 1, names.jobsQueue());
                 channel.basicAck(tag, false); // the retry copy is durably queued (publisher confirms) first
@@ -88,7 +101,15 @@ public class JobListener {
                         new JobFailed(job.requestId(), job.jobId(), String.valueOf(e.getMessage()), attempt, Instant.now()));
                 channel.basicAck(tag, false); // its copy is durably in the dead-letter queue
             }
+        } finally {
+            metrics.ran(outcome, System.nanoTime() - start);
         }
+    }
+
+    /** When the gateway accepted the job's request, from the header the scheduler puts on jobs; null if absent. */
+    private static Instant acceptedAt(Message message) {
+        Object header = message.getMessageProperties().getHeaders().get(Messaging.ACCEPTED_AT_HEADER);
+        return header instanceof Number n ? Instant.ofEpochMilli(n.longValue()) : null;
     }
 
     /** Puts a copy of the job (with its attempt count) on {@code queue}, waiting for the broker's confirm. */

@@ -31,11 +31,14 @@ public class JobRunner {
     private final WorkerProperties properties;
     private final JsonMapper json;
     private final CancelledRequests cancelled;
+    private final io.sdfleet.worker.ops.WorkerMetrics metrics;
     private volatile String currentJobId;
     private volatile boolean stopping;
 
     public JobRunner(ImageGenerator generator, StorageClient storage, EventPublisher events,
-                     WorkerProperties properties, JsonMapper json, CancelledRequests cancelled) {
+                     WorkerProperties properties, JsonMapper json, CancelledRequests cancelled,
+                     io.sdfleet.worker.ops.WorkerMetrics metrics) {
+        this.metrics = metrics;
         this.generator = generator;
         this.storage = storage;
         this.events = events;
@@ -73,10 +76,14 @@ public class JobRunner {
 
     public void run(JobMessage job) {
         currentJobId = job.jobId();
+        long start = System.nanoTime();
+        int[] steps = {0};
         try {
             ImageGenerator.Batch batch = generator.generate(job, new ImageGenerator.Progress() {
                 @Override
                 public void step(int step, int total, double elapsed) {
+                    steps[0]++;
+                    metrics.step();
                     if (stopping) {
                         throw new ShutdownRequested();
                     }
@@ -100,7 +107,9 @@ public class JobRunner {
             });
             for (ImageGenerator.Image image : batch.images()) {
                 storage.store(metadata(job, batch, image), image.png());
+                metrics.imageStored();
             }
+            metrics.throughput(steps[0], batch.images().size(), System.nanoTime() - start);
             events.requestEvent(job.requestId(), "job-finished", new JobFinished(job.requestId(), job.jobId(),
                     properties.id(), batch.images().size(), batch.pipelineSeconds(), batch.peakMemoryBytes(), Instant.now()));
         } finally {

@@ -27,12 +27,14 @@ public class StorageClient {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final URI endpoint;
     private final JsonMapper json;
+    private final io.sdfleet.worker.ops.WorkerMetrics metrics;
 
     private final Duration retryBudget;
 
-    public StorageClient(WorkerProperties properties, JsonMapper json,
+    public StorageClient(WorkerProperties properties, JsonMapper json, io.sdfleet.worker.ops.WorkerMetrics metrics,
                          @org.springframework.beans.factory.annotation.Value("${sdfleet.worker.storage-retry-seconds:120}")
                          long retrySeconds) {
+        this.metrics = metrics;
         this.endpoint = URI.create(properties.storageUrl().replaceAll("/+$", "") + "/internal/images");
         this.json = json;
         this.retryBudget = Duration.ofSeconds(retrySeconds);
@@ -44,11 +46,15 @@ public class StorageClient {
         part(body, boundary, "metadata", null, "application/json", json.writeValueAsBytes(metadata));
         part(body, boundary, "image", "image.png", "image/png", png);
         body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        HttpRequest request = HttpRequest.newBuilder(endpoint)
+        HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint)
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
-                .build();
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+        String trace = io.sdfleet.worker.ops.Tracing.current();
+        if (trace != null) {
+            builder.header(io.sdfleet.contracts.Messaging.REQUEST_ID_HTTP_HEADER, trace);
+        }
+        HttpRequest request = builder.build();
         long deadline = System.nanoTime() + retryBudget.toNanos();
         long delayMillis = 1000;
         while (true) {
@@ -58,12 +64,14 @@ public class StorageClient {
                 if (response.statusCode() == 200 || response.statusCode() == 201) {
                     return;
                 }
+                metrics.storageError();
                 if (response.statusCode() < 500) {
                     // Storage refuses the image itself: retrying cannot help.
                     throw new IllegalStateException("storage answered " + response.statusCode() + ": " + response.body());
                 }
                 problem = "storage answered " + response.statusCode();
             } catch (IOException e) {
+                metrics.storageError();
                 problem = "storage unreachable at " + endpoint + ": " + e.getMessage();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -1,0 +1,144 @@
+package io.sdfleet.launcher;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.GetResponse;
+import io.sdfleet.contracts.Messaging;
+import io.sdfleet.infra.S3ProxyServer;
+import io.sdfleet.infra.TestDatabase;
+import io.sdfleet.infra.TestServers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Operations across the fleet, with no worker so that the released job stays on the jobs queue for a test consumer:
+ * the caller's X-Request-Id comes back in the response and rides on the job message the scheduler made from the
+ * request; every service (scheduler on its management port) serves its meters and its health probes.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FleetOperationsTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private TestDatabase database;
+    private S3ProxyServer s3;
+    private Fleet fleet;
+    private Messaging.Names names;
+    private Connection connection;
+
+    @BeforeAll
+    void start(@TempDir Path dir) throws Exception {
+        Path reference = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference")).toAbsolutePath();
+        database = TestDatabase.create();
+        s3 = S3ProxyServer.start(dir.resolve("s3"));
+        String prefix = "ops-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        names = new Messaging.Names(prefix);
+        TestServers.Endpoint broker = TestServers.broker();
+        Infrastructure infra = new Infrastructure(database.url(), database.user(), database.password(), broker.host(),
+                broker.port(), "guest", "guest", s3.endpoint(), S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL,
+                "ops-images", prefix);
+        fleet = Fleet.start(infra, new Fleet.Options(reference, "mini_sd15_fp32.safetensors",
+                reference.resolve("clip-tokenizer"), 0, 0));
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost(broker.host());
+        factory.setPort(broker.port());
+        connection = factory.newConnection();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (fleet != null) {
+            fleet.close();
+        }
+        if (connection != null) {
+            try (Channel channel = connection.createChannel()) {
+                for (String q : new String[] {names.requestsQueue(), names.jobsQueue(), names.jobsDeadLetterQueue()}) {
+                    channel.queueDelete(q);
+                }
+                channel.exchangeDelete(names.eventsExchange());
+                channel.exchangeDelete(names.heartbeatsExchange());
+            }
+            connection.close();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    @Test
+    void theCallersRequestIdComesBackAndRidesOnTheJobMessage() throws Exception {
+        HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(uri(fleet.gatewayPort(), "/api/v1/generations"))
+                .header("Content-Type", "application/json").header("X-Sdfleet-User", "olga")
+                .header("X-Request-Id", "fleet-trace-0001")
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"prompt": "a heron", "seed": 3, "steps": 2, "width": 64, "height": 64, "n_iter": 2}"""))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        assertThat(accepted.headers().firstValue("X-Request-Id")).as(accepted.headers().map().toString())
+                .contains("fleet-trace-0001");
+        String id = JSON.readTree(accepted.body()).get("id").asString();
+
+        GetResponse job = null;
+        try (Channel channel = connection.createChannel()) {
+            for (int i = 0; i < 150 && job == null; i++) {
+                job = channel.basicGet(names.jobsQueue(), true);
+                if (job == null) {
+                    Thread.sleep(100);
+                }
+            }
+        }
+        assertThat(job).as("a job released by the scheduler").isNotNull();
+        assertThat(new String(job.getBody())).contains(id);
+        assertThat(job.getProps().getHeaders().get(Messaging.TRACE_HEADER).toString()).isEqualTo("fleet-trace-0001");
+        assertThat(job.getProps().getHeaders()).containsKey(Messaging.ACCEPTED_AT_HEADER);
+
+        String gateway = get(fleet.gatewayPort(), "/actuator/prometheus");
+        assertThat(gateway).contains("sdfleet_gateway_generations_accepted_total{application=\"gateway-service\"} 1.0");
+        // The test took the released job, so the scheduler may release the second one meanwhile: count 1 or 2.
+        String scheduler = get(fleet.httpPorts().get("scheduler"), "/actuator/prometheus");
+        assertThat(scheduler).containsPattern(
+                        "sdfleet_scheduler_jobs_released_total\\{application=\"scheduler-service\"} [12]\\.0")
+                .containsPattern("sdfleet_scheduler_job_hold_seconds_count\\{application=\"scheduler-service\"} [12]")
+                .contains("sdfleet_scheduler_jobs_planned_total{application=\"scheduler-service\"} 2.0",
+                        "sdfleet_queue_depth{application=\"scheduler-service\",tier=\"scheduler\"}",
+                        "sdfleet_queue_depth{application=\"scheduler-service\",tier=\"jobs\"}");
+        assertThat(get(fleet.httpPorts().get("storage"), "/actuator/prometheus")).contains("sdfleet_storage_images_total");
+    }
+
+    @Test
+    void everyServiceAnswersItsHealthProbes() throws Exception {
+        assertThat(fleet.httpPorts()).containsKeys("storage", "scheduler", "gateway");
+        for (int port : fleet.httpPorts().values()) {
+            for (String probe : new String[] {"/actuator/health/liveness", "/actuator/health/readiness"}) {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(port, probe)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(port + probe + ": " + r.body()).isEqualTo(200);
+            }
+        }
+    }
+
+    private String get(int port, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(port, path)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static URI uri(int port, String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+}
