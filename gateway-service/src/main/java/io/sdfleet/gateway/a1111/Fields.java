@@ -24,6 +24,11 @@ final class Fields {
             problems.add(new FieldProblem(field, "must be a string"));
             return fallback;
         }
+        if (v.asString().indexOf(0) >= 0) {
+            // No prompt or name means anything with NUL in it, and PostgreSQL cannot store it in text or JSON.
+            problems.add(new FieldProblem(field, "must not contain NUL characters"));
+            return fallback;
+        }
         return v.asString();
     }
 

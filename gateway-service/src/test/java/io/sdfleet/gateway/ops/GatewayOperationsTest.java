@@ -40,6 +40,7 @@ class GatewayOperationsTest {
     private static final String PREFIX = "test-" + UUID.randomUUID().toString().substring(0, 8) + ".";
     private static final Messaging.Names NAMES = new Messaging.Names(PREFIX);
     private static final TestServers.Endpoint BROKER = TestServers.broker();
+    private static io.sdfleet.infra.TestDatabase database;
     private static final JsonMapper JSON = JsonMapper.builder().findAndAddModules().build();
     private static Connection connection;
     private static Channel channel;
@@ -64,6 +65,9 @@ class GatewayOperationsTest {
         channel.exchangeDelete(NAMES.eventsExchange());
         channel.exchangeDelete(NAMES.heartbeatsExchange());
         connection.close();
+        if (database != null) {
+            database.close();
+        }
     }
 
     @DynamicPropertySource
@@ -74,6 +78,15 @@ class GatewayOperationsTest {
         registry.add("spring.rabbitmq.port", BROKER::port);
         registry.add("sdfleet.gateway.models-dir", reference::toString);
         registry.add("sdfleet.gateway.default-model", () -> "mini_sd15_fp32.safetensors");
+        try {
+            database = io.sdfleet.infra.TestDatabase.create();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        registry.add("spring.datasource.url", database::url);
+        registry.add("spring.datasource.username", database::user);
+        registry.add("spring.datasource.password", database::password);
+        registry.add("sdfleet.gateway.auth.enabled", () -> "false"); // operations are tested here, not sign-in
     }
 
     @Test
