@@ -4,6 +4,7 @@ import io.sdfleet.diffusion.checkpoint.ModelHash;
 import io.sdfleet.worker.WorkerProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -78,6 +79,7 @@ public class ModelPuller {
     private volatile List<Entry> listed;
     private volatile long listedAt;
 
+    @Autowired
     public ModelPuller(WorkerProperties properties, JsonMapper json) {
         this(properties.storageUrl(), properties.modelCacheDir(), properties.modelCacheMaxSize().toBytes(), json);
     }
@@ -102,7 +104,15 @@ public class ModelPuller {
 
     /** The registry entry of {@code kind} called {@code name} (with or without extension), if any. */
     public Optional<Entry> find(String kind, String name) {
-        List<Entry> entries = list(kind);
+        Optional<Entry> found = find(list(kind), name);
+        if (found.isEmpty()) {
+            listed = null; // uploaded since the listing was remembered?
+            found = find(list(kind), name);
+        }
+        return found;
+    }
+
+    private static Optional<Entry> find(List<Entry> entries, String name) {
         for (Entry e : entries) {
             if (e.name().equals(name)) {
                 return Optional.of(e);
@@ -258,8 +268,10 @@ public class ModelPuller {
 
     /** Cached files so far (oldest modification first, as the LRU's starting order); stale partial downloads go. */
     private void scan() {
+        if (!Files.isDirectory(dir)) {
+            return; // created by the first pull
+        }
         try {
-            Files.createDirectories(dir);
             Path partials = dir.resolve(".partial");
             if (Files.isDirectory(partials)) {
                 try (Stream<Path> files = Files.list(partials)) {
