@@ -22,7 +22,12 @@ public final class Fleet implements AutoCloseable {
 
     /** What to run: models, tokenizer for single-file checkpoints, gateway port (0 = any), number of workers. */
     public record Options(Path modelsDir, String defaultModel, Path tokenizer, int gatewayPort, int workers,
-                          String adminKey) {
+                          String adminKey, Path workerModelsDir, Path modelCacheDir) {
+
+        public Options(Path modelsDir, String defaultModel, Path tokenizer, int gatewayPort, int workers,
+                       String adminKey) {
+            this(modelsDir, defaultModel, tokenizer, gatewayPort, workers, adminKey, null, null);
+        }
 
         /** Without authentication: callers are named by the X-Sdfleet-User header (local development). */
         public Options(Path modelsDir, String defaultModel, Path tokenizer, int gatewayPort, int workers) {
@@ -31,7 +36,16 @@ public final class Fleet implements AutoCloseable {
 
         /** Authentication on, with {@code key} as the bootstrap admin's API key. */
         public Options withAdminKey(String key) {
-            return new Options(modelsDir, defaultModel, tokenizer, gatewayPort, workers, key);
+            return new Options(modelsDir, defaultModel, tokenizer, gatewayPort, workers, key, workerModelsDir,
+                    modelCacheDir);
+        }
+
+        /**
+         * Workers read their local models from {@code dir} (not the gateway's folder) and cache models pulled from
+         * the registry under {@code cacheDir}/WORKER_ID (default: the temporary folder's sdfleet-model-cache).
+         */
+        public Options withWorkerModels(Path dir, Path cacheDir) {
+            return new Options(modelsDir, defaultModel, tokenizer, gatewayPort, workers, adminKey, dir, cacheDir);
         }
     }
 
@@ -75,7 +89,10 @@ public final class Fleet implements AutoCloseable {
 
             Map<String, Object> worker = new LinkedHashMap<>(common);
             worker.put("sdfleet.worker.storage-url", storageUrl);
-            worker.put("sdfleet.worker.models-dir", options.modelsDir().toString());
+            worker.put("sdfleet.worker.models-dir",
+                    (options.workerModelsDir() == null ? options.modelsDir() : options.workerModelsDir()).toString());
+            Path cacheRoot = options.modelCacheDir() != null ? options.modelCacheDir()
+                    : Path.of(System.getProperty("java.io.tmpdir"), "sdfleet-model-cache");
             worker.put("sdfleet.worker.default-model", options.defaultModel());
             worker.put("sdfleet.worker.tokenizer", options.tokenizer() == null ? "" : options.tokenizer().toString());
             worker.put("sdfleet.worker.heartbeat-seconds", 1);
@@ -84,6 +101,7 @@ public final class Fleet implements AutoCloseable {
             for (int i = 0; i < options.workers(); i++) {
                 Map<String, Object> one = new LinkedHashMap<>(worker);
                 one.put("sdfleet.worker.id", "local-worker-" + (i + 1));
+                one.put("sdfleet.worker.model-cache-dir", cacheRoot.resolve("local-worker-" + (i + 1)).toString());
                 ConfigurableApplicationContext context = run(WorkerApplication.builder(), one);
                 started.add(context);
                 workerContexts.put("local-worker-" + (i + 1), context);

@@ -22,7 +22,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,13 +107,70 @@ public class A1111Controller {
     @GetMapping("/sd-vae")
     public List<Map<String, Object>> sdVae() {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Path p : models.vaes()) {
+        for (ModelCatalog.Model m : models.vaeModels()) {
             Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("model_name", p.getFileName().toString());
-            entry.put("filename", p.toAbsolutePath().toString());
+            entry.put("model_name", m.name());
+            entry.put("filename", m.filename());
             out.add(entry);
         }
         return out;
+    }
+
+    /** A1111's Lora extension listing; metadata (the safetensors header's) is not read by the gateway: empty. */
+    @GetMapping("/loras")
+    public List<Map<String, Object>> loras() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (ModelCatalog.Model m : models.of("lora")) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("name", m.stem());
+            entry.put("alias", m.stem());
+            entry.put("path", m.filename());
+            entry.put("metadata", Map.of());
+            out.add(entry);
+        }
+        return out;
+    }
+
+    @GetMapping("/hypernetworks")
+    public List<Map<String, Object>> hypernetworks() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (ModelCatalog.Model m : models.of("hypernetwork")) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("name", m.stem());
+            entry.put("path", m.filename());
+            out.add(entry);
+        }
+        return out;
+    }
+
+    /**
+     * A1111's shape: {@code {"loaded": {name: {step, sd_checkpoint, sd_checkpoint_name, shape, vectors}}, "skipped": {}}}.
+     * The gateway does not open embedding files, so what only the file tells (shape, vectors, training step) is null.
+     */
+    @GetMapping("/embeddings")
+    public Map<String, Object> embeddings() {
+        Map<String, Object> loaded = new LinkedHashMap<>();
+        for (ModelCatalog.Model m : models.of("embedding")) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("step", null);
+            entry.put("sd_checkpoint", null);
+            entry.put("sd_checkpoint_name", null);
+            entry.put("shape", null);
+            entry.put("vectors", null);
+            entry.put("sha256", m.sha256());
+            loaded.putIfAbsent(m.stem(), entry);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("loaded", loaded);
+        out.put("skipped", Map.of());
+        return out;
+    }
+
+    /** The registry listing is remembered a few seconds; these make new uploads visible at once. */
+    @PostMapping({"/refresh-checkpoints", "/refresh-vae", "/refresh-loras", "/refresh-embeddings"})
+    public ResponseEntity<Void> refreshModels() {
+        models.refresh();
+        return ResponseEntity.ok().build();
     }
 
     @GetMapping("/samplers")
@@ -151,14 +207,13 @@ public class A1111Controller {
     @GetMapping("/sd-models")
     public List<Map<String, Object>> sdModels() {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Path p : models.all()) {
-            String file = p.getFileName().toString();
+        for (ModelCatalog.Model m : models.checkpoints()) {
             Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("title", file);
-            entry.put("model_name", file.substring(0, file.lastIndexOf('.')));
-            entry.put("hash", null);
-            entry.put("sha256", null);
-            entry.put("filename", p.toAbsolutePath().toString());
+            entry.put("title", m.title());
+            entry.put("model_name", m.stem());
+            entry.put("hash", m.modelHash());
+            entry.put("sha256", m.sha256());
+            entry.put("filename", m.filename());
             entry.put("config", null);
             out.add(entry);
         }

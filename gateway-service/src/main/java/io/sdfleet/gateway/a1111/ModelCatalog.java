@@ -1,56 +1,130 @@
 package io.sdfleet.gateway.a1111;
 
 import io.sdfleet.gateway.GatewayProperties;
+import io.sdfleet.gateway.models.ModelRegistry;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-/** The checkpoints the fleet serves: files in the models folder, by file name with or without extension. */
+/**
+ * The models the fleet serves: the fleet's model registry (files uploaded to the models bucket, with A1111's
+ * hashes) plus the files in the local models folder (A1111's layout: checkpoints at the top, {@code VAE/},
+ * {@code Lora/}, {@code embeddings/}, {@code hypernetworks/}). A registered file wins over a local one of the same
+ * name; with an empty registry this is exactly the local folder, so local mode without uploads works as before.
+ */
 @Component
 public class ModelCatalog {
 
+    /** One model as listed: registry entries carry hashes, local files a path (hashes null, as A1111 before hashing). */
+    public record Model(String kind, String name, String sha256, String modelHash, Path localPath) {
+
+        public String stem() {
+            int dot = name.lastIndexOf('.');
+            return dot > 0 ? name.substring(0, dot) : name;
+        }
+
+        /** A1111's checkpoint title: {@code name.safetensors [shorthash]}, just the name while the hash is unknown. */
+        public String title() {
+            return modelHash == null ? name : name + " [" + modelHash + "]";
+        }
+
+        /** Where the file is: its local path, or the registry's name for it. */
+        public String filename() {
+            return localPath != null ? localPath.toAbsolutePath().toString() : "sdfleet-models/" + kind + "/" + name;
+        }
+    }
+
+    private static final Map<String, List<String>> EXTENSIONS = Map.of(
+            "checkpoint", List.of(".safetensors", ".ckpt"),
+            "vae", List.of(".safetensors", ".ckpt", ".pt"),
+            "lora", List.of(".safetensors", ".pt", ".ckpt"),
+            "embedding", List.of(".safetensors", ".pt", ".bin"),
+            "hypernetwork", List.of(".pt"));
+    private static final Map<String, String> FOLDERS = Map.of(
+            "checkpoint", "", "vae", "VAE", "lora", "Lora", "embedding", "embeddings", "hypernetwork", "hypernetworks");
+
     private final Path dir;
     private final String defaultModel;
+    private final ModelRegistry registry;
 
+    /** The local models folder only (no registry). */
     public ModelCatalog(GatewayProperties properties) {
+        this(properties, ModelRegistry.none(JsonMapper.builder().build()));
+    }
+
+    @Autowired
+    public ModelCatalog(GatewayProperties properties, ModelRegistry registry) {
         this.dir = properties.modelsDir();
         this.defaultModel = properties.defaultModel() == null || properties.defaultModel().isBlank()
                 ? null : properties.defaultModel();
+        this.registry = registry;
     }
 
     public String defaultModel() {
         return defaultModel;
     }
 
-    public List<Path> all() {
-        if (dir == null || !Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> {
-                String n = f.getFileName().toString();
-                return n.endsWith(".safetensors") || n.endsWith(".ckpt");
-            }).sorted().toList();
-        } catch (IOException e) {
-            return List.of();
-        }
+    /** Forgets the remembered registry listing ({@code POST /sdapi/v1/refresh-checkpoints}). */
+    public void refresh() {
+        registry.refresh();
     }
 
-    /** VAE files in the models folder's {@code VAE/} (A1111's models/VAE), by file name. */
+    /** Every model of a kind (checkpoint, vae, lora, embedding, hypernetwork), registry first, sorted by name. */
+    public List<Model> of(String kind) {
+        Map<String, Model> byName = new LinkedHashMap<>();
+        for (ModelRegistry.Entry e : registry.ofKind(kind)) {
+            byName.putIfAbsent(e.name(), new Model(kind, e.name(), e.sha256(), e.modelHash(), null));
+        }
+        for (Path p : local(kind)) {
+            byName.putIfAbsent(p.getFileName().toString(), new Model(kind, p.getFileName().toString(), null, null, p));
+        }
+        List<Model> out = new ArrayList<>(byName.values());
+        out.sort((a, b) -> a.name().compareTo(b.name()));
+        return out;
+    }
+
+    public List<Model> checkpoints() {
+        return of("checkpoint");
+    }
+
+    public List<Model> vaeModels() {
+        return of("vae");
+    }
+
+    /** Local checkpoint files (the models folder's top level). */
+    public List<Path> all() {
+        return local("checkpoint");
+    }
+
+    /** Local VAE files in the models folder's {@code VAE/} (A1111's models/VAE), by file name. */
     public List<Path> vaes() {
-        Path vaeDir = dir == null ? null : dir.resolve("VAE");
-        if (vaeDir == null || !Files.isDirectory(vaeDir)) {
+        return local("vae");
+    }
+
+    private List<Path> local(String kind) {
+        if (dir == null) {
             return List.of();
         }
-        try (Stream<Path> files = Files.list(vaeDir)) {
-            return files.filter(f -> {
-                String n = f.getFileName().toString();
-                return n.endsWith(".safetensors") || n.endsWith(".ckpt") || n.endsWith(".pt");
+        Path folder = FOLDERS.get(kind).isEmpty() ? dir : dir.resolve(FOLDERS.get(kind));
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        List<String> extensions = EXTENSIONS.get(kind);
+        try (Stream<Path> files = kind.equals("checkpoint") || kind.equals("vae") ? Files.list(folder) : Files.walk(folder)) {
+            return files.filter(Files::isRegularFile).filter(f -> {
+                String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
+                return extensions.stream().anyMatch(n::endsWith);
             }).sorted().toList();
         } catch (IOException e) {
             return List.of();
@@ -60,23 +134,30 @@ public class ModelCatalog {
     /** A VAE by file name (with or without extension); A1111's "Automatic" and "None" mean the checkpoint's own. */
     public Optional<String> resolveVae(String requested) {
         String name = requested.trim();
-        for (Path p : vaes()) {
-            String file = p.getFileName().toString();
-            if (file.equals(name) || file.substring(0, file.indexOf('.')).equals(name)) {
-                return Optional.of(file);
+        for (Model m : vaeModels()) {
+            if (m.name().equals(name) || m.stem().equals(name)) {
+                return Optional.of(m.name());
             }
         }
         return Optional.empty();
     }
 
-    /** A1111 clients send "name", "name.safetensors" or the title "name.safetensors [hash]". */
+    /**
+     * A1111 clients send "name", "name.safetensors", the title "name.safetensors [hash]" or, for registered
+     * models, the short hash alone.
+     */
     public Optional<String> resolve(String requested) {
-        String name = requested.replaceAll("\\s*\\[[0-9a-fA-F]+\\]$", "").trim();
-        for (Path p : all()) {
-            String file = p.getFileName().toString();
-            String stem = file.substring(0, file.lastIndexOf('.'));
-            if (file.equals(name) || stem.equals(name)) {
-                return Optional.of(file);
+        String trimmed = requested.trim();
+        String name = trimmed.replaceAll("\\s*\\[[0-9a-fA-F]+\\]$", "").trim();
+        List<Model> checkpoints = checkpoints();
+        for (Model m : checkpoints) {
+            if (m.name().equals(name) || m.stem().equals(name)) {
+                return Optional.of(m.name());
+            }
+        }
+        for (Model m : checkpoints) {
+            if (m.modelHash() != null && m.modelHash().equalsIgnoreCase(trimmed)) {
+                return Optional.of(m.name());
             }
         }
         return Optional.empty();

@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.contracts.JobMessage;
-import io.sdfleet.diffusion.networks.NetworkDirectories;
 import io.sdfleet.diffusion.offload.MemoryMode;
 import io.sdfleet.diffusion.vae.VaeTiling;
 import io.sdfleet.diffusion.pipeline.GeneratedImage;
@@ -16,6 +15,8 @@ import io.sdfleet.diffusion.pipeline.Txt2Img;
 import io.sdfleet.diffusion.runtime.MemoryProbe;
 import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.worker.WorkerProperties;
+import io.sdfleet.worker.models.ModelPuller;
+import io.sdfleet.worker.models.NetworkView;
 import org.springframework.stereotype.Component;
 
 import java.nio.file.Files;
@@ -36,9 +37,11 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
     private final ModelCache cache;
     private final Device device;
     private final AtomicLong peak = new AtomicLong();
+    private final ModelPuller puller;
 
-    public EngineImageGenerator(WorkerProperties properties) {
+    public EngineImageGenerator(WorkerProperties properties, ModelPuller puller) {
         this.properties = properties;
+        this.puller = puller;
         this.device = Torch.device(properties.device());
         DataType precision = device.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
         ModelOptions options = ModelOptions.cpu(properties.tokenizer()).withDevice(device, precision)
@@ -46,16 +49,29 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
                 .withAttentionBudget(properties.attentionBudgetMb() * 1024L * 1024L)
                 .withVaeTiling(properties.tiledVae() ? VaeTiling.DEFAULT : null);
         this.cache = new ModelCache(properties.modelCacheSize(), options);
+        puller.protect(cache::files);
     }
 
     @Override
     public Batch generate(JobMessage job, Progress progress) {
         GenerationParameters p = job.parameters();
-        StableDiffusionModel model = cache.get(checkpointFor(p.model()));
-        io.sdfleet.diffusion.pipeline.GenerationParameters engine = EngineParameters.of(job);
-        model.useVae(p.vae() == null ? null : vaeFile(p.vae()));
-        GenerationResult result = new Txt2Img(model, NetworkDirectories.under(properties.modelsDir()))
-                .generate(engine, Optional.empty(), new ProgressWithPreviews(progress, properties.previewEvery()));
+        puller.beginJob();
+        // Everything the job needs is local (or pulled and verified) before anything is loaded.
+        Path checkpoint = checkpointFor(p.model());
+        Path vae = p.vae() == null ? null : vaeFile(p.vae());
+        NetworkView networks = NetworkView.prepare(properties.modelsDir(), puller, job.jobId(),
+                List.of(nullToEmpty(p.prompt()), nullToEmpty(p.negativePrompt())));
+        GenerationResult result;
+        StableDiffusionModel model;
+        try {
+            model = cache.get(checkpoint);
+            io.sdfleet.diffusion.pipeline.GenerationParameters engine = EngineParameters.of(job);
+            model.useVae(vae);
+            result = new Txt2Img(model, networks.directories())
+                    .generate(engine, Optional.empty(), new ProgressWithPreviews(progress, properties.previewEvery()));
+        } finally {
+            networks.close();
+        }
         peak.accumulateAndGet(result.peakMemoryBytes(), Math::max);
         List<Image> images = new ArrayList<>();
         for (GeneratedImage image : result.images()) {
@@ -64,17 +80,22 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
         return new Batch(images, model.name(), result.seconds(), result.peakMemoryBytes());
     }
 
-    /** A VAE from the models folder's VAE/ (A1111's models/VAE), never outside it. */
+    /** A VAE from the models folder's VAE/ (A1111's models/VAE), never outside it; else pulled from the registry. */
     Path vaeFile(String name) {
         Path dir = properties.modelsDir().resolve("VAE").normalize();
         Path path = dir.resolve(name).normalize();
-        if (!path.startsWith(dir) || !Files.isRegularFile(path)) {
-            throw new IllegalArgumentException("VAE '" + name + "' not found in " + dir);
+        if (path.startsWith(dir) && Files.isRegularFile(path)) {
+            return path;
         }
-        return path;
+        return puller.find("vae", name).map(puller::pull)
+                .orElseThrow(() -> new IllegalArgumentException("VAE '" + name + "' not found in " + dir
+                        + " nor in the fleet's model registry"));
     }
 
-    /** A model named in the request (file name with or without extension, under the models folder), else the default. */
+    /**
+     * A model named in the request (file name with or without extension), else the default: from the models folder
+     * when it is there, else pulled from the fleet's model registry into the model cache and verified.
+     */
     Path checkpointFor(String requested) {
         String name = requested == null || requested.isBlank() ? properties.defaultModel() : requested;
         Path dir = properties.modelsDir();
@@ -87,7 +108,13 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
                 return path;
             }
         }
-        throw new IllegalArgumentException("model '" + name + "' not found in " + dir);
+        return puller.find("checkpoint", name).map(puller::pull)
+                .orElseThrow(() -> new IllegalArgumentException("model '" + name + "' not found in " + dir
+                        + " nor in the fleet's model registry"));
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
     }
 
     @Override

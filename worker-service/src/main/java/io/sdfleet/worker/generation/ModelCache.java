@@ -39,6 +39,11 @@ final class ModelCache implements AutoCloseable {
         return model;
     }
 
+    /** The files the loaded models came from (kept from eviction by the model puller). */
+    synchronized java.util.Set<Path> files() {
+        return java.util.Set.copyOf(models.keySet());
+    }
+
     synchronized List<String> names() {
         List<String> names = new ArrayList<>();
         models.values().forEach(m -> names.add(m.name()));
