@@ -2,7 +2,6 @@ package io.sdfleet.diffusion.networks;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import io.sdfleet.diffusion.pipeline.StableDiffusionModel;
 
 import java.util.ArrayList;
@@ -12,12 +11,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * LoRAs merged into a loaded model's weights in place, {@code W ← W + Δ}, and taken out again on {@link #close()}.
+ * LoRAs merged into a loaded model's weights, {@code W ← W + Δ}, and taken out again on {@link #close()}.
  *
- * <p>Before its first change each touched weight is copied, and closing copies the original back: subtracting
- * Δ again would not restore the bits (float rounding), and the next generation must see the base model exactly.
- * The copies live on the weights' device, in a sub-manager of the model freed on close. Patching changes the
- * shared model, so no other generation may run on it until the patch is closed.
+ * <p>The loaded weights are never written: they may be mapped read-only from the checkpoint file (an fp32
+ * safetensors), and the next generation must see the base model exactly (subtracting Δ again would not restore the
+ * bits). So each touched layer parameter gets a patched copy, W + Δ, in a sub-manager of the model, and closing
+ * gives the layer its original array back. Patching changes the shared model, so no other generation may run on it
+ * until the patch is closed.
  */
 public final class LoraPatch implements AutoCloseable {
 
@@ -49,7 +49,9 @@ public final class LoraPatch implements AutoCloseable {
                         }
                         double multiplier = module.name().startsWith(KohyaNames.TEXT_PREFIX)
                                 ? lora.textEncoderMultiplier() : lora.unetMultiplier();
-                        patch.add(key.get(), model.parameter(key.get()).orElseThrow(), module, multiplier);
+                        patch.add(key.get(), model.parameterSlot(key.get()).orElseThrow(() -> new IllegalArgumentException(
+                                "LoRA module " + module.name() + " targets " + key.get() + ", which no layer holds")),
+                                module, multiplier);
                     }
                 }
             }
@@ -60,23 +62,25 @@ public final class LoraPatch implements AutoCloseable {
         }
     }
 
-    /** A live weight and the copy of its original values. */
-    private record Touched(NDArray weight, NDArray original) {
+    /** A layer parameter, its original array, and the patched copy it computes with meanwhile. */
+    private record Touched(io.sdfleet.diffusion.nn.Parameter slot, NDArray original, NDArray patched) {
     }
 
-    private void add(String key, NDArray weight, LoraModule module, double multiplier) {
+    private void add(String key, io.sdfleet.diffusion.nn.Parameter slot, LoraModule module, double multiplier) {
         if (multiplier == 0) {
             return;
         }
-        touchedByKey.computeIfAbsent(key, k -> {
-            NDArray copy = weight.duplicate();
+        Touched touched = touchedByKey.computeIfAbsent(key, k -> {
+            NDArray original = slot.home();
+            NDArray copy = original.duplicate(); // writable, ours
             copy.attach(originals);
-            return new Touched(weight, copy);
+            return new Touched(slot, original, copy);
         });
         try (NDManager scope = originals.newSubManager()) {
-            NDArray delta = module.delta(scope, weight.getShape(), multiplier);
-            weight.addi(delta.toType(weight.getDataType(), false));
+            NDArray delta = module.delta(scope, touched.patched().getShape(), multiplier);
+            touched.patched().addi(delta.toType(touched.patched().getDataType(), false));
         }
+        slot.replaceHome(touched.patched()); // after the change, so a working copy on another device has it too
     }
 
     /** Kohya modules that were not applied: no such weight in this model, or not plain LoRA. */
@@ -102,7 +106,7 @@ public final class LoraPatch implements AutoCloseable {
         }
         closed = true;
         try {
-            touchedByKey.values().forEach(t -> t.weight().set(new NDIndex("..."), t.original()));
+            touchedByKey.values().forEach(t -> t.slot().replaceHome(t.original()));
         } finally {
             touchedByKey.clear();
             originals.close();

@@ -78,6 +78,25 @@ public final class Parameter {
         resident = false;
     }
 
+    /** The copy where the weights were loaded (what {@link #placeOn} copies from). */
+    public synchronized NDArray home() {
+        return home;
+    }
+
+    /**
+     * Makes {@code replacement} the parameter's values (a LoRA-patched copy, or the original again), keeping its
+     * residency: on its device, a working copy elsewhere is made afresh. The previous home copy is returned and
+     * left untouched — loaded weights may be mapped read-only from the checkpoint file, so they are never written.
+     */
+    public synchronized NDArray replaceHome(NDArray replacement) {
+        NDArray previous = home;
+        ai.djl.Device device = working.getDevice();
+        releaseWorkingCopy();
+        home = replacement;
+        working = replacement.getDevice().equals(device) ? replacement : replacement.toDevice(device, false);
+        return previous;
+    }
+
     private void releaseWorkingCopy() {
         if (working != home) {
             working.close();

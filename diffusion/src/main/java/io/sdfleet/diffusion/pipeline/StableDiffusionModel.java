@@ -49,6 +49,7 @@ public final class StableDiffusionModel implements AutoCloseable {
     private final float[] alphasCumprod;
     private final Attention attention;
     private final Map<String, NDArray> parameters;
+    private final Map<String, io.sdfleet.diffusion.nn.Parameter> parameterSlots;
     private final Offloader offloader;
     private volatile String shortHash;
     private final Map<Path, ExternalVae> externalVaes = new java.util.HashMap<>();
@@ -56,8 +57,10 @@ public final class StableDiffusionModel implements AutoCloseable {
 
     private StableDiffusionModel(Path path, NDManager manager, TensorSource source, Optional<ClipTokenizer> tokenizer,
                                  TextEncoder textEncoder, UNetModel unet, AutoencoderKL vae, float[] alphasCumprod,
-                                 Attention attention, Map<String, NDArray> parameters, Offloader offloader) {
+                                 Attention attention, Map<String, NDArray> parameters,
+                                 Map<String, io.sdfleet.diffusion.nn.Parameter> parameterSlots, Offloader offloader) {
         this.offloader = offloader;
+        this.parameterSlots = parameterSlots;
         this.path = path;
         this.name = nameOf(path);
         this.manager = manager;
@@ -112,7 +115,7 @@ public final class StableDiffusionModel implements AutoCloseable {
                 vae.setPlacement(offloader);
             }
             return new StableDiffusionModel(checkpoint, manager, source, tokenizer, text, unet, vae, alphas, attention,
-                    root.loaded(), offloader);
+                    root.loaded(), root.parameters(), offloader);
         } catch (RuntimeException e) {
             manager.close();
             source.close();
@@ -229,7 +232,13 @@ public final class StableDiffusionModel implements AutoCloseable {
      * array the model computes with, so an in-place change (a LoRA patch) changes the model's output.
      */
     public Optional<NDArray> parameter(String checkpointKey) {
-        return Optional.ofNullable(parameters.get(checkpointKey));
+        io.sdfleet.diffusion.nn.Parameter slot = parameterSlots.get(checkpointKey);
+        return slot != null ? Optional.of(slot.home()) : Optional.ofNullable(parameters.get(checkpointKey));
+    }
+
+    /** The layer parameter holding {@code checkpointKey}, when a layer holds it as one (linear and conv weights). */
+    public Optional<io.sdfleet.diffusion.nn.Parameter> parameterSlot(String checkpointKey) {
+        return Optional.ofNullable(parameterSlots.get(checkpointKey));
     }
 
     /** The LDM checkpoint keys of every loaded parameter. */

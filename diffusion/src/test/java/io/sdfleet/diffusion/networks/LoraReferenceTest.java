@@ -104,6 +104,37 @@ class LoraReferenceTest {
         assertThat(baseError).isLessThanOrEqualTo(1e-3 * scale);
     }
 
+    /**
+     * An fp32 safetensors checkpoint is mapped from the file without a copy, read-only: a LoRA must never write into
+     * those weights (it once did, and the JVM died). The same model saved as fp32 gives the reference result.
+     */
+    @Test
+    void aLoraOnAnFp32CheckpointLeavesTheMappedWeightsAloneAndMatches(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path fp32 = dir.resolve("mini_sd1_fp32.safetensors");
+        io.sdfleet.diffusion.checkpoint.SafetensorsWriter writer = new io.sdfleet.diffusion.checkpoint.SafetensorsWriter();
+        for (io.sdfleet.diffusion.checkpoint.StoredTensor t
+                : SafetensorsFile.open(Reference.file("features/models/mini_sd1.safetensors")).tensors()) {
+            if (t.type() == io.sdfleet.diffusion.checkpoint.StoredType.F16) {
+                writer.putFloats(t.name(), t.shape(), t.toFloats());
+            } else {
+                writer.put(t);
+            }
+        }
+        writer.write(fp32);
+        java.nio.file.Files.copy(Reference.file("features/models/mini_sd1.json"), dir.resolve("mini_sd1_fp32.json"));
+        JsonNode json = Reference.json(CASE + ".json");
+        SafetensorsFile ref = Reference.tensors(CASE + ".safetensors");
+        try (StableDiffusionModel mapped = StableDiffusionModel.load(fp32, ModelOptions.cpu(Reference.file("clip-tokenizer")))) {
+            GenerationResult result = new Txt2Img(mapped, directories).generate(
+                    parameters(json.path("prompt").asText(), json), Optional.empty(), ProgressListener.NONE);
+            float[] expected = ref.get("latent").toFloats();
+            double error = Tensors.maxAbs(result.latents(), expected);
+            System.out.printf("lora_A on an fp32 (mapped) checkpoint: max |latent error| %.2e%n", error);
+            assertThat(error).isLessThanOrEqualTo(1e-3 * maxAbs(expected));
+        }
+    }
+
     private Map<String, ByteBuffer> snapshot() {
         Map<String, ByteBuffer> out = new HashMap<>();
         for (String key : model.parameterKeys()) {
