@@ -64,6 +64,14 @@ class WorkerIntegrationTest {
             exchange.sendResponseHeaders(201, -1);
             exchange.close();
         });
+        // storage-service's model registry: empty, every model is in the worker's local folder
+        storage.createContext("/internal/models", exchange -> {
+            byte[] empty = "[]".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, empty.length);
+            exchange.getResponseBody().write(empty);
+            exchange.close();
+        });
         storage.start();
         ConnectionFactory factory = new ConnectionFactory();
         factory.setHost(BROKER.host());

@@ -138,7 +138,10 @@ public class ModelPuller {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/internal/models"))
                     .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-                throw new IllegalStateException("model registry answered " + response.statusCode());
+                // Without a registry the worker still serves its local models; a job that needs a remote one then
+                // fails naming the model it could not find.
+                log.warn("model registry at {} answered {}; using local models only", base, response.statusCode());
+                return List.of();
             }
             List<Entry> out = new ArrayList<>();
             for (JsonNode n : json.readTree(response.body())) {
