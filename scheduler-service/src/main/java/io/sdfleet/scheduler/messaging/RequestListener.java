@@ -32,8 +32,11 @@ public class RequestListener {
     private final JsonMapper json;
     private final FairQueue queue;
     private final WorkerRegistry workers;
+    private final io.sdfleet.scheduler.stall.JobLeases leases;
 
-    public RequestListener(JsonMapper json, FairQueue queue, WorkerRegistry workers) {
+    public RequestListener(JsonMapper json, FairQueue queue, WorkerRegistry workers,
+                           io.sdfleet.scheduler.stall.JobLeases leases) {
+        this.leases = leases;
         this.json = json;
         this.queue = queue;
         this.workers = workers;
@@ -62,13 +65,18 @@ public class RequestListener {
                 }
             }));
         }
-        log.info("request {} of {}: {} jobs (at most {} images each)", request.requestId(), request.user(), jobs.size(),
-                maxBatch);
+        log.info("request {} of {} (priority {}): {} jobs (at most {} images each)", request.requestId(), request.user(),
+                request.priority(), jobs.size(), maxBatch);
     }
 
     @RabbitListener(queues = "#{heartbeatQueue.name}", ackMode = "AUTO")
     public void onHeartbeat(Message message) {
-        workers.heard(json.readValue(message.getBody(), WorkerHeartbeat.class));
+        WorkerHeartbeat heartbeat = json.readValue(message.getBody(), WorkerHeartbeat.class);
+        Instant now = Instant.now();
+        workers.heard(heartbeat, now);
+        if (heartbeat.currentJobId() != null) {
+            leases.running(heartbeat.currentJobId(), heartbeat.workerId(), now);
+        }
     }
 
     private static void ack(Channel channel, long tag) {

@@ -1,6 +1,8 @@
 package io.sdfleet.scheduler.release;
 
+import io.sdfleet.contracts.JobMessage;
 import io.sdfleet.contracts.Messaging;
+import io.sdfleet.scheduler.stall.JobLeases;
 import io.sdfleet.scheduler.SchedulerProperties;
 import io.sdfleet.scheduler.planning.WorkerRegistry;
 import org.springframework.amqp.core.Message;
@@ -22,6 +24,9 @@ import java.time.Instant;
 @Component
 public class JobReleaser {
 
+    /** The worker's attempt header (see worker-service's JobListener). */
+    public static final String ATTEMPT_HEADER = "x-sdfleet-attempt";
+
     private final FairQueue queue;
     private final WorkerRegistry workers;
     private final RabbitTemplate rabbit;
@@ -29,9 +34,11 @@ public class JobReleaser {
     private final Messaging.Names names;
     private final JsonMapper json;
     private final SchedulerProperties properties;
+    private final JobLeases leases;
 
     public JobReleaser(FairQueue queue, WorkerRegistry workers, RabbitTemplate rabbit, AmqpAdmin admin,
-                       Messaging.Names names, JsonMapper json, SchedulerProperties properties) {
+                       Messaging.Names names, JsonMapper json, SchedulerProperties properties, JobLeases leases) {
+        this.leases = leases;
         this.queue = queue;
         this.workers = workers;
         this.rabbit = rabbit;
@@ -59,16 +66,32 @@ public class JobReleaser {
     }
 
     private void publish(FairQueue.Pending pending) {
+        send(pending.job(), 1);
+        pending.afterRelease().run();
+    }
+
+    /**
+     * Puts a stalled job back on the jobs queue as attempt {@code attempt} (ahead of the fair queue: it already had
+     * its turn), and watches the new attempt.
+     */
+    public void requeue(JobMessage job, int attempt) {
+        send(job, attempt);
+    }
+
+    private void send(JobMessage job, int attempt) {
         MessageProperties props = new MessageProperties();
         props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
         props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
-        props.setMessageId(pending.job().jobId());
-        Message message = new Message(json.writeValueAsBytes(pending.job()), props);
+        props.setMessageId(job.jobId());
+        if (attempt > 1) {
+            props.setHeader(ATTEMPT_HEADER, attempt); // the worker's retry count goes on from here
+        }
+        Message message = new Message(json.writeValueAsBytes(job), props);
+        leases.released(job, attempt); // before the send: a fast worker's first heartbeat must find the lease
         rabbit.invoke(ops -> {
             ops.send("", names.jobsQueue(), message);
             ops.waitForConfirmsOrDie(10_000); // durably queued before the request may be acknowledged
             return null;
         });
-        pending.afterRelease().run();
     }
 }
