@@ -135,6 +135,12 @@ public final class Generation {
     }
 
     synchronized void jobFinished(int images, List<Integer> indexes) {
+        // A requeued job may finish twice (the stalled attempt late, its copy on time): count each image once.
+        indexes = indexes.stream().filter(i -> !storedIndexes.contains(i)).toList();
+        images = indexes.size();
+        if (images == 0) {
+            return;
+        }
         for (int index : indexes) {
             emit(new Event("image_stored", Map.of("id", id, "index", index, "url",
                     "/api/v1/generations/" + id + "/images/" + index)));

@@ -41,6 +41,11 @@ public class Generations {
     }
 
     public Generation submit(String user, GenerationParameters parameters) {
+        return submit(user, parameters, 0);
+    }
+
+    /** With a priority among the user's own requests (higher first; native API only). */
+    public Generation submit(String user, GenerationParameters parameters, int priority) {
         String id = UUID.randomUUID().toString();
         Generation generation = new Generation(id, user, parameters, Instant.now());
         byId.put(id, generation);
@@ -48,7 +53,7 @@ public class Generations {
         props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
         props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         props.setMessageId(id);
-        byte[] body = json.writeValueAsBytes(new GenerationRequested(id, user, generation.acceptedAt(), parameters));
+        byte[] body = json.writeValueAsBytes(new GenerationRequested(id, user, generation.acceptedAt(), parameters, priority));
         try {
             rabbit.invoke(ops -> {
                 ops.send("", names.requestsQueue(), new Message(body, props));

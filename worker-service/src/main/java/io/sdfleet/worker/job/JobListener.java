@@ -48,7 +48,10 @@ public class JobListener {
         this.workerId = properties.id();
     }
 
-    @RabbitListener(queues = "#{brokerNames.jobsQueue()}")
+    /** Id of the jobs consumer's container (stopped when the scheduler drains this worker). */
+    public static final String CONTAINER_ID = "sdfleet-jobs";
+
+    @RabbitListener(id = CONTAINER_ID, queues = "#{brokerNames.jobsQueue()}")
     public void onJob(Message message, Channel channel) throws IOException {
         long tag = message.getMessageProperties().getDeliveryTag();
         JobMessage job;
@@ -64,6 +67,11 @@ public class JobListener {
             channel.basicAck(tag, false); // its caller gave up on it
             return;
         }
+        if (cancelled.finished(job.jobId())) {
+            log.info("dropping job {}: another attempt already finished it", job.jobId());
+            channel.basicAck(tag, false);
+            return;
+        }
         try {
             runner.run(job);
             channel.basicAck(tag, false);
@@ -77,9 +85,19 @@ public class JobListener {
         } catch (JobRunner.ShutdownRequested stopping) {
             log.info("requeueing job {}: this worker is shutting down", job.jobId());
             channel.basicReject(tag, true);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             log.warn("job {} failed on attempt {}: {}", job.jobId(), attempt, e.toString());
-            if (attempt < Messaging.MAX_JOB_ATTEMPTS) {
+            io.sdfleet.contracts.Faults.Kind fault = io.sdfleet.contracts.Faults.classify(e);
+            if (fault == io.sdfleet.contracts.Faults.Kind.WORKER) { // the scheduler counts it against this worker
+                events.requestEvent(job.requestId(), Messaging.WORKER_FAULT, new io.sdfleet.contracts.WorkerFault(
+                        job.requestId(), job.jobId(), workerId, e.toString(), attempt, Instant.now()));
+            }
+            if (fault == io.sdfleet.contracts.Faults.Kind.JOB) { // bad input fails the same anywhere: no retries
+                publishConfirmed(message, attempt, names.jobsDeadLetterQueue());
+                events.requestEvent(job.requestId(), "job-failed",
+                        new JobFailed(job.requestId(), job.jobId(), String.valueOf(e.getMessage()), attempt, Instant.now()));
+                channel.basicAck(tag, false);
+            } else if (attempt < Messaging.MAX_JOB_ATTEMPTS) {
                 publishConfirmed(message, attempt + 1, names.jobsQueue());
                 channel.basicAck(tag, false); // the retry copy is durably queued (publisher confirms) first
             } else {
