@@ -144,9 +144,9 @@ class FairShareEndToEndTest {
         long heavyLeft = 50 - starts(heavy).values().stream().filter(t -> t < lightStart).count();
         System.out.printf("FAIRNESS newcomer: heavy jobs started after light's submission and before light's job: %d"
                 + " (heavy jobs still waiting then: %d)%n", heavyStartedBetween, heavyLeft);
-        // The next release is light's; at most the one heavy job already on the jobs queue (queue margin 1) and, when
-        // a heartbeat lags a finished job, one more released just before the request arrived, start first.
-        assertThat(heavyStartedBetween).isLessThanOrEqualTo(2);
+        // The next release is light's; only the heavy job already waiting on the jobs queue (queue margin 1) may
+        // start first.
+        assertThat(heavyStartedBetween).isLessThanOrEqualTo(1);
         assertThat(heavyLeft).as("light did not wait for the backlog").isGreaterThan(30);
         cancel(heavy, "heavy");
     }
@@ -154,9 +154,9 @@ class FairShareEndToEndTest {
     @Test
     @Order(2)
     void equalLoadsGetEqualThroughputAndPriorityOrdersAUsersOwnRequests() throws Exception {
-        String u1 = submit("equal-1", 20, 0, 4);
-        String u2 = submit("equal-2", 20, 0, 4);
-        awaitTrue(() -> finishedJobs(u1).size() == 20 && finishedJobs(u2).size() == 20, 600);
+        String u1 = submit("equal-1", 30, 0, 4);
+        String u2 = submit("equal-2", 30, 0, 4);
+        awaitTrue(() -> finishedJobs(u1).size() == 30 && finishedJobs(u2).size() == 30, 600);
 
         // Both users are backlogged until the first of them is done: compare what each got until then.
         long end = Math.min(lastFinish(u1), lastFinish(u2));
@@ -198,8 +198,7 @@ class FairShareEndToEndTest {
                 && s.workerId().equals(rescuer)).mapToLong(Seen::atNanos).min().orElseThrow();
         System.out.printf("STALL: %s stopped heart-beating; %s started the requeued job %.1f s later%n", victim, rescuer,
                 (rescued - paused) / 1e9);
-        assertThat(fleet.worker(victim).orElseThrow().getBean(Drain.class).drained()).as("the victim was drained")
-                .isTrue();
+        awaitTrue(() -> fleet.worker(victim).orElseThrow().getBean(Drain.class).drained(), 30); // one fault drains here
 
         // The victim was alive all along: both attempts finish, and still only one image exists.
         awaitTrue(() -> seen.stream().filter(s -> s.kind().equals("job-finished") && s.jobId().equals(jobId))

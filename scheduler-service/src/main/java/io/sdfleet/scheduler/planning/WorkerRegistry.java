@@ -46,6 +46,11 @@ public class WorkerRegistry {
         return drained.contains(workerId);
     }
 
+    /** Live, undrained workers. */
+    public int liveWorkers(Instant now) {
+        return (int) live(now).filter(h -> !drained.contains(h.workerId())).count();
+    }
+
     /** Live, undrained workers with no current job. */
     public int idleWorkers(Instant now) {
         return (int) live(now).filter(h -> h.currentJobId() == null).filter(h -> !drained.contains(h.workerId())).count();

@@ -55,7 +55,11 @@ public class JobReleaser {
         }
         QueueInformation info = admin.getQueueInfo(names.jobsQueue());
         long waiting = info == null ? 0 : info.getMessageCount();
-        long room = workers.idleWorkers(Instant.now()) + properties.queueMargin() - waiting;
+        Instant now = Instant.now();
+        long room = workers.idleWorkers(now) + properties.queueMargin() - waiting;
+        // Heartbeats lag (a worker that just took the next job may still report idle): never hold more released
+        // jobs in flight, running or waiting, than the live workers plus the margin.
+        room = Math.min(room, workers.liveWorkers(now) + properties.queueMargin() - leases.size());
         for (int i = 0; i < room; i++) {
             var next = queue.next();
             if (next.isEmpty()) {
