@@ -24,8 +24,11 @@ public class EventFollower {
     private final JsonMapper json;
     private final JobLeases leases;
     private final StallWatcher watcher;
+    private final io.sdfleet.scheduler.release.FairQueue queue;
 
-    public EventFollower(JsonMapper json, JobLeases leases, StallWatcher watcher) {
+    public EventFollower(JsonMapper json, JobLeases leases, StallWatcher watcher,
+                         io.sdfleet.scheduler.release.FairQueue queue) {
+        this.queue = queue;
         this.json = json;
         this.leases = leases;
         this.watcher = watcher;
@@ -44,7 +47,11 @@ public class EventFollower {
             case "job-finished" -> leases.over(json.readValue(body, JobFinished.class).jobId());
             case Messaging.JOB_SKIPPED -> leases.over(json.readValue(body, JobSkipped.class).jobId());
             case "job-failed" -> leases.over(json.readValue(body, JobFailed.class).jobId()); // a job fault: no blame
-            case Messaging.CANCELLED -> leases.cancelled(json.readValue(body, RequestCancelled.class).requestId());
+            case Messaging.CANCELLED -> {
+                String requestId = json.readValue(body, RequestCancelled.class).requestId();
+                leases.cancelled(requestId);
+                queue.cancel(requestId);
+            }
             case Messaging.WORKER_FAULT -> {
                 WorkerFault e = json.readValue(body, WorkerFault.class);
                 leases.workerGaveUp(e.jobId(), e.workerId(), e.attempt() + 1);

@@ -97,6 +97,31 @@ public final class FairQueue {
         return Optional.of(entry.pending());
     }
 
+    /**
+     * Drops the waiting jobs of a cancelled request (nobody wants them; they would only be released to be dropped by
+     * a worker), running their after-release actions so that the request is still acknowledged. Returns how many.
+     */
+    public int cancel(String requestId) {
+        java.util.List<Pending> dropped = new java.util.ArrayList<>();
+        synchronized (this) {
+            for (var it = byUser.values().iterator(); it.hasNext(); ) {
+                PriorityQueue<Entry> queue = it.next();
+                queue.removeIf(e -> {
+                    boolean match = e.pending().job().requestId().equals(requestId);
+                    if (match) {
+                        dropped.add(e.pending());
+                    }
+                    return match;
+                });
+                if (queue.isEmpty()) {
+                    it.remove();
+                }
+            }
+        }
+        dropped.forEach(p -> p.afterRelease().run());
+        return dropped.size();
+    }
+
     /** A user's pixel-steps served recently (decayed to now); 0 for a user never served. */
     public synchronized double usageOf(String user) {
         Usage u = usage.get(user);

@@ -28,6 +28,7 @@ public final class JobLeases {
     private static final class Lease {
         final JobMessage job;
         final Duration deadline;
+        final Instant releasedAt = Instant.now();
         int attempt;
         String worker;
         Instant startedAt;
@@ -41,6 +42,13 @@ public final class JobLeases {
     }
 
     private final Map<String, Lease> byJob = new LinkedHashMap<>();
+    /** Recently cancelled requests (the newest 10,000): their jobs are not watched. */
+    private final Set<String> cancelledRequests = java.util.Collections.newSetFromMap(new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > 10_000;
+        }
+    });
     private final StallProperties properties;
 
     public JobLeases(StallProperties properties) {
@@ -49,6 +57,9 @@ public final class JobLeases {
 
     /** A job was put on the jobs queue as attempt {@code attempt}. */
     public synchronized void released(JobMessage job, int attempt) {
+        if (cancelledRequests.contains(job.requestId())) {
+            return; // a worker drops it without a word
+        }
         byJob.put(job.jobId(), new Lease(job, attempt, Deadlines.of(job, properties)));
     }
 
@@ -68,6 +79,7 @@ public final class JobLeases {
     }
 
     public synchronized void cancelled(String requestId) {
+        cancelledRequests.add(requestId);
         byJob.values().removeIf(l -> l.job.requestId().equals(requestId));
     }
 
@@ -101,6 +113,11 @@ public final class JobLeases {
         for (Iterator<Lease> it = byJob.values().iterator(); it.hasNext(); ) {
             Lease lease = it.next();
             if (lease.worker == null) {
+                // Never seen running for twice its deadline: whatever happened to it (e.g. dropped by a worker
+                // without an event), stop counting it as in flight rather than hold capacity forever.
+                if (lease.releasedAt.plus(lease.deadline.multipliedBy(2)).isBefore(now)) {
+                    it.remove();
+                }
                 continue;
             }
             Instant heard = lastHeard.apply(lease.worker);

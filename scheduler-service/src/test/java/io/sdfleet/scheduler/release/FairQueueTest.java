@@ -154,6 +154,22 @@ class FairQueueTest {
     }
 
     @Test
+    void aCancelledRequestsWaitingJobsAreDroppedAndStillAcknowledged() {
+        List<String> acknowledged = new ArrayList<>();
+        JobMessage keep = job("a", params(64, 4), 0);
+        for (int i = 0; i < 3; i++) {
+            GenerationParameters p = params(64, 4);
+            JobMessage j = new JobMessage("gone-" + i, "gone", "a", i, List.of(1L), p, 0);
+            queue.add("a", new FairQueue.Pending(j, () -> acknowledged.add(j.jobId())));
+        }
+        queue.add("a", new FairQueue.Pending(keep, () -> { }));
+        assertThat(queue.cancel("gone")).isEqualTo(3);
+        assertThat(acknowledged).hasSize(3);
+        assertThat(queue.next().orElseThrow().job()).isEqualTo(keep);
+        assertThat(queue.size()).isZero();
+    }
+
+    @Test
     void anEmptyQueueHasNothingNext() {
         assertThat(queue.next()).isEmpty();
         assertThat(queue.sizeOf("a")).isZero();

@@ -103,6 +103,17 @@ class StallTest {
     }
 
     @Test
+    void cancelledRequestsAreNotWatched() {
+        JobLeases leases = new JobLeases(StallProperties.defaults());
+        JobMessage job = job(64, 4, 1);
+        leases.released(job, 1);
+        leases.cancelled(job.requestId());
+        assertThat(leases.size()).isZero();
+        leases.released(job, 1); // released from the fair queue after the cancellation
+        assertThat(leases.size()).isZero();
+    }
+
+    @Test
     void aWorkerReportingItsOwnFaultGivesTheJobUp() {
         JobLeases leases = new JobLeases(StallProperties.defaults());
         JobMessage job = job(64, 4, 1);
