@@ -60,7 +60,11 @@ public final class JobLeases {
         if (cancelledRequests.contains(job.requestId())) {
             return; // a worker drops it without a word
         }
-        byJob.put(job.jobId(), new Lease(job, attempt, Deadlines.of(job, properties)));
+        Lease lease = new Lease(job, attempt, Deadlines.of(job, properties));
+        Lease earlier = byJob.put(job.jobId(), lease);
+        if (earlier != null) { // a requeued copy: the workers it was taken from stay unable to claim it back
+            lease.abandoned.addAll(earlier.abandoned);
+        }
     }
 
     /** A worker was seen running a job (heartbeat or progress). */

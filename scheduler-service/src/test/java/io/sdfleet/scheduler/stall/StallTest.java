@@ -69,6 +69,7 @@ class StallTest {
             assertThat(s.nextAttempt()).isEqualTo(2);
         });
         assertThat(leases.workerOf(job.jobId())).isNull();
+        leases.released(job, 2); // the requeued copy
         leases.running(job.jobId(), "w1", T0.plusSeconds(7)); // the old attempt's late progress
         assertThat(leases.workerOf(job.jobId())).isNull();
         heard.put("w2", T0.plusSeconds(7));
