@@ -5,10 +5,16 @@ import java.util.List;
 /**
  * One unit of GPU work: a single batch of {@code seeds.size()} images of one request, whose first image is image
  * {@code firstImageIndex} of the request. {@code jobId} is derived from the request and the first image index, so a
- * re-published job is recognisably the same job.
+ * re-published job is recognisably the same job. {@code priority} is the request's (0 when absent).
  */
 public record JobMessage(String jobId, String requestId, String user, int firstImageIndex, List<Long> seeds,
-                         GenerationParameters parameters) {
+                         GenerationParameters parameters, int priority) {
+
+    /** Priority 0. */
+    public JobMessage(String jobId, String requestId, String user, int firstImageIndex, List<Long> seeds,
+                      GenerationParameters parameters) {
+        this(jobId, requestId, user, firstImageIndex, seeds, parameters, 0);
+    }
 
     public static String jobIdOf(String requestId, int firstImageIndex) {
         return requestId + "-" + firstImageIndex;

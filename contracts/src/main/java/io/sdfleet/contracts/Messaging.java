@@ -9,6 +9,7 @@ package io.sdfleet.contracts;
  * scheduler ──JobMessage──► sdfleet.jobs (queue) ──► workers; a job failing 3 times is moved to sdfleet.jobs.dead
  * workers, storage ──events──► sdfleet.events (topic exchange, routing key "request.&lt;id&gt;.&lt;kind&gt;")
  * workers ──WorkerHeartbeat──► sdfleet.heartbeats (fanout exchange) ──► scheduler, gateway
+ * scheduler ──WorkerDrain──► sdfleet.events (routing key "worker.&lt;id&gt;.drain") ──► that worker
  * </pre>
  */
 public final class Messaging {
@@ -70,6 +71,12 @@ public final class Messaging {
     /** AMQP header on job messages: when the gateway accepted the request (epoch milliseconds), for wait-time metrics. */
     public static final String ACCEPTED_AT_HEADER = "x-sdfleet-accepted-at";
 
+    /** Event kind of {@link WorkerFault}. */
+    public static final String WORKER_FAULT = "worker-fault";
+
+    /** Message type of {@link WorkerDrain}. */
+    public static final String DRAIN = "drain";
+
     /** Attempts before a failing job is dead-lettered and its request told it failed. */
     public static final int MAX_JOB_ATTEMPTS = 3;
 
@@ -79,6 +86,11 @@ public final class Messaging {
     /** Routing key of an event about a request, e.g. {@code request.4f…e1.progress}. */
     public static String eventKey(String requestId, String kind) {
         return "request." + requestId + "." + kind;
+    }
+
+    /** Routing key (on the events exchange) of a control message for one worker, e.g. {@code worker.gpu-1.drain}. */
+    public static String drainKey(String workerId) {
+        return "worker." + workerId + "." + DRAIN;
     }
 
     /** Binding pattern for every event of every request. */

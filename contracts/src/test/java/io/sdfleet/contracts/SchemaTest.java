@@ -41,7 +41,12 @@ class SchemaTest {
                         "Automatic", 20, 7.0, 42, 512, 512, 1, 1, 1, "v1-5", true, HIRES, IMG2IMG,
                         new NoiseSettings("CPU", 9, 0.5, 0, 0, 0), new SamplerSettings(0.5, 1, 0, 10.0, 1), "vae-ft-mse")),
                 Map.entry("GenerationRequested", new GenerationRequested("r1", "alice", NOW, PARAMS)),
+                Map.entry("GenerationRequested with priority", new GenerationRequested("r1", "alice", NOW, PARAMS, 5)),
                 Map.entry("JobMessage", new JobMessage(JobMessage.jobIdOf("r1", 2), "r1", "alice", 2, List.of(44L, 45L), PARAMS)),
+                Map.entry("JobMessage with priority", new JobMessage(JobMessage.jobIdOf("r1", 2), "r1", "alice", 2,
+                        List.of(44L, 45L), PARAMS, -3)),
+                Map.entry("WorkerFault", new WorkerFault("r1", "r1-2", "w1", "OutOfMemoryError: Java heap space", 1, NOW)),
+                Map.entry("WorkerDrain", new WorkerDrain("w1", "3 worker faults: lost heartbeats", NOW)),
                 Map.entry("ProgressEvent", new ProgressEvent("r1", "r1-2", "w1", 3, 20, 4.5, NOW)),
                 Map.entry("PreviewEvent", new PreviewEvent("r1", "r1-2", "w1", 10, "iVBORw0KGgo=", NOW)),
                 Map.entry("JobFinished", new JobFinished("r1", "r1-2", "w1", 2, 12.5, 1L << 30, NOW)),
@@ -62,6 +67,25 @@ class SchemaTest {
             List<String> described = new ArrayList<>();
             schema.path("properties").fieldNames().forEachRemaining(described::add);
             assertThat(described).as(e.getKey()).containsExactlyInAnyOrderElementsOf(components);
+        }
+    }
+
+    @Test
+    void messagesWrittenBeforePrioritiesExistedReadAsPriorityZero() {
+        JsonNode job = JSON.valueToTree(new JobMessage("r1-0", "r1", "alice", 0, List.of(1L), PARAMS));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) job).remove("priority");
+        assertThat(treeToValue(job, JobMessage.class).priority()).isZero();
+        JsonNode request = JSON.valueToTree(new GenerationRequested("r1", "alice", NOW, PARAMS, 2));
+        assertThat(treeToValue(request, GenerationRequested.class).priority()).isEqualTo(2);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) request).remove("priority");
+        assertThat(treeToValue(request, GenerationRequested.class).priority()).isZero();
+    }
+
+    private static <T> T treeToValue(JsonNode node, Class<T> type) {
+        try {
+            return JSON.treeToValue(node, type);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 

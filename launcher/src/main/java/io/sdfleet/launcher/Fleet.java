@@ -63,6 +63,11 @@ public final class Fleet implements AutoCloseable {
     }
 
     public static Fleet start(Infrastructure infra, Options options) {
+        return start(infra, options, Map.of());
+    }
+
+    /** With extra properties given to every service (e.g. the scheduler's stall knobs in tests). */
+    public static Fleet start(Infrastructure infra, Options options, Map<String, Object> extra) {
         Map<String, Object> common = new LinkedHashMap<>();
         common.put("spring.rabbitmq.host", infra.amqpHost());
         common.put("spring.rabbitmq.port", infra.amqpPort());
@@ -71,6 +76,7 @@ public final class Fleet implements AutoCloseable {
         common.put("sdfleet.messaging.prefix", infra.messagingPrefix());
         // An embedded Qpid broker shares this JVM's logging; its per-object operational log is noise here.
         common.put("logging.level.qpid.message", "WARN");
+        common.putAll(extra);
         Fleet fleet = null;
         List<ConfigurableApplicationContext> started = new ArrayList<>();
         try {
@@ -210,6 +216,11 @@ public final class Fleet implements AutoCloseable {
         return workers.entrySet().stream()
                 .filter(e -> e.getValue().getBean(io.sdfleet.worker.job.JobRunner.class).currentJobId() != null)
                 .map(Map.Entry::getKey).findFirst();
+    }
+
+    /** A worker's Spring context, to reach its beans in tests (e.g. to stop its heartbeats). */
+    public java.util.Optional<ConfigurableApplicationContext> worker(String id) {
+        return java.util.Optional.ofNullable(workers.get(id));
     }
 
     public List<String> workerIds() {

@@ -57,8 +57,13 @@ public class GenerationsController {
     public ResponseEntity<Map<String, Object>> submit(@RequestBody JsonNode body, HttpServletRequest http) {
         // The native API takes A1111's fields; init_images makes it an img2img request.
         A1111Request.Kind kind = body != null && body.has("init_images") ? A1111Request.Kind.IMG2IMG : A1111Request.Kind.TXT2IMG;
+        int priority = priorityOf(body); // the one native-only field: A1111's endpoints keep A1111's fields
+        if (body instanceof tools.jackson.databind.node.ObjectNode object && object.has("priority")) {
+            body = object.deepCopy();
+            ((tools.jackson.databind.node.ObjectNode) body).remove("priority");
+        }
         A1111Request request = A1111Request.parse(body, models, styles, requestLimits, kind);
-        Generation g = generations.submit(admitted(http, request), request.parameters());
+        Generation g = generations.submit(admitted(http, request), request.parameters(), priority);
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .header("Location", "/api/v1/generations/" + g.id())
                 .body(Map.of("id", g.id(), "state", g.state().name().toLowerCase(), "images", g.parameters().imageCount(),
@@ -89,6 +94,19 @@ public class GenerationsController {
             out.add(entry);
         }
         return out;
+    }
+
+    /** Optional {@code priority}: an integer, higher first among the caller's own requests (default 0). */
+    private static int priorityOf(JsonNode body) {
+        JsonNode priority = body == null ? null : body.get("priority");
+        if (priority == null || priority.isNull()) {
+            return 0;
+        }
+        if (!priority.isIntegralNumber() || !priority.canConvertToInt()) {
+            throw new io.sdfleet.gateway.a1111.InvalidRequestException(List.of(new io.sdfleet.gateway.a1111.FieldProblem(
+                    "priority", "must be an integer")), false);
+        }
+        return priority.asInt();
     }
 
     @GetMapping("/{id}")

@@ -190,6 +190,12 @@ public final class Generation {
 
     /** A job's images are stored; each index counts once, however often it is reported (redelivery, recovery). */
     synchronized void jobFinished(int images, List<Integer> indexes) {
+        // A requeued job may finish twice (the stalled attempt late, its copy on time): count each image once.
+        indexes = indexes.stream().filter(i -> !storedIndexes.contains(i)).toList();
+        images = indexes.size();
+        if (images == 0) {
+            return;
+        }
         for (int index : indexes) {
             if (storedIndexes.contains(index)) {
                 continue;

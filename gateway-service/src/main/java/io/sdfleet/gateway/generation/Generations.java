@@ -48,6 +48,11 @@ public class Generations {
     }
 
     public Generation submit(String user, GenerationParameters parameters) {
+        return submit(user, parameters, 0);
+    }
+
+    /** With a priority among the user's own requests (higher first; native API only). */
+    public Generation submit(String user, GenerationParameters parameters, int priority) {
         String id = UUID.randomUUID().toString();
         Generation generation = new Generation(id, user, parameters, Instant.now());
         store.insert(generation); // before it is queued: a crash after publishing must not lose it
@@ -56,7 +61,7 @@ public class Generations {
         props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
         props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         props.setMessageId(id);
-        byte[] body = json.writeValueAsBytes(new GenerationRequested(id, user, generation.acceptedAt(), parameters));
+        byte[] body = json.writeValueAsBytes(new GenerationRequested(id, user, generation.acceptedAt(), parameters, priority));
         try {
             rabbit.invoke(ops -> {
                 ops.send("", names.requestsQueue(), new Message(body, props));

@@ -27,6 +27,24 @@ public class BrokerTopology {
         return new Queue(names.prefix() + "scheduler.heartbeats." + java.util.UUID.randomUUID(), false, true, true);
     }
 
+    /** Events the scheduler follows to watch released jobs (exclusive, auto-delete, like the heartbeats queue). */
+    @Bean
+    Queue schedulerEventQueue(Messaging.Names names) {
+        return new Queue(names.prefix() + "scheduler.events." + java.util.UUID.randomUUID(), false, true, true);
+    }
+
+    @Bean
+    Declarables schedulerEventBindings(Messaging.Names names, Queue schedulerEventQueue) {
+        TopicExchange events = new TopicExchange(names.eventsExchange(), true, false);
+        java.util.List<org.springframework.amqp.core.Declarable> all = new java.util.ArrayList<>();
+        all.add(events);
+        for (String kind : java.util.List.of("progress", "job-finished", "job-failed", Messaging.JOB_SKIPPED,
+                Messaging.CANCELLED, Messaging.WORKER_FAULT)) {
+            all.add(BindingBuilder.bind(schedulerEventQueue).to(events).with(Messaging.eventKey("*", kind)));
+        }
+        return new Declarables(all);
+    }
+
     @Bean
     Declarables schedulerDeclarables(Messaging.Names names, Queue heartbeatQueue) {
         Queue requests = QueueBuilder.durable(names.requestsQueue()).build();

@@ -33,10 +33,12 @@ public class RequestListener {
     private final FairQueue queue;
     private final WorkerRegistry workers;
     private final io.sdfleet.scheduler.ops.SchedulerMetrics metrics;
+    private final io.sdfleet.scheduler.stall.JobLeases leases;
 
     public RequestListener(JsonMapper json, FairQueue queue, WorkerRegistry workers,
-                           io.sdfleet.scheduler.ops.SchedulerMetrics metrics) {
+                           io.sdfleet.scheduler.ops.SchedulerMetrics metrics, io.sdfleet.scheduler.stall.JobLeases leases) {
         this.metrics = metrics;
+        this.leases = leases;
         this.json = json;
         this.queue = queue;
         this.workers = workers;
@@ -66,13 +68,18 @@ public class RequestListener {
             }, io.sdfleet.scheduler.ops.Tracing.of(message), request.acceptedAt()));
         }
         metrics.planned(jobs.size());
-        log.info("request {} of {}: {} jobs (at most {} images each)", request.requestId(), request.user(), jobs.size(),
-                maxBatch);
+        log.info("request {} of {} (priority {}): {} jobs (at most {} images each)", request.requestId(), request.user(),
+                request.priority(), jobs.size(), maxBatch);
     }
 
     @RabbitListener(queues = "#{heartbeatQueue.name}", ackMode = "AUTO")
     public void onHeartbeat(Message message) {
-        workers.heard(json.readValue(message.getBody(), WorkerHeartbeat.class));
+        WorkerHeartbeat heartbeat = json.readValue(message.getBody(), WorkerHeartbeat.class);
+        Instant now = Instant.now();
+        workers.heard(heartbeat, now);
+        if (heartbeat.currentJobId() != null) {
+            leases.running(heartbeat.currentJobId(), heartbeat.workerId(), now);
+        }
     }
 
     private static void ack(Channel channel, long tag) {

@@ -32,7 +32,7 @@ public final class JobPlanner {
                     seeds.add(p.seedOf(first + k));
                 }
                 jobs.add(new JobMessage(JobMessage.jobIdOf(request.requestId(), first), request.requestId(),
-                        request.user(), first, seeds, p.withBatch(p.seedOf(first), size, 1)));
+                        request.user(), first, seeds, p.withBatch(p.seedOf(first), size, 1), request.priority()));
             }
         }
         return jobs;

@@ -14,6 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public class WorkerRegistry {
 
     private final Map<String, WorkerHeartbeat> latest = new ConcurrentHashMap<>();
+    private final Map<String, Instant> heardAt = new ConcurrentHashMap<>();
+    private final java.util.Set<String> drained = ConcurrentHashMap.newKeySet();
     private final SchedulerProperties properties;
 
     public WorkerRegistry(SchedulerProperties properties) {
@@ -21,12 +23,37 @@ public class WorkerRegistry {
     }
 
     public void heard(WorkerHeartbeat heartbeat) {
-        latest.put(heartbeat.workerId(), heartbeat);
+        heard(heartbeat, Instant.now());
     }
 
-    /** Live workers with no current job. */
+    /** A heartbeat received at {@code now} (this scheduler's clock, so workers' clocks need not agree). */
+    public void heard(WorkerHeartbeat heartbeat, Instant now) {
+        latest.put(heartbeat.workerId(), heartbeat);
+        heardAt.put(heartbeat.workerId(), now);
+    }
+
+    /** When this scheduler last heard from the worker; null if never. */
+    public Instant lastHeard(String workerId) {
+        return heardAt.get(workerId);
+    }
+
+    /** The worker was told to stop taking jobs: it no longer counts as capacity. */
+    public void drain(String workerId) {
+        drained.add(workerId);
+    }
+
+    public boolean isDrained(String workerId) {
+        return drained.contains(workerId);
+    }
+
+    /** Live, undrained workers. */
+    public int liveWorkers(Instant now) {
+        return (int) live(now).filter(h -> !drained.contains(h.workerId())).count();
+    }
+
+    /** Live, undrained workers with no current job. */
     public int idleWorkers(Instant now) {
-        return (int) live(now).filter(h -> h.currentJobId() == null).count();
+        return (int) live(now).filter(h -> h.currentJobId() == null).filter(h -> !drained.contains(h.workerId())).count();
     }
 
     /**

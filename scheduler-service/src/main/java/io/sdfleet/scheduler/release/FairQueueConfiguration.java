@@ -1,5 +1,6 @@
 package io.sdfleet.scheduler.release;
 
+import io.sdfleet.scheduler.SchedulerProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -7,7 +8,7 @@ import org.springframework.context.annotation.Configuration;
 class FairQueueConfiguration {
 
     @Bean
-    FairQueue fairQueue() {
-        return new FairQueue();
+    FairQueue fairQueue(SchedulerProperties properties) {
+        return new FairQueue(properties.usageHalfLifeSeconds());
     }
 }

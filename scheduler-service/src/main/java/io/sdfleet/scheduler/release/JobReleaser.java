@@ -1,6 +1,8 @@
 package io.sdfleet.scheduler.release;
 
+import io.sdfleet.contracts.JobMessage;
 import io.sdfleet.contracts.Messaging;
+import io.sdfleet.scheduler.stall.JobLeases;
 import io.sdfleet.scheduler.SchedulerProperties;
 import io.sdfleet.scheduler.ops.SchedulerMetrics;
 import io.sdfleet.scheduler.ops.Tracing;
@@ -24,6 +26,9 @@ import java.time.Instant;
 @Component
 public class JobReleaser {
 
+    /** The worker's attempt header (see worker-service's JobListener). */
+    public static final String ATTEMPT_HEADER = "x-sdfleet-attempt";
+
     private final FairQueue queue;
     private final WorkerRegistry workers;
     private final RabbitTemplate rabbit;
@@ -32,10 +37,13 @@ public class JobReleaser {
     private final JsonMapper json;
     private final SchedulerProperties properties;
     private final SchedulerMetrics metrics;
+    private final JobLeases leases;
 
     public JobReleaser(FairQueue queue, WorkerRegistry workers, RabbitTemplate rabbit, AmqpAdmin admin,
-                       Messaging.Names names, JsonMapper json, SchedulerProperties properties, SchedulerMetrics metrics) {
+                       Messaging.Names names, JsonMapper json, SchedulerProperties properties, SchedulerMetrics metrics,
+                       JobLeases leases) {
         this.metrics = metrics;
+        this.leases = leases;
         this.queue = queue;
         this.workers = workers;
         this.rabbit = rabbit;
@@ -52,7 +60,11 @@ public class JobReleaser {
         }
         QueueInformation info = admin.getQueueInfo(names.jobsQueue());
         long waiting = info == null ? 0 : info.getMessageCount();
-        long room = workers.idleWorkers(Instant.now()) + properties.queueMargin() - waiting;
+        Instant now = Instant.now();
+        long room = workers.idleWorkers(now) + properties.queueMargin() - waiting;
+        // Heartbeats lag (a worker that just took the next job may still report idle): never hold more released
+        // jobs in flight, running or waiting, than the live workers plus the margin.
+        room = Math.min(room, workers.liveWorkers(now) + properties.queueMargin() - leases.size());
         for (int i = 0; i < room; i++) {
             var next = queue.next();
             if (next.isEmpty()) {
@@ -64,20 +76,36 @@ public class JobReleaser {
     }
 
     private void publish(FairQueue.Pending pending) {
+        send(pending.job(), 1, pending.acceptedAt());
+        metrics.released(pending.acceptedAt());
+        pending.afterRelease().run();
+    }
+
+    /**
+     * Puts a stalled job back on the jobs queue as attempt {@code attempt} (ahead of the fair queue: it already had
+     * its turn), and watches the new attempt.
+     */
+    public void requeue(JobMessage job, int attempt) {
+        send(job, attempt, null);
+    }
+
+    private void send(JobMessage job, int attempt, Instant acceptedAt) {
         MessageProperties props = new MessageProperties();
         props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
         props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
-        props.setMessageId(pending.job().jobId());
-        if (pending.acceptedAt() != null) {
-            props.setHeader(Messaging.ACCEPTED_AT_HEADER, pending.acceptedAt().toEpochMilli());
+        props.setMessageId(job.jobId());
+        if (acceptedAt != null) {
+            props.setHeader(Messaging.ACCEPTED_AT_HEADER, acceptedAt.toEpochMilli());
         }
-        Message message = new Message(json.writeValueAsBytes(pending.job()), props);
+        if (attempt > 1) {
+            props.setHeader(ATTEMPT_HEADER, attempt); // the worker's retry count goes on from here
+        }
+        Message message = new Message(json.writeValueAsBytes(job), props);
+        leases.released(job, attempt); // before the send: a fast worker's first heartbeat must find the lease
         rabbit.invoke(ops -> {
             ops.send("", names.jobsQueue(), message);
             ops.waitForConfirmsOrDie(10_000); // durably queued before the request may be acknowledged
             return null;
         });
-        metrics.released(pending.acceptedAt());
-        pending.afterRelease().run();
     }
 }

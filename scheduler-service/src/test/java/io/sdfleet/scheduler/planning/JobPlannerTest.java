@@ -39,7 +39,7 @@ class JobPlannerTest {
 
     @Test
     void usersTakeTurns() {
-        FairQueue queue = new FairQueue();
+        FairQueue queue = new FairQueue(300);
         for (JobMessage job : JobPlanner.plan(request("big", 1, 5), 8)) {
             queue.add("big", new FairQueue.Pending(job, () -> { }));
         }

@@ -29,8 +29,18 @@ public class HeartbeatPublisher {
         this.events = events;
     }
 
+    private volatile boolean paused;
+
+    /** Stops (true) or resumes heart-beating, as a hung process would: for tests of the scheduler's stall watch. */
+    public void pause(boolean pause) {
+        this.paused = pause;
+    }
+
     @Scheduled(fixedRateString = "#{${sdfleet.worker.heartbeat-seconds:5} * 1000}")
     public void beat() {
+        if (paused) {
+            return;
+        }
         long[] memory = generator.memory();
         metrics.memory(memory);
         events.heartbeat(new WorkerHeartbeat(properties.id(), generator.device(), memory[0], memory[1], memory[2],

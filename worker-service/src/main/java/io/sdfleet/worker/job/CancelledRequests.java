@@ -34,19 +34,38 @@ public class CancelledRequests {
                     return size() > REMEMBERED;
                 }
             }));
+    /** Jobs some attempt finished (a requeued copy arriving later is dropped). */
+    private final Set<String> finishedJobs = Collections.newSetFromMap(Collections.synchronizedMap(
+            new LinkedHashMap<>(64, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > REMEMBERED;
+                }
+            }));
     private final JsonMapper json;
+    private final org.springframework.beans.factory.ObjectProvider<Drain> drain;
 
-    public CancelledRequests(JsonMapper json) {
+    public CancelledRequests(JsonMapper json, org.springframework.beans.factory.ObjectProvider<Drain> drain) {
         this.json = json;
+        this.drain = drain;
     }
 
     @RabbitListener(queues = "#{workerControlQueue.name}", ackMode = "AUTO")
     public void onControl(Message message) {
-        if (io.sdfleet.contracts.Messaging.SKIP.equals(message.getMessageProperties().getType())) {
+        String key = message.getMessageProperties().getReceivedRoutingKey();
+        if (key != null && key.endsWith(".job-finished")) {
+            finishedJobs.add(json.readValue(message.getBody(), io.sdfleet.contracts.JobFinished.class).jobId());
+        } else if (io.sdfleet.contracts.Messaging.DRAIN.equals(message.getMessageProperties().getType())) {
+            drain.getObject().drain(json.readValue(message.getBody(), io.sdfleet.contracts.WorkerDrain.class).reason());
+        } else if (io.sdfleet.contracts.Messaging.SKIP.equals(message.getMessageProperties().getType())) {
             skippedJobs.add(json.readValue(message.getBody(), io.sdfleet.contracts.JobSkipRequested.class).jobId());
         } else {
             ids.add(json.readValue(message.getBody(), RequestCancelled.class).requestId());
         }
+    }
+
+    public boolean finished(String jobId) {
+        return finishedJobs.contains(jobId);
     }
 
     public boolean skipped(String jobId) {

@@ -51,7 +51,10 @@ public class JobListener {
         this.workerId = properties.id();
     }
 
-    @RabbitListener(queues = "#{brokerNames.jobsQueue()}")
+    /** Id of the jobs consumer's container (stopped when the scheduler drains this worker). */
+    public static final String CONTAINER_ID = "sdfleet-jobs";
+
+    @RabbitListener(id = CONTAINER_ID, queues = "#{brokerNames.jobsQueue()}")
     public void onJob(Message message, Channel channel) throws IOException {
         long tag = message.getMessageProperties().getDeliveryTag();
         JobMessage job;
@@ -65,6 +68,11 @@ public class JobListener {
         int attempt = attemptOf(message);
         if (cancelled.contains(job.requestId())) {
             channel.basicAck(tag, false); // its caller gave up on it
+            return;
+        }
+        if (cancelled.finished(job.jobId())) {
+            log.info("dropping job {}: another attempt already finished it", job.jobId());
+            channel.basicAck(tag, false);
             return;
         }
         if (attempt == 1) {
@@ -89,9 +97,16 @@ public class JobListener {
             outcome = "requeued";
             log.info("requeueing job {}: this worker is shutting down", job.jobId());
             channel.basicReject(tag, true);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             log.warn("job {} failed on attempt {}: {}", job.jobId(), attempt, e.toString());
             metrics.failedAttempt(attempt >= Messaging.MAX_JOB_ATTEMPTS);
+            // Only a worker fault (out of memory, device or I/O trouble) counts against this worker; a job fault
+            // (bad input: an unknown LoRA, NaNs) is the job's, wherever it runs. Either way a job gets its
+            // MAX_JOB_ATTEMPTS attempts before it is dead-lettered and its request told why.
+            if (io.sdfleet.contracts.Faults.classify(e) == io.sdfleet.contracts.Faults.Kind.WORKER) {
+                events.requestEvent(job.requestId(), Messaging.WORKER_FAULT, new io.sdfleet.contracts.WorkerFault(
+                        job.requestId(), job.jobId(), workerId, e.toString(), attempt, Instant.now()));
+            }
             if (attempt < Messaging.MAX_JOB_ATTEMPTS) {
                 publishConfirmed(message, attempt + 1, names.jobsQueue());
                 channel.basicAck(tag, false); // the retry copy is durably queued (publisher confirms) first

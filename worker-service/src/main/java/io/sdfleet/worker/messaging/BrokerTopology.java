@@ -29,7 +29,9 @@ public class BrokerTopology {
     }
 
     @Bean
-    Declarables workerDeclarables(Messaging.Names names, Queue workerControlQueue) {
+    Declarables workerDeclarables(Messaging.Names names, Queue workerControlQueue,
+                                  io.sdfleet.worker.WorkerProperties properties) {
+        String workerId = properties.id();
         // Plain durable queues: the worker moves dead jobs itself, so no broker-specific queue arguments are needed.
         Queue jobs = QueueBuilder.durable(names.jobsQueue()).build();
         Queue dead = QueueBuilder.durable(names.jobsDeadLetterQueue()).build();
@@ -39,6 +41,11 @@ public class BrokerTopology {
                         .with(Messaging.eventKey("*", Messaging.CANCELLED)),
                 org.springframework.amqp.core.BindingBuilder.bind(workerControlQueue).to(events)
                         .with(Messaging.eventKey("*", Messaging.SKIP)),
+                // jobs finished by any worker (a late copy of one is dropped), and the scheduler's drain for this one
+                org.springframework.amqp.core.BindingBuilder.bind(workerControlQueue).to(events)
+                        .with(Messaging.eventKey("*", "job-finished")),
+                org.springframework.amqp.core.BindingBuilder.bind(workerControlQueue).to(events)
+                        .with(Messaging.drainKey(workerId)),
                 new FanoutExchange(names.heartbeatsExchange(), true, false));
     }
 }

@@ -1,0 +1,302 @@
+package io.sdfleet.launcher;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DeliverCallback;
+import io.sdfleet.contracts.JobFinished;
+import io.sdfleet.contracts.Messaging;
+import io.sdfleet.contracts.ProgressEvent;
+import io.sdfleet.infra.S3ProxyServer;
+import io.sdfleet.infra.TestDatabase;
+import io.sdfleet.infra.TestServers;
+import io.sdfleet.worker.heartbeat.HeartbeatPublisher;
+import io.sdfleet.worker.job.Drain;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Fair shares, priorities and stalled work through the whole fleet (two workers, the reference mini model), measured
+ * through the events on the broker: which job started (first progress) and finished when, on which worker.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FairShareEndToEndTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private TestDatabase database;
+    private S3ProxyServer s3;
+    private Fleet fleet;
+    private com.rabbitmq.client.Connection amqp;
+
+    /** An event seen on the events exchange, in arrival order. */
+    record Seen(String kind, String requestId, String jobId, String workerId, long atNanos) {
+    }
+
+    private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private final Map<String, String> userOfRequest = new ConcurrentHashMap<>();
+
+    @BeforeAll
+    void start(@TempDir Path dir) throws Exception {
+        Path reference = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference")).toAbsolutePath();
+        database = TestDatabase.create();
+        s3 = S3ProxyServer.start(dir.resolve("s3"));
+        String prefix = "fair-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        TestServers.Endpoint broker = TestServers.broker();
+        Infrastructure infra = new Infrastructure(database.url(), database.user(), database.password(), broker.host(),
+                broker.port(), "guest", "guest", s3.endpoint(), S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL, "fair-images", prefix);
+        Map<String, Object> knobs = new LinkedHashMap<>();
+        // Small stall constants: silent for 3 s = lost heartbeats; one worker fault drains. Deadlines stay generous
+        // (the unit tests cover overruns) so that a slow shared CI machine does not requeue healthy jobs.
+        knobs.put("sdfleet.scheduler.stall.heartbeat-lost-seconds", 3);
+        knobs.put("sdfleet.scheduler.stall.check-interval-ms", 250);
+        knobs.put("sdfleet.scheduler.stall.faults-to-drain", 1);
+        knobs.put("sdfleet.scheduler.stall.deadline-base-seconds", 1);
+        knobs.put("sdfleet.scheduler.stall.deadline-seconds-per-step", 0.01);
+        knobs.put("sdfleet.scheduler.stall.deadline-min-seconds", 300);
+        knobs.put("sdfleet.worker.preview-every", 0);
+        fleet = Fleet.start(infra, new Fleet.Options(reference, "mini_sd15_fp32.safetensors",
+                reference.resolve("clip-tokenizer"), 0, 2), knobs);
+
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost(broker.host());
+        factory.setPort(broker.port());
+        amqp = factory.newConnection();
+        Channel channel = amqp.createChannel();
+        String queue = channel.queueDeclare().getQueue();
+        channel.queueBind(queue, prefix + Messaging.EVENTS_EXCHANGE, Messaging.ALL_EVENTS);
+        DeliverCallback onEvent = (tag, delivery) -> {
+            String key = delivery.getEnvelope().getRoutingKey();
+            String kind = key.substring(key.lastIndexOf('.') + 1);
+            long now = System.nanoTime();
+            switch (kind) {
+                case "progress" -> {
+                    ProgressEvent e = JSON.readValue(delivery.getBody(), ProgressEvent.class);
+                    seen.add(new Seen(kind, e.requestId(), e.jobId(), e.workerId(), now));
+                }
+                case "job-finished" -> {
+                    JobFinished e = JSON.readValue(delivery.getBody(), JobFinished.class);
+                    seen.add(new Seen(kind, e.requestId(), e.jobId(), e.workerId(), now));
+                }
+                default -> {
+                }
+            }
+        };
+        channel.basicConsume(queue, true, onEvent, tag -> { });
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (amqp != null) {
+            amqp.close();
+        }
+        if (fleet != null) {
+            fleet.close();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aNewcomersSingleJobStartsAheadOfAHeavyUsersBacklog() throws Exception {
+        String heavy = submit("heavy", 50, 0, 4);
+        awaitTrue(() -> finishedJobs(heavy).size() >= 4, 300);
+        long submitted = System.nanoTime();
+        String light = submit("light", 1, 0, 4);
+        awaitTrue(() -> finishedJobs(light).size() == 1, 300);
+
+        long lightStart = starts(light).values().iterator().next();
+        long heavyStartedBetween = starts(heavy).values().stream().filter(t -> t > submitted && t < lightStart).count();
+        long heavyLeft = 50 - starts(heavy).values().stream().filter(t -> t < lightStart).count();
+        System.out.printf("FAIRNESS newcomer: heavy jobs started after light's submission and before light's job: %d"
+                + " (heavy jobs still waiting then: %d)%n", heavyStartedBetween, heavyLeft);
+        // The next release is light's; only the heavy job already waiting on the jobs queue (queue margin 1) may
+        // start first.
+        assertThat(heavyStartedBetween).isLessThanOrEqualTo(1);
+        assertThat(heavyLeft).as("light did not wait for the backlog").isGreaterThan(30);
+        cancel(heavy, "heavy");
+    }
+
+    @Test
+    @Order(2)
+    void equalLoadsGetEqualThroughputAndPriorityOrdersAUsersOwnRequests() throws Exception {
+        String u1 = submit("equal-1", 30, 0, 4);
+        String u2 = submit("equal-2", 30, 0, 4);
+        awaitTrue(() -> finishedJobs(u1).size() == 30 && finishedJobs(u2).size() == 30, 600);
+
+        // Both users are backlogged until the first of them is done: compare what each got until then.
+        long end = Math.min(lastFinish(u1), lastFinish(u2));
+        long done1 = finishTimes(u1).stream().filter(t -> t <= end).count();
+        long done2 = finishTimes(u2).stream().filter(t -> t <= end).count();
+        double ratio = (double) Math.min(done1, done2) / Math.max(done1, done2);
+        System.out.printf("FAIRNESS equal load: while both were backlogged equal-1 finished %d jobs, equal-2 %d"
+                + " (ratio %.3f)%n", done1, done2, ratio);
+        assertThat(ratio).isGreaterThanOrEqualTo(0.9);
+
+        // One user's own requests: the later, higher-priority one starts before the earlier ones' remaining jobs.
+        String first = submit("prio", 6, 0, 4);
+        String urgent = submit("prio", 1, 5, 4);
+        awaitTrue(() -> finishedJobs(first).size() == 6 && finishedJobs(urgent).size() == 1, 300);
+        long urgentStart = starts(urgent).values().iterator().next();
+        long firstBefore = starts(first).values().stream().filter(t -> t < urgentStart).count();
+        System.out.printf("PRIORITY: jobs of the earlier priority-0 request started before the priority-5 one: %d of 6%n",
+                firstBefore);
+        assertThat(firstBefore).isLessThanOrEqualTo(3);
+    }
+
+    @Test
+    @Order(3)
+    void aJobWhoseWorkerStopsHeartBeatingIsRequeuedAndEndsWithExactlyItsImages() throws Exception {
+        HttpResponse<String> accepted = post("/api/v1/generations", """
+                {"prompt": "a stall", "seed": 321, "steps": 200, "width": 64, "height": 64}""", "stalled");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String id = JSON.readTree(accepted.body()).get("id").asString();
+        String jobId = id + "-0";
+        awaitTrue(() -> !startedWorkers(jobId).isEmpty(), 120);
+        String victim = startedWorkers(jobId).iterator().next();
+        fleet.worker(victim).orElseThrow().getBean(HeartbeatPublisher.class).pause(true);
+        long paused = System.nanoTime();
+
+        // The scheduler hears nothing from the victim for 3 s, requeues the job, and the other worker takes it.
+        awaitTrue(() -> startedWorkers(jobId).size() == 2, 120);
+        String rescuer = startedWorkers(jobId).stream().filter(w -> !w.equals(victim)).findFirst().orElseThrow();
+        long rescued = seen.stream().filter(s -> s.kind().equals("progress") && s.jobId().equals(jobId)
+                && s.workerId().equals(rescuer)).mapToLong(Seen::atNanos).min().orElseThrow();
+        System.out.printf("STALL: %s stopped heart-beating; %s started the requeued job %.1f s later%n", victim, rescuer,
+                (rescued - paused) / 1e9);
+        awaitTrue(() -> fleet.worker(victim).orElseThrow().getBean(Drain.class).drained(), 30); // one fault drains here
+
+        // The victim was alive all along: both attempts finish, and still only one image exists.
+        awaitTrue(() -> seen.stream().filter(s -> s.kind().equals("job-finished") && s.jobId().equals(jobId))
+                .map(Seen::workerId).distinct().count() == 2, 300);
+        Thread.sleep(500); // let the gateway hear the second finish too
+        JsonNode status = JSON.readTree(get("/api/v1/generations/" + id, "stalled").body());
+        assertThat(status.get("state").asString()).isEqualTo("finished");
+        assertThat(status.get("images_done").asInt()).isEqualTo(1);
+        assertThat(status.get("images")).hasSize(1);
+        try (Connection c = DriverManager.getConnection(database.url(), database.user(), database.password());
+             ResultSet rs = c.createStatement().executeQuery(
+                     "SELECT count(*), min(seed) FROM images WHERE user_name = 'stalled'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).as("stored once").isEqualTo(1);
+            assertThat(rs.getLong(2)).isEqualTo(321L);
+        }
+        fleet.worker(victim).orElseThrow().getBean(HeartbeatPublisher.class).pause(false);
+
+        // The drained worker takes no new jobs: the next request runs on the rescuer alone.
+        String after = submit("after-drain", 2, 0, 4);
+        awaitTrue(() -> finishedJobs(after).size() == 2, 300);
+        assertThat(seen.stream().filter(s -> s.requestId().equals(after)).map(Seen::workerId).distinct())
+                .containsExactly(rescuer);
+    }
+
+    private String submit(String user, int jobs, int priority, int steps) throws Exception {
+        HttpResponse<String> accepted = post("/api/v1/generations", """
+                {"prompt": "share %s", "seed": 1, "steps": %d, "width": 64, "height": 64, "batch_size": 1,
+                 "n_iter": %d, "priority": %d}""".formatted(user, steps, jobs, priority), user);
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String id = JSON.readTree(accepted.body()).get("id").asString();
+        userOfRequest.put(id, user);
+        return id;
+    }
+
+    private void cancel(String id, String user) throws Exception {
+        http.send(HttpRequest.newBuilder(uri("/api/v1/generations/" + id)).header("X-Sdfleet-User", user).DELETE()
+                .build(), HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(2000); // let the workers drop what is left
+    }
+
+    /** First progress of each job of a request, by job id. */
+    private Map<String, Long> starts(String requestId) {
+        Map<String, Long> starts = new HashMap<>();
+        for (Seen s : seen) {
+            if (s.kind().equals("progress") && s.requestId().equals(requestId)) {
+                starts.merge(s.jobId(), s.atNanos(), Math::min);
+            }
+        }
+        return starts;
+    }
+
+    private Set<String> startedWorkers(String jobId) {
+        Set<String> workers = new java.util.LinkedHashSet<>();
+        seen.stream().filter(s -> s.kind().equals("progress") && s.jobId().equals(jobId)).forEach(s -> workers.add(s.workerId()));
+        return workers;
+    }
+
+    private Set<String> finishedJobs(String requestId) {
+        Set<String> jobs = new java.util.HashSet<>();
+        seen.stream().filter(s -> s.kind().equals("job-finished") && s.requestId().equals(requestId))
+                .forEach(s -> jobs.add(s.jobId()));
+        return jobs;
+    }
+
+    private List<Long> finishTimes(String requestId) {
+        Map<String, Long> first = new HashMap<>();
+        seen.stream().filter(s -> s.kind().equals("job-finished") && s.requestId().equals(requestId))
+                .forEach(s -> first.merge(s.jobId(), s.atNanos(), Math::min));
+        return new ArrayList<>(first.values());
+    }
+
+    private long lastFinish(String requestId) {
+        return finishTimes(requestId).stream().mapToLong(Long::longValue).max().orElseThrow();
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + seconds + " s");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private HttpResponse<String> post(String path, String body, String user) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .header("X-Sdfleet-User", user).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String path, String user) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).header("X-Sdfleet-User", user).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + fleet.gatewayPort() + path);
+    }
+}

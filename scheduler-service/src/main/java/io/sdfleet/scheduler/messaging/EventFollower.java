@@ -1,0 +1,64 @@
+package io.sdfleet.scheduler.messaging;
+
+import io.sdfleet.contracts.JobFailed;
+import io.sdfleet.contracts.JobFinished;
+import io.sdfleet.contracts.JobSkipped;
+import io.sdfleet.contracts.Messaging;
+import io.sdfleet.contracts.ProgressEvent;
+import io.sdfleet.contracts.RequestCancelled;
+import io.sdfleet.contracts.WorkerFault;
+import io.sdfleet.scheduler.stall.JobLeases;
+import io.sdfleet.scheduler.stall.StallWatcher;
+import io.sdfleet.scheduler.stall.WorkerHealth;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.annotation.RabbitListener;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.time.Instant;
+
+/** Follows released jobs through the workers' events: who runs them, and when they are over. */
+@Component
+public class EventFollower {
+
+    private final JsonMapper json;
+    private final JobLeases leases;
+    private final StallWatcher watcher;
+    private final io.sdfleet.scheduler.release.FairQueue queue;
+
+    public EventFollower(JsonMapper json, JobLeases leases, StallWatcher watcher,
+                         io.sdfleet.scheduler.release.FairQueue queue) {
+        this.queue = queue;
+        this.json = json;
+        this.leases = leases;
+        this.watcher = watcher;
+    }
+
+    @RabbitListener(queues = "#{schedulerEventQueue.name}", ackMode = "AUTO")
+    public void onEvent(Message message) {
+        String key = message.getMessageProperties().getReceivedRoutingKey();
+        String kind = key == null ? "" : key.substring(key.lastIndexOf('.') + 1);
+        byte[] body = message.getBody();
+        switch (kind) {
+            case "progress" -> {
+                ProgressEvent e = json.readValue(body, ProgressEvent.class);
+                leases.running(e.jobId(), e.workerId(), Instant.now());
+            }
+            case "job-finished" -> leases.over(json.readValue(body, JobFinished.class).jobId());
+            case Messaging.JOB_SKIPPED -> leases.over(json.readValue(body, JobSkipped.class).jobId());
+            case "job-failed" -> leases.over(json.readValue(body, JobFailed.class).jobId()); // a job fault: no blame
+            case Messaging.CANCELLED -> {
+                String requestId = json.readValue(body, RequestCancelled.class).requestId();
+                leases.cancelled(requestId);
+                queue.cancel(requestId);
+            }
+            case Messaging.WORKER_FAULT -> {
+                WorkerFault e = json.readValue(body, WorkerFault.class);
+                leases.workerGaveUp(e.jobId(), e.workerId(), e.attempt() + 1);
+                watcher.workerFault(e.workerId(), WorkerHealth.Fault.WORKER_REPORTED, e.reason(), Instant.now());
+            }
+            default -> {
+            }
+        }
+    }
+}

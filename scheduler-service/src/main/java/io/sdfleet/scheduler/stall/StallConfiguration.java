@@ -1,0 +1,21 @@
+package io.sdfleet.scheduler.stall;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import java.time.Duration;
+
+@Configuration
+class StallConfiguration {
+
+    @Bean
+    JobLeases jobLeases(StallProperties properties) {
+        return new JobLeases(properties);
+    }
+
+    @Bean
+    WorkerHealth workerHealth(StallProperties properties) {
+        return new WorkerHealth(properties.faultsToDrain(),
+                Duration.ofMillis(Math.round(properties.faultWindowSeconds() * 1000)));
+    }
+}

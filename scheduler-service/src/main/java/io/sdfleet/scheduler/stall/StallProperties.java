@@ -1,0 +1,32 @@
+package io.sdfleet.scheduler.stall;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * When a released job counts as stalled. Its deadline, from the moment a worker is seen running it, is
+ * {@code deadlineBaseSeconds + deadlineSecondsPerStep × steps × pixels / 512²} summed over its images and passes, and
+ * at least {@code deadlineMinSeconds} (AI Horde's 30 s + 2 s × steps × pixels/512², at least 150 s). A worker not
+ * heard from for {@code heartbeatLostSeconds} while running a job has lost its heartbeats. Either is a worker fault:
+ * the job is requeued for another worker, and a worker with {@code faultsToDrain} faults within
+ * {@code faultWindowSeconds} is drained. Checked every {@code checkIntervalMs}.
+ */
+@ConfigurationProperties("sdfleet.scheduler.stall")
+public record StallProperties(double deadlineBaseSeconds, double deadlineSecondsPerStep, double deadlineMinSeconds,
+                              double heartbeatLostSeconds, long checkIntervalMs, int faultsToDrain,
+                              double faultWindowSeconds) {
+
+    public StallProperties {
+        deadlineBaseSeconds = deadlineBaseSeconds >= 0 ? deadlineBaseSeconds : 30;
+        deadlineSecondsPerStep = deadlineSecondsPerStep >= 0 ? deadlineSecondsPerStep : 2;
+        deadlineMinSeconds = deadlineMinSeconds >= 0 ? deadlineMinSeconds : 150;
+        heartbeatLostSeconds = heartbeatLostSeconds > 0 ? heartbeatLostSeconds : 30;
+        checkIntervalMs = checkIntervalMs > 0 ? checkIntervalMs : 1000;
+        faultsToDrain = faultsToDrain > 0 ? faultsToDrain : 3;
+        faultWindowSeconds = faultWindowSeconds > 0 ? faultWindowSeconds : 3600;
+    }
+
+    /** AI Horde's constants. */
+    public static StallProperties defaults() {
+        return new StallProperties(30, 2, 150, 30, 1000, 3, 3600);
+    }
+}

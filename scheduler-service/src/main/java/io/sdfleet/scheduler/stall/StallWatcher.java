@@ -1,0 +1,85 @@
+package io.sdfleet.scheduler.stall;
+
+import io.sdfleet.contracts.JobFailed;
+import io.sdfleet.contracts.Messaging;
+import io.sdfleet.contracts.WorkerDrain;
+import io.sdfleet.scheduler.planning.WorkerRegistry;
+import io.sdfleet.scheduler.release.JobReleaser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.time.Instant;
+
+/**
+ * Takes stalled jobs away from their workers and requeues them; counts worker faults and drains a worker that
+ * keeps failing (a {@link WorkerDrain} on the events exchange, which the worker honours by cancelling its jobs
+ * consumer; it also stops counting as capacity here).
+ */
+@Component
+public class StallWatcher {
+
+    private static final Logger log = LoggerFactory.getLogger(StallWatcher.class);
+
+    private final JobLeases leases;
+    private final WorkerHealth health;
+    private final WorkerRegistry workers;
+    private final JobReleaser releaser;
+    private final RabbitTemplate rabbit;
+    private final Messaging.Names names;
+    private final JsonMapper json;
+
+    public StallWatcher(JobLeases leases, WorkerHealth health, WorkerRegistry workers, JobReleaser releaser,
+                        RabbitTemplate rabbit, Messaging.Names names, JsonMapper json) {
+        this.leases = leases;
+        this.health = health;
+        this.workers = workers;
+        this.releaser = releaser;
+        this.rabbit = rabbit;
+        this.names = names;
+        this.json = json;
+    }
+
+    @Scheduled(fixedDelayString = "${sdfleet.scheduler.stall.check-interval-ms:1000}")
+    public void check() {
+        Instant now = Instant.now();
+        for (JobLeases.Stalled s : leases.check(now, workers::lastHeard, Messaging.MAX_JOB_ATTEMPTS)) {
+            if (s.nextAttempt() > Messaging.MAX_JOB_ATTEMPTS) {
+                log.warn("job {} failed for good: {} (attempt {})", s.job().jobId(), s.reason(), s.nextAttempt() - 1);
+                publishEvent(s.job().requestId(), "job-failed", new JobFailed(s.job().requestId(), s.job().jobId(),
+                        s.reason(), s.nextAttempt() - 1, now));
+            } else {
+                log.warn("requeueing job {} as attempt {}: {}", s.job().jobId(), s.nextAttempt(), s.reason());
+                releaser.requeue(s.job(), s.nextAttempt());
+            }
+            workerFault(s.workerId(), s.fault(), s.reason(), now);
+        }
+    }
+
+    /** A worker fault seen or reported; drains the worker when it has had too many. */
+    public void workerFault(String workerId, WorkerHealth.Fault fault, String reason, Instant now) {
+        if (health.record(workerId, fault, now)) {
+            String why = health.faultsOf(workerId) + " worker faults, the last: " + reason;
+            log.warn("draining worker {}: {}", workerId, why);
+            workers.drain(workerId);
+            MessageProperties props = new MessageProperties();
+            props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
+            props.setType(Messaging.DRAIN);
+            rabbit.send(names.eventsExchange(), Messaging.drainKey(workerId),
+                    new Message(json.writeValueAsBytes(new WorkerDrain(workerId, why, now)), props));
+        }
+    }
+
+    private void publishEvent(String requestId, String kind, Object event) {
+        MessageProperties props = new MessageProperties();
+        props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
+        props.setType(kind);
+        rabbit.send(names.eventsExchange(), Messaging.eventKey(requestId, kind),
+                new Message(json.writeValueAsBytes(event), props));
+    }
+}

@@ -1,0 +1,66 @@
+package io.sdfleet.scheduler.stall;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Worker faults (lost heartbeats, deadline overruns, out-of-memory and device errors the worker reports) counted per
+ * worker over a sliding window; a worker reaching the limit is drained. Job faults (bad input: an unknown model or
+ * LoRA, NaNs) are never counted: they fail the job, not the worker.
+ */
+public final class WorkerHealth {
+
+    /** Why an attempt ended badly, as far as the scheduler is concerned. */
+    public enum Fault {
+        LOST_HEARTBEATS(true), DEADLINE_OVERRUN(true), WORKER_REPORTED(true), JOB_FAILED(false);
+
+        private final boolean workersFault;
+
+        Fault(boolean workersFault) {
+            this.workersFault = workersFault;
+        }
+
+        /** True when the worker is to blame (and the job deserves another worker). */
+        public boolean workersFault() {
+            return workersFault;
+        }
+    }
+
+    private final int faultsToDrain;
+    private final Duration window;
+    private final Map<String, Deque<Instant>> faults = new HashMap<>();
+    private final Set<String> drained = ConcurrentHashMap.newKeySet();
+
+    public WorkerHealth(int faultsToDrain, Duration window) {
+        this.faultsToDrain = faultsToDrain;
+        this.window = window;
+    }
+
+    /** Records a fault; true when it makes the worker drained (only the first time). */
+    public synchronized boolean record(String workerId, Fault fault, Instant now) {
+        if (!fault.workersFault() || workerId == null) {
+            return false;
+        }
+        Deque<Instant> recent = faults.computeIfAbsent(workerId, w -> new ArrayDeque<>());
+        recent.addLast(now);
+        while (!recent.isEmpty() && recent.peekFirst().isBefore(now.minus(window))) {
+            recent.pollFirst();
+        }
+        return recent.size() >= faultsToDrain && drained.add(workerId);
+    }
+
+    public synchronized int faultsOf(String workerId) {
+        Deque<Instant> recent = faults.get(workerId);
+        return recent == null ? 0 : recent.size();
+    }
+
+    public boolean isDrained(String workerId) {
+        return drained.contains(workerId);
+    }
+}

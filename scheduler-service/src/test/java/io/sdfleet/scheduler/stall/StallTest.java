@@ -1,0 +1,151 @@
+package io.sdfleet.scheduler.stall;
+
+import io.sdfleet.contracts.GenerationParameters;
+import io.sdfleet.contracts.HiresFixOptions;
+import io.sdfleet.contracts.JobMessage;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class StallTest {
+
+    private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
+
+    private static JobMessage job(int size, int steps, int images) {
+        GenerationParameters p = new GenerationParameters("x", "", "Euler", "Automatic", steps, 7, 1, size, size, images,
+                1, 1, null);
+        return new JobMessage("r-0", "r", "alice", 0, List.of(1L), p);
+    }
+
+    @Test
+    void deadlinesFollowAiHordesFormula() {
+        StallProperties horde = StallProperties.defaults();
+        // 30 s + 2 s × 20 steps × 1 (512²) = 70 s, raised to the 150 s minimum
+        assertThat(Deadlines.of(job(512, 20, 1), horde)).isEqualTo(Duration.ofSeconds(150));
+        // 1024²: 4 × 512²; 50 steps: 30 + 2 × 50 × 4 = 430 s
+        assertThat(Deadlines.of(job(1024, 50, 1), horde)).isEqualTo(Duration.ofSeconds(430));
+        // every image of the batch counts: 30 + 2 × 50 × 1 × 4 = 430 s
+        assertThat(Deadlines.of(job(512, 50, 4), horde)).isEqualTo(Duration.ofSeconds(430));
+        // the hires pass at 1024² with 10 steps: 30 + 2 × (20 × 1 + 10 × 4) = 150 → 150; 30 steps: 30 + 2 × (20 + 120) = 310
+        HiresFixOptions hires = new HiresFixOptions(2.0, 0, 0, "Latent", 30, 0.7, null, null, null);
+        GenerationParameters p = new GenerationParameters("x", "", "Euler", "Automatic", 20, 7, 1, 512, 512, 1, 1, 1,
+                null, false, hires, null, null, null, null);
+        assertThat(Deadlines.of(new JobMessage("r-0", "r", "a", 0, List.of(1L), p), horde)).isEqualTo(Duration.ofSeconds(310));
+    }
+
+    @Test
+    void deadlineConstantsAreConfigurable() {
+        StallProperties small = new StallProperties(1, 0.5, 2, 3, 100, 2, 60);
+        assertThat(Deadlines.of(job(64, 4, 1), small)).isEqualTo(Duration.ofSeconds(2)); // 1 + 0.5 × 4 / 64 → min 2
+        assertThat(Deadlines.of(job(512, 10, 1), small)).isEqualTo(Duration.ofSeconds(6)); // 1 + 0.5 × 10
+    }
+
+    @Test
+    void unsetPropertiesTakeAiHordesDefaults() {
+        assertThat(new StallProperties(-1, -1, -1, 0, 0, 0, 0)).isEqualTo(StallProperties.defaults());
+    }
+
+    @Test
+    void aJobWhoseWorkerFallsSilentIsTakenAwayAndItsLateReportsIgnored() {
+        JobLeases leases = new JobLeases(new StallProperties(30, 2, 150, 5, 1000, 3, 3600));
+        Map<String, Instant> heard = new HashMap<>();
+        JobMessage job = job(64, 4, 1);
+        leases.released(job, 1);
+        assertThat(leases.check(T0, heard::get, 3)).as("waiting on the queue: no deadline").isEmpty();
+        heard.put("w1", T0);
+        leases.running(job.jobId(), "w1", T0);
+        assertThat(leases.check(T0.plusSeconds(5), heard::get, 3)).isEmpty();
+
+        List<JobLeases.Stalled> stalled = leases.check(T0.plusSeconds(6), heard::get, 3);
+        assertThat(stalled).singleElement().satisfies(s -> {
+            assertThat(s.workerId()).isEqualTo("w1");
+            assertThat(s.fault()).isEqualTo(WorkerHealth.Fault.LOST_HEARTBEATS);
+            assertThat(s.nextAttempt()).isEqualTo(2);
+        });
+        assertThat(leases.workerOf(job.jobId())).isNull();
+        leases.released(job, 2); // the requeued copy
+        leases.running(job.jobId(), "w1", T0.plusSeconds(7)); // the old attempt's late progress
+        assertThat(leases.workerOf(job.jobId())).isNull();
+        heard.put("w2", T0.plusSeconds(7));
+        leases.running(job.jobId(), "w2", T0.plusSeconds(7));
+        assertThat(leases.workerOf(job.jobId())).isEqualTo("w2");
+        leases.over(job.jobId()); // whichever attempt finishes first ends it
+        assertThat(leases.watching(job.jobId())).isFalse();
+    }
+
+    @Test
+    void anAttemptOverrunningItsDeadlineIsTakenAway() {
+        JobLeases leases = new JobLeases(new StallProperties(1, 0, 2, 30, 1000, 3, 3600));
+        Map<String, Instant> heard = new HashMap<>();
+        JobMessage job = job(64, 4, 1);
+        leases.released(job, 1);
+        leases.running(job.jobId(), "w1", T0);
+        heard.put("w1", T0.plusSeconds(3)); // still heart-beating
+        assertThat(leases.check(T0.plusSeconds(2), heard::get, 3)).isEmpty();
+        assertThat(leases.check(T0.plusMillis(2001), heard::get, 3)).singleElement()
+                .satisfies(s -> assertThat(s.fault()).isEqualTo(WorkerHealth.Fault.DEADLINE_OVERRUN));
+    }
+
+    @Test
+    void aJobStallingOnEveryAttemptIsGivenUp() {
+        JobLeases leases = new JobLeases(new StallProperties(30, 2, 150, 1, 1000, 3, 3600));
+        JobMessage job = job(64, 4, 1);
+        leases.released(job, 3);
+        leases.running(job.jobId(), "w1", T0);
+        assertThat(leases.check(T0.plusSeconds(5), w -> null, 3)).singleElement()
+                .satisfies(s -> assertThat(s.nextAttempt()).isEqualTo(4));
+        assertThat(leases.watching(job.jobId())).isFalse();
+    }
+
+    @Test
+    void cancelledRequestsAreNotWatched() {
+        JobLeases leases = new JobLeases(StallProperties.defaults());
+        JobMessage job = job(64, 4, 1);
+        leases.released(job, 1);
+        leases.cancelled(job.requestId());
+        assertThat(leases.size()).isZero();
+        leases.released(job, 1); // released from the fair queue after the cancellation
+        assertThat(leases.size()).isZero();
+    }
+
+    @Test
+    void aWorkerReportingItsOwnFaultGivesTheJobUp() {
+        JobLeases leases = new JobLeases(StallProperties.defaults());
+        JobMessage job = job(64, 4, 1);
+        leases.released(job, 1);
+        leases.running(job.jobId(), "w1", T0);
+        assertThat(leases.workerGaveUp(job.jobId(), "w1", 2)).isTrue();
+        assertThat(leases.workerOf(job.jobId())).isNull();
+        assertThat(leases.check(T0.plusSeconds(1000), w -> null, 3)).isEmpty();
+    }
+
+    @Test
+    void workerFaultsDrainAWorkerJobFaultsNever() {
+        WorkerHealth health = new WorkerHealth(3, Duration.ofMinutes(10));
+        for (int i = 0; i < 10; i++) {
+            assertThat(health.record("healthy", WorkerHealth.Fault.JOB_FAILED, T0.plusSeconds(i))).isFalse();
+        }
+        assertThat(health.isDrained("healthy")).isFalse();
+        assertThat(health.faultsOf("healthy")).isZero();
+
+        assertThat(health.record("sick", WorkerHealth.Fault.LOST_HEARTBEATS, T0)).isFalse();
+        assertThat(health.record("sick", WorkerHealth.Fault.DEADLINE_OVERRUN, T0.plusSeconds(1))).isFalse();
+        assertThat(health.record("sick", WorkerHealth.Fault.WORKER_REPORTED, T0.plusSeconds(2))).as("third fault drains").isTrue();
+        assertThat(health.isDrained("sick")).isTrue();
+        assertThat(health.record("sick", WorkerHealth.Fault.LOST_HEARTBEATS, T0.plusSeconds(3))).as("only once").isFalse();
+    }
+
+    @Test
+    void faultsOutsideTheWindowAreForgotten() {
+        WorkerHealth health = new WorkerHealth(2, Duration.ofMinutes(10));
+        assertThat(health.record("w", WorkerHealth.Fault.LOST_HEARTBEATS, T0)).isFalse();
+        assertThat(health.record("w", WorkerHealth.Fault.LOST_HEARTBEATS, T0.plus(Duration.ofMinutes(11)))).isFalse();
+        assertThat(health.record("w", WorkerHealth.Fault.LOST_HEARTBEATS, T0.plus(Duration.ofMinutes(12)))).isTrue();
+    }
+}
