@@ -53,6 +53,8 @@ async function enter(me) {
   $('whoami').textContent = me.name + (me.admin ? ' (admin)' : '');
   $('whoami').dataset.user = me.name;
   $('sign-out').hidden = !state.authentication;
+  PromptBox.active = true;
+  PromptBox.serverCounts = undefined;
   await loadCatalogs();
   resumeActive();
   prompt.update();
@@ -64,6 +66,7 @@ async function enter(me) {
 
 function signOut(message = '') {
   clearCredentials();
+  PromptBox.active = false;
   jobs.clear();
   gallery.reset();
   gallery.hide();

@@ -99,6 +99,10 @@ export class PromptBox {
   }
 
   async count() {
+    if (!PromptBox.active) {
+      this.counter.textContent = '';
+      return; // not signed in: the gateway would answer 401
+    }
     const text = this.textarea.value;
     const seq = ++this.seq;
     let result = null;
@@ -133,3 +137,5 @@ export class PromptBox {
   }
 }
 PromptBox.serverCounts = undefined;
+/** Set while someone is signed in. */
+PromptBox.active = false;
