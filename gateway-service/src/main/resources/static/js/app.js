@@ -315,6 +315,7 @@ async function setInitImage(blob) {
       height: img.naturalHeight,
     };
     $('init-preview').src = url;
+    $('init-preview').classList.toggle('small', img.naturalWidth < 256);
     painter.reset(img.naturalWidth, img.naturalHeight);
     $('mask-editor').hidden = false;
     $('init-drop').querySelector('.hint').textContent = `${img.naturalWidth}×${img.naturalHeight} · choose or drop another`;
