@@ -22,22 +22,27 @@ public final class Fleet implements AutoCloseable {
 
     /** What to run: models, tokenizer for single-file checkpoints, gateway port (0 = any), number of workers. */
     public record Options(Path modelsDir, String defaultModel, Path tokenizer, int gatewayPort, int workers,
-                          String adminKey, Path workerModelsDir, Path modelCacheDir) {
+                          String adminKey, Path workerModelsDir, Path modelCacheDir,
+                          Map<String, Object> workerProperties) {
 
-        public Options(Path modelsDir, String defaultModel, Path tokenizer, int gatewayPort, int workers,
-                       String adminKey) {
-            this(modelsDir, defaultModel, tokenizer, gatewayPort, workers, adminKey, null, null);
+        public Options {
+            workerProperties = workerProperties == null ? Map.of() : Map.copyOf(workerProperties);
         }
 
         /** Without authentication: callers are named by the X-Sdfleet-User header (local development). */
         public Options(Path modelsDir, String defaultModel, Path tokenizer, int gatewayPort, int workers) {
-            this(modelsDir, defaultModel, tokenizer, gatewayPort, workers, null);
+            this(modelsDir, defaultModel, tokenizer, gatewayPort, workers, null, null, null, Map.of());
+        }
+
+        public Options(Path modelsDir, String defaultModel, Path tokenizer, int gatewayPort, int workers,
+                       String adminKey) {
+            this(modelsDir, defaultModel, tokenizer, gatewayPort, workers, adminKey, null, null, Map.of());
         }
 
         /** Authentication on, with {@code key} as the bootstrap admin's API key. */
         public Options withAdminKey(String key) {
             return new Options(modelsDir, defaultModel, tokenizer, gatewayPort, workers, key, workerModelsDir,
-                    modelCacheDir);
+                    modelCacheDir, workerProperties);
         }
 
         /**
@@ -45,7 +50,19 @@ public final class Fleet implements AutoCloseable {
          * the registry under {@code cacheDir}/WORKER_ID (default: the temporary folder's sdfleet-model-cache).
          */
         public Options withWorkerModels(Path dir, Path cacheDir) {
-            return new Options(modelsDir, defaultModel, tokenizer, gatewayPort, workers, adminKey, dir, cacheDir);
+            return new Options(modelsDir, defaultModel, tokenizer, gatewayPort, workers, adminKey, dir, cacheDir,
+                    workerProperties);
+        }
+
+        /**
+         * A worker property (e.g. {@code sdfleet.worker.preview-every}) set on every worker, over the worker's own
+         * properties file and the fleet's defaults.
+         */
+        public Options withWorkerProperty(String name, Object value) {
+            Map<String, Object> more = new LinkedHashMap<>(workerProperties);
+            more.put(name, value);
+            return new Options(modelsDir, defaultModel, tokenizer, gatewayPort, workers, adminKey, workerModelsDir,
+                    modelCacheDir, more);
         }
     }
 
@@ -103,6 +120,7 @@ public final class Fleet implements AutoCloseable {
             worker.put("sdfleet.worker.tokenizer", options.tokenizer() == null ? "" : options.tokenizer().toString());
             worker.put("sdfleet.worker.heartbeat-seconds", 1);
             worker.put("server.port", 0); // management port (/actuator): any free one, several workers share the host
+            worker.putAll(options.workerProperties());
             Map<String, ConfigurableApplicationContext> workerContexts = new LinkedHashMap<>();
             for (int i = 0; i < options.workers(); i++) {
                 Map<String, Object> one = new LinkedHashMap<>(worker);
@@ -122,6 +140,8 @@ public final class Fleet implements AutoCloseable {
             gateway.put("sdfleet.gateway.storage-url", storageUrl);
             gateway.put("sdfleet.gateway.models-dir", options.modelsDir().toString());
             gateway.put("sdfleet.gateway.default-model", options.defaultModel());
+            // the same tokenizer as the workers: the web page's token counter (POST /api/v1/tokenize)
+            gateway.put("sdfleet.gateway.tokenizer", options.tokenizer() == null ? "" : options.tokenizer().toString());
             gateway.put("spring.datasource.url", infra.jdbcUrl());
             gateway.put("spring.datasource.username", infra.dbUser());
             gateway.put("spring.datasource.password", infra.dbPassword());

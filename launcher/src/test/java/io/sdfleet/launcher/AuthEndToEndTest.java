@@ -105,6 +105,30 @@ class AuthEndToEndTest {
     }
 
     @Test
+    void theWebPageNeedsNoCredentialsButItsCallsDo() throws Exception {
+        HttpResponse<String> page = send("GET", "/", null, null);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        assertThat(page.body()).contains("<script type=\"module\" src=\"js/app.js\">");
+        for (String module : java.util.List.of("app", "api", "prompt", "mask", "form", "jobs", "gallery")) {
+            HttpResponse<String> js = send("GET", "/js/" + module + ".js", null, null);
+            assertThat(js.statusCode()).as(module).isEqualTo(200);
+            assertThat(js.headers().firstValue("Content-Type").orElse("")).as(module).contains("javascript");
+        }
+        assertThat(send("GET", "/css/app.css", null, null).statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(send("GET", "/ui/config", null, null).body()).get("authentication").asBoolean()).isTrue();
+        assertThat(send("GET", "/api/v1/me", null, null).statusCode()).isEqualTo(401);
+        JsonNode me = JSON.readTree(send("GET", "/api/v1/me", null, bearer(adminKey)).body());
+        assertThat(me.get("name").asString()).isEqualTo("admin");
+        assertThat(me.get("admin").asBoolean()).isTrue();
+        assertThat(send("POST", "/api/v1/tokenize", "{\"text\": \"a cat\"}", null).statusCode()).isEqualTo(401);
+        JsonNode tokens = JSON.readTree(send("POST", "/api/v1/tokenize", "{\"text\": \"a cat BREAK a dog\"}",
+                bearer(adminKey)).body());
+        assertThat(tokens.get("available").asBoolean()).as("the fleet's tokenizer reaches the gateway").isTrue();
+        assertThat(tokens.get("chunks").toString()).isEqualTo("[2,2]");
+    }
+
+    @Test
     void limitsAnswer429WithRetryAfter() throws Exception {
         send("POST", "/api/v1/admin/users", "{\"name\": \"carol\", \"max_images_per_day\": 2}", bearer(adminKey));
         String carol = newKey("carol");

@@ -91,6 +91,14 @@ public class GenerationsController {
             entry.put("prompt", s.parameters().prompt());
             entry.put("images", s.parameters().imageCount());
             entry.put("images_done", s.imagesDone());
+            // what the web page's gallery shows and filters on without a call per request
+            entry.put("negative_prompt", s.parameters().negativePrompt());
+            entry.put("model", s.parameters().model());
+            entry.put("mode", s.parameters().img2img() == null ? "txt2img" : "img2img");
+            entry.put("seed", s.parameters().seed());
+            entry.put("width", s.parameters().width());
+            entry.put("height", s.parameters().height());
+            entry.put("stored_indexes", s.storedIndexes());
             out.add(entry);
         }
         return out;
