@@ -98,7 +98,7 @@ export class Jobs {
       // the stream ended without a final event (gateway restart): ask for the state
       try {
         const g = await getJson(`/api/v1/generations/${job.id}`);
-        this.event(job, g.state, { images: g.images_done, error: g.error });
+        this.event(job, g.state, { images: g.images_done, error: g.error, position: g.queue_position || null });
       } catch {
         // gone
       }
@@ -236,7 +236,7 @@ export class Jobs {
 
   async skip(job) {
     try {
-      await apiFetch('/sdapi/v1/skip', { method: 'POST', body: {} });
+      await apiFetch(`/api/v1/generations/${job.id}/skip`, { method: 'POST', body: {} });
     } catch (e) {
       this.hooks.toast?.(`skip: ${e.message}`);
     }

@@ -112,6 +112,7 @@ class FleetEndToEndTest {
         String id = JSON.readTree(accepted.body()).get("id").asString();
 
         List<String> events = new ArrayList<>();
+        StringBuilder queuedData = new StringBuilder();
         HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(uri("/api/v1/generations/" + id + "/events"))
                 .header("X-Sdfleet-User", "bob").build(), HttpResponse.BodyHandlers.ofInputStream());
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
@@ -119,10 +120,13 @@ class FleetEndToEndTest {
             while ((line = reader.readLine()) != null) {
                 if (line.startsWith("event:")) {
                     events.add(line.substring(6).trim());
+                } else if (line.startsWith("data:") && events.size() == 1) {
+                    queuedData.append(line);
                 }
             }
         }
         assertThat(events.get(0)).isEqualTo("queued");
+        assertThat(queuedData.toString()).as("the queued event tells the queue position").contains("\"position\":");
         assertThat(events.get(1)).isEqualTo("started");
         assertThat(events).contains("step", "image_stored");
         assertThat(events.get(events.size() - 1)).isEqualTo("finished");
@@ -136,6 +140,8 @@ class FleetEndToEndTest {
                 .header("X-Sdfleet-User", "bob").build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(image.body()).startsWith(0x89, 'P', 'N', 'G');
         assertThat(get("/api/v1/generations/" + id, "mallory").statusCode()).as("other users cannot see it").isEqualTo(404);
+        assertThat(post("/api/v1/generations/" + id + "/skip", "{}", "mallory").statusCode()).isEqualTo(404);
+        assertThat(post("/api/v1/generations/" + id + "/skip", "{}", "bob").statusCode()).as("nothing runs").isEqualTo(409);
     }
 
     @Test

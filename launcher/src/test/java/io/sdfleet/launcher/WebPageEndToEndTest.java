@@ -116,6 +116,13 @@ class WebPageEndToEndTest {
                 .withWorkerProperty("sdfleet.worker.preview-every", 1));
         base = "http://127.0.0.1:" + fleet.gatewayPort();
 
+        // a LoRA in the fleet's registry, so the browser has something to list
+        HttpResponse<String> uploaded = http.send(HttpRequest.newBuilder(URI.create(base
+                        + "/api/v1/models?kind=lora&name=oracle_lora.safetensors"))
+                .header("Authorization", "Bearer " + adminKey).header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofFile(reference.resolve("features/extra/oracle_lora.safetensors")))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(uploaded.statusCode()).as(uploaded.body()).isIn(200, 201);
         admin("POST", "/api/v1/admin/users", "{\"name\": \"alice\", \"password\": \"alice's long password\"}", 201);
         admin("POST", "/api/v1/admin/users", "{\"name\": \"bob\", \"password\": \"bob's long password\"}", 201);
         aliceKey = JSON.readTree(admin("POST", "/api/v1/admin/users/alice/keys", "{\"label\": \"web\"}", 201))
@@ -202,9 +209,11 @@ class WebPageEndToEndTest {
         assertThat(driver.findElements(By.cssSelector("#prompt-highlight mark.up"))).hasSize(1);
         assertThat(driver.findElements(By.cssSelector("#prompt-highlight mark.down"))).hasSize(1);
         assertThat(driver.findElements(By.cssSelector("#prompt-highlight mark.net"))).hasSize(1);
-        // the LoRA browser degrades gracefully where /sdapi/v1/loras and /embeddings are not there (LISTS_NOT_HERE)
+        // the LoRA browser lists the registry's LoRA and inserts it into the prompt
         driver.findElement(By.id("networks-toggle")).click();
-        wait.until(d -> !text(By.id("networks-status")).isEmpty() || !d.findElements(By.cssSelector("#networks-list .chip")).isEmpty());
+        wait.until(d -> !d.findElements(By.cssSelector("#networks-list .chip.lora")).isEmpty());
+        driver.findElement(By.cssSelector("#networks-list .chip.lora")).click();
+        wait.until(d -> String.valueOf(d.findElement(By.id("prompt")).getDomProperty("value")).contains("<lora:oracle_lora:1>"));
         screenshot("03-signed-in");
     }
 
@@ -239,9 +248,10 @@ class WebPageEndToEndTest {
         TreeSet<Integer> seen = new TreeSet<>();
         boolean midShot = false;
         long deadline = System.currentTimeMillis() + 120_000;
-        while (!"finished".equals(card.getDomAttribute("data-state"))) {
+        String state;
+        while (!"finished".equals(state = card.getDomAttribute("data-state"))) { // read once: it may change meanwhile
             assertThat(System.currentTimeMillis()).as("the batch finishes").isLessThan(deadline);
-            assertThat(card.getDomAttribute("data-state")).isIn("queued", "running");
+            assertThat(state).isIn("queued", "running");
             String progress = card.getDomAttribute("data-progress");
             if (progress != null) {
                 seen.add(Integer.parseInt(progress));

@@ -123,6 +123,7 @@ public class GenerationsController {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("id", g.id());
             out.put("state", g.state().name().toLowerCase());
+            out.put("queue_position", generations.queuePosition(g));
             out.put("images_done", g.imagesDone());
             List<Map<String, Object>> images = new ArrayList<>();
             for (int index : g.imageIndexes()) {
@@ -162,6 +163,14 @@ public class GenerationsController {
             generations.cancel(g);
             return ResponseEntity.noContent().<Void>build();
         }).orElse(ResponseEntity.notFound().build());
+    }
+
+    /** A1111's skip for this request: its running batch is dropped, the rest goes on (409 when none runs). */
+    @PostMapping("/{id}/skip")
+    public ResponseEntity<Void> skip(@PathVariable String id, HttpServletRequest http) {
+        return owned(id, http).map(g -> generations.skipCurrentJob(g)
+                ? ResponseEntity.accepted().<Void>build()
+                : ResponseEntity.status(HttpStatus.CONFLICT).<Void>build()).orElse(ResponseEntity.notFound().build());
     }
 
     /** A user sees only their own generations. */

@@ -248,8 +248,9 @@ public final class Generation {
         closeListeners();
     }
 
-    synchronized void queued() {
-        emit(new Event("queued", Map.of("id", id, "images", parameters.imageCount())));
+    /** @param position 1 + the requests of all users accepted before this one and not over yet */
+    synchronized void queued(long position) {
+        emit(new Event("queued", Map.of("id", id, "images", parameters.imageCount(), "position", position)));
     }
 
     /** Replays past events to a new listener, then keeps it for the next ones (closed when the request ends). */

@@ -66,6 +66,16 @@ public class GenerationStore {
                 Timestamp.from(before == null ? java.time.Instant.now().plusSeconds(1) : before), limit);
     }
 
+    /**
+     * Requests of every user accepted before {@code acceptedAt} and still queued or running, across all gateways:
+     * how far back in line a new request starts. (The scheduler's fair shares may let it overtake some.)
+     */
+    public long ahead(java.time.Instant acceptedAt) {
+        Long n = jdbc.queryForObject("SELECT count(*) FROM generations WHERE state IN ('QUEUED', 'RUNNING') "
+                + "AND accepted_at < ?", Long.class, Timestamp.from(acceptedAt));
+        return n == null ? 0 : n;
+    }
+
     Optional<Generation.Snapshot> find(String id) {
         return jdbc.query("SELECT " + COLUMNS + " FROM generations WHERE id = ?", mapper(), id).stream().findFirst();
     }

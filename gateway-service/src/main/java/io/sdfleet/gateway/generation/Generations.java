@@ -73,7 +73,7 @@ public class Generations {
             store.delete(id);
             throw e;
         }
-        generation.queued();
+        generation.queued(1 + store.ahead(generation.acceptedAt()));
         if (metrics != null) {
             metrics.generationAccepted();
         }
@@ -99,6 +99,11 @@ public class Generations {
     public java.util.List<Generation.Snapshot> listOf(String user, Instant before, int limit) {
         return store.ofUser(user, before, limit).stream()
                 .map(s -> byId.containsKey(s.id()) ? byId.get(s.id()).snapshot() : s).toList();
+    }
+
+    /** For a queued request: 1 + the unfinished requests accepted before it (all users); 0 once it runs or is over. */
+    public long queuePosition(Generation g) {
+        return g.state() == Generation.State.QUEUED ? 1 + store.ahead(g.acceptedAt()) : 0;
     }
 
     /** Generations not over yet, for reconciliation with storage. */
