@@ -37,7 +37,7 @@ public class StorageReader {
     private HttpResponse<byte[]> get(String path) {
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
-            String trace = io.sdfleet.gateway.ops.Tracing.current();
+            String trace = io.sdfleet.messaging.Tracing.current();
             if (trace != null) {
                 request.header(io.sdfleet.contracts.Messaging.REQUEST_ID_HTTP_HEADER, trace);
             }

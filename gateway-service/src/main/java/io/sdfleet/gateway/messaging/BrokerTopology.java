@@ -14,11 +14,6 @@ import org.springframework.context.annotation.Configuration;
 public class BrokerTopology {
 
     @Bean
-    Messaging.Names brokerNames(MessagingProperties properties) {
-        return properties.names();
-    }
-
-    @Bean
     Queue gatewayEventQueue(Messaging.Names names) {
         // Exclusive and auto-delete: this gateway's view of request events lives as long as it does.
         return new Queue(names.prefix() + "gateway.events." + java.util.UUID.randomUUID(), false, true, true);

@@ -1,11 +1,11 @@
 package io.sdfleet.gateway.ops;
 
 import io.sdfleet.contracts.Messaging;
+import io.sdfleet.messaging.Tracing;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.slf4j.MDC;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
@@ -39,16 +39,8 @@ public class TraceFilter extends OncePerRequestFilter {
         String trace = traceOf(request.getHeader(Messaging.REQUEST_ID_HTTP_HEADER), request.getHeader("traceparent"));
         request.setAttribute(ATTRIBUTE, trace);
         response.setHeader(Messaging.REQUEST_ID_HTTP_HEADER, trace);
-        String previous = MDC.get(Tracing.MDC_KEY);
-        MDC.put(Tracing.MDC_KEY, trace);
-        try {
+        try (Tracing.Scope ignored = Tracing.open(trace)) {
             chain.doFilter(request, response);
-        } finally {
-            if (previous == null) {
-                MDC.remove(Tracing.MDC_KEY);
-            } else {
-                MDC.put(Tracing.MDC_KEY, previous);
-            }
         }
     }
 

@@ -16,11 +16,6 @@ import org.springframework.context.annotation.Configuration;
 public class BrokerTopology {
 
     @Bean
-    Messaging.Names brokerNames(MessagingProperties properties) {
-        return properties.names();
-    }
-
-    @Bean
     Queue heartbeatQueue(Messaging.Names names) {
         // Exclusive and auto-delete: heartbeats matter only while this scheduler runs. (Spring's AnonymousQueue adds
         // an x-queue-leader-locator argument that older RabbitMQ releases refuse.)

@@ -65,7 +65,7 @@ public class RequestListener {
                 if (left.decrementAndGet() == 0) {
                     ack(channel, tag);
                 }
-            }, io.sdfleet.scheduler.ops.Tracing.of(message), request.acceptedAt()));
+            }, io.sdfleet.messaging.Tracing.of(message), request.acceptedAt()));
         }
         metrics.planned(jobs.size());
         log.info("request {} of {} (priority {}): {} jobs (at most {} images each)", request.requestId(), request.user(),

@@ -5,7 +5,7 @@ import io.sdfleet.contracts.Messaging;
 import io.sdfleet.scheduler.stall.JobLeases;
 import io.sdfleet.scheduler.SchedulerProperties;
 import io.sdfleet.scheduler.ops.SchedulerMetrics;
-import io.sdfleet.scheduler.ops.Tracing;
+import io.sdfleet.messaging.Tracing;
 import io.sdfleet.scheduler.planning.WorkerRegistry;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;

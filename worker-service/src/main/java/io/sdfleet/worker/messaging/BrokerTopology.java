@@ -17,11 +17,6 @@ import org.springframework.context.annotation.Configuration;
 @Configuration
 public class BrokerTopology {
 
-    @Bean
-    Messaging.Names brokerNames(MessagingProperties properties) {
-        return properties.names();
-    }
-
     /** This worker's own queue of cancellations (exclusive, auto-delete: only relevant while it runs). */
     @Bean
     Queue workerControlQueue(Messaging.Names names, io.sdfleet.worker.WorkerProperties properties) {

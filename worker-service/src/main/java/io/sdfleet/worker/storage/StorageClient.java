@@ -50,7 +50,7 @@ public class StorageClient {
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
-        String trace = io.sdfleet.worker.ops.Tracing.current();
+        String trace = io.sdfleet.messaging.Tracing.current();
         if (trace != null) {
             builder.header(io.sdfleet.contracts.Messaging.REQUEST_ID_HTTP_HEADER, trace);
         }

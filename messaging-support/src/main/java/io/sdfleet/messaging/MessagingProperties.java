@@ -1,4 +1,4 @@
-package io.sdfleet.scheduler.messaging;
+package io.sdfleet.messaging;
 
 import io.sdfleet.contracts.Messaging;
 import org.springframework.boot.context.properties.ConfigurationProperties;
