@@ -2,15 +2,13 @@ package io.sdfleet.launcher.admin;
 
 import io.sdfleet.diffusion.cli.Arguments;
 import io.sdfleet.diffusion.cli.UsageException;
+import io.sdfleet.launcher.GatewayRequests;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +50,7 @@ public final class AdminCli {
             if (key == null || key.isBlank()) {
                 throw new UsageException("an admin API key is needed: --key or SDFLEET_ADMIN_KEY");
             }
-            HttpResponse<String> response = switch (argv.get(0)) {
+            HttpRequest request = switch (argv.get(0)) {
                 case "create-user" -> {
                     ObjectNode body = JSON.createObjectNode();
                     body.put("name", name(a));
@@ -82,40 +80,23 @@ public final class AdminCli {
                 case "revoke-key" -> call(a, url, key, "DELETE", "/api/v1/admin/keys/" + name(a), null);
                 default -> throw new UsageException("unknown admin command '" + argv.get(0) + "' (try ./sd admin help)");
             };
-            if (response.statusCode() >= 300) {
-                err.println("sd admin: " + response.statusCode() + " " + response.body());
-                return 1;
-            }
-            out.println(response.body().isEmpty() ? "done" : response.body());
-            return 0;
+            return GatewayRequests.report("sd admin", request, out, err);
         } catch (UsageException e) {
             err.println("sd admin: " + e.getMessage());
             return 2;
-        } catch (IOException e) {
-            err.println("sd admin: cannot reach the gateway: " + e.getMessage());
-            return 1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 1;
         }
     }
 
     private static String name(Arguments a) {
-        List<String> words = a.positional();
-        if (words.size() != 1) {
-            throw new UsageException("expected exactly one name or id, got " + words);
-        }
-        return words.get(0);
+        return GatewayRequests.single(a, "name or id");
     }
 
-    private static HttpResponse<String> call(Arguments a, String url, String key, String method, String path, String body)
-            throws IOException, InterruptedException {
+    private static HttpRequest call(Arguments a, String url, String key, String method, String path, String body) {
         a.rejectUnknown();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url + path))
+        return HttpRequest.newBuilder(URI.create(url + path))
                 .header("Authorization", "Bearer " + key)
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build();
-        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -2,14 +2,12 @@ package io.sdfleet.launcher.models;
 
 import io.sdfleet.diffusion.cli.Arguments;
 import io.sdfleet.diffusion.cli.UsageException;
+import io.sdfleet.launcher.GatewayRequests;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +61,7 @@ public final class ModelsCli {
                     a.rejectUnknown();
                     yield HttpRequest.newBuilder(URI.create(url + "/api/v1/models?kind=" + enc(kind) + "&name=" + enc(name)))
                             .header("Content-Type", "application/octet-stream")
-                            .POST(HttpRequest.BodyPublishers.ofFile(file));
+                            .POST(fileBody(file));
                 }
                 case "list" -> {
                     String kind = a.string("kind", null);
@@ -80,31 +78,24 @@ public final class ModelsCli {
             if (key != null && !key.isBlank()) {
                 request.header("Authorization", "Bearer " + key);
             }
-            HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() >= 300) {
-                err.println("sd models: " + response.statusCode() + " " + response.body());
-                return 1;
-            }
-            out.println(response.body().isEmpty() ? "done" : response.body());
-            return 0;
+            return GatewayRequests.report("sd models", request.build(), out, err);
         } catch (UsageException e) {
             err.println("sd models: " + e.getMessage());
             return 2;
-        } catch (IOException e) {
-            err.println("sd models: cannot reach the gateway: " + e.getMessage());
-            return 1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 1;
         }
     }
 
     private static String one(Arguments a) {
-        List<String> words = a.positional();
-        if (words.size() != 1) {
-            throw new UsageException("expected exactly one argument, got " + words);
+        return GatewayRequests.single(a, "argument");
+    }
+
+    /** The file streamed as the request body (checked to exist above; gone meanwhile is still a usage error). */
+    private static HttpRequest.BodyPublisher fileBody(Path file) {
+        try {
+            return HttpRequest.BodyPublishers.ofFile(file);
+        } catch (java.io.FileNotFoundException e) {
+            throw new UsageException("no such file: " + file);
         }
-        return words.get(0);
     }
 
     private static String enc(String s) {
