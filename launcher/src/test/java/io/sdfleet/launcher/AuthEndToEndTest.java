@@ -1,9 +1,6 @@
 package io.sdfleet.launcher;
 
 import io.sdfleet.gateway.auth.Secrets;
-import io.sdfleet.infra.S3ProxyServer;
-import io.sdfleet.infra.TestDatabase;
-import io.sdfleet.infra.TestServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,34 +30,19 @@ class AuthEndToEndTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private final HttpClient http = HttpClient.newHttpClient();
     private final String adminKey = Secrets.newApiKey();
-    private TestDatabase database;
-    private S3ProxyServer s3;
+    private TestFleet test;
     private Fleet fleet;
 
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
-        Path reference = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference")).toAbsolutePath();
-        database = TestDatabase.create();
-        s3 = S3ProxyServer.start(dir.resolve("s3"));
-        TestServers.Endpoint broker = TestServers.broker();
-        String prefix = "auth-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        Infrastructure infra = new Infrastructure(database.url(), database.user(), database.password(), broker.host(),
-                broker.port(), "guest", "guest", s3.endpoint(), S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL,
-                "auth-images", prefix);
-        fleet = Fleet.start(infra, new Fleet.Options(reference, "mini_sd15_fp32.safetensors",
-                reference.resolve("clip-tokenizer"), 0, 1).withAdminKey(adminKey));
+        test = TestFleet.start(dir, "auth", 1, options -> options.withAdminKey(adminKey));
+        fleet = test.fleet;
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (fleet != null) {
-            fleet.close();
-        }
-        if (s3 != null) {
-            s3.close();
-        }
-        if (database != null) {
-            database.close();
+        if (test != null) {
+            test.close();
         }
     }
 

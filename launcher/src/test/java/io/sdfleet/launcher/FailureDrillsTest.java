@@ -2,8 +2,6 @@ package io.sdfleet.launcher;
 
 import com.rabbitmq.client.ConnectionFactory;
 import io.sdfleet.contracts.Messaging;
-import io.sdfleet.infra.S3ProxyServer;
-import io.sdfleet.infra.TestDatabase;
 import io.sdfleet.infra.TestServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,10 +16,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,34 +31,19 @@ class FailureDrillsTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private final HttpClient http = HttpClient.newHttpClient();
-    private final String prefix = "drill-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-    private TestDatabase database;
-    private S3ProxyServer s3;
+    private TestFleet test;
     private Fleet fleet;
 
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
-        Path reference = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference")).toAbsolutePath();
-        database = TestDatabase.create();
-        s3 = S3ProxyServer.start(dir.resolve("s3"));
-        TestServers.Endpoint broker = TestServers.broker();
-        Infrastructure infra = new Infrastructure(database.url(), database.user(), database.password(), broker.host(),
-                broker.port(), "guest", "guest", s3.endpoint(), S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL,
-                "drill-images", prefix);
-        fleet = Fleet.start(infra, new Fleet.Options(reference, "mini_sd15_fp32.safetensors",
-                reference.resolve("clip-tokenizer"), 0, 2));
+        test = TestFleet.start(dir, "drill", 2, options -> options);
+        fleet = test.fleet;
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (fleet != null) {
-            fleet.close();
-        }
-        if (s3 != null) {
-            s3.close();
-        }
-        if (database != null) {
-            database.close();
+        if (test != null) {
+            test.close();
         }
     }
 
@@ -81,7 +60,7 @@ class FailureDrillsTest {
         Thread.sleep(300);
         fleet.stopWorker(victim);
         awaitState(id, "kill", "finished");
-        report("worker killed mid-job", id, 2);
+        test.assertDrill("worker killed mid-job", id, 2);
     }
 
     @Test
@@ -94,7 +73,7 @@ class FailureDrillsTest {
         assertThat(state(id, "storage")).as("nothing is stored, nothing acknowledged early").isEqualTo("running");
         fleet.startStorage();
         awaitState(id, "storage", "finished");
-        report("storage-service down while a worker finishes", id, 1);
+        test.assertDrill("storage-service down while a worker finishes", id, 1);
     }
 
     @Test
@@ -122,7 +101,7 @@ class FailureDrillsTest {
         fleet.restartGateway();
         assertThat(call.get()).as("the waiting call was cut off").isNotEqualTo(200);
         awaitState(id, "restart", "finished");
-        report("gateway restarted while an A1111 call waits", id, 2);
+        test.assertDrill("gateway restarted while an A1111 call waits", id, 2);
     }
 
     @Test
@@ -140,28 +119,9 @@ class FailureDrillsTest {
         factory.setHost(broker.host());
         factory.setPort(broker.port());
         try (com.rabbitmq.client.Connection c = factory.newConnection(); com.rabbitmq.client.Channel ch = c.createChannel()) {
-            assertThat(ch.messageCount(new Messaging.Names(prefix).jobsDeadLetterQueue())).isEqualTo(1);
+            assertThat(ch.messageCount(new Messaging.Names(test.prefix).jobsDeadLetterQueue())).isEqualTo(1);
         }
-        report("a job that always fails (dead-lettered after 3 attempts)", id, 0);
-    }
-
-    /** Checks and prints one table row: drill, images expected, stored, lost, duplicated. */
-    private void report(String drill, String id, int expected) throws Exception {
-        int rows;
-        int distinct;
-        try (Connection c = DriverManager.getConnection(database.url(), database.user(), database.password());
-             var ps = c.prepareStatement("SELECT count(*), count(DISTINCT image_index) FROM images WHERE request_id = ?")) {
-            ps.setString(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                rows = rs.getInt(1);
-                distinct = rs.getInt(2);
-            }
-        }
-        System.out.printf("DRILL | %s | expected %d | stored %d | lost %d | duplicated %d%n", drill, expected, distinct,
-                expected - distinct, rows - distinct);
-        assertThat(distinct).as(drill + ": stored").isEqualTo(expected);
-        assertThat(rows).as(drill + ": duplicated").isEqualTo(distinct);
+        test.assertDrill("a job that always fails (dead-lettered after 3 attempts)", id, 0);
     }
 
     private String submit(String user, int images, int steps) throws Exception {

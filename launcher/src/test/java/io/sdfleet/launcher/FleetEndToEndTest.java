@@ -1,8 +1,6 @@
 package io.sdfleet.launcher;
 
-import io.sdfleet.infra.S3ProxyServer;
 import io.sdfleet.infra.TestDatabase;
-import io.sdfleet.infra.TestServers;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +24,6 @@ import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,34 +38,23 @@ class FleetEndToEndTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private final HttpClient http = HttpClient.newHttpClient();
+    private TestFleet test;
     private TestDatabase database;
-    private S3ProxyServer s3;
     private Fleet fleet;
     private Path reference;
 
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
-        reference = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference")).toAbsolutePath();
-        database = TestDatabase.create();
-        s3 = S3ProxyServer.start(dir.resolve("s3"));
-        String prefix = "e2e-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        TestServers.Endpoint broker = TestServers.broker();
-        Infrastructure infra = new Infrastructure(database.url(), database.user(), database.password(), broker.host(),
-                broker.port(), "guest", "guest", s3.endpoint(), S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL, "e2e-images", prefix);
-        fleet = Fleet.start(infra, new Fleet.Options(reference, "mini_sd15_fp32.safetensors",
-                reference.resolve("clip-tokenizer"), 0, 2));
+        test = TestFleet.start(dir, "e2e", 2, options -> options);
+        fleet = test.fleet;
+        database = test.database;
+        reference = test.reference;
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (fleet != null) {
-            fleet.close();
-        }
-        if (s3 != null) {
-            s3.close();
-        }
-        if (database != null) {
-            database.close();
+        if (test != null) {
+            test.close();
         }
     }
 

@@ -1,7 +1,5 @@
 package io.sdfleet.launcher;
 
-import io.sdfleet.infra.S3ProxyServer;
-import io.sdfleet.infra.TestDatabase;
 import io.sdfleet.infra.TestServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -18,11 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,35 +31,20 @@ class InfrastructureRestartDrillsTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private final HttpClient http = HttpClient.newHttpClient();
-    private TestDatabase database;
-    private S3ProxyServer s3;
+    private TestFleet test;
     private Fleet fleet;
 
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
         Assumptions.assumeFalse(TestServers.embeddedForced(), "embedded servers forced: nothing of the machine's to restart");
-        Path reference = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference")).toAbsolutePath();
-        database = TestDatabase.create();
-        s3 = S3ProxyServer.start(dir.resolve("s3"));
-        TestServers.Endpoint broker = TestServers.broker();
-        String prefix = "restart-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        Infrastructure infra = new Infrastructure(database.url(), database.user(), database.password(), broker.host(),
-                broker.port(), "guest", "guest", s3.endpoint(), S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL,
-                "restart-images", prefix);
-        fleet = Fleet.start(infra, new Fleet.Options(reference, "mini_sd15_fp32.safetensors",
-                reference.resolve("clip-tokenizer"), 0, 1));
+        test = TestFleet.start(dir, "restart", 1, options -> options);
+        fleet = test.fleet;
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (fleet != null) {
-            fleet.close();
-        }
-        if (s3 != null) {
-            s3.close();
-        }
-        if (database != null) {
-            database.close();
+        if (test != null) {
+            test.close();
         }
     }
 
@@ -79,7 +58,7 @@ class InfrastructureRestartDrillsTest {
         Thread.sleep(3000);
         assertThat(run(List.of("rabbitmqctl", "start_app"))).isTrue();
         awaitState(id, "broker", "finished");
-        report("RabbitMQ stopped and restarted during a run", id, 2);
+        test.assertDrill("RabbitMQ stopped and restarted during a run", id, 2);
     }
 
     @Test
@@ -93,25 +72,7 @@ class InfrastructureRestartDrillsTest {
         awaitState(id, "postgres", "running");
         assertThat(run(List.of("pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"))).isTrue();
         awaitState(id, "postgres", "finished");
-        report("PostgreSQL restarted during a run", id, 2);
-    }
-
-    private void report(String drill, String id, int expected) throws Exception {
-        int rows;
-        int distinct;
-        try (Connection c = DriverManager.getConnection(database.url(), database.user(), database.password());
-             var ps = c.prepareStatement("SELECT count(*), count(DISTINCT image_index) FROM images WHERE request_id = ?")) {
-            ps.setString(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                rows = rs.getInt(1);
-                distinct = rs.getInt(2);
-            }
-        }
-        System.out.printf("DRILL | %s | expected %d | stored %d | lost %d | duplicated %d%n", drill, expected, distinct,
-                expected - distinct, rows - distinct);
-        assertThat(distinct).as(drill + ": stored").isEqualTo(expected);
-        assertThat(rows).as(drill + ": duplicated").isEqualTo(distinct);
+        test.assertDrill("PostgreSQL restarted during a run", id, 2);
     }
 
     private static boolean onPath(String command) {
