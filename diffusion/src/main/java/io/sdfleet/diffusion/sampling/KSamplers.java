@@ -46,19 +46,23 @@ public final class KSamplers {
         }
     }
 
+    /** x at noise level σ̂, ready for the step. */
+    private record Churned(NDArray x, float sigmaHat) {
+    }
+
     /**
-     * k-diffusion's churn before an Euler, Heun or DPM2 step: with γ > 0, x gains fresh noise up to σ̂ = σ(1 + γ).
-     * Returns σ̂ and leaves the noised x in {@code x[0]}.
+     * k-diffusion's churn before an Euler, Heun or DPM2 step: with γ > 0, x gains fresh noise up to σ̂ = σ(1 + γ);
+     * otherwise x stays at σ.
      */
-    private static float churn(NDArray[] x, float sigma, int steps, SamplerExtras extras, NoiseSource noise) {
+    private static Churned churn(NDArray x, float sigma, int steps, SamplerExtras extras, NoiseSource noise) {
         float gamma = extras.gamma(sigma, steps);
         if (gamma == 0) {
-            return sigma;
+            return new Churned(x, sigma);
         }
         float sigmaHat = sigma * (gamma + 1);
-        NDArray eps = noise.next(x[0], sigma, sigmaHat).mul((float) extras.sNoise());
-        x[0] = x[0].add(eps.mul((float) Math.sqrt(sigmaHat * (double) sigmaHat - sigma * (double) sigma)));
-        return sigmaHat;
+        NDArray eps = noise.next(x, sigma, sigmaHat).mul((float) extras.sNoise());
+        return new Churned(x.add(eps.mul((float) Math.sqrt(sigmaHat * (double) sigmaHat - sigma * (double) sigma))),
+                sigmaHat);
     }
 
     private static NDArray toD(NDArray x, float sigma, NDArray denoised) {
@@ -75,9 +79,9 @@ public final class KSamplers {
                                 StepCallback callback) {
         Denoised den = new Denoised();
         return loop(x, sigmas, callback, den, (i, xi) -> {
-            NDArray[] churned = {xi};
-            float sigmaHat = churn(churned, sigmas[i], sigmas.length - 1, extras, noise);
-            NDArray xh = churned[0];
+            Churned churned = churn(xi, sigmas[i], sigmas.length - 1, extras, noise);
+            NDArray xh = churned.x();
+            float sigmaHat = churned.sigmaHat();
             return xh.add(toD(xh, sigmaHat, den.of(model, xh, sigmaHat)).mul(sigmas[i + 1] - sigmaHat));
         });
     }
@@ -111,9 +115,9 @@ public final class KSamplers {
                                StepCallback callback) {
         Denoised den = new Denoised();
         return loop(x, sigmas, callback, den, (i, x0) -> {
-            NDArray[] churned = {x0};
-            float sigmaHat = churn(churned, sigmas[i], sigmas.length - 1, extras, noise);
-            NDArray xi = churned[0];
+            Churned churned = churn(x0, sigmas[i], sigmas.length - 1, extras, noise);
+            NDArray xi = churned.x();
+            float sigmaHat = churned.sigmaHat();
             NDArray d = toD(xi, sigmaHat, den.of(model, xi, sigmaHat));
             float dt = sigmas[i + 1] - sigmaHat;
             if (sigmas[i + 1] == 0) {
@@ -135,9 +139,9 @@ public final class KSamplers {
                                StepCallback callback) {
         Denoised den = new Denoised();
         return loop(x, sigmas, callback, den, (i, x0) -> {
-            NDArray[] churned = {x0};
-            float sigmaHat = churn(churned, sigmas[i], sigmas.length - 1, extras, noise);
-            NDArray xi = churned[0];
+            Churned churned = churn(x0, sigmas[i], sigmas.length - 1, extras, noise);
+            NDArray xi = churned.x();
+            float sigmaHat = churned.sigmaHat();
             NDArray d = toD(xi, sigmaHat, den.of(model, xi, sigmaHat));
             if (sigmas[i + 1] == 0) {
                 return xi.add(d.mul(sigmas[i + 1] - sigmaHat));
