@@ -7,6 +7,7 @@ package io.sdfleet.contracts;
  * <pre>
  * gateway ──GenerationRequested──► sdfleet.requests (queue) ──► scheduler
  * scheduler ──JobMessage──► sdfleet.jobs (queue) ──► workers; a job failing 3 times is moved to sdfleet.jobs.dead
+ * scheduler ──JobMessage──► sdfleet.jobs.worker.&lt;id&gt; (queue) ──► the one idle worker that holds the job's model
  * workers, storage ──events──► sdfleet.events (topic exchange, routing key "request.&lt;id&gt;.&lt;kind&gt;")
  * workers ──WorkerHeartbeat──► sdfleet.heartbeats (fanout exchange) ──► scheduler, gateway
  * scheduler ──WorkerDrain──► sdfleet.events (routing key "worker.&lt;id&gt;.drain") ──► that worker
@@ -17,6 +18,7 @@ public final class Messaging {
     public static final String REQUESTS_QUEUE = "sdfleet.requests";
     public static final String JOBS_QUEUE = "sdfleet.jobs";
     public static final String JOBS_DEAD_LETTER_QUEUE = "sdfleet.jobs.dead";
+    public static final String WORKER_JOBS_QUEUE_PREFIX = "sdfleet.jobs.worker.";
     public static final String EVENTS_EXCHANGE = "sdfleet.events";
     public static final String HEARTBEATS_EXCHANGE = "sdfleet.heartbeats";
 
@@ -31,6 +33,11 @@ public final class Messaging {
 
         public String jobsQueue() {
             return prefix + JOBS_QUEUE;
+        }
+
+        /** The queue of jobs meant for one worker (it holds their model); the worker consumes it beside the jobs queue. */
+        public String workerJobsQueue(String workerId) {
+            return prefix + WORKER_JOBS_QUEUE_PREFIX + workerId;
         }
 
         public String jobsDeadLetterQueue() {

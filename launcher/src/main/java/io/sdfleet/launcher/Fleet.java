@@ -73,6 +73,7 @@ public final class Fleet implements AutoCloseable {
     private ConfigurableApplicationContext gatewayContext;
     private Map<String, Object> gatewayProperties;
     private ConfigurableApplicationContext storageContext;
+    private ConfigurableApplicationContext schedulerContext;
     private Map<String, Object> storageProperties;
 
     private Fleet(int gatewayPort) {
@@ -133,7 +134,8 @@ public final class Fleet implements AutoCloseable {
 
             Map<String, Object> scheduler = new LinkedHashMap<>(common);
             scheduler.put("server.port", 0); // management port (/actuator)
-            started.add(run(SchedulerApplication.builder(), scheduler));
+            ConfigurableApplicationContext schedulerContext = run(SchedulerApplication.builder(), scheduler);
+            started.add(schedulerContext);
 
             Map<String, Object> gateway = new LinkedHashMap<>(common);
             gateway.put("server.port", options.gatewayPort());
@@ -155,6 +157,7 @@ public final class Fleet implements AutoCloseable {
             fleet.gatewayContext = gatewayContext;
             fleet.gatewayProperties = gateway;
             fleet.storageContext = storageContext;
+            fleet.schedulerContext = schedulerContext;
             fleet.storageProperties = storage;
             fleet.contexts.addAll(started);
             fleet.workers.putAll(workerContexts);
@@ -241,6 +244,11 @@ public final class Fleet implements AutoCloseable {
     /** A worker's Spring context, to reach its beans in tests (e.g. to stop its heartbeats). */
     public java.util.Optional<ConfigurableApplicationContext> worker(String id) {
         return java.util.Optional.ofNullable(workers.get(id));
+    }
+
+    /** The scheduler's Spring context, to observe its fair queue in tests. */
+    public ConfigurableApplicationContext scheduler() {
+        return schedulerContext;
     }
 
     public List<String> workerIds() {

@@ -1,14 +1,9 @@
 package io.sdfleet.launcher;
 
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.ConnectionFactory;
-import com.rabbitmq.client.DeliverCallback;
-import io.sdfleet.contracts.JobFinished;
-import io.sdfleet.contracts.Messaging;
-import io.sdfleet.contracts.ProgressEvent;
 import io.sdfleet.infra.S3ProxyServer;
 import io.sdfleet.infra.TestDatabase;
 import io.sdfleet.infra.TestServers;
+import io.sdfleet.scheduler.release.FairQueue;
 import io.sdfleet.worker.heartbeat.HeartbeatPublisher;
 import io.sdfleet.worker.job.Drain;
 import org.junit.jupiter.api.AfterAll;
@@ -30,15 +25,11 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,13 +47,7 @@ class FairShareEndToEndTest {
     private TestDatabase database;
     private S3ProxyServer s3;
     private Fleet fleet;
-    private com.rabbitmq.client.Connection amqp;
-
-    /** An event seen on the events exchange, in arrival order. */
-    record Seen(String kind, String requestId, String jobId, String workerId, long atNanos) {
-    }
-
-    private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private BrokerEvents events;
     private final Map<String, String> userOfRequest = new ConcurrentHashMap<>();
 
     @BeforeAll
@@ -87,37 +72,13 @@ class FairShareEndToEndTest {
         fleet = Fleet.start(infra, new Fleet.Options(reference, "mini_sd15_fp32.safetensors",
                 reference.resolve("clip-tokenizer"), 0, 2), knobs);
 
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost(broker.host());
-        factory.setPort(broker.port());
-        amqp = factory.newConnection();
-        Channel channel = amqp.createChannel();
-        String queue = channel.queueDeclare().getQueue();
-        channel.queueBind(queue, prefix + Messaging.EVENTS_EXCHANGE, Messaging.ALL_EVENTS);
-        DeliverCallback onEvent = (tag, delivery) -> {
-            String key = delivery.getEnvelope().getRoutingKey();
-            String kind = key.substring(key.lastIndexOf('.') + 1);
-            long now = System.nanoTime();
-            switch (kind) {
-                case "progress" -> {
-                    ProgressEvent e = JSON.readValue(delivery.getBody(), ProgressEvent.class);
-                    seen.add(new Seen(kind, e.requestId(), e.jobId(), e.workerId(), now));
-                }
-                case "job-finished" -> {
-                    JobFinished e = JSON.readValue(delivery.getBody(), JobFinished.class);
-                    seen.add(new Seen(kind, e.requestId(), e.jobId(), e.workerId(), now));
-                }
-                default -> {
-                }
-            }
-        };
-        channel.basicConsume(queue, true, onEvent, tag -> { });
+        events = BrokerEvents.follow(prefix);
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (amqp != null) {
-            amqp.close();
+        if (events != null) {
+            events.close();
         }
         if (fleet != null) {
             fleet.close();
@@ -134,15 +95,29 @@ class FairShareEndToEndTest {
     @Order(1)
     void aNewcomersSingleJobStartsAheadOfAHeavyUsersBacklog() throws Exception {
         String heavy = submit("heavy", 50, 0, 4);
-        awaitTrue(() -> finishedJobs(heavy).size() >= 4, 300);
-        long submitted = System.nanoTime();
+        awaitTrue(() -> events.finishedJobs(heavy).size() >= 4, 300);
+        // Fairness is the scheduler's choice once it holds the newcomer's job: jobs it released while the request
+        // was still on its way through the gateway and the broker are not a fairness question, so the clock starts
+        // when light's job shows up in the scheduler's fair queue.
+        FairQueue fairQueue = fleet.scheduler().getBean(FairQueue.class);
+        AtomicLong queued = new AtomicLong();
+        Thread watcher = Thread.ofPlatform().daemon().start(() -> {
+            while (queued.get() == 0 && !Thread.currentThread().isInterrupted()) {
+                if (fairQueue.sizeOf("light") > 0) {
+                    queued.set(System.nanoTime());
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(500_000);
+            }
+        });
         String light = submit("light", 1, 0, 4);
-        awaitTrue(() -> finishedJobs(light).size() == 1, 300);
+        awaitTrue(() -> events.finishedJobs(light).size() == 1, 300);
+        watcher.interrupt();
+        assertThat(queued.get()).as("light's job was seen in the fair queue").isNotZero();
 
-        long lightStart = starts(light).values().iterator().next();
-        long heavyStartedBetween = starts(heavy).values().stream().filter(t -> t > submitted && t < lightStart).count();
-        long heavyLeft = 50 - starts(heavy).values().stream().filter(t -> t < lightStart).count();
-        System.out.printf("FAIRNESS newcomer: heavy jobs started after light's submission and before light's job: %d"
+        long lightStart = events.starts(light).values().iterator().next();
+        long heavyStartedBetween = events.starts(heavy).values().stream().filter(t -> t > queued.get() && t < lightStart).count();
+        long heavyLeft = 50 - events.starts(heavy).values().stream().filter(t -> t < lightStart).count();
+        System.out.printf("FAIRNESS newcomer: heavy jobs started after light's job reached the fair queue and before light's job: %d"
                 + " (heavy jobs still waiting then: %d)%n", heavyStartedBetween, heavyLeft);
         // The next release is light's; only the heavy job already waiting on the jobs queue (queue margin 1) may
         // start first.
@@ -156,12 +131,12 @@ class FairShareEndToEndTest {
     void equalLoadsGetEqualThroughputAndPriorityOrdersAUsersOwnRequests() throws Exception {
         String u1 = submit("equal-1", 30, 0, 4);
         String u2 = submit("equal-2", 30, 0, 4);
-        awaitTrue(() -> finishedJobs(u1).size() == 30 && finishedJobs(u2).size() == 30, 600);
+        awaitTrue(() -> events.finishedJobs(u1).size() == 30 && events.finishedJobs(u2).size() == 30, 600);
 
         // Both users are backlogged until the first of them is done: compare what each got until then.
         long end = Math.min(lastFinish(u1), lastFinish(u2));
-        long done1 = finishTimes(u1).stream().filter(t -> t <= end).count();
-        long done2 = finishTimes(u2).stream().filter(t -> t <= end).count();
+        long done1 = events.finishTimes(u1).stream().filter(t -> t <= end).count();
+        long done2 = events.finishTimes(u2).stream().filter(t -> t <= end).count();
         double ratio = (double) Math.min(done1, done2) / Math.max(done1, done2);
         System.out.printf("FAIRNESS equal load: while both were backlogged equal-1 finished %d jobs, equal-2 %d"
                 + " (ratio %.3f)%n", done1, done2, ratio);
@@ -170,9 +145,9 @@ class FairShareEndToEndTest {
         // One user's own requests: the later, higher-priority one starts before the earlier ones' remaining jobs.
         String first = submit("prio", 6, 0, 4);
         String urgent = submit("prio", 1, 5, 4);
-        awaitTrue(() -> finishedJobs(first).size() == 6 && finishedJobs(urgent).size() == 1, 300);
-        long urgentStart = starts(urgent).values().iterator().next();
-        long firstBefore = starts(first).values().stream().filter(t -> t < urgentStart).count();
+        awaitTrue(() -> events.finishedJobs(first).size() == 6 && events.finishedJobs(urgent).size() == 1, 300);
+        long urgentStart = events.starts(urgent).values().iterator().next();
+        long firstBefore = events.starts(first).values().stream().filter(t -> t < urgentStart).count();
         System.out.printf("PRIORITY: jobs of the earlier priority-0 request started before the priority-5 one: %d of 6%n",
                 firstBefore);
         assertThat(firstBefore).isLessThanOrEqualTo(3);
@@ -186,23 +161,23 @@ class FairShareEndToEndTest {
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         String id = JSON.readTree(accepted.body()).get("id").asString();
         String jobId = id + "-0";
-        awaitTrue(() -> !startedWorkers(jobId).isEmpty(), 120);
-        String victim = startedWorkers(jobId).iterator().next();
+        awaitTrue(() -> !events.startedWorkers(jobId).isEmpty(), 120);
+        String victim = events.startedWorkers(jobId).iterator().next();
         fleet.worker(victim).orElseThrow().getBean(HeartbeatPublisher.class).pause(true);
         long paused = System.nanoTime();
 
         // The scheduler hears nothing from the victim for 3 s, requeues the job, and the other worker takes it.
-        awaitTrue(() -> startedWorkers(jobId).size() == 2, 120);
-        String rescuer = startedWorkers(jobId).stream().filter(w -> !w.equals(victim)).findFirst().orElseThrow();
-        long rescued = seen.stream().filter(s -> s.kind().equals("progress") && s.jobId().equals(jobId)
-                && s.workerId().equals(rescuer)).mapToLong(Seen::atNanos).min().orElseThrow();
+        awaitTrue(() -> events.startedWorkers(jobId).size() == 2, 120);
+        String rescuer = events.startedWorkers(jobId).stream().filter(w -> !w.equals(victim)).findFirst().orElseThrow();
+        long rescued = events.seen().stream().filter(s -> s.kind().equals("progress") && s.jobId().equals(jobId)
+                && s.workerId().equals(rescuer)).mapToLong(BrokerEvents.Seen::atNanos).min().orElseThrow();
         System.out.printf("STALL: %s stopped heart-beating; %s started the requeued job %.1f s later%n", victim, rescuer,
                 (rescued - paused) / 1e9);
         awaitTrue(() -> fleet.worker(victim).orElseThrow().getBean(Drain.class).drained(), 30); // one fault drains here
 
         // The victim was alive all along: both attempts finish, and still only one image exists.
-        awaitTrue(() -> seen.stream().filter(s -> s.kind().equals("job-finished") && s.jobId().equals(jobId))
-                .map(Seen::workerId).distinct().count() == 2, 300);
+        awaitTrue(() -> events.seen().stream().filter(s -> s.kind().equals("job-finished") && s.jobId().equals(jobId))
+                .map(BrokerEvents.Seen::workerId).distinct().count() == 2, 300);
         Thread.sleep(500); // let the gateway hear the second finish too
         JsonNode status = JSON.readTree(get("/api/v1/generations/" + id, "stalled").body());
         assertThat(status.get("state").asString()).isEqualTo("finished");
@@ -219,8 +194,8 @@ class FairShareEndToEndTest {
 
         // The drained worker takes no new jobs: the next request runs on the rescuer alone.
         String after = submit("after-drain", 2, 0, 4);
-        awaitTrue(() -> finishedJobs(after).size() == 2, 300);
-        assertThat(seen.stream().filter(s -> s.requestId().equals(after)).map(Seen::workerId).distinct())
+        awaitTrue(() -> events.finishedJobs(after).size() == 2, 300);
+        assertThat(events.seen().stream().filter(s -> s.requestId().equals(after)).map(BrokerEvents.Seen::workerId).distinct())
                 .containsExactly(rescuer);
     }
 
@@ -240,39 +215,8 @@ class FairShareEndToEndTest {
         Thread.sleep(2000); // let the workers drop what is left
     }
 
-    /** First progress of each job of a request, by job id. */
-    private Map<String, Long> starts(String requestId) {
-        Map<String, Long> starts = new HashMap<>();
-        for (Seen s : seen) {
-            if (s.kind().equals("progress") && s.requestId().equals(requestId)) {
-                starts.merge(s.jobId(), s.atNanos(), Math::min);
-            }
-        }
-        return starts;
-    }
-
-    private Set<String> startedWorkers(String jobId) {
-        Set<String> workers = new java.util.LinkedHashSet<>();
-        seen.stream().filter(s -> s.kind().equals("progress") && s.jobId().equals(jobId)).forEach(s -> workers.add(s.workerId()));
-        return workers;
-    }
-
-    private Set<String> finishedJobs(String requestId) {
-        Set<String> jobs = new java.util.HashSet<>();
-        seen.stream().filter(s -> s.kind().equals("job-finished") && s.requestId().equals(requestId))
-                .forEach(s -> jobs.add(s.jobId()));
-        return jobs;
-    }
-
-    private List<Long> finishTimes(String requestId) {
-        Map<String, Long> first = new HashMap<>();
-        seen.stream().filter(s -> s.kind().equals("job-finished") && s.requestId().equals(requestId))
-                .forEach(s -> first.merge(s.jobId(), s.atNanos(), Math::min));
-        return new ArrayList<>(first.values());
-    }
-
     private long lastFinish(String requestId) {
-        return finishTimes(requestId).stream().mapToLong(Long::longValue).max().orElseThrow();
+        return events.finishTimes(requestId).stream().mapToLong(Long::longValue).max().orElseThrow();
     }
 
     private static void awaitTrue(BooleanSupplier condition, int seconds) throws InterruptedException {

@@ -154,7 +154,6 @@ public final class Generation {
         return List.copyOf(events);
     }
 
-    /** The job now running for this request (from its latest progress event), or null. */
     /** The latest live preview (base64 PNG), or null before the first. */
     public String preview() {
         return preview;
@@ -164,6 +163,7 @@ public final class Generation {
         this.preview = pngBase64;
     }
 
+    /** The job now running for this request (from its latest progress event), or null. */
     public String runningJobId() {
         return runningJobId;
     }

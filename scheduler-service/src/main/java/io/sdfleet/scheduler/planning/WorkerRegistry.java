@@ -53,7 +53,40 @@ public class WorkerRegistry {
 
     /** Live, undrained workers with no current job. */
     public int idleWorkers(Instant now) {
-        return (int) live(now).filter(h -> h.currentJobId() == null).filter(h -> !drained.contains(h.workerId())).count();
+        return idleWorkerIds(now).size();
+    }
+
+    public java.util.List<String> idleWorkerIds(Instant now) {
+        return live(now).filter(h -> h.currentJobId() == null).filter(h -> !drained.contains(h.workerId()))
+                .map(WorkerHeartbeat::workerId).toList();
+    }
+
+    /**
+     * Live, undrained, idle workers that have {@code model} loaded (compared by A1111's model name, the file name
+     * without extension), most recently heard first.
+     */
+    public java.util.List<String> idleHolders(String model, Instant now) {
+        String wanted = io.sdfleet.contracts.ModelNames.stem(model);
+        if (wanted == null || wanted.isBlank()) {
+            return java.util.List.of();
+        }
+        return live(now).filter(h -> h.currentJobId() == null).filter(h -> !drained.contains(h.workerId()))
+                .filter(h -> h.loadedModels() != null && h.loadedModels().stream()
+                        .map(io.sdfleet.contracts.ModelNames::stem).anyMatch(wanted::equals))
+                .sorted(java.util.Comparator.comparing(WorkerHeartbeat::at).reversed())
+                .map(WorkerHeartbeat::workerId).toList();
+    }
+
+    /** Workers last heard before {@code cutoff}: gone, as far as this scheduler can tell. */
+    public java.util.List<String> silentSince(Instant cutoff) {
+        return heardAt.entrySet().stream().filter(e -> e.getValue().isBefore(cutoff)).map(Map.Entry::getKey).toList();
+    }
+
+    /** Forgets a worker that has gone for good. */
+    public void forget(String workerId) {
+        latest.remove(workerId);
+        heardAt.remove(workerId);
+        drained.remove(workerId);
     }
 
     /**

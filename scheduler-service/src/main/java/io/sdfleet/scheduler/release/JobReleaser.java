@@ -6,7 +6,9 @@ import io.sdfleet.scheduler.stall.JobLeases;
 import io.sdfleet.scheduler.SchedulerProperties;
 import io.sdfleet.scheduler.ops.SchedulerMetrics;
 import io.sdfleet.messaging.Tracing;
+import io.sdfleet.messaging.WorkerJobQueue;
 import io.sdfleet.scheduler.planning.WorkerRegistry;
+import com.rabbitmq.client.GetResponse;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
@@ -18,10 +20,14 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Moves jobs from the fair queue to the workers' queue, only as many as idle workers can start now plus a small
- * margin. Holding the rest here (not on the broker's FIFO) is what lets users take turns.
+ * Moves jobs from the fair queue to the workers, only as many as idle workers can start now plus a small margin.
+ * Holding the rest here (not on the broker's FIFO) is what lets users take turns. A job goes to the own queue of an
+ * idle worker that has its model loaded when there is one, else to the shared jobs queue that every worker takes from.
  */
 @Component
 public class JobReleaser {
@@ -38,6 +44,8 @@ public class JobReleaser {
     private final SchedulerProperties properties;
     private final SchedulerMetrics metrics;
     private final JobLeases leases;
+    /** Workers whose own queue this scheduler has declared. */
+    private final Set<String> declared = ConcurrentHashMap.newKeySet();
 
     public JobReleaser(FairQueue queue, WorkerRegistry workers, RabbitTemplate rabbit, AmqpAdmin admin,
                        Messaging.Names names, JsonMapper json, SchedulerProperties properties, SchedulerMetrics metrics,
@@ -61,22 +69,41 @@ public class JobReleaser {
         QueueInformation info = admin.getQueueInfo(names.jobsQueue());
         long waiting = info == null ? 0 : info.getMessageCount();
         Instant now = Instant.now();
-        long room = workers.idleWorkers(now) + properties.queueMargin() - waiting;
+        // A worker with a job waiting on its own queue is as good as busy.
+        long idle = workers.idleWorkerIds(now).stream().filter(w -> !leases.waitingFor(w)).count();
+        long room = idle + properties.queueMargin() - waiting;
         // Heartbeats lag (a worker that just took the next job may still report idle): never hold more released
         // jobs in flight, running or waiting, than the live workers plus the margin.
         room = Math.min(room, workers.liveWorkers(now) + properties.queueMargin() - leases.size());
+        Set<String> targeted = new HashSet<>();
         for (int i = 0; i < room; i++) {
             var next = queue.next();
             if (next.isEmpty()) {
                 return;
             }
             FairQueue.Pending pending = next.get();
-            Tracing.run(pending.trace(), () -> publish(pending));
+            String holder = holderOf(pending.job(), now, targeted);
+            if (holder != null) {
+                targeted.add(holder);
+            }
+            Tracing.run(pending.trace(), () -> publish(pending, holder));
         }
     }
 
-    private void publish(FairQueue.Pending pending) {
-        send(pending.job(), 1, pending.acceptedAt());
+    /**
+     * An idle worker that has the job's model loaded and no job waiting for it yet, or null (any worker: the shared
+     * queue). Fairness picked the job; this only picks where it runs, sparing a model load (or pull) when it can.
+     */
+    private String holderOf(JobMessage job, Instant now, Set<String> targeted) {
+        if (!properties.modelAffinity()) {
+            return null;
+        }
+        return workers.idleHolders(job.parameters().model(), now).stream()
+                .filter(w -> !targeted.contains(w) && !leases.waitingFor(w)).findFirst().orElse(null);
+    }
+
+    private void publish(FairQueue.Pending pending, String holder) {
+        send(pending.job(), 1, pending.acceptedAt(), holder);
         metrics.released(pending.acceptedAt());
         pending.afterRelease().run();
     }
@@ -86,10 +113,37 @@ public class JobReleaser {
      * its turn), and watches the new attempt.
      */
     public void requeue(JobMessage job, int attempt) {
-        send(job, attempt, null);
+        send(job, attempt, null, null);
     }
 
-    private void send(JobMessage job, int attempt, Instant acceptedAt) {
+    /**
+     * Moves every job waiting on the own queue of a worker that cannot take them (silent, drained, or not consuming)
+     * to the shared queue, one by one: each copy is confirmed before its original is acknowledged, so a crash in
+     * between leaves a duplicate (whose images storage counts once), never a loss. Returns how many moved.
+     */
+    public int moveToShared(String workerId) {
+        String from = names.workerJobsQueue(workerId);
+        Integer moved = rabbit.execute(channel -> {
+            int n = 0;
+            for (GetResponse got = channel.basicGet(from, false); got != null; got = channel.basicGet(from, false)) {
+                channel.basicPublish("", names.jobsQueue(), got.getProps(), got.getBody());
+                channel.waitForConfirmsOrDie(10_000);
+                channel.basicAck(got.getEnvelope().getDeliveryTag(), false);
+                n++;
+            }
+            return n;
+        });
+        return moved == null ? 0 : moved;
+    }
+
+    /** Deletes the own queue of a worker that has gone for good, after moving what waits there. */
+    public void forget(String workerId) {
+        moveToShared(workerId);
+        admin.deleteQueue(names.workerJobsQueue(workerId));
+        declared.remove(workerId);
+    }
+
+    private void send(JobMessage job, int attempt, Instant acceptedAt, String holder) {
         MessageProperties props = new MessageProperties();
         props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
         props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
@@ -101,9 +155,13 @@ public class JobReleaser {
             props.setHeader(ATTEMPT_HEADER, attempt); // the worker's retry count goes on from here
         }
         Message message = new Message(json.writeValueAsBytes(job), props);
-        leases.released(job, attempt); // before the send: a fast worker's first heartbeat must find the lease
+        if (holder != null && declared.add(holder)) { // sent to a missing queue, a message would vanish
+            admin.declareQueue(WorkerJobQueue.of(names, holder));
+        }
+        String target = holder == null ? names.jobsQueue() : names.workerJobsQueue(holder);
+        leases.released(job, attempt, holder); // before the send: a fast worker's first heartbeat must find the lease
         rabbit.invoke(ops -> {
-            ops.send("", names.jobsQueue(), message);
+            ops.send("", target, message);
             ops.waitForConfirmsOrDie(10_000); // durably queued before the request may be acknowledged
             return null;
         });

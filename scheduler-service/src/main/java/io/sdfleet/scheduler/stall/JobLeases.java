@@ -25,11 +25,20 @@ public final class JobLeases {
     public record Stalled(JobMessage job, String workerId, WorkerHealth.Fault fault, int nextAttempt, String reason) {
     }
 
+    /**
+     * A job still waiting on the own queue of a worker that can no longer take it (gone silent or drained): it moves
+     * to the shared queue as the same attempt, since it never ran.
+     */
+    public record Stranded(JobMessage job, String workerId, int attempt) {
+    }
+
     private static final class Lease {
         final JobMessage job;
         final Duration deadline;
         final Instant releasedAt = Instant.now();
         int attempt;
+        /** The worker whose own queue holds this job (null: the shared queue). */
+        String queuedFor;
         String worker;
         Instant startedAt;
         final Set<String> abandoned = new HashSet<>();
@@ -55,12 +64,18 @@ public final class JobLeases {
         this.properties = properties;
     }
 
-    /** A job was put on the jobs queue as attempt {@code attempt}. */
-    public synchronized void released(JobMessage job, int attempt) {
+    /** A job was put on the shared jobs queue as attempt {@code attempt}. */
+    public void released(JobMessage job, int attempt) {
+        released(job, attempt, null);
+    }
+
+    /** A job was put on {@code queuedFor}'s own queue (null: the shared queue) as attempt {@code attempt}. */
+    public synchronized void released(JobMessage job, int attempt, String queuedFor) {
         if (cancelledRequests.contains(job.requestId())) {
             return; // a worker drops it without a word
         }
         Lease lease = new Lease(job, attempt, Deadlines.of(job, properties));
+        lease.queuedFor = queuedFor;
         Lease earlier = byJob.put(job.jobId(), lease);
         if (earlier != null) { // a requeued copy: the workers it was taken from stay unable to claim it back
             lease.abandoned.addAll(earlier.abandoned);
@@ -75,6 +90,7 @@ public final class JobLeases {
         }
         lease.worker = workerId;
         lease.startedAt = now;
+        lease.queuedFor = null; // taken off whichever queue it waited on
     }
 
     /** The job finished, was skipped or failed for good: nothing to watch any more. */
@@ -148,6 +164,43 @@ public final class JobLeases {
             }
         }
         return stalled;
+    }
+
+    /**
+     * Jobs waiting on the own queue of a worker that is silent for {@code heartbeatLostSeconds}, drained, or has left
+     * it untouched for its whole deadline; once moved (see {@link #movedToShared}) they are watched as waiting on the
+     * shared queue.
+     */
+    public synchronized List<Stranded> stranded(Instant now, Function<String, Instant> lastHeard,
+                                                java.util.function.Predicate<String> drained) {
+        List<Stranded> stranded = new ArrayList<>();
+        Duration silence = Duration.ofMillis(Math.round(properties.heartbeatLostSeconds() * 1000));
+        for (Lease lease : byJob.values()) {
+            if (lease.queuedFor == null || lease.worker != null) {
+                continue;
+            }
+            Instant heard = lastHeard.apply(lease.queuedFor);
+            boolean silent = heard == null || heard.plus(silence).isBefore(now);
+            boolean untouched = lease.releasedAt.plus(lease.deadline).isBefore(now);
+            if (silent || untouched || drained.test(lease.queuedFor)) {
+                stranded.add(new Stranded(lease.job, lease.queuedFor, lease.attempt));
+            }
+        }
+        return stranded;
+    }
+
+    /** What waited on {@code workerId}'s own queue was moved to the shared queue. */
+    public synchronized void movedToShared(String workerId) {
+        for (Lease lease : byJob.values()) {
+            if (workerId.equals(lease.queuedFor) && lease.worker == null) {
+                lease.queuedFor = null;
+            }
+        }
+    }
+
+    /** Whether a job released to {@code workerId}'s own queue has not started yet. */
+    public synchronized boolean waitingFor(String workerId) {
+        return byJob.values().stream().anyMatch(l -> workerId.equals(l.queuedFor) && l.worker == null);
     }
 
     /** Who runs the job now (null when waiting or unknown). */

@@ -33,9 +33,12 @@ public class StallWatcher {
     private final RabbitTemplate rabbit;
     private final Messaging.Names names;
     private final JsonMapper json;
+    private final io.sdfleet.scheduler.SchedulerProperties properties;
 
     public StallWatcher(JobLeases leases, WorkerHealth health, WorkerRegistry workers, JobReleaser releaser,
-                        RabbitTemplate rabbit, Messaging.Names names, JsonMapper json) {
+                        RabbitTemplate rabbit, Messaging.Names names, JsonMapper json,
+                        io.sdfleet.scheduler.SchedulerProperties properties) {
+        this.properties = properties;
         this.leases = leases;
         this.health = health;
         this.workers = workers;
@@ -58,6 +61,31 @@ public class StallWatcher {
                 releaser.requeue(s.job(), s.nextAttempt());
             }
             workerFault(s.workerId(), s.fault(), s.reason(), now);
+        }
+        for (JobLeases.Stranded s : leases.stranded(now, workers::lastHeard, workers::isDrained)) {
+            try {
+                int moved = releaser.moveToShared(s.workerId());
+                leases.movedToShared(s.workerId());
+                log.warn("job {} waited for worker {}, which cannot take it: {} job(s) moved to the shared queue",
+                        s.job().jobId(), s.workerId(), moved);
+            } catch (RuntimeException e) { // the broker is away: the job stays where it is, and is found there later
+                log.warn("could not move the jobs waiting for worker {}: {}", s.workerId(), e.toString());
+            }
+        }
+        forgetGoneWorkers(now);
+    }
+
+    /** Workers silent for long have gone for good (a pod replaced, a machine off): drop them and their own queue. */
+    private void forgetGoneWorkers(Instant now) {
+        for (String gone : workers.silentSince(now.minusSeconds(properties.forgetWorkerAfterSeconds()))) {
+            try {
+                releaser.forget(gone);
+                log.info("forgot worker {}: silent for {} s", gone, properties.forgetWorkerAfterSeconds());
+            } catch (RuntimeException e) { // its queue stays behind, empty or not; asking again each second won't help
+                log.warn("forgot worker {}, but could not delete its queue: {}", gone, e.toString());
+            } finally {
+                workers.forget(gone);
+            }
         }
     }
 

@@ -148,4 +148,44 @@ class StallTest {
         assertThat(health.record("w", WorkerHealth.Fault.LOST_HEARTBEATS, T0.plus(Duration.ofMinutes(11)))).isFalse();
         assertThat(health.record("w", WorkerHealth.Fault.LOST_HEARTBEATS, T0.plus(Duration.ofMinutes(12)))).isTrue();
     }
+
+    @Test
+    void aJobWaitingOnAWorkersOwnQueueIsStrandedWhenThatWorkerFallsSilentIsDrainedOrNeverTakesIt() {
+        JobLeases leases = new JobLeases(new StallProperties(30, 2, 150, 5, 1000, 3, 3600));
+        Map<String, Instant> heard = new HashMap<>(Map.of("w1", T0, "w2", T0));
+        java.util.Set<String> drained = new java.util.HashSet<>();
+        JobMessage job = job(64, 4, 1);
+        leases.released(job, 1, "w1");
+        assertThat(leases.waitingFor("w1")).isTrue();
+        assertThat(leases.waitingFor("w2")).isFalse();
+        assertThat(leases.stranded(T0.plusSeconds(4), heard::get, drained::contains)).isEmpty();
+        // w1 silent past heartbeat-lost (5 s): stranded, as the same attempt (it never ran), until moved
+        assertThat(leases.stranded(T0.plusSeconds(6), heard::get, drained::contains)).singleElement()
+                .satisfies(s -> {
+                    assertThat(s.workerId()).isEqualTo("w1");
+                    assertThat(s.attempt()).isEqualTo(1);
+                });
+        leases.movedToShared("w1");
+        assertThat(leases.waitingFor("w1")).isFalse();
+        assertThat(leases.stranded(T0.plusSeconds(7), heard::get, drained::contains)).isEmpty();
+
+        // drained: stranded at once; taken (seen running): never stranded
+        JobMessage second = new JobMessage("r2-0", "r2", "alice", 0, List.of(2L), job.parameters());
+        leases.released(second, 1, "w2");
+        drained.add("w2");
+        assertThat(leases.stranded(T0.plusSeconds(1), heard::get, drained::contains)).extracting(JobLeases.Stranded::job)
+                .containsExactly(second);
+        leases.running(second.jobId(), "w2", T0.plusSeconds(1));
+        assertThat(leases.waitingFor("w2")).isFalse();
+        assertThat(leases.stranded(T0.plusSeconds(100), heard::get, drained::contains)).isEmpty();
+
+        // alive but never taking it for its whole deadline (150 s here): stranded too
+        JobMessage third = new JobMessage("r3-0", "r3", "alice", 0, List.of(3L), job.parameters());
+        Instant released = Instant.now();
+        leases.released(third, 1, "w3");
+        Map<String, Instant> alive = Map.of("w3", released.plusSeconds(200));
+        assertThat(leases.stranded(released.plusSeconds(100), alive::get, w -> false)).isEmpty();
+        assertThat(leases.stranded(released.plusSeconds(151), alive::get, w -> false)).extracting(JobLeases.Stranded::job)
+                .containsExactly(third);
+    }
 }

@@ -18,7 +18,8 @@ import java.io.IOException;
 import java.time.Instant;
 
 /**
- * Takes jobs from the queue one at a time (prefetch 1, manual acknowledgement). A job is acknowledged only after
+ * Takes jobs one at a time (channel-wide prefetch 1, manual acknowledgement) from the shared jobs queue and from this
+ * worker's own queue, where the scheduler puts jobs for a model this worker has loaded. A job is acknowledged only after
  * its images are stored. A failing job is re-queued with its attempt count raised; after
  * {@link Messaging#MAX_JOB_ATTEMPTS} attempts it is rejected into the dead-letter queue and its request is told.
  * If the worker dies mid-job, the broker redelivers the unacknowledged job to another worker.
@@ -37,11 +38,14 @@ public class JobListener {
     private final CancelledRequests cancelled;
     private final String workerId;
     private final WorkerMetrics metrics;
+    private final io.sdfleet.worker.heartbeat.HeartbeatPublisher heartbeats;
 
     public JobListener(JobRunner runner, RabbitTemplate rabbit, Messaging.Names names, JsonMapper json,
                        io.sdfleet.worker.messaging.EventPublisher events, CancelledRequests cancelled,
-                       io.sdfleet.worker.WorkerProperties properties, WorkerMetrics metrics) {
+                       io.sdfleet.worker.WorkerProperties properties, WorkerMetrics metrics,
+                       io.sdfleet.worker.heartbeat.HeartbeatPublisher heartbeats) {
         this.metrics = metrics;
+        this.heartbeats = heartbeats;
         this.runner = runner;
         this.rabbit = rabbit;
         this.names = names;
@@ -54,7 +58,8 @@ public class JobListener {
     /** Id of the jobs consumer's container (stopped when the scheduler drains this worker). */
     public static final String CONTAINER_ID = "sdfleet-jobs";
 
-    @RabbitListener(id = CONTAINER_ID, queues = "#{brokerNames.jobsQueue()}")
+    @RabbitListener(id = CONTAINER_ID, queues = {"#{brokerNames.jobsQueue()}", "#{ownJobsQueue.name}"},
+            containerFactory = "jobsListenerFactory")
     public void onJob(Message message, Channel channel) throws IOException {
         long tag = message.getMessageProperties().getDeliveryTag();
         JobMessage job;
@@ -118,6 +123,13 @@ public class JobListener {
             }
         } finally {
             metrics.ran(outcome, System.nanoTime() - start);
+            // Idle again, with this job's model loaded: say so now, not at the next beat, so the scheduler can send
+            // this worker the next job for that model.
+            try {
+                heartbeats.beat();
+            } catch (RuntimeException e) { // the next scheduled beat says the same
+                log.debug("no heartbeat after job {}: {}", job.jobId(), e.toString());
+            }
         }
     }
 

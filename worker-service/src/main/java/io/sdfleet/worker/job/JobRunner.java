@@ -79,6 +79,9 @@ public class JobRunner {
         long start = System.nanoTime();
         int[] steps = {0};
         try {
+            // Step 0 says "taken by this worker" at once: loading a model can take longer than a whole job.
+            events.requestEvent(job.requestId(), "progress", new ProgressEvent(job.requestId(), job.jobId(),
+                    properties.id(), 0, job.parameters().steps(), 0, Instant.now()));
             ImageGenerator.Batch batch = generator.generate(job, new ImageGenerator.Progress() {
                 @Override
                 public void step(int step, int total, double elapsed) {

@@ -23,6 +23,30 @@ public class BrokerTopology {
         return new Queue(names.prefix() + "worker.control." + properties.id(), false, true, true);
     }
 
+    /** Jobs the scheduler meant for this worker because it holds their model (see WorkerJobQueue). */
+    @Bean
+    Queue ownJobsQueue(Messaging.Names names, io.sdfleet.worker.WorkerProperties properties) {
+        return io.sdfleet.messaging.WorkerJobQueue.of(names, properties.id());
+    }
+
+    /**
+     * The jobs consumer takes from two queues (the shared one and this worker's own) on one channel; a channel-wide
+     * prefetch of 1 keeps it at one job at a time in all, so no second job waits inside a busy worker while another
+     * worker idles. (RabbitMQ reads the global flag as per channel; without it the limit is per queue consumer.)
+     */
+    @Bean
+    org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory jobsListenerFactory(
+            org.springframework.boot.amqp.autoconfigure.SimpleRabbitListenerContainerFactoryConfigurer configurer,
+            org.springframework.amqp.rabbit.connection.ConnectionFactory connectionFactory,
+            org.springframework.beans.factory.ObjectProvider<org.springframework.amqp.rabbit.config.ContainerCustomizer<
+                    org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer>> customizers) {
+        var factory = new org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory();
+        configurer.configure(factory, connectionFactory);
+        factory.setGlobalQos(true);
+        customizers.ifUnique(factory::setContainerCustomizer);
+        return factory;
+    }
+
     @Bean
     Declarables workerDeclarables(Messaging.Names names, Queue workerControlQueue,
                                   io.sdfleet.worker.WorkerProperties properties) {
