@@ -121,11 +121,25 @@ class WorkerIntegrationTest {
         publish(new JobMessage(JobMessage.jobIdOf(request, 4), request, "alice", 4, List.of(104L, 105L), p));
 
         List<String> seen = awaitEvent("request." + request + ".job-finished");
-        assertThat(seen.stream().filter(k -> k.endsWith(".progress"))).hasSize(3);
+        // step 0 as the worker takes the job, then steps 1 to 3
+        assertThat(seen.stream().filter(k -> k.endsWith(".progress"))).hasSize(4);
         List<String> mine = storedBodies.stream().filter(b -> b.contains(request)).toList();
         assertThat(mine).hasSize(2);
         assertThat(mine).anySatisfy(b -> assertThat(b).contains("\"imageIndex\":4", "\"seed\":104", "\u0089PNG", "Seed: 104"));
         assertThat(mine).anySatisfy(b -> assertThat(b).contains("\"imageIndex\":5", "\"seed\":105", "Seed: 105"));
+    }
+
+    @Test
+    void aJobOnTheWorkersOwnQueueRunsToo(@org.springframework.beans.factory.annotation.Autowired WorkerProperties worker)
+            throws Exception {
+        String request = UUID.randomUUID().toString();
+        GenerationParameters p = new GenerationParameters("a blue boat", "", "Euler", "Automatic", 2, 7, 1, 64, 64,
+                1, 1, 1, null);
+        JobMessage job = new JobMessage(JobMessage.jobIdOf(request, 0), request, "alice", 0, List.of(7L), p);
+        channel.basicPublish("", NAMES.workerJobsQueue(worker.id()), new AMQP.BasicProperties.Builder().deliveryMode(2)
+                .contentType("application/json").build(), JSON.writeValueAsBytes(job));
+        awaitEvent("request." + request + ".job-finished");
+        assertThat(storedBodies.stream().filter(b -> b.contains(request))).hasSize(1);
     }
 
     @Test

@@ -17,11 +17,13 @@ import java.time.Instant;
  * The scheduler's meters.
  * <ul>
  *   <li>{@code sdfleet.queue.depth{tier}}: jobs waiting at each stage: {@code scheduler} (held here for fair release),
- *       {@code jobs} (ready on the broker's jobs queue), {@code requests} (ready on the requests queue, not yet
- *       planned), {@code dead-letter} (jobs that failed for good)</li>
+ *       {@code jobs} (ready on the broker's jobs queue), {@code worker-queues} (released to the own queue of a worker
+ *       holding their model, not started yet), {@code requests} (ready on the requests queue, not yet planned),
+ *       {@code dead-letter} (jobs that failed for good)</li>
  *   <li>{@code sdfleet.scheduler.users.waiting}: users with jobs held here</li>
  *   <li>{@code sdfleet.scheduler.requests.planned}, {@code sdfleet.scheduler.jobs.planned},
- *       {@code sdfleet.scheduler.jobs.released}: counters</li>
+ *       {@code sdfleet.scheduler.jobs.released}, {@code sdfleet.scheduler.jobs.released.to.holder} (of those, sent
+ *       to a worker that had the model loaded): counters</li>
  *   <li>{@code sdfleet.scheduler.job.hold}: timer, request accepted by the gateway → job released to the workers</li>
  * </ul>
  */
@@ -31,12 +33,17 @@ public class SchedulerMetrics {
     private final Counter requestsPlanned;
     private final Counter jobsPlanned;
     private final Counter jobsReleased;
+    private final Counter releasedToHolder;
     private final Timer hold;
 
-    public SchedulerMetrics(MeterRegistry registry, FairQueue queue, AmqpAdmin admin, Messaging.Names names) {
+    public SchedulerMetrics(MeterRegistry registry, FairQueue queue, AmqpAdmin admin, Messaging.Names names,
+                            io.sdfleet.scheduler.stall.JobLeases leases) {
         Gauge.builder("sdfleet.queue.depth", queue, FairQueue::size).tag("tier", "scheduler")
                 .description("Jobs (requests, for tier=requests) waiting at each stage").register(registry);
         brokerDepth(registry, admin, "jobs", names.jobsQueue());
+        Gauge.builder("sdfleet.queue.depth", leases, io.sdfleet.scheduler.stall.JobLeases::waitingOnWorkerQueues)
+                .tag("tier", "worker-queues")
+                .description("Jobs (requests, for tier=requests) waiting at each stage").register(registry);
         brokerDepth(registry, admin, "requests", names.requestsQueue());
         brokerDepth(registry, admin, "dead-letter", names.jobsDeadLetterQueue());
         Gauge.builder("sdfleet.scheduler.users.waiting", queue, FairQueue::users)
@@ -47,6 +54,8 @@ public class SchedulerMetrics {
                 .description("Jobs planned from requests").register(registry);
         jobsReleased = Counter.builder("sdfleet.scheduler.jobs.released")
                 .description("Jobs released onto the workers' queue").register(registry);
+        releasedToHolder = Counter.builder("sdfleet.scheduler.jobs.released.to.holder")
+                .description("Jobs released to the own queue of a worker that had their model loaded").register(registry);
         hold = Timer.builder("sdfleet.scheduler.job.hold")
                 .description("From the gateway accepting a request to one of its jobs being released")
                 .register(registry);
@@ -69,8 +78,12 @@ public class SchedulerMetrics {
         jobsPlanned.increment(jobs);
     }
 
-    public void released(Instant acceptedAt) {
+    /** A job left the fair queue; {@code toHolder}: for a worker that had its model loaded. */
+    public void released(Instant acceptedAt, boolean toHolder) {
         jobsReleased.increment();
+        if (toHolder) {
+            releasedToHolder.increment();
+        }
         if (acceptedAt != null) {
             Duration d = Duration.between(acceptedAt, Instant.now());
             hold.record(d.isNegative() ? Duration.ZERO : d);

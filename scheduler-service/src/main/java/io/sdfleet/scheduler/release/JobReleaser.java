@@ -104,7 +104,7 @@ public class JobReleaser {
 
     private void publish(FairQueue.Pending pending, String holder) {
         send(pending.job(), 1, pending.acceptedAt(), holder);
-        metrics.released(pending.acceptedAt());
+        metrics.released(pending.acceptedAt(), holder != null);
         pending.afterRelease().run();
     }
 

@@ -198,6 +198,11 @@ public final class JobLeases {
         }
     }
 
+    /** Jobs released to some worker's own queue and not started yet. */
+    public synchronized int waitingOnWorkerQueues() {
+        return (int) byJob.values().stream().filter(l -> l.queuedFor != null && l.worker == null).count();
+    }
+
     /** Whether a job released to {@code workerId}'s own queue has not started yet. */
     public synchronized boolean waitingFor(String workerId) {
         return byJob.values().stream().anyMatch(l -> workerId.equals(l.queuedFor) && l.worker == null);

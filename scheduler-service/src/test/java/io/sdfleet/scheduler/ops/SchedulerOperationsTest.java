@@ -104,6 +104,8 @@ class SchedulerOperationsTest {
                 "sdfleet_queue_depth{application=\"scheduler-service\",tier=\"scheduler\"}",
                 "sdfleet_queue_depth{application=\"scheduler-service\",tier=\"jobs\"}",
                 "sdfleet_queue_depth{application=\"scheduler-service\",tier=\"dead-letter\"}",
+                "sdfleet_queue_depth{application=\"scheduler-service\",tier=\"worker-queues\"} 0.0",
+                "sdfleet_scheduler_jobs_released_to_holder_total{application=\"scheduler-service\"} 0.0",
                 "sdfleet_scheduler_jobs_released_total",
                 "sdfleet_scheduler_jobs_planned_total{application=\"scheduler-service\"} 2.0",
                 "sdfleet_scheduler_job_hold_seconds_count",

@@ -82,7 +82,9 @@ class ModelAffinityTest {
 
     @Test
     @Order(1)
-    void aJobGoesToTheIdleWorkerHoldingItsModelAndAnUnheldModelToTheSharedQueue() throws Exception {
+    void aJobGoesToTheIdleWorkerHoldingItsModelAndAnUnheldModelToTheSharedQueue(
+            @org.springframework.beans.factory.annotation.Autowired io.micrometer.core.instrument.MeterRegistry meters)
+            throws Exception {
         heartbeat("w-alpha", "alpha");
         heartbeat("w-beta", "beta");
         Thread.sleep(300); // the scheduler hears both
@@ -105,6 +107,8 @@ class ModelAffinityTest {
         JobMessage gamma = awaitJob(NAMES.jobsQueue());
         assertThat(gamma.parameters().model()).isEqualTo("gamma.safetensors");
         finished(gamma, "w-beta");
+        assertThat(meters.get("sdfleet.scheduler.jobs.released.to.holder").counter().count()).isEqualTo(2.0);
+        assertThat(meters.get("sdfleet.scheduler.jobs.released").counter().count()).isEqualTo(3.0);
         assertThat(channel.basicGet(NAMES.workerJobsQueue("w-alpha"), true)).isNull();
         assertThat(channel.basicGet(NAMES.workerJobsQueue("w-beta"), true)).isNull();
     }
