@@ -119,6 +119,12 @@ class FairShareEndToEndTest {
         long heavyLeft = 50 - events.starts(heavy).values().stream().filter(t -> t < lightStart).count();
         System.out.printf("FAIRNESS newcomer: heavy jobs started after light's job reached the fair queue and before light's job: %d"
                 + " (heavy jobs still waiting then: %d)%n", heavyStartedBetween, heavyLeft);
+        System.out.println("FAIRNESS newcomer timeline (ms after light's job reached the fair queue): " + events.seen()
+                .stream().filter(e -> e.atNanos() > queued.get() - 1_000_000_000L && e.atNanos() <= lightStart + 1)
+                .filter(e -> e.kind().equals("job-finished") || events.starts(e.requestId()).get(e.jobId()) == e.atNanos())
+                .map(e -> "%+d %s %s %s".formatted((e.atNanos() - queued.get()) / 1_000_000,
+                        e.requestId().equals(light) ? "light" : "heavy", e.kind().equals("job-finished") ? "finished"
+                                : "started", e.workerId())).toList());
         // The next release is light's; only the heavy job already waiting on the jobs queue (queue margin 1) may
         // start first.
         assertThat(heavyStartedBetween).isLessThanOrEqualTo(1);

@@ -42,6 +42,12 @@ final class TestFleet implements AutoCloseable {
      * @param options adjusts the default options (the mini model, its tokenizer, any gateway port)
      */
     static TestFleet start(Path dir, String name, int workers, UnaryOperator<Fleet.Options> options) throws Exception {
+        return start(dir, name, workers, options, java.util.Map.of());
+    }
+
+    /** @param knobs properties given to every service (e.g. the scheduler's stall constants) */
+    static TestFleet start(Path dir, String name, int workers, UnaryOperator<Fleet.Options> options,
+                           java.util.Map<String, Object> knobs) throws Exception {
         Path reference = reference();
         TestDatabase database = TestDatabase.create();
         S3ProxyServer s3 = null;
@@ -53,7 +59,7 @@ final class TestFleet implements AutoCloseable {
                     broker.host(), broker.port(), "guest", "guest", s3.endpoint(), S3ProxyServer.IDENTITY,
                     S3ProxyServer.CREDENTIAL, name + "-images", prefix);
             Fleet fleet = Fleet.start(infra, options.apply(new Fleet.Options(reference, "mini_sd15_fp32.safetensors",
-                    reference.resolve("clip-tokenizer"), 0, workers)));
+                    reference.resolve("clip-tokenizer"), 0, workers)), knobs);
             return new TestFleet(reference, prefix, database, s3, fleet);
         } catch (Exception | Error e) {
             if (s3 != null) {

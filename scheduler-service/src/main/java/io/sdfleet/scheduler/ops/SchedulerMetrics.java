@@ -24,6 +24,8 @@ import java.time.Instant;
  *   <li>{@code sdfleet.scheduler.requests.planned}, {@code sdfleet.scheduler.jobs.planned},
  *       {@code sdfleet.scheduler.jobs.released}, {@code sdfleet.scheduler.jobs.released.to.holder} (of those, sent
  *       to a worker that had the model loaded): counters</li>
+ *   <li>{@code sdfleet.scheduler.jobs.taken.back{reason}}: attempts taken from their worker by the stall watch,
+ *       {@code reason} {@code lost-heartbeats} or {@code deadline-overrun}</li>
  *   <li>{@code sdfleet.scheduler.job.hold}: timer, request accepted by the gateway → job released to the workers</li>
  * </ul>
  */
@@ -35,9 +37,11 @@ public class SchedulerMetrics {
     private final Counter jobsReleased;
     private final Counter releasedToHolder;
     private final Timer hold;
+    private final MeterRegistry registry;
 
     public SchedulerMetrics(MeterRegistry registry, FairQueue queue, AmqpAdmin admin, Messaging.Names names,
                             io.sdfleet.scheduler.stall.JobLeases leases) {
+        this.registry = registry;
         Gauge.builder("sdfleet.queue.depth", queue, FairQueue::size).tag("tier", "scheduler")
                 .description("Jobs (requests, for tier=requests) waiting at each stage").register(registry);
         brokerDepth(registry, admin, "jobs", names.jobsQueue());
@@ -88,5 +92,11 @@ public class SchedulerMetrics {
             Duration d = Duration.between(acceptedAt, Instant.now());
             hold.record(d.isNegative() ? Duration.ZERO : d);
         }
+    }
+
+    /** The stall watch took an attempt from its worker ({@code reason}: lost-heartbeats, deadline-overrun). */
+    public void takenBack(String reason) {
+        Counter.builder("sdfleet.scheduler.jobs.taken.back").tag("reason", reason)
+                .description("Attempts taken from their worker by the stall watch").register(registry).increment();
     }
 }

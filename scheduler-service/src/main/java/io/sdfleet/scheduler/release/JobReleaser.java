@@ -69,8 +69,9 @@ public class JobReleaser {
         QueueInformation info = admin.getQueueInfo(names.jobsQueue());
         long waiting = info == null ? 0 : info.getMessageCount();
         Instant now = Instant.now();
-        // A worker with a job waiting on its own queue is as good as busy.
-        long idle = workers.idleWorkerIds(now).stream().filter(w -> !leases.waitingFor(w)).count();
+        // Heartbeats lag: a worker seen taking a job, or with one waiting on its own queue, is busy whatever its
+        // last heartbeat said.
+        long idle = workers.idleWorkerIds(now).stream().filter(w -> !leases.occupied(w)).count();
         long room = idle + properties.queueMargin() - waiting;
         // Heartbeats lag (a worker that just took the next job may still report idle): never hold more released
         // jobs in flight, running or waiting, than the live workers plus the margin.
@@ -91,7 +92,7 @@ public class JobReleaser {
     }
 
     /**
-     * An idle worker that has the job's model loaded and no job waiting for it yet, or null (any worker: the shared
+     * An idle worker that has the job's model loaded and no job in hand (see JobLeases.occupied), or null (any worker: the shared
      * queue). Fairness picked the job; this only picks where it runs, sparing a model load (or pull) when it can.
      */
     private String holderOf(JobMessage job, Instant now, Set<String> targeted) {
@@ -99,7 +100,7 @@ public class JobReleaser {
             return null;
         }
         return workers.idleHolders(job.parameters().model(), now).stream()
-                .filter(w -> !targeted.contains(w) && !leases.waitingFor(w)).findFirst().orElse(null);
+                .filter(w -> !targeted.contains(w) && !leases.occupied(w)).findFirst().orElse(null);
     }
 
     private void publish(FairQueue.Pending pending, String holder) {

@@ -140,10 +140,13 @@ public final class JobLeases {
                 }
                 continue;
             }
+            // Silence counts from the last heartbeat or from when the worker was seen taking this job, whichever is
+            // later: a worker that just started may take a job before this scheduler hears its first heartbeat.
             Instant heard = lastHeard.apply(lease.worker);
+            Instant lastSign = heard == null || heard.isBefore(lease.startedAt) ? lease.startedAt : heard;
             WorkerHealth.Fault fault = null;
             String reason = null;
-            if (heard == null || heard.plus(silence).isBefore(now)) {
+            if (lastSign.plus(silence).isBefore(now)) {
                 fault = WorkerHealth.Fault.LOST_HEARTBEATS;
                 reason = "worker " + lease.worker + " lost its heartbeats";
             } else if (lease.startedAt.plus(lease.deadline).isBefore(now)) {
@@ -203,9 +206,13 @@ public final class JobLeases {
         return (int) byJob.values().stream().filter(l -> l.queuedFor != null && l.worker == null).count();
     }
 
-    /** Whether a job released to {@code workerId}'s own queue has not started yet. */
-    public synchronized boolean waitingFor(String workerId) {
-        return byJob.values().stream().anyMatch(l -> workerId.equals(l.queuedFor) && l.worker == null);
+    /**
+     * Whether the worker has a job in hand as far as this scheduler knows: one waiting on its own queue, or one it
+     * was seen taking (step-0 progress arrives well before the worker's next heartbeat says it is busy).
+     */
+    public synchronized boolean occupied(String workerId) {
+        return byJob.values().stream().anyMatch(l -> workerId.equals(l.worker)
+                || (workerId.equals(l.queuedFor) && l.worker == null));
     }
 
     /** Who runs the job now (null when waiting or unknown). */

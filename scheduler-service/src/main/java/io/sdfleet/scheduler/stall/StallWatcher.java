@@ -34,11 +34,14 @@ public class StallWatcher {
     private final Messaging.Names names;
     private final JsonMapper json;
     private final io.sdfleet.scheduler.SchedulerProperties properties;
+    private final io.sdfleet.scheduler.ops.SchedulerMetrics metrics;
 
     public StallWatcher(JobLeases leases, WorkerHealth health, WorkerRegistry workers, JobReleaser releaser,
                         RabbitTemplate rabbit, Messaging.Names names, JsonMapper json,
-                        io.sdfleet.scheduler.SchedulerProperties properties) {
+                        io.sdfleet.scheduler.SchedulerProperties properties,
+                        io.sdfleet.scheduler.ops.SchedulerMetrics metrics) {
         this.properties = properties;
+        this.metrics = metrics;
         this.leases = leases;
         this.health = health;
         this.workers = workers;
@@ -52,6 +55,7 @@ public class StallWatcher {
     public void check() {
         Instant now = Instant.now();
         for (JobLeases.Stalled s : leases.check(now, workers::lastHeard, Messaging.MAX_JOB_ATTEMPTS)) {
+            metrics.takenBack(s.fault() == WorkerHealth.Fault.DEADLINE_OVERRUN ? "deadline-overrun" : "lost-heartbeats");
             if (s.nextAttempt() > Messaging.MAX_JOB_ATTEMPTS) {
                 log.warn("job {} failed for good: {} (attempt {})", s.job().jobId(), s.reason(), s.nextAttempt() - 1);
                 publishEvent(s.job().requestId(), "job-failed", new JobFailed(s.job().requestId(), s.job().jobId(),

@@ -156,8 +156,8 @@ class StallTest {
         java.util.Set<String> drained = new java.util.HashSet<>();
         JobMessage job = job(64, 4, 1);
         leases.released(job, 1, "w1");
-        assertThat(leases.waitingFor("w1")).isTrue();
-        assertThat(leases.waitingFor("w2")).isFalse();
+        assertThat(leases.occupied("w1")).isTrue();
+        assertThat(leases.occupied("w2")).isFalse();
         assertThat(leases.stranded(T0.plusSeconds(4), heard::get, drained::contains)).isEmpty();
         // w1 silent past heartbeat-lost (5 s): stranded, as the same attempt (it never ran), until moved
         assertThat(leases.stranded(T0.plusSeconds(6), heard::get, drained::contains)).singleElement()
@@ -166,7 +166,7 @@ class StallTest {
                     assertThat(s.attempt()).isEqualTo(1);
                 });
         leases.movedToShared("w1");
-        assertThat(leases.waitingFor("w1")).isFalse();
+        assertThat(leases.occupied("w1")).isFalse();
         assertThat(leases.stranded(T0.plusSeconds(7), heard::get, drained::contains)).isEmpty();
 
         // drained: stranded at once; taken (seen running): never stranded
@@ -176,7 +176,7 @@ class StallTest {
         assertThat(leases.stranded(T0.plusSeconds(1), heard::get, drained::contains)).extracting(JobLeases.Stranded::job)
                 .containsExactly(second);
         leases.running(second.jobId(), "w2", T0.plusSeconds(1));
-        assertThat(leases.waitingFor("w2")).isFalse();
+        assertThat(leases.occupied("w2")).as("running it").isTrue();
         assertThat(leases.stranded(T0.plusSeconds(100), heard::get, drained::contains)).isEmpty();
 
         // alive but never taking it for its whole deadline (150 s here): stranded too
@@ -187,5 +187,20 @@ class StallTest {
         assertThat(leases.stranded(released.plusSeconds(100), alive::get, w -> false)).isEmpty();
         assertThat(leases.stranded(released.plusSeconds(151), alive::get, w -> false)).extracting(JobLeases.Stranded::job)
                 .containsExactly(third);
+    }
+
+    @Test
+    void aWorkerSeenTakingAJobBeforeItsFirstHeartbeatGetsTheFullSilenceAllowance() {
+        // A freshly started worker may take a job (step-0 progress) before this scheduler hears its first heartbeat.
+        JobLeases leases = new JobLeases(new StallProperties(30, 2, 150, 5, 1000, 3, 3600));
+        Map<String, Instant> heard = new HashMap<>();
+        JobMessage job = job(64, 4, 1);
+        leases.released(job, 1);
+        leases.running(job.jobId(), "new-worker", T0);
+        assertThat(leases.check(T0.plusSeconds(4), heard::get, 3)).as("never heard, but seen 4 s ago").isEmpty();
+        heard.put("new-worker", T0.plusSeconds(3));
+        assertThat(leases.check(T0.plusSeconds(7), heard::get, 3)).isEmpty();
+        assertThat(leases.check(T0.plusSeconds(9), heard::get, 3)).singleElement()
+                .extracting(JobLeases.Stalled::fault).isEqualTo(WorkerHealth.Fault.LOST_HEARTBEATS);
     }
 }
