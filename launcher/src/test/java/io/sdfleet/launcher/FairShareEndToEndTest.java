@@ -197,6 +197,9 @@ class FairShareEndToEndTest {
             assertThat(rs.getLong(2)).isEqualTo(321L);
         }
         fleet.worker(victim).orElseThrow().getBean(HeartbeatPublisher.class).pause(false);
+        // Drained and idle: its liveness probe fails, so Kubernetes would restart it; the rescuer stays live.
+        awaitTrue(() -> liveness(victim) == 503, 30);
+        assertThat(liveness(rescuer)).isEqualTo(200);
 
         // The drained worker takes no new jobs: the next request runs on the rescuer alone.
         String after = submit("after-drain", 2, 0, 4);
@@ -239,6 +242,15 @@ class FairShareEndToEndTest {
         return http.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
                 .header("X-Sdfleet-User", user).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    private int liveness(String worker) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fleet.httpPorts().get(worker)
+                    + "/actuator/health/liveness")).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private HttpResponse<String> get(String path, String user) throws Exception {
