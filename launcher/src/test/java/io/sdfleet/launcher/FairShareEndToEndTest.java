@@ -1,9 +1,5 @@
 package io.sdfleet.launcher;
 
-import io.sdfleet.infra.S3ProxyServer;
-import io.sdfleet.infra.TestDatabase;
-import io.sdfleet.infra.TestServers;
-import io.sdfleet.scheduler.release.FairQueue;
 import io.sdfleet.worker.heartbeat.HeartbeatPublisher;
 import io.sdfleet.worker.job.Drain;
 import org.junit.jupiter.api.AfterAll;
@@ -27,7 +23,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -44,35 +39,25 @@ class FairShareEndToEndTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private final HttpClient http = HttpClient.newHttpClient();
-    private TestDatabase database;
-    private S3ProxyServer s3;
+    private TestFleet testFleet;
     private Fleet fleet;
     private BrokerEvents events;
     private final Map<String, String> userOfRequest = new ConcurrentHashMap<>();
 
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
-        Path reference = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference")).toAbsolutePath();
-        database = TestDatabase.create();
-        s3 = S3ProxyServer.start(dir.resolve("s3"));
-        String prefix = "fair-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        TestServers.Endpoint broker = TestServers.broker();
-        Infrastructure infra = new Infrastructure(database.url(), database.user(), database.password(), broker.host(),
-                broker.port(), "guest", "guest", s3.endpoint(), S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL, "fair-images", prefix);
         Map<String, Object> knobs = new LinkedHashMap<>();
         // Small stall constants: silent for 3 s = lost heartbeats; one worker fault drains. Deadlines stay generous
-        // (the unit tests cover overruns) so that a slow shared CI machine does not requeue healthy jobs.
+        // (DeadlineOverrunEndToEndTest covers overruns) so that a slow shared CI machine does not requeue healthy jobs.
         knobs.put("sdfleet.scheduler.stall.heartbeat-lost-seconds", 3);
         knobs.put("sdfleet.scheduler.stall.check-interval-ms", 250);
         knobs.put("sdfleet.scheduler.stall.faults-to-drain", 1);
         knobs.put("sdfleet.scheduler.stall.deadline-base-seconds", 1);
         knobs.put("sdfleet.scheduler.stall.deadline-seconds-per-step", 0.01);
         knobs.put("sdfleet.scheduler.stall.deadline-min-seconds", 300);
-        knobs.put("sdfleet.worker.preview-every", 0);
-        fleet = Fleet.start(infra, new Fleet.Options(reference, "mini_sd15_fp32.safetensors",
-                reference.resolve("clip-tokenizer"), 0, 2), knobs);
-
-        events = BrokerEvents.follow(prefix);
+        testFleet = TestFleet.start(dir, "fair", 2, o -> o.withWorkerProperty("sdfleet.worker.preview-every", 0), knobs);
+        fleet = testFleet.fleet;
+        events = BrokerEvents.follow(testFleet.prefix);
     }
 
     @AfterAll
@@ -80,14 +65,8 @@ class FairShareEndToEndTest {
         if (events != null) {
             events.close();
         }
-        if (fleet != null) {
-            fleet.close();
-        }
-        if (s3 != null) {
-            s3.close();
-        }
-        if (database != null) {
-            database.close();
+        if (testFleet != null) {
+            testFleet.close();
         }
     }
 
@@ -98,21 +77,23 @@ class FairShareEndToEndTest {
         awaitTrue(() -> events.finishedJobs(heavy).size() >= 4, 300);
         // Fairness is the scheduler's choice once it holds the newcomer's job: jobs it released while the request
         // was still on its way through the gateway and the broker are not a fairness question, so the clock starts
-        // when light's job shows up in the scheduler's fair queue.
-        FairQueue fairQueue = fleet.scheduler().getBean(FairQueue.class);
+        // when the scheduler has put light's job in its fair queue (its planned-requests counter moves right after).
+        var planned = fleet.scheduler().getBean(io.micrometer.core.instrument.MeterRegistry.class)
+                .get("sdfleet.scheduler.requests.planned").counter();
+        double plannedBefore = planned.count();
         AtomicLong queued = new AtomicLong();
         Thread watcher = Thread.ofPlatform().daemon().start(() -> {
             while (queued.get() == 0 && !Thread.currentThread().isInterrupted()) {
-                if (fairQueue.sizeOf("light") > 0) {
+                if (planned.count() > plannedBefore) {
                     queued.set(System.nanoTime());
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(500_000);
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000);
             }
         });
         String light = submit("light", 1, 0, 4);
         awaitTrue(() -> events.finishedJobs(light).size() == 1, 300);
         watcher.interrupt();
-        assertThat(queued.get()).as("light's job was seen in the fair queue").isNotZero();
+        assertThat(queued.get()).as("light's request was planned").isNotZero();
 
         long lightStart = events.starts(light).values().iterator().next();
         long heavyStartedBetween = events.starts(heavy).values().stream().filter(t -> t > queued.get() && t < lightStart).count();
@@ -189,7 +170,8 @@ class FairShareEndToEndTest {
         assertThat(status.get("state").asString()).isEqualTo("finished");
         assertThat(status.get("images_done").asInt()).isEqualTo(1);
         assertThat(status.get("images")).hasSize(1);
-        try (Connection c = DriverManager.getConnection(database.url(), database.user(), database.password());
+        try (Connection c = DriverManager.getConnection(testFleet.database.url(),
+                testFleet.database.user(), testFleet.database.password());
              ResultSet rs = c.createStatement().executeQuery(
                      "SELECT count(*), min(seed) FROM images WHERE user_name = 'stalled'")) {
             assertThat(rs.next()).isTrue();
