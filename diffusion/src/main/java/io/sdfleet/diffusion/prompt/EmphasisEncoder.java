@@ -30,7 +30,8 @@ public final class EmphasisEncoder {
                 NDArray tokens = scope.create(chunk.tokens(), new Shape(1, chunk.tokens().length));
                 NDArray z = encodeChunk(scope, tokens, chunk, clipSkip).toType(DataType.FLOAT32, false);
                 z.attach(scope);
-                chunks.add(emphasise(z, scope.create(chunk.multipliers(), new Shape(1, chunk.multipliers().length, 1))));
+                chunks.add(allOnes(chunk.multipliers()) ? z
+                        : emphasise(z, scope.create(chunk.multipliers(), new Shape(1, chunk.multipliers().length, 1))));
             }
             NDArray joined = chunks.size() == 1 ? chunks.get(0) : NDArrays.concat(chunks, 1);
             joined.attach(manager);
@@ -61,6 +62,19 @@ public final class EmphasisEncoder {
             embeddings.set(new NDIndex("0, {}:{}", fix.offset() + 1, fix.offset() + 1 + rows), vectors);
         }
         return encoder.encodeEmbeddings(embeddings, clipSkip);
+    }
+
+    /**
+     * Without emphasis the rescale is the identity, so it is skipped: mean(z) can be 0 (a model with random weights
+     * ends in a plain layer norm), and then mean(z)/mean(z·1) is 0/0 on devices whose reduction lands on exactly 0.
+     */
+    static boolean allOnes(float[] multipliers) {
+        for (float m : multipliers) {
+            if (m != 1f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** z·m rescaled by mean(z)/mean(z·m), as A1111's EmphasisOriginal does. */
