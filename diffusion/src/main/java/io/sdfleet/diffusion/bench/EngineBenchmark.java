@@ -61,6 +61,7 @@ public final class EngineBenchmark {
         encodeText(tokens).close(); // warm-up
         long t0 = System.nanoTime();
         NDArray context = encodeText(tokens);
+        waitFor(context);
         double textSeconds = seconds(t0);
 
         Shape latentShape = new Shape(batchSize, 4, height / 8, width / 8);
@@ -71,7 +72,7 @@ public final class EngineBenchmark {
         for (int i = 0; i < steps; i++) {
             long s = System.nanoTime();
             NDArray eps = unetStep(manager, x, context, 999f - i * (999f / Math.max(1, steps)));
-            eps.toType(DataType.FLOAT32, false).close(); // waits for the device to finish
+            waitFor(eps);
             eps.close();
             stepSeconds.add(seconds(s));
             peak.sample();
@@ -94,6 +95,13 @@ public final class EngineBenchmark {
             x.close();
             context.close();
             tokens.close();
+        }
+    }
+
+    /** Copies one value to the host, which waits for the device to finish what it was given (GPU work is async). */
+    private static void waitFor(NDArray array) {
+        try (NDArray first = array.flatten().get(0).toType(DataType.FLOAT32, false)) {
+            first.getFloat();
         }
     }
 
