@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds DJL's PyTorch JNI library (libdjl_torch.so) against the libtorch already on a GPU machine, for when DJL's
-# prebuilt libtorch 2.5.1/cu124 cannot be used (a newer CUDA driver stack, no network to download it, or a PyTorch
-# wheel that is already there). Used on an H100 with PyTorch 2.11.0+cu130; see README "GPU".
+# Builds DJL's PyTorch JNI library (libdjl_torch.so), with sdfleet's fused attention added, against the libtorch
+# already on a GPU machine, for when DJL's prebuilt libtorch 2.5.1/cu124 cannot be used (a newer CUDA driver stack,
+# no network to download it, or a PyTorch wheel that is already there). Used on an H100 with PyTorch 2.11.0+cu130; see README "GPU".
 #
 #   scripts/gpu/build-djl-jni.sh DJL_CHECKOUT OUT_DIR [TORCH_DIR]
 #
@@ -47,6 +47,11 @@ s = s.replace("using namespace torch::autograd::profiler;\n", "")
 s = s.replace('#ifdef V1_10_X\n    #include <torch/csrc/jit/frontend/code_template.h>\n#else\n    #include <ATen/code_template.h>\n#endif\n', '')
 open(path, "w").write(s)
 PY
+
+# sdfleet's fused attention (see sdfleet_fused_attention.cc) is compiled into the same library.
+cp "$(dirname "$0")/sdfleet_fused_attention.cc" "$src/src/main/native/"
+sed -i 's#"src/main/native/ai_djl_pytorch_jni_cache.cc")#"src/main/native/ai_djl_pytorch_jni_cache.cc"\n    "src/main/native/sdfleet_fused_attention.cc")#' "$src/CMakeLists.txt"
+grep -q sdfleet_fused_attention "$src/CMakeLists.txt"
 
 # The JNI header comes from DJL's Java declarations.
 mkdir -p "$src/build/include" "$work/classes"

@@ -5,8 +5,6 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import io.sdfleet.contracts.Messaging;
-import io.sdfleet.infra.S3ProxyServer;
-import io.sdfleet.infra.TestDatabase;
 import io.sdfleet.infra.TestServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,7 +18,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,51 +31,21 @@ class FleetOperationsTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private final HttpClient http = HttpClient.newHttpClient();
-    private TestDatabase database;
-    private S3ProxyServer s3;
+    private TestFleet testFleet;
     private Fleet fleet;
     private Messaging.Names names;
-    private Connection connection;
 
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
-        Path reference = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference")).toAbsolutePath();
-        database = TestDatabase.create();
-        s3 = S3ProxyServer.start(dir.resolve("s3"));
-        String prefix = "ops-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        names = new Messaging.Names(prefix);
-        TestServers.Endpoint broker = TestServers.broker();
-        Infrastructure infra = new Infrastructure(database.url(), database.user(), database.password(), broker.host(),
-                broker.port(), "guest", "guest", s3.endpoint(), S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL,
-                "ops-images", prefix);
-        fleet = Fleet.start(infra, new Fleet.Options(reference, "mini_sd15_fp32.safetensors",
-                reference.resolve("clip-tokenizer"), 0, 0));
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost(broker.host());
-        factory.setPort(broker.port());
-        connection = factory.newConnection();
+        testFleet = TestFleet.start(dir, "ops", 0, o -> o);
+        fleet = testFleet.fleet;
+        names = new Messaging.Names(testFleet.prefix);
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (fleet != null) {
-            fleet.close();
-        }
-        if (connection != null) {
-            try (Channel channel = connection.createChannel()) {
-                for (String q : new String[] {names.requestsQueue(), names.jobsQueue(), names.jobsDeadLetterQueue()}) {
-                    channel.queueDelete(q);
-                }
-                channel.exchangeDelete(names.eventsExchange());
-                channel.exchangeDelete(names.heartbeatsExchange());
-            }
-            connection.close();
-        }
-        if (s3 != null) {
-            s3.close();
-        }
-        if (database != null) {
-            database.close();
+        if (testFleet != null) {
+            testFleet.close();
         }
     }
 
@@ -96,7 +63,10 @@ class FleetOperationsTest {
         String id = JSON.readTree(accepted.body()).get("id").asString();
 
         GetResponse job = null;
-        try (Channel channel = connection.createChannel()) {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost(TestServers.broker().host());
+        factory.setPort(TestServers.broker().port());
+        try (Connection connection = factory.newConnection(); Channel channel = connection.createChannel()) {
             for (int i = 0; i < 150 && job == null; i++) {
                 job = channel.basicGet(names.jobsQueue(), true);
                 if (job == null) {

@@ -1,9 +1,6 @@
 package io.sdfleet.launcher;
 
 import io.sdfleet.gateway.auth.Secrets;
-import io.sdfleet.infra.S3ProxyServer;
-import io.sdfleet.infra.TestDatabase;
-import io.sdfleet.infra.TestServers;
 import io.sdfleet.launcher.models.ModelsCli;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +23,6 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,38 +43,25 @@ class ModelsEndToEndTest {
     private Path s3Dir;
     private Path cacheDir;
     private Path workerModels;
-    private TestDatabase database;
-    private S3ProxyServer s3;
+    private TestFleet testFleet;
     private Fleet fleet;
 
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
-        reference = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference")).toAbsolutePath();
-        database = TestDatabase.create();
-        s3Dir = dir.resolve("s3");
-        s3 = S3ProxyServer.start(s3Dir);
-        TestServers.Endpoint broker = TestServers.broker();
-        String prefix = "models-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        Infrastructure infra = new Infrastructure(database.url(), database.user(), database.password(), broker.host(),
-                broker.port(), "guest", "guest", s3.endpoint(), S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL,
-                "models-test-images", prefix);
+        reference = TestFleet.reference();
+        s3Dir = dir.resolve("s3"); // TestFleet's S3Proxy keeps its buckets there
         Path gatewayModels = Files.createDirectories(dir.resolve("gateway-models"));
         workerModels = Files.createDirectories(dir.resolve("worker-models"));
         cacheDir = dir.resolve("model-cache");
-        fleet = Fleet.start(infra, new Fleet.Options(gatewayModels, "mini_sd15_fp32.safetensors",
-                reference.resolve("clip-tokenizer"), 0, 1).withAdminKey(adminKey).withWorkerModels(workerModels, cacheDir));
+        testFleet = TestFleet.start(dir, "models", 1, o -> new Fleet.Options(gatewayModels, o.defaultModel(), o.tokenizer(),
+                0, 1).withAdminKey(adminKey).withWorkerModels(workerModels, cacheDir));
+        fleet = testFleet.fleet;
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (fleet != null) {
-            fleet.close();
-        }
-        if (s3 != null) {
-            s3.close();
-        }
-        if (database != null) {
-            database.close();
+        if (testFleet != null) {
+            testFleet.close();
         }
     }
 

@@ -1,13 +1,19 @@
 package io.sdfleet.launcher;
 
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import io.sdfleet.contracts.Messaging;
 import io.sdfleet.infra.S3ProxyServer;
 import io.sdfleet.infra.TestDatabase;
 import io.sdfleet.infra.TestServers;
 
+import java.io.IOException;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 
@@ -77,7 +83,7 @@ final class TestFleet implements AutoCloseable {
     void assertDrill(String drill, String requestId, int expected) throws Exception {
         int rows;
         int distinct;
-        try (Connection c = DriverManager.getConnection(database.url(), database.user(), database.password());
+        try (java.sql.Connection c = DriverManager.getConnection(database.url(), database.user(), database.password());
              var ps = c.prepareStatement("SELECT count(*), count(DISTINCT image_index) FROM images WHERE request_id = ?")) {
             ps.setString(1, requestId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -94,8 +100,35 @@ final class TestFleet implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        List<String> workers = fleet.workerIds();
         fleet.close();
+        deleteBrokerNames(workers);
         s3.close();
         database.close();
+    }
+
+    /** The run's durable queues and exchanges go with it, so a shared broker does not collect them run after run. */
+    private void deleteBrokerNames(List<String> workers) throws Exception {
+        Messaging.Names names = new Messaging.Names(prefix);
+        List<String> queues = new ArrayList<>(List.of(names.requestsQueue(), names.jobsQueue(), names.jobsDeadLetterQueue()));
+        workers.forEach(w -> queues.add(names.workerJobsQueue(w)));
+        TestServers.Endpoint broker = TestServers.broker();
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost(broker.host());
+        factory.setPort(broker.port());
+        try (Connection connection = factory.newConnection()) {
+            for (String queue : queues) {
+                try (Channel channel = connection.createChannel()) {
+                    channel.queueDelete(queue);
+                } catch (IOException alreadyGone) { // RabbitMQ shrugs at a missing queue; Qpid refuses
+                }
+            }
+            for (String exchange : List.of(names.eventsExchange(), names.heartbeatsExchange())) {
+                try (Channel channel = connection.createChannel()) {
+                    channel.exchangeDelete(exchange);
+                } catch (IOException alreadyGone) {
+                }
+            }
+        }
     }
 }

@@ -4,9 +4,6 @@ import io.sdfleet.diffusion.image.PngFiles;
 import io.sdfleet.diffusion.prompt.PromptChunker;
 import io.sdfleet.diffusion.tokenizer.ClipTokenizer;
 import io.sdfleet.gateway.auth.Secrets;
-import io.sdfleet.infra.S3ProxyServer;
-import io.sdfleet.infra.TestDatabase;
-import io.sdfleet.infra.TestServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -50,7 +47,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.logging.Level;
 import java.util.regex.Pattern;
 
@@ -79,8 +75,7 @@ class WebPageEndToEndTest {
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final String adminKey = Secrets.newApiKey();
-    private TestDatabase database;
-    private S3ProxyServer s3;
+    private TestFleet testFleet;
     private Fleet fleet;
     private ChromeDriver driver;
     private WebDriverWait wait;
@@ -99,21 +94,14 @@ class WebPageEndToEndTest {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "web page tests skipped: needs " + CHROMIUM + " and " + CHROMEDRIVER
                         + " (Debian: apt-get install chromium chromium-driver; .ci/run installs them)");
-        reference = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference")).toAbsolutePath();
+        reference = TestFleet.reference();
         Assumptions.assumeTrue(Files.isRegularFile(reference.resolve("mini_sd15_fp32.safetensors")),
                 "web page tests skipped: no reference model at " + reference);
         Files.createDirectories(SCREENSHOTS);
 
-        database = TestDatabase.create();
-        s3 = S3ProxyServer.start(dir.resolve("s3"));
-        TestServers.Endpoint broker = TestServers.broker();
-        String prefix = "web-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        Infrastructure infra = new Infrastructure(database.url(), database.user(), database.password(), broker.host(),
-                broker.port(), "guest", "guest", s3.endpoint(), S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL,
-                "web-images", prefix);
-        fleet = Fleet.start(infra, new Fleet.Options(reference, "mini_sd15_fp32.safetensors",
-                reference.resolve("clip-tokenizer"), 0, 1).withAdminKey(adminKey)
+        testFleet = TestFleet.start(dir, "web", 1, o -> o.withAdminKey(adminKey)
                 .withWorkerProperty("sdfleet.worker.preview-every", 1));
+        fleet = testFleet.fleet;
         base = "http://127.0.0.1:" + fleet.gatewayPort();
 
         // a LoRA in the fleet's registry, so the browser has something to list
@@ -146,14 +134,8 @@ class WebPageEndToEndTest {
         if (driver != null) {
             driver.quit();
         }
-        if (fleet != null) {
-            fleet.close();
-        }
-        if (s3 != null) {
-            s3.close();
-        }
-        if (database != null) {
-            database.close();
+        if (testFleet != null) {
+            testFleet.close();
         }
     }
 

@@ -5,12 +5,14 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.sdfleet.diffusion.runtime.FusedAttention;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Scaled dot-product attention, softmax(q·kᵀ·scale + mask)·v, computed explicitly (DJL exposes no fused SDPA).
+ * Scaled dot-product attention, softmax(q·kᵀ·scale + mask)·v: torch's fused kernel where the JNI library has it
+ * ({@link FusedAttention}), else computed explicitly (DJL exposes no fused SDPA).
  *
  * <p>The score matrix costs batch·heads·Nq·Nk floats: 1 GiB for SD 1.x at 512² with CFG, 16× that at 1024².
  * With {@link #maxQueryRows()} &gt; 0 the queries are processed in chunks of at most that many rows, each chunk
@@ -107,6 +109,14 @@ public final class Attention {
 
     /** q [B, H, Nq, D], k and v [B, H, Nk, D], mask additive [Nq, Nk] or null → [B, H, Nq, D] in q's manager. */
     public NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v, float scale, NDArray mask) {
+        if (FusedAttention.available()) { // flash/memory-efficient kernels: no score matrix, so no chunking either
+            if (mask == null || mask.getDataType() == q.getDataType()) {
+                return FusedAttention.apply(q, k, v, mask, scale);
+            }
+            try (NDArray typedMask = mask.toType(q.getDataType(), false)) {
+                return FusedAttention.apply(q, k, v, typedMask, scale);
+            }
+        }
         long rows = q.getShape().get(2);
         long chunk = rowsPerChunk(q, k);
         try (NDArray kT = k.transpose(0, 1, 3, 2)) {
