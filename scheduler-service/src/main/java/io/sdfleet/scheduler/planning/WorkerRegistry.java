@@ -57,8 +57,7 @@ public class WorkerRegistry {
     }
 
     public java.util.List<String> idleWorkerIds(Instant now) {
-        return live(now).filter(h -> h.currentJobId() == null).filter(h -> !drained.contains(h.workerId()))
-                .map(WorkerHeartbeat::workerId).toList();
+        return idle(now).map(WorkerHeartbeat::workerId).toList();
     }
 
     /**
@@ -70,8 +69,7 @@ public class WorkerRegistry {
         if (wanted == null || wanted.isBlank()) {
             return java.util.List.of();
         }
-        return live(now).filter(h -> h.currentJobId() == null).filter(h -> !drained.contains(h.workerId()))
-                .filter(h -> h.loadedModels() != null && h.loadedModels().stream()
+        return idle(now).filter(h -> h.loadedModels() != null && h.loadedModels().stream()
                         .map(io.sdfleet.contracts.ModelNames::stem).anyMatch(wanted::equals))
                 .sorted(java.util.Comparator.comparing(WorkerHeartbeat::at).reversed())
                 .map(WorkerHeartbeat::workerId).toList();
@@ -97,6 +95,11 @@ public class WorkerRegistry {
         long perImage = (long) width * height * properties.bytesPerPixel();
         return live(now).mapToInt(h -> (int) Math.max(1, (h.totalMemoryBytes() - properties.modelBytes()) / perImage))
                 .max().orElse(Integer.MAX_VALUE);
+    }
+
+    /** Live, undrained workers whose last heartbeat named no current job. */
+    private java.util.stream.Stream<WorkerHeartbeat> idle(Instant now) {
+        return live(now).filter(h -> h.currentJobId() == null).filter(h -> !drained.contains(h.workerId()));
     }
 
     private java.util.stream.Stream<WorkerHeartbeat> live(Instant now) {

@@ -43,6 +43,16 @@ public final class JobLeases {
         Instant startedAt;
         final Set<String> abandoned = new HashSet<>();
 
+        /** Waiting, not yet taken, on some worker's own queue. */
+        boolean waitsOnOwnQueue() {
+            return worker == null && queuedFor != null;
+        }
+
+        /** Waiting, not yet taken, on {@code workerId}'s own queue. */
+        boolean waitsFor(String workerId) {
+            return waitsOnOwnQueue() && queuedFor.equals(workerId);
+        }
+
         Lease(JobMessage job, int attempt, Duration deadline) {
             this.job = job;
             this.attempt = attempt;
@@ -129,7 +139,7 @@ public final class JobLeases {
      */
     public synchronized List<Stalled> check(Instant now, Function<String, Instant> lastHeard, int maxAttempts) {
         List<Stalled> stalled = new ArrayList<>();
-        Duration silence = Duration.ofMillis(Math.round(properties.heartbeatLostSeconds() * 1000));
+        Duration silence = silence();
         for (Iterator<Lease> it = byJob.values().iterator(); it.hasNext(); ) {
             Lease lease = it.next();
             if (lease.worker == null) {
@@ -177,9 +187,9 @@ public final class JobLeases {
     public synchronized List<Stranded> stranded(Instant now, Function<String, Instant> lastHeard,
                                                 java.util.function.Predicate<String> drained) {
         List<Stranded> stranded = new ArrayList<>();
-        Duration silence = Duration.ofMillis(Math.round(properties.heartbeatLostSeconds() * 1000));
+        Duration silence = silence();
         for (Lease lease : byJob.values()) {
-            if (lease.queuedFor == null || lease.worker != null) {
+            if (!lease.waitsOnOwnQueue()) {
                 continue;
             }
             Instant heard = lastHeard.apply(lease.queuedFor);
@@ -195,7 +205,7 @@ public final class JobLeases {
     /** What waited on {@code workerId}'s own queue was moved to the shared queue. */
     public synchronized void movedToShared(String workerId) {
         for (Lease lease : byJob.values()) {
-            if (workerId.equals(lease.queuedFor) && lease.worker == null) {
+            if (lease.waitsFor(workerId)) {
                 lease.queuedFor = null;
             }
         }
@@ -203,7 +213,7 @@ public final class JobLeases {
 
     /** Jobs released to some worker's own queue and not started yet. */
     public synchronized int waitingOnWorkerQueues() {
-        return (int) byJob.values().stream().filter(l -> l.queuedFor != null && l.worker == null).count();
+        return (int) byJob.values().stream().filter(Lease::waitsOnOwnQueue).count();
     }
 
     /**
@@ -211,8 +221,12 @@ public final class JobLeases {
      * was seen taking (step-0 progress arrives well before the worker's next heartbeat says it is busy).
      */
     public synchronized boolean occupied(String workerId) {
-        return byJob.values().stream().anyMatch(l -> workerId.equals(l.worker)
-                || (workerId.equals(l.queuedFor) && l.worker == null));
+        return byJob.values().stream().anyMatch(l -> workerId.equals(l.worker) || l.waitsFor(workerId));
+    }
+
+    /** How long a worker may say nothing before it counts as gone. */
+    private Duration silence() {
+        return Duration.ofMillis(Math.round(properties.heartbeatLostSeconds() * 1000));
     }
 
     /** Who runs the job now (null when waiting or unknown). */

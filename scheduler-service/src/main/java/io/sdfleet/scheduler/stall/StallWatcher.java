@@ -66,7 +66,11 @@ public class StallWatcher {
             }
             workerFault(s.workerId(), s.fault(), s.reason(), now);
         }
+        java.util.Set<String> emptied = new java.util.HashSet<>();
         for (JobLeases.Stranded s : leases.stranded(now, workers::lastHeard, workers::isDrained)) {
+            if (!emptied.add(s.workerId())) {
+                continue; // one move empties the worker's whole queue
+            }
             try {
                 int moved = releaser.moveToShared(s.workerId());
                 leases.movedToShared(s.workerId());
@@ -84,6 +88,7 @@ public class StallWatcher {
         for (String gone : workers.silentSince(now.minusSeconds(properties.forgetWorkerAfterSeconds()))) {
             try {
                 releaser.forget(gone);
+                leases.movedToShared(gone);
                 log.info("forgot worker {}: silent for {} s", gone, properties.forgetWorkerAfterSeconds());
             } catch (RuntimeException e) { // its queue stays behind, empty or not; asking again each second won't help
                 log.warn("forgot worker {}, but could not delete its queue: {}", gone, e.toString());
