@@ -24,6 +24,14 @@ public final class TestServers {
 
     /** Host and port of a server. */
     public record Endpoint(String host, int port) {
+
+        /** A plain AMQP connection (guest/guest), for tests that publish, peek or clean up on the broker by hand. */
+        public com.rabbitmq.client.Connection connect() throws java.io.IOException, java.util.concurrent.TimeoutException {
+            com.rabbitmq.client.ConnectionFactory factory = new com.rabbitmq.client.ConnectionFactory();
+            factory.setHost(host);
+            factory.setPort(port);
+            return factory.newConnection();
+        }
     }
 
     public static boolean embeddedForced() {

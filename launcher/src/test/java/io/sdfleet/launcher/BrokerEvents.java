@@ -2,7 +2,6 @@ package io.sdfleet.launcher;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DeliverCallback;
 import io.sdfleet.contracts.JobFinished;
 import io.sdfleet.contracts.Messaging;
@@ -39,11 +38,7 @@ final class BrokerEvents implements AutoCloseable {
 
     /** Starts following the events of the fleet whose broker names carry {@code prefix}. */
     static BrokerEvents follow(String prefix) throws Exception {
-        TestServers.Endpoint broker = TestServers.broker();
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost(broker.host());
-        factory.setPort(broker.port());
-        BrokerEvents events = new BrokerEvents(factory.newConnection());
+        BrokerEvents events = new BrokerEvents(TestServers.broker().connect());
         Channel channel = events.connection.createChannel();
         String queue = channel.queueDeclare().getQueue();
         channel.queueBind(queue, prefix + Messaging.EVENTS_EXCHANGE, Messaging.ALL_EVENTS);

@@ -16,7 +16,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -66,15 +65,15 @@ class DeadlineOverrunEndToEndTest {
         MeterRegistry meters = fleet.fleet.scheduler().getBean(MeterRegistry.class);
         WorkerHealth health = fleet.fleet.scheduler().getBean(WorkerHealth.class);
 
-        awaitTrue(() -> !events.startedWorkers(id + "-0").isEmpty(), 120);
+        Await.until(() -> !events.startedWorkers(id + "-0").isEmpty(), 120);
         long started = System.nanoTime();
-        awaitTrue(() -> overruns(meters) >= 1, 60);
+        Await.until(() -> overruns(meters) >= 1, 60);
         double takenAfter = (System.nanoTime() - started) / 1e9;
         assertThat(events.finishedJobs(id)).as("taken back while still running").isEmpty();
-        awaitTrue(() -> health.faultsOf(worker) == 1, 10); // the overrun is the worker's fault
+        Await.until(() -> health.faultsOf(worker) == 1, 10); // the overrun is the worker's fault
 
-        awaitTrue(() -> events.finishedJobs(id).size() == 1, 300);
-        awaitTrue(() -> state(id).equals("finished"), 30);
+        Await.until(() -> events.finishedJobs(id).size() == 1, 300);
+        Await.until(() -> state(id).equals("finished"), 30);
         System.out.printf("OVERRUN: deadline 2 s; the running attempt was taken back and requeued %.1f s after it"
                 + " started; the request finished with its image%n", takenAfter);
         fleet.assertDrill("job overran its deadline (requeued, first attempt finished)", id, 1);
@@ -100,13 +99,4 @@ class DeadlineOverrunEndToEndTest {
         return URI.create("http://127.0.0.1:" + fleet.fleet.gatewayPort() + path);
     }
 
-    private static void awaitTrue(BooleanSupplier condition, int seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + seconds + " s");
-            }
-            Thread.sleep(50);
-        }
-    }
 }

@@ -1,6 +1,5 @@
 package io.sdfleet.launcher;
 
-import com.rabbitmq.client.ConnectionFactory;
 import io.sdfleet.contracts.Messaging;
 import io.sdfleet.infra.TestServers;
 import org.junit.jupiter.api.AfterAll;
@@ -115,10 +114,7 @@ class FailureDrillsTest {
         JsonNode status = JSON.readTree(get("/api/v1/generations/" + id, "dead").body());
         assertThat(status.toString()).contains("3 attempts", "no-such-lora");
         TestServers.Endpoint broker = TestServers.broker();
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost(broker.host());
-        factory.setPort(broker.port());
-        try (com.rabbitmq.client.Connection c = factory.newConnection(); com.rabbitmq.client.Channel ch = c.createChannel()) {
+        try (com.rabbitmq.client.Connection c = broker.connect(); com.rabbitmq.client.Channel ch = c.createChannel()) {
             assertThat(ch.messageCount(new Messaging.Names(test.prefix).jobsDeadLetterQueue())).isEqualTo(1);
         }
         test.assertDrill("a job that always fails (dead-lettered after 3 attempts)", id, 0);

@@ -25,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -74,7 +73,7 @@ class FairShareEndToEndTest {
     @Order(1)
     void aNewcomersSingleJobStartsAheadOfAHeavyUsersBacklog() throws Exception {
         String heavy = submit("heavy", 50, 0, 4);
-        awaitTrue(() -> events.finishedJobs(heavy).size() >= 4, 300);
+        Await.until(() -> events.finishedJobs(heavy).size() >= 4, 300);
         // Fairness is the scheduler's choice once it holds the newcomer's job: jobs it released while the request
         // was still on its way through the gateway and the broker are not a fairness question, so the clock starts
         // when the scheduler has put light's job in its fair queue (its planned-requests counter moves right after).
@@ -91,7 +90,7 @@ class FairShareEndToEndTest {
             }
         });
         String light = submit("light", 1, 0, 4);
-        awaitTrue(() -> events.finishedJobs(light).size() == 1, 300);
+        Await.until(() -> events.finishedJobs(light).size() == 1, 300);
         watcher.interrupt();
         assertThat(queued.get()).as("light's request was planned").isNotZero();
 
@@ -118,7 +117,7 @@ class FairShareEndToEndTest {
     void equalLoadsGetEqualThroughputAndPriorityOrdersAUsersOwnRequests() throws Exception {
         String u1 = submit("equal-1", 30, 0, 4);
         String u2 = submit("equal-2", 30, 0, 4);
-        awaitTrue(() -> events.finishedJobs(u1).size() == 30 && events.finishedJobs(u2).size() == 30, 600);
+        Await.until(() -> events.finishedJobs(u1).size() == 30 && events.finishedJobs(u2).size() == 30, 600);
 
         // Both users are backlogged until the first of them is done: compare what each got until then.
         long end = Math.min(lastFinish(u1), lastFinish(u2));
@@ -132,7 +131,7 @@ class FairShareEndToEndTest {
         // One user's own requests: the later, higher-priority one starts before the earlier ones' remaining jobs.
         String first = submit("prio", 6, 0, 4);
         String urgent = submit("prio", 1, 5, 4);
-        awaitTrue(() -> events.finishedJobs(first).size() == 6 && events.finishedJobs(urgent).size() == 1, 300);
+        Await.until(() -> events.finishedJobs(first).size() == 6 && events.finishedJobs(urgent).size() == 1, 300);
         long urgentStart = events.starts(urgent).values().iterator().next();
         long firstBefore = events.starts(first).values().stream().filter(t -> t < urgentStart).count();
         System.out.printf("PRIORITY: jobs of the earlier priority-0 request started before the priority-5 one: %d of 6%n",
@@ -148,22 +147,22 @@ class FairShareEndToEndTest {
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         String id = JSON.readTree(accepted.body()).get("id").asString();
         String jobId = id + "-0";
-        awaitTrue(() -> !events.startedWorkers(jobId).isEmpty(), 120);
+        Await.until(() -> !events.startedWorkers(jobId).isEmpty(), 120);
         String victim = events.startedWorkers(jobId).iterator().next();
         fleet.worker(victim).orElseThrow().getBean(HeartbeatPublisher.class).pause(true);
         long paused = System.nanoTime();
 
         // The scheduler hears nothing from the victim for 3 s, requeues the job, and the other worker takes it.
-        awaitTrue(() -> events.startedWorkers(jobId).size() == 2, 120);
+        Await.until(() -> events.startedWorkers(jobId).size() == 2, 120);
         String rescuer = events.startedWorkers(jobId).stream().filter(w -> !w.equals(victim)).findFirst().orElseThrow();
         long rescued = events.seen().stream().filter(s -> s.kind().equals("progress") && s.jobId().equals(jobId)
                 && s.workerId().equals(rescuer)).mapToLong(BrokerEvents.Seen::atNanos).min().orElseThrow();
         System.out.printf("STALL: %s stopped heart-beating; %s started the requeued job %.1f s later%n", victim, rescuer,
                 (rescued - paused) / 1e9);
-        awaitTrue(() -> fleet.worker(victim).orElseThrow().getBean(Drain.class).drained(), 30); // one fault drains here
+        Await.until(() -> fleet.worker(victim).orElseThrow().getBean(Drain.class).drained(), 30); // one fault drains here
 
         // The victim was alive all along: both attempts finish, and still only one image exists.
-        awaitTrue(() -> events.seen().stream().filter(s -> s.kind().equals("job-finished") && s.jobId().equals(jobId))
+        Await.until(() -> events.seen().stream().filter(s -> s.kind().equals("job-finished") && s.jobId().equals(jobId))
                 .map(BrokerEvents.Seen::workerId).distinct().count() == 2, 300);
         Thread.sleep(500); // let the gateway hear the second finish too
         JsonNode status = JSON.readTree(get("/api/v1/generations/" + id, "stalled").body());
@@ -180,12 +179,12 @@ class FairShareEndToEndTest {
         }
         fleet.worker(victim).orElseThrow().getBean(HeartbeatPublisher.class).pause(false);
         // Drained and idle: its liveness probe fails, so Kubernetes would restart it; the rescuer stays live.
-        awaitTrue(() -> liveness(victim) == 503, 30);
+        Await.until(() -> liveness(victim) == 503, 30);
         assertThat(liveness(rescuer)).isEqualTo(200);
 
         // The drained worker takes no new jobs: the next request runs on the rescuer alone.
         String after = submit("after-drain", 2, 0, 4);
-        awaitTrue(() -> events.finishedJobs(after).size() == 2, 300);
+        Await.until(() -> events.finishedJobs(after).size() == 2, 300);
         assertThat(events.seen().stream().filter(s -> s.requestId().equals(after)).map(BrokerEvents.Seen::workerId).distinct())
                 .containsExactly(rescuer);
     }
@@ -210,15 +209,6 @@ class FairShareEndToEndTest {
         return events.finishTimes(requestId).stream().mapToLong(Long::longValue).max().orElseThrow();
     }
 
-    private static void awaitTrue(BooleanSupplier condition, int seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + seconds + " s");
-            }
-            Thread.sleep(50);
-        }
-    }
 
     private HttpResponse<String> post(String path, String body, String user) throws Exception {
         return http.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")

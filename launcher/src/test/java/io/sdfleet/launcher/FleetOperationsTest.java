@@ -2,7 +2,6 @@ package io.sdfleet.launcher;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import io.sdfleet.contracts.Messaging;
 import io.sdfleet.infra.TestServers;
@@ -63,10 +62,7 @@ class FleetOperationsTest {
         String id = JSON.readTree(accepted.body()).get("id").asString();
 
         GetResponse job = null;
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost(TestServers.broker().host());
-        factory.setPort(TestServers.broker().port());
-        try (Connection connection = factory.newConnection(); Channel channel = connection.createChannel()) {
+        try (Connection connection = TestServers.broker().connect(); Channel channel = connection.createChannel()) {
             for (int i = 0; i < 150 && job == null; i++) {
                 job = channel.basicGet(names.jobsQueue(), true);
                 if (job == null) {

@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -65,16 +64,16 @@ class ModelAffinityEndToEndTest {
 
         // Warm-up: the first alpha job loads alpha on some worker X.
         String first = submit("alpha", 4);
-        awaitTrue(() -> events.finishedJobs(first).size() == 1, 300);
+        Await.until(() -> events.finishedJobs(first).size() == 1, 300);
         String x = events.finishedOn(first).iterator().next();
-        awaitTrue(() -> registry.idleHolders("alpha.safetensors", Instant.now()).contains(x), 60);
+        Await.until(() -> registry.idleHolders("alpha.safetensors", Instant.now()).contains(x), 60);
 
         // A long alpha job goes to X (the idle holder); beta, sent while X is busy, to the other worker Y.
         String longAlpha = submit("alpha", 40);
-        awaitTrue(() -> !events.startedWorkers(longAlpha + "-0").isEmpty(), 120);
+        Await.until(() -> !events.startedWorkers(longAlpha + "-0").isEmpty(), 120);
         assertThat(events.startedWorkers(longAlpha + "-0")).as("the long alpha job").containsExactly(x);
         String firstBeta = submit("beta", 4);
-        awaitTrue(() -> events.finishedJobs(firstBeta).size() == 1 && events.finishedJobs(longAlpha).size() == 1, 300);
+        Await.until(() -> events.finishedJobs(firstBeta).size() == 1 && events.finishedJobs(longAlpha).size() == 1, 300);
         String y = events.finishedOn(firstBeta).iterator().next();
         assertThat(y).isNotEqualTo(x);
 
@@ -84,10 +83,10 @@ class ModelAffinityEndToEndTest {
         List<String> placements = new ArrayList<>();
         int right = 0;
         for (String model : sequence) {
-            awaitTrue(() -> registry.idleHolders("alpha.safetensors", Instant.now()).contains(x)
+            Await.until(() -> registry.idleHolders("alpha.safetensors", Instant.now()).contains(x)
                     && registry.idleHolders("beta.safetensors", Instant.now()).contains(y), 60);
             String id = submit(model, 4);
-            awaitTrue(() -> events.finishedJobs(id).size() == 1, 300);
+            Await.until(() -> events.finishedJobs(id).size() == 1, 300);
             String ranOn = events.finishedOn(id).iterator().next();
             placements.add(model + "→" + ranOn);
             if (ranOn.equals(model.equals("alpha") ? x : y)) {
@@ -111,13 +110,4 @@ class ModelAffinityEndToEndTest {
         return JSON.readTree(accepted.body()).get("id").asString();
     }
 
-    private static void awaitTrue(BooleanSupplier condition, int seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + seconds + " s");
-            }
-            Thread.sleep(50);
-        }
-    }
 }

@@ -2,7 +2,6 @@ package io.sdfleet.launcher;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import io.sdfleet.contracts.Messaging;
 import io.sdfleet.infra.S3ProxyServer;
 import io.sdfleet.infra.TestDatabase;
@@ -112,11 +111,7 @@ final class TestFleet implements AutoCloseable {
         Messaging.Names names = new Messaging.Names(prefix);
         List<String> queues = new ArrayList<>(List.of(names.requestsQueue(), names.jobsQueue(), names.jobsDeadLetterQueue()));
         workers.forEach(w -> queues.add(names.workerJobsQueue(w)));
-        TestServers.Endpoint broker = TestServers.broker();
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost(broker.host());
-        factory.setPort(broker.port());
-        try (Connection connection = factory.newConnection()) {
+        try (Connection connection = TestServers.broker().connect()) {
             for (String queue : queues) {
                 try (Channel channel = connection.createChannel()) {
                     channel.queueDelete(queue);

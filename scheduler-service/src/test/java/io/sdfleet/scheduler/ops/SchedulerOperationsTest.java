@@ -3,7 +3,6 @@ package io.sdfleet.scheduler.ops;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.contracts.GenerationRequested;
@@ -52,10 +51,7 @@ class SchedulerOperationsTest {
 
     @BeforeAll
     static void connect() throws Exception {
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost(BROKER.host());
-        factory.setPort(BROKER.port());
-        connection = factory.newConnection();
+        connection = BROKER.connect();
         channel = connection.createChannel();
     }
 
