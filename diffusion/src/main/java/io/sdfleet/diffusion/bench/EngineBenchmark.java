@@ -100,7 +100,8 @@ public final class EngineBenchmark {
 
     /** Copies one value to the host, which waits for the device to finish what it was given (GPU work is async). */
     private static void waitFor(NDArray array) {
-        try (NDArray first = array.flatten().get(0).toType(DataType.FLOAT32, false)) {
+        try (NDArray flat = array.flatten(); NDArray element = flat.get(0);
+             NDArray first = element.toType(DataType.FLOAT32, false)) {
             first.getFloat();
         }
     }
