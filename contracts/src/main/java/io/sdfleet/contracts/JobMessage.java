@@ -19,4 +19,10 @@ public record JobMessage(String jobId, String requestId, String user, int firstI
     public static String jobIdOf(String requestId, int firstImageIndex) {
         return requestId + "-" + firstImageIndex;
     }
+
+    /** The request a job id of {@link #jobIdOf} belongs to. */
+    public static String requestIdOf(String jobId) {
+        int dash = jobId.lastIndexOf('-');
+        return dash < 0 ? jobId : jobId.substring(0, dash);
+    }
 }

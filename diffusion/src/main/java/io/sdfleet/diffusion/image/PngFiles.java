@@ -21,8 +21,8 @@ import java.util.zip.InflaterInputStream;
  */
 public final class PngFiles {
 
-    /** Inflated size of one compressed text chunk; infotexts are a few KB. */
-    static final int MAX_INFLATED_TEXT = 16 * 1024 * 1024;
+    /** Text of all chunks together, inflated; infotexts are a few KB, a ComfyUI workflow some hundred. */
+    static final int MAX_TEXT_BYTES = 16 * 1024 * 1024;
     private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 
     private PngFiles() {
@@ -48,8 +48,19 @@ public final class PngFiles {
         return out.toByteArray();
     }
 
-    /** Reads every tEXt, zTXt and iTXt chunk of a PNG. */
+    /** Reads every tEXt, zTXt and iTXt chunk of a PNG, at most {@value #MAX_TEXT_BYTES} bytes of text in all. */
     public static Map<String, String> readText(byte[] png) {
+        return readText(png, MAX_TEXT_BYTES);
+    }
+
+    /**
+     * Reads every tEXt, zTXt and iTXt chunk of a PNG. The budget counts the text of all chunks together (compressed
+     * ones as inflated): many chunks that each stay under a per-chunk cap must not add up to hundreds of MB.
+     *
+     * @throws IllegalArgumentException when the PNG is corrupt or its text exceeds {@code maxTextBytes}
+     */
+    public static Map<String, String> readText(byte[] png, int maxTextBytes) {
+        TextBudget budget = new TextBudget(maxTextBytes);
         Map<String, String> text = new LinkedHashMap<>();
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(png))) {
             byte[] sig = in.readNBytes(8);
@@ -70,13 +81,15 @@ public final class PngFiles {
                 switch (kind) {
                     case "tEXt" -> {
                         int nul = indexOf(data, 0);
+                        budget.spend(data.length - nul - 1);
                         text.put(latin1(data, 0, nul), latin1(data, nul + 1, data.length));
                     }
                     case "zTXt" -> {
                         int nul = indexOf(data, 0);
-                        text.put(latin1(data, 0, nul), new String(inflate(data, nul + 2), StandardCharsets.ISO_8859_1));
+                        byte[] value = inflate(data, nul + 2, budget);
+                        text.put(latin1(data, 0, nul), new String(value, StandardCharsets.ISO_8859_1));
                     }
-                    case "iTXt" -> readInternationalText(data, text);
+                    case "iTXt" -> readInternationalText(data, text, budget);
                     case "IEND" -> {
                         return text;
                     }
@@ -90,7 +103,8 @@ public final class PngFiles {
         return text;
     }
 
-    private static void readInternationalText(byte[] data, Map<String, String> text) throws IOException {
+    private static void readInternationalText(byte[] data, Map<String, String> text, TextBudget budget)
+            throws IOException {
         int keyEnd = indexOf(data, 0);
         if (keyEnd + 3 > data.length) {
             throw new IllegalArgumentException("corrupt PNG iTXt chunk: truncated after the keyword");
@@ -98,8 +112,13 @@ public final class PngFiles {
         boolean compressed = data[keyEnd + 1] != 0;
         int languageEnd = indexOf(data, keyEnd + 3);
         int translatedEnd = indexOf(data, languageEnd + 1);
-        byte[] value = compressed ? inflate(data, translatedEnd + 1)
-                : java.util.Arrays.copyOfRange(data, translatedEnd + 1, data.length);
+        byte[] value;
+        if (compressed) {
+            value = inflate(data, translatedEnd + 1, budget);
+        } else {
+            budget.spend(data.length - translatedEnd - 1);
+            value = java.util.Arrays.copyOfRange(data, translatedEnd + 1, data.length);
+        }
         text.put(latin1(data, 0, keyEnd), new String(value, StandardCharsets.UTF_8));
     }
 
@@ -150,14 +169,34 @@ public final class PngFiles {
         return new String(data, from, to - from, StandardCharsets.ISO_8859_1);
     }
 
-    private static byte[] inflate(byte[] data, int from) throws IOException {
+    /** Inflates no further than the budget allows, so a zip bomb is refused after reading one byte too many. */
+    private static byte[] inflate(byte[] data, int from, TextBudget budget) throws IOException {
         try (InflaterInputStream in = new InflaterInputStream(
                 new java.io.ByteArrayInputStream(data, from, data.length - from), new Inflater())) {
-            byte[] text = in.readNBytes(MAX_INFLATED_TEXT + 1);
-            if (text.length > MAX_INFLATED_TEXT) { // a zip bomb, not an infotext
-                throw new IOException("compressed text chunk inflates beyond " + MAX_INFLATED_TEXT + " bytes");
-            }
+            byte[] text = in.readNBytes(budget.left() + 1);
+            budget.spend(text.length);
             return text;
+        }
+    }
+
+    /** Bytes of text a PNG may still hold. */
+    private static final class TextBudget {
+        private final int limit;
+        private long spent;
+
+        TextBudget(int limit) {
+            this.limit = limit;
+        }
+
+        int left() {
+            return (int) Math.max(0, limit - spent);
+        }
+
+        void spend(long bytes) {
+            spent += bytes;
+            if (spent > limit) {
+                throw new IllegalArgumentException("its text chunks hold more than " + limit + " bytes of text");
+            }
         }
     }
 }

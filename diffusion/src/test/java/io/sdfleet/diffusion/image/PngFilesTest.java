@@ -42,7 +42,7 @@ class PngFilesTest {
     @Test
     void aZipBombTextChunkIsACorruptPng() {
         java.util.zip.Deflater deflater = new java.util.zip.Deflater(9);
-        deflater.setInput(new byte[PngFiles.MAX_INFLATED_TEXT + 1024]);
+        deflater.setInput(new byte[PngFiles.MAX_TEXT_BYTES + 1024]);
         deflater.finish();
         java.io.ByteArrayOutputStream z = new java.io.ByteArrayOutputStream();
         byte[] buffer = new byte[65_536];
@@ -54,21 +54,46 @@ class PngFilesTest {
         data.writeBytes(z.toByteArray());
         byte[] png = withChunk("zTXt", data.toByteArray());
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> PngFiles.readText(png))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("inflates beyond");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more than");
+    }
+
+    /**
+     * Security finding: the cap was per chunk, so a 408 KB PNG with 20 zTXt chunks of 16 MB each answered 314 MB. The
+     * budget counts all chunks together.
+     */
+    @Test
+    void manyTextChunksShareOneBudget() {
+        Map<String, String> text = new LinkedHashMap<>();
+        for (int i = 0; i < 5; i++) {
+            text.put("chunk" + i, "x".repeat(1000));
+        }
+        byte[] png = PngFiles.encode(new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB), text);
+        assertThat(PngFiles.readText(png, 5000)).hasSize(5);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PngFiles.readText(png, 4999))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more than 4999 bytes");
     }
 
     private static byte[] withChunk(String type, byte[] data) {
+        return withChunks(java.util.List.of(Map.entry(type, data)));
+    }
+
+    /** A small PNG with the given chunks inserted after its header. */
+    static byte[] withChunks(java.util.List<Map.Entry<String, byte[]>> chunks) {
         byte[] plain = PngFiles.encode(new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB), Map.of());
         int ihdrEnd = 8 + 8 + 13 + 4;
-        java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate(12 + data.length);
-        chunk.putInt(data.length).put(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put(data);
-        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-        crc.update(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        crc.update(data);
-        chunk.putInt((int) crc.getValue());
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         out.write(plain, 0, ihdrEnd);
-        out.writeBytes(chunk.array());
+        for (Map.Entry<String, byte[]> c : chunks) {
+            byte[] type = c.getKey().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] data = c.getValue();
+            java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate(12 + data.length);
+            chunk.putInt(data.length).put(type).put(data);
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(type);
+            crc.update(data);
+            chunk.putInt((int) crc.getValue());
+            out.writeBytes(chunk.array());
+        }
         out.write(plain, ihdrEnd, plain.length - ihdrEnd);
         return out.toByteArray();
     }

@@ -246,10 +246,12 @@ public class A1111Controller {
 
     /**
      * A1111's memory report, per worker: {@code ram} (CPU workers: the host's memory) or {@code cuda} (GPU workers),
-     * keyed by worker id, plus the totals A1111 clients read at the top level from the first worker.
+     * keyed by worker id, plus the totals A1111 clients read at the top level from the first worker. A worker's
+     * current job is shown only to its owner (and admins): job ids name requests.
      */
     @GetMapping("/memory")
-    public Map<String, Object> memory() {
+    public Map<String, Object> memory(HttpServletRequest http) {
+        io.sdfleet.gateway.auth.Caller caller = Callers.caller(http);
         Map<String, Object> perWorker = new LinkedHashMap<>();
         for (io.sdfleet.contracts.WorkerHeartbeat h : workers.live()) {
             Map<String, Object> usage = Map.of("free", h.freeMemoryBytes(),
@@ -263,7 +265,7 @@ public class A1111Controller {
                 entry.put("peak", h.peakMemoryBytes());
             }
             entry.put("loaded_models", h.loadedModels());
-            entry.put("current_job", h.currentJobId());
+            entry.put("current_job", visibleJob(h.currentJobId(), caller));
             perWorker.put(h.workerId(), entry);
         }
         Map<String, Object> out = new LinkedHashMap<>();
@@ -277,7 +279,20 @@ public class A1111Controller {
         return out;
     }
 
-    /** A1111's png-info: the infotext of a base64 PNG (data: prefix allowed), raw and parsed. */
+    /** The job id when the caller may know of it (their own request's, or any for an admin), else null. */
+    private String visibleJob(String jobId, io.sdfleet.gateway.auth.Caller caller) {
+        if (jobId == null || caller.admin()) {
+            return jobId;
+        }
+        String requestId = io.sdfleet.contracts.JobMessage.requestIdOf(jobId);
+        boolean own = generations.find(requestId).filter(g -> g.user().equals(caller.name())).isPresent();
+        return own ? jobId : null;
+    }
+
+    /**
+     * A1111's png-info: the infotext of a base64 PNG (data: prefix allowed), raw and parsed. The PNG may be as large
+     * as an init image, and its text chunks together hold at most {@code max-png-info-text-bytes}.
+     */
     @PostMapping("/png-info")
     public Map<String, Object> pngInfo(@RequestBody JsonNode body) {
         JsonNode image = body == null ? null : body.get("image");
@@ -288,7 +303,12 @@ public class A1111Controller {
         int comma = data.startsWith("data:") ? data.indexOf(',') : -1;
         Map<String, String> text;
         try {
-            text = io.sdfleet.diffusion.image.PngFiles.readText(java.util.Base64.getMimeDecoder().decode(data.substring(comma + 1)));
+            byte[] png = java.util.Base64.getMimeDecoder().decode(data.substring(comma + 1));
+            if (png.length > requestLimits.maxInitImageBytes()) {
+                throw new InvalidRequestException(List.of(new FieldProblem("image",
+                        "larger than " + requestLimits.maxInitImageBytes() + " bytes")), false);
+            }
+            text = io.sdfleet.diffusion.image.PngFiles.readText(png, requestLimits.maxPngInfoTextBytes());
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(List.of(new FieldProblem("image", "not a base64 PNG: " + e.getMessage())), false);
         }

@@ -15,6 +15,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxInitImages       entries in init_images
  * @param maxInitImageBytes   decoded bytes of each of init_images and mask (and of png-info's image)
  * @param maxInitImageSide    width and height of each of init_images and mask, in pixels
+ * @param maxRequestBodyBytes bytes of any request body (but a model upload's, which streams): beyond it 413,
+ *                            answered before the body is read
+ * @param maxPngInfoTextBytes bytes of text png-info reads from one PNG, all its text chunks together
  */
 @ConfigurationProperties("sdfleet.gateway.limits")
 public record RequestLimits(
@@ -25,9 +28,11 @@ public record RequestLimits(
         @DefaultValue("100") int maxImagesPerRequest,
         @DefaultValue("16") int maxInitImages,
         @DefaultValue("33554432") int maxInitImageBytes,
-        @DefaultValue("4096") int maxInitImageSide) {
+        @DefaultValue("4096") int maxInitImageSide,
+        @DefaultValue("47185920") long maxRequestBodyBytes,
+        @DefaultValue("4194304") int maxPngInfoTextBytes) {
 
     /** The defaults, for callers outside Spring (tests, tools). */
     public static final RequestLimits DEFAULTS = new RequestLimits(16_777_216L, 500, 100, 10_000, 100, 16,
-            32 * 1024 * 1024, 4096);
+            32 * 1024 * 1024, 4096, 45L * 1024 * 1024, 4 * 1024 * 1024);
 }

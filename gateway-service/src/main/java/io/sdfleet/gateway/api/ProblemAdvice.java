@@ -32,9 +32,24 @@ public class ProblemAdvice {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     public ProblemDetail unreadable(HttpMessageNotReadableException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RequestBodyLimit.BodyTooLargeException tooLarge) {
+                return tooLarge(tooLarge);
+            }
+        }
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "body: not valid JSON");
         problem.setTitle("Invalid request");
         problem.setProperty("errors", List.of(Map.of("field", "body", "message", "not valid JSON")));
+        return problem;
+    }
+
+    /** A body read past {@code max-request-body-bytes} (one without a Content-Length saying so beforehand). */
+    @ExceptionHandler(RequestBodyLimit.BodyTooLargeException.class)
+    public ProblemDetail tooLarge(RequestBodyLimit.BodyTooLargeException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE,
+                "the request body is larger than " + e.maxBytes() + " bytes");
+        problem.setTitle("Content Too Large");
+        problem.setProperty("errors", List.of(Map.of("field", "body", "message", "larger than " + e.maxBytes() + " bytes")));
         return problem;
     }
 

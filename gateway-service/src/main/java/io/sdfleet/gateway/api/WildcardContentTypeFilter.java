@@ -4,13 +4,13 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Answers 415 problem+json to a request whose Content-Type is a wildcard ({@code *}{@code /*}, {@code application/*}).
@@ -25,11 +25,8 @@ public class WildcardContentTypeFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String header = request.getContentType();
         if (header != null && isWildcard(header)) {
-            response.setStatus(HttpServletResponse.SC_UNSUPPORTED_MEDIA_TYPE);
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-            response.getOutputStream().write(("{\"type\":\"about:blank\",\"title\":\"Unsupported Media Type\","
-                    + "\"status\":415,\"detail\":\"Content-Type must name one media type, not a wildcard\"}")
-                    .getBytes(StandardCharsets.UTF_8));
+            FilterProblems.write(response, HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+                    "Content-Type must name one media type, not a wildcard", null, null);
             return;
         }
         chain.doFilter(request, response);

@@ -12,20 +12,25 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns an {@code Authorization} header into a user: {@code Bearer <api key>}, or A1111's {@code --api-auth}
- * style {@code Basic user:password}. A password check costs a deliberately slow PBKDF2, and A1111 clients send
- * basic auth on every progress poll, so a successful check is remembered for a few minutes (keyed by a hash of
+ * style {@code Basic user:password}. A password check costs a deliberately slow PBKDF2, the same for names that
+ * do not exist (checked against a dummy hash), so response times do not tell which user names exist. A1111 clients
+ * send basic auth on every progress poll, so a successful check is remembered for a few minutes (keyed by a hash of
  * the credentials, never the password itself).
  */
 @Component
 public class Authenticator {
 
     private static final Duration REMEMBER = Duration.ofMinutes(5);
+    /** Compared against when the user has no password, so that case costs what a wrong password costs. */
+    private static final String DUMMY_HASH = Secrets.hashPassword(Secrets.newApiKey());
 
     private final Users users;
+    private final KeyUsage keyUsage;
     private final Map<String, Instant> recentPasswords = new ConcurrentHashMap<>();
 
-    public Authenticator(Users users) {
+    public Authenticator(Users users, KeyUsage keyUsage) {
         this.users = users;
+        this.keyUsage = keyUsage;
     }
 
     public Optional<Users.User> authenticate(String header) {
@@ -34,18 +39,32 @@ public class Authenticator {
         }
         if (header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             String key = header.substring(7).trim();
-            return key.isEmpty() ? Optional.empty() : users.byKeyHash(Secrets.hashApiKey(key));
+            if (key.isEmpty()) {
+                return Optional.empty();
+            }
+            String keyHash = Secrets.hashApiKey(key);
+            Optional<Users.User> owner = users.byKeyHash(keyHash);
+            owner.ifPresent(u -> keyUsage.used(keyHash));
+            return owner;
         }
-        if (header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return basic(header.substring(6).trim());
-        }
-        return Optional.empty();
+        return basicCredentials(header).flatMap(this::basic);
     }
 
-    private Optional<Users.User> basic(String encoded) {
+    /** The user name basic credentials claim (whether or not the password is right); empty for other schemes. */
+    public static Optional<String> claimedUser(String header) {
+        return basicCredentials(header).map(BasicCredentials::name);
+    }
+
+    private record BasicCredentials(String name, String password, String decoded) {
+    }
+
+    private static Optional<BasicCredentials> basicCredentials(String header) {
+        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return Optional.empty();
+        }
         String decoded;
         try {
-            decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+            decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
@@ -53,17 +72,20 @@ public class Authenticator {
         if (colon <= 0) {
             return Optional.empty();
         }
-        String name = decoded.substring(0, colon);
-        String password = decoded.substring(colon + 1);
-        String remembered = Secrets.hashApiKey(decoded);
+        return Optional.of(new BasicCredentials(decoded.substring(0, colon), decoded.substring(colon + 1), decoded));
+    }
+
+    private Optional<Users.User> basic(BasicCredentials credentials) {
+        String remembered = Secrets.hashApiKey(credentials.decoded());
         Instant until = recentPasswords.get(remembered);
         if (until != null && until.isAfter(Instant.now())) {
-            return users.find(name);
+            return users.find(credentials.name());
         }
-        Optional<String> hash = users.passwordHash(name);
-        if (hash.isPresent() && Secrets.passwordMatches(password, hash.get())) {
+        String hash = users.passwordHash(credentials.name()).orElse(null);
+        boolean matches = Secrets.passwordMatches(credentials.password(), hash == null ? DUMMY_HASH : hash);
+        if (hash != null && matches) {
             recentPasswords.put(remembered, Instant.now().plus(REMEMBER));
-            return users.find(name);
+            return users.find(credentials.name());
         }
         return Optional.empty();
     }

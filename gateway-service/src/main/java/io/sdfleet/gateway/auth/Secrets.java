@@ -17,6 +17,7 @@ import java.util.HexFormat;
 public final class Secrets {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final java.util.concurrent.atomic.LongAdder PASSWORD_CHECKS = new java.util.concurrent.atomic.LongAdder();
     private static final int PBKDF2_ITERATIONS = 210_000; // OWASP's 2023 figure for PBKDF2-HMAC-SHA256
     static final String KEY_PREFIX = "sdf_";
 
@@ -54,9 +55,15 @@ public final class Secrets {
         if (parts.length != 4 || !parts[0].equals("pbkdf2-sha256")) {
             return false;
         }
+        PASSWORD_CHECKS.increment();
         byte[] expected = Base64.getDecoder().decode(parts[3]);
         byte[] actual = pbkdf2(password, Base64.getDecoder().decode(parts[2]), Integer.parseInt(parts[1]));
         return MessageDigest.isEqual(expected, actual);
+    }
+
+    /** Slow password comparisons made so far in this process (each costs one PBKDF2 derivation). */
+    public static long passwordChecks() {
+        return PASSWORD_CHECKS.sum();
     }
 
     private static byte[] pbkdf2(String password, byte[] salt, int iterations) {

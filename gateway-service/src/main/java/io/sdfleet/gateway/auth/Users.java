@@ -76,11 +76,19 @@ public class Users {
         return ((Number) keys.get("id")).longValue();
     }
 
-    /** The owner of a live (not revoked) key, stamping its last use. */
+    /** The owner of a live (not revoked) key; its last use is stamped separately, in batches ({@link KeyUsage}). */
     public Optional<User> byKeyHash(String keyHash) {
-        List<String> owners = jdbc.query("UPDATE api_keys SET last_used_at = now() WHERE key_hash = ? AND NOT revoked "
-                + "RETURNING user_name", (rs, i) -> rs.getString(1), keyHash);
-        return owners.stream().findFirst().flatMap(this::find);
+        return jdbc.query("SELECT u.name, u.admin, u.max_concurrent_jobs, u.max_images_per_day FROM api_keys k "
+                        + "JOIN users u ON u.name = k.user_name WHERE k.key_hash = ? AND NOT k.revoked",
+                (rs, i) -> new User(rs.getString(1), rs.getBoolean(2), rs.getInt(3), rs.getInt(4)), keyHash)
+                .stream().findFirst();
+    }
+
+    /** Records that a key was used at {@code at} (never moving the stamp back). */
+    public void stampKeyUse(String keyHash, java.time.Instant at) {
+        jdbc.update("UPDATE api_keys SET last_used_at = ? WHERE key_hash = ? "
+                + "AND (last_used_at IS NULL OR last_used_at < ?)", java.sql.Timestamp.from(at), keyHash,
+                java.sql.Timestamp.from(at));
     }
 
     public List<KeyInfo> keysOf(String user) {

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class RequestLimitsTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final RequestLimits SMALL = new RequestLimits(512L * 512 * 2, 30, 4, 100, 6, 2, 10_000, 256);
+    private static final RequestLimits SMALL = new RequestLimits(512L * 512 * 2, 30, 4, 100, 6, 2, 10_000, 256, 1_000_000, 10_000);
 
     @TempDir
     Path dir;
