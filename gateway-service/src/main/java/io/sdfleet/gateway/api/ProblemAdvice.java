@@ -53,6 +53,19 @@ public class ProblemAdvice {
         return problem;
     }
 
+    /**
+     * A service the gateway relies on (storage-service) cannot be reached: 503 with Retry-After, logged as a warning
+     * (an outage elsewhere, not a bug here; its own health says more).
+     */
+    @ExceptionHandler({java.net.ConnectException.class, java.net.http.HttpTimeoutException.class})
+    public ResponseEntity<ProblemDetail> unavailable(java.io.IOException e) {
+        log.warn("a service the gateway relies on is unreachable: {}", e.toString());
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                "a fleet service is unreachable; try again shortly");
+        problem.setTitle("Service Unavailable");
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "5").body(problem);
+    }
+
     @ExceptionHandler(io.sdfleet.gateway.auth.LimitExceededException.class)
     public org.springframework.http.ResponseEntity<ProblemDetail> limited(io.sdfleet.gateway.auth.LimitExceededException e) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS, e.getMessage());

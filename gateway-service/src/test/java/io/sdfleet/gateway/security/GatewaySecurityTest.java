@@ -5,6 +5,8 @@ import com.rabbitmq.client.Connection;
 import io.sdfleet.contracts.Messaging;
 import io.sdfleet.contracts.WorkerHeartbeat;
 import io.sdfleet.gateway.GatewayApplication;
+import io.sdfleet.gateway.PathVariants;
+import io.sdfleet.gateway.RawHttp;
 import io.sdfleet.gateway.auth.KeyUsage;
 import io.sdfleet.gateway.auth.Secrets;
 import io.sdfleet.infra.TestServers;

@@ -1,4 +1,4 @@
-package io.sdfleet.gateway.security;
+package io.sdfleet.gateway;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -10,12 +10,12 @@ import java.util.Set;
  * Other spellings of a path that a server may route to the same handler: percent-encoding, {@code ;params},
  * doubled slashes, dot segments, letter case, trailing and encoded slashes.
  */
-final class PathVariants {
+public final class PathVariants {
 
     private PathVariants() {
     }
 
-    static List<String> of(String path) {
+    public static List<String> of(String path) {
         String[] segments = path.substring(1).split("/");
         Set<String> out = new LinkedHashSet<>();
         out.add(path);

@@ -1,4 +1,4 @@
-package io.sdfleet.gateway.security;
+package io.sdfleet.gateway;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,21 +14,21 @@ import java.util.Map;
  * without {@code --path-as-is}) may tidy up {@code /./}, {@code //} or {@code ..}, and those spellings are what is
  * being tested.
  */
-final class RawHttp {
+public final class RawHttp {
 
-    record Response(int status, Map<String, String> headers, String body) {
-        String header(String name) {
+    public record Response(int status, Map<String, String> headers, String body) {
+        public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
     }
 
     private final int port;
 
-    RawHttp(int port) {
+    public RawHttp(int port) {
         this.port = port;
     }
 
-    Response send(String method, String target, Map<String, String> headers, byte[] body) throws IOException {
+    public Response send(String method, String target, Map<String, String> headers, byte[] body) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(30_000);
             StringBuilder head = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
