@@ -27,6 +27,24 @@ class FaultsTest {
         assertThat(Faults.classify(new RuntimeException("CUDA error: out of memory"))).isEqualTo(WORKER);
         assertThat(Faults.classify(new UncheckedIOException(new IOException("storage unreachable")))).isEqualTo(WORKER);
         assertThat(Faults.classify(new RuntimeException("run", new OutOfMemoryError()))).isEqualTo(WORKER);
+        assertThat(Faults.classify(new RuntimeException("CUBLAS_STATUS_EXECUTION_FAILED when calling cublasSgemm")))
+                .isEqualTo(WORKER);
+        assertThat(Faults.classify(new IOException("No space left on device"))).isEqualTo(WORKER);
+    }
+
+    /** A prompt that made a parser recurse once per character overflowed the stack; that is the input's doing. */
+    @Test
+    void aStackOverflowIsTheJobsFault() {
+        assertThat(Faults.classify(new StackOverflowError())).isEqualTo(JOB);
+        assertThat(Faults.classify(new RuntimeException("encode prompt", new StackOverflowError()))).isEqualTo(JOB);
+    }
+
+    /** Without evidence against the worker (memory, device, I/O), a VM error blames no one. */
+    @Test
+    void otherVirtualMachineErrorsBlameNoWorker() {
+        assertThat(Faults.classify(new InternalError("something in the VM"))).isEqualTo(UNKNOWN);
+        assertThat(Faults.classify(new UnknownError())).isEqualTo(UNKNOWN);
+        assertThat(Faults.classify(new InternalError("CUDA error: an illegal memory access"))).isEqualTo(WORKER);
     }
 
     @Test

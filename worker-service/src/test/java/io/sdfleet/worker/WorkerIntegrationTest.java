@@ -199,6 +199,71 @@ class WorkerIntegrationTest {
         assertThat(status).isEqualTo(200);
     }
 
+    /**
+     * Prompts of 10,000 characters (the gateway's limit) in the syntax's shapes: each either makes its image or,
+     * when it is bad input, fails as the job's fault; no shape makes the worker report a fault of its own (a
+     * stack overflow on a long prompt once did, and three such requests drained three workers).
+     */
+    @Test
+    void tenThousandCharacterPromptsMakeImagesOrFailAsTheJobsFaultNeverTheWorkers() throws Exception {
+        java.util.Map<String, String> good = new java.util.LinkedHashMap<>();
+        for (String unit : List.of("a, ", "(a:1.2), [b], [c:d:0.5] [e|f] \\(g\\) BREAK ", "x AND y:0.5 " + "z, ".repeat(800),
+                "((((((((((", "[[[[[[[[[[", "\u732b\u3001caf\u00e9 \uD83D\uDE00 ", " \n\t ")) {
+            good.put(UUID.randomUUID().toString(), tenThousand(unit));
+        }
+        good.put(UUID.randomUUID().toString(), "[".repeat(4_999) + "a" + "]".repeat(4_999));
+        java.util.Map<String, String> bad = new java.util.LinkedHashMap<>();
+        bad.put(UUID.randomUUID().toString(), tenThousand("<lora:no-such-lora:1> a, ")); // an unknown LoRA
+        bad.put(UUID.randomUUID().toString(), tenThousand("(a:1.2.3) ")); // a weight that is no number
+        java.util.Map<String, String> all = new java.util.LinkedHashMap<>(good);
+        all.putAll(bad);
+        all.forEach((request, prompt) -> {
+            GenerationParameters p = new GenerationParameters(prompt, prompt, "Euler", "Automatic", 1, 7, 3, 64, 64,
+                    1, 1, 1, null);
+            try {
+                publish(new JobMessage(JobMessage.jobIdOf(request, 0), request, "dave", 0, List.of(3L), p));
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+
+        java.util.Set<String> expected = new java.util.HashSet<>();
+        good.keySet().forEach(r -> expected.add("request." + r + ".job-finished"));
+        bad.keySet().forEach(r -> expected.add("request." + r + ".job-failed"));
+        List<String> seen = awaitEvents(expected);
+        assertThat(seen).as("worker faults").noneMatch(k -> k.endsWith("." + Messaging.WORKER_FAULT));
+        assertThat(seen).as("no good prompt failed").noneMatch(k -> good.keySet().stream()
+                .anyMatch(r -> k.equals("request." + r + ".job-failed")));
+        for (String request : good.keySet()) {
+            assertThat(storedBodies.stream().filter(b -> b.contains(request) && b.contains("\u0089PNG")))
+                    .as("the image of %s", request).hasSize(1);
+        }
+    }
+
+    private static String tenThousand(String unit) {
+        StringBuilder b = new StringBuilder(10_000);
+        while (b.length() + unit.length() <= 10_000) {
+            b.append(unit);
+        }
+        return b.toString();
+    }
+
+    /** Every event up to the last of {@code keys}; fails after 5 minutes. */
+    private static List<String> awaitEvents(java.util.Set<String> keys) throws InterruptedException {
+        java.util.Set<String> missing = new java.util.HashSet<>(keys);
+        List<String> seen = new java.util.ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (!missing.isEmpty() && System.nanoTime() < deadline) {
+            String key = events.poll(1, TimeUnit.SECONDS);
+            if (key != null) {
+                seen.add(key);
+                missing.remove(key);
+            }
+        }
+        assertThat(missing).as("events not seen within 5 minutes; saw %s", seen).isEmpty();
+        return seen;
+    }
+
     private static void publish(JobMessage job) throws Exception {
         channel.basicPublish("", NAMES.jobsQueue(), new AMQP.BasicProperties.Builder().deliveryMode(2)
                 .contentType("application/json").build(), JSON.writeValueAsBytes(job));

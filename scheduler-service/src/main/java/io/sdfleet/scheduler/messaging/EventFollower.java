@@ -8,6 +8,7 @@ import io.sdfleet.contracts.ProgressEvent;
 import io.sdfleet.contracts.RequestCancelled;
 import io.sdfleet.contracts.WorkerFault;
 import io.sdfleet.scheduler.stall.JobLeases;
+import io.sdfleet.scheduler.stall.SameFailures;
 import io.sdfleet.scheduler.stall.StallWatcher;
 import io.sdfleet.scheduler.stall.WorkerHealth;
 import org.springframework.amqp.core.Message;
@@ -25,10 +26,12 @@ public class EventFollower {
     private final JobLeases leases;
     private final StallWatcher watcher;
     private final io.sdfleet.scheduler.release.FairQueue queue;
+    private final SameFailures sameFailures;
 
     public EventFollower(JsonMapper json, JobLeases leases, StallWatcher watcher,
-                         io.sdfleet.scheduler.release.FairQueue queue) {
+                         io.sdfleet.scheduler.release.FairQueue queue, SameFailures sameFailures) {
         this.queue = queue;
+        this.sameFailures = sameFailures;
         this.json = json;
         this.leases = leases;
         this.watcher = watcher;
@@ -44,9 +47,9 @@ public class EventFollower {
                 ProgressEvent e = json.readValue(body, ProgressEvent.class);
                 leases.running(e.jobId(), e.workerId(), Instant.now());
             }
-            case "job-finished" -> leases.over(json.readValue(body, JobFinished.class).jobId());
-            case Messaging.JOB_SKIPPED -> leases.over(json.readValue(body, JobSkipped.class).jobId());
-            case "job-failed" -> leases.over(json.readValue(body, JobFailed.class).jobId()); // a job fault: no blame
+            case "job-finished" -> over(json.readValue(body, JobFinished.class).jobId());
+            case Messaging.JOB_SKIPPED -> over(json.readValue(body, JobSkipped.class).jobId());
+            case "job-failed" -> over(json.readValue(body, JobFailed.class).jobId()); // a job fault: no blame
             case Messaging.CANCELLED -> {
                 String requestId = json.readValue(body, RequestCancelled.class).requestId();
                 leases.cancelled(requestId);
@@ -55,10 +58,16 @@ public class EventFollower {
             case Messaging.WORKER_FAULT -> {
                 WorkerFault e = json.readValue(body, WorkerFault.class);
                 leases.workerGaveUp(e.jobId(), e.workerId(), e.attempt() + 1);
-                watcher.workerFault(e.workerId(), WorkerHealth.Fault.WORKER_REPORTED, e.reason(), Instant.now());
+                watcher.workerFault(e.jobId(), e.workerId(), WorkerHealth.Fault.WORKER_REPORTED, e.reason(),
+                        Instant.now());
             }
             default -> {
             }
         }
+    }
+
+    private void over(String jobId) {
+        leases.over(jobId);
+        sameFailures.over(jobId);
     }
 }

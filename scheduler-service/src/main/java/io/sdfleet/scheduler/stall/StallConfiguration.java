@@ -18,4 +18,9 @@ class StallConfiguration {
         return new WorkerHealth(properties.faultsToDrain(),
                 Duration.ofMillis(Math.round(properties.faultWindowSeconds() * 1000)));
     }
+
+    @Bean
+    SameFailures sameFailures(WorkerHealth health, StallProperties properties) {
+        return new SameFailures(health, Duration.ofMillis(Math.round(properties.faultWindowSeconds() * 1000)));
+    }
 }

@@ -28,6 +28,7 @@ public class StallWatcher {
 
     private final JobLeases leases;
     private final WorkerHealth health;
+    private final SameFailures sameFailures;
     private final WorkerRegistry workers;
     private final JobReleaser releaser;
     private final RabbitTemplate rabbit;
@@ -36,7 +37,8 @@ public class StallWatcher {
     private final io.sdfleet.scheduler.SchedulerProperties properties;
     private final io.sdfleet.scheduler.ops.SchedulerMetrics metrics;
 
-    public StallWatcher(JobLeases leases, WorkerHealth health, WorkerRegistry workers, JobReleaser releaser,
+    public StallWatcher(JobLeases leases, WorkerHealth health, SameFailures sameFailures, WorkerRegistry workers,
+                        JobReleaser releaser,
                         RabbitTemplate rabbit, Messaging.Names names, JsonMapper json,
                         io.sdfleet.scheduler.SchedulerProperties properties,
                         io.sdfleet.scheduler.ops.SchedulerMetrics metrics) {
@@ -44,6 +46,7 @@ public class StallWatcher {
         this.metrics = metrics;
         this.leases = leases;
         this.health = health;
+        this.sameFailures = sameFailures;
         this.workers = workers;
         this.releaser = releaser;
         this.rabbit = rabbit;
@@ -60,11 +63,12 @@ public class StallWatcher {
                 log.warn("job {} failed for good: {} (attempt {})", s.job().jobId(), s.reason(), s.nextAttempt() - 1);
                 publishEvent(s.job().requestId(), "job-failed", new JobFailed(s.job().requestId(), s.job().jobId(),
                         s.reason(), s.nextAttempt() - 1, now));
+                sameFailures.over(s.job().jobId());
             } else {
                 log.warn("requeueing job {} as attempt {}: {}", s.job().jobId(), s.nextAttempt(), s.reason());
                 releaser.requeue(s.job(), s.nextAttempt());
             }
-            workerFault(s.workerId(), s.fault(), s.reason(), now);
+            workerFault(s.job().jobId(), s.workerId(), s.fault(), s.reason(), now);
         }
         java.util.Set<String> emptied = new java.util.HashSet<>();
         for (JobLeases.Stranded s : leases.stranded(now, workers::lastHeard, workers::isDrained)) {
@@ -98,9 +102,13 @@ public class StallWatcher {
         }
     }
 
-    /** A worker fault seen or reported; drains the worker when it has had too many. */
-    public void workerFault(String workerId, WorkerHealth.Fault fault, String reason, Instant now) {
-        if (health.record(workerId, fault, now)) {
+    /**
+     * A worker fault of {@code jobId} seen or reported; drains the worker when it has had too many. When the job
+     * failed the same way on another worker before, it is the job's fault: that worker's blame is withdrawn and
+     * this one is not counted.
+     */
+    public void workerFault(String jobId, String workerId, WorkerHealth.Fault fault, String reason, Instant now) {
+        if (sameFailures.record(jobId, workerId, fault, reason, now)) {
             String why = health.faultsOf(workerId) + " worker faults, the last: " + reason;
             log.warn("draining worker {}: {}", workerId, why);
             workers.drain(workerId);

@@ -55,6 +55,17 @@ public final class WorkerHealth {
         return recent.size() >= faultsToDrain && drained.add(workerId);
     }
 
+    /**
+     * Takes back the fault recorded for {@code workerId} at {@code at} (it turned out to be the job's). A worker it
+     * already drained stays drained: the drain has been sent.
+     */
+    public synchronized void withdraw(String workerId, Instant at) {
+        Deque<Instant> recent = faults.get(workerId);
+        if (recent != null) {
+            recent.removeFirstOccurrence(at);
+        }
+    }
+
     public synchronized int faultsOf(String workerId) {
         Deque<Instant> recent = faults.get(workerId);
         return recent == null ? 0 : recent.size();
