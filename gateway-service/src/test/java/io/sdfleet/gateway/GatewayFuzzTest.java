@@ -39,8 +39,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.zip.CRC32;
-import java.util.zip.Deflater;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -614,7 +612,7 @@ class GatewayFuzzTest {
             jpeg(16, 16),
             gifHeader(65_535, 65_535),
             bmpHeader(100_000, 100_000),
-            pngWithText("zTXt", concat("parameters\0\0".getBytes(StandardCharsets.ISO_8859_1), zlib(new byte[20_000_000]))),
+            pngWithText("zTXt", concat("parameters\0\0".getBytes(StandardCharsets.ISO_8859_1), TestPngs.zlib(new byte[20_000_000]))),
             pngWithText("tEXt", ("parameters\0Steps: \"" + "\\\\\"".repeat(40_000) + "\"").getBytes(StandardCharsets.ISO_8859_1)),
             pngWithText("tEXt", ("parameters\0a\nSteps: 20, Sampler: \"" + "x".repeat(200_000) + "\", Seed: 1").getBytes(StandardCharsets.ISO_8859_1)),
             pngWithText("tEXt", ("parameters\0" + "Negative prompt: ".repeat(10_000)).getBytes(StandardCharsets.ISO_8859_1)),
@@ -649,7 +647,7 @@ class GatewayFuzzTest {
     private static byte[] pngHeaderOnly(int w, int h, int colorType) {
         byte[] ihdr = ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) colorType).put((byte) 0)
                 .put((byte) 0).put((byte) 0).array();
-        return concat(PNG_SIGNATURE, chunk("IHDR", ihdr), chunk("IDAT", zlib(new byte[64])), chunk("IEND", new byte[0]));
+        return concat(PNG_SIGNATURE, TestPngs.chunk("IHDR", ihdr), TestPngs.chunk("IDAT", TestPngs.zlib(new byte[64])), TestPngs.chunk("IEND", new byte[0]));
     }
 
     private static byte[] gifHeader(int w, int h) {
@@ -667,29 +665,8 @@ class GatewayFuzzTest {
     private static byte[] pngWithText(String type, byte[] data) {
         byte[] plain = png(8, 8);
         int ihdrEnd = 8 + 8 + 13 + 4;
-        return concat(java.util.Arrays.copyOf(plain, ihdrEnd), chunk(type, data),
+        return concat(java.util.Arrays.copyOf(plain, ihdrEnd), TestPngs.chunk(type, data),
                 java.util.Arrays.copyOfRange(plain, ihdrEnd, plain.length));
-    }
-
-    private static byte[] chunk(String type, byte[] data) {
-        ByteBuffer b = ByteBuffer.allocate(12 + data.length);
-        b.putInt(data.length).put(type.getBytes(StandardCharsets.US_ASCII)).put(data);
-        CRC32 crc = new CRC32();
-        crc.update(type.getBytes(StandardCharsets.US_ASCII));
-        crc.update(data);
-        return b.putInt((int) crc.getValue()).array();
-    }
-
-    private static byte[] zlib(byte[] data) {
-        Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
-        deflater.setInput(data);
-        deflater.finish();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buffer = new byte[65_536];
-        while (!deflater.finished()) {
-            out.write(buffer, 0, deflater.deflate(buffer));
-        }
-        return out.toByteArray();
     }
 
     private static byte[] concat(byte[]... parts) {

@@ -32,16 +32,17 @@ public final class TestPngs {
         for (int i = 0; i < chunks; i++) {
             ByteArrayOutputStream data = new ByteArrayOutputStream();
             data.writeBytes(("comment" + i + "\0\0").getBytes(StandardCharsets.ISO_8859_1));
-            data.writeBytes(deflate(new byte[bytesEach]));
-            chunk(out, "zTXt", data.toByteArray());
+            data.writeBytes(zlib(new byte[bytesEach]));
+            out.writeBytes(chunk("zTXt", data.toByteArray()));
         }
         out.write(png, headerEnd, png.length - headerEnd);
         return out.toByteArray();
     }
 
-    private static byte[] deflate(byte[] bytes) {
-        Deflater deflater = new Deflater(9);
-        deflater.setInput(bytes);
+    /** {@code data} zlib-compressed, as PNG's zTXt chunks and IDAT hold it. */
+    public static byte[] zlib(byte[] data) {
+        Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
+        deflater.setInput(data);
         deflater.finish();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buffer = new byte[65_536];
@@ -51,15 +52,13 @@ public final class TestPngs {
         return out.toByteArray();
     }
 
-    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+    /** One PNG chunk: length, type, data, CRC of type and data. */
+    public static byte[] chunk(String type, byte[] data) {
         byte[] typeBytes = type.getBytes(StandardCharsets.US_ASCII);
         CRC32 crc = new CRC32();
         crc.update(typeBytes);
         crc.update(data);
-        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-        out.writeBytes(typeBytes);
-        out.writeBytes(data);
-        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+        return ByteBuffer.allocate(12 + data.length).putInt(data.length).put(typeBytes).put(data)
+                .putInt((int) crc.getValue()).array();
     }
-
 }

@@ -74,26 +74,17 @@ class PngFilesTest {
     }
 
     private static byte[] withChunk(String type, byte[] data) {
-        return withChunks(java.util.List.of(Map.entry(type, data)));
-    }
-
-    /** A small PNG with the given chunks inserted after its header. */
-    static byte[] withChunks(java.util.List<Map.Entry<String, byte[]>> chunks) {
         byte[] plain = PngFiles.encode(new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB), Map.of());
         int ihdrEnd = 8 + 8 + 13 + 4;
+        java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate(12 + data.length);
+        chunk.putInt(data.length).put(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put(data);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        crc.update(data);
+        chunk.putInt((int) crc.getValue());
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         out.write(plain, 0, ihdrEnd);
-        for (Map.Entry<String, byte[]> c : chunks) {
-            byte[] type = c.getKey().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            byte[] data = c.getValue();
-            java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate(12 + data.length);
-            chunk.putInt(data.length).put(type).put(data);
-            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-            crc.update(type);
-            crc.update(data);
-            chunk.putInt((int) crc.getValue());
-            out.writeBytes(chunk.array());
-        }
+        out.writeBytes(chunk.array());
         out.write(plain, ihdrEnd, plain.length - ihdrEnd);
         return out.toByteArray();
     }

@@ -172,7 +172,7 @@ class GatewaySecurityTest {
     @Test
     @Order(3)
     void pngInfoReadsABoundedAmountOfText() throws Exception {
-        byte[] bomb = pngWithCompressedChunks(20, 60_000); // 1.2 MB of text from ~3 KB of PNG
+        byte[] bomb = io.sdfleet.gateway.TestPngs.withCompressedText(20, 60_000); // 1.2 MB of text from ~3 KB of PNG
         String body = "{\"image\": \"" + Base64.getEncoder().encodeToString(bomb) + "\"}";
         RawHttp.Response response = http.send("POST", "/sdapi/v1/png-info", Map.of("Authorization", "Bearer " + alice,
                 "Content-Type", "application/json"), body.getBytes(StandardCharsets.UTF_8));
@@ -180,7 +180,7 @@ class GatewaySecurityTest {
         assertThat(response.body()).contains("\"field\":\"image\"").contains("100000 bytes of text");
         assertThat(response.body().length()).isLessThan(2_000);
 
-        byte[] fine = pngWithCompressedChunks(1, 50_000);
+        byte[] fine = io.sdfleet.gateway.TestPngs.withCompressedText(1, 50_000);
         RawHttp.Response ok = http.send("POST", "/sdapi/v1/png-info", Map.of("Authorization", "Bearer " + alice,
                 "Content-Type", "application/json"), ("{\"image\": \"" + Base64.getEncoder().encodeToString(fine) + "\"}")
                 .getBytes(StandardCharsets.UTF_8));
@@ -332,9 +332,5 @@ class GatewaySecurityTest {
         }
         out.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         return out.toByteArray();
-    }
-
-    private static byte[] pngWithCompressedChunks(int chunks, int bytesEach) {
-        return io.sdfleet.gateway.TestPngs.withCompressedText(chunks, bytesEach);
     }
 }
