@@ -34,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * multipart upload) and a LoRA go in streamed, are registered once with A1111's hashes, listed by kind, come back
  * byte for byte, refuse path tricks, and are deleted.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = StorageApplication.CONFIG_NAME)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {StorageApplication.CONFIG_NAME,
+        io.sdfleet.infra.TestInternalToken.PROPERTY})
 class ModelRegistryIntegrationTest {
 
     private static final Path REFERENCE = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference"));
@@ -113,7 +114,8 @@ class ModelRegistryIntegrationTest {
         assertThat(JSON.readTree(get("/internal/models").body())).hasSize(2);
         assertThat(JSON.readTree(get("/internal/models/" + sha).body()).get("kind").asString()).isEqualTo("checkpoint");
 
-        HttpResponse<byte[]> content = http.send(HttpRequest.newBuilder(uri("/internal/models/" + sha + "/content")).build(),
+        HttpResponse<byte[]> content = http.send(HttpRequest.newBuilder(uri("/internal/models/" + sha + "/content"))
+                .header("Authorization", io.sdfleet.infra.TestInternalToken.AUTHORIZATION).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(content.statusCode()).isEqualTo(200);
         assertThat(content.headers().firstValue("X-Sdfleet-Sha256")).hasValue(sha);
@@ -141,6 +143,7 @@ class ModelRegistryIntegrationTest {
     private HttpResponse<String> upload(String kind, String name, Path file) throws Exception {
         return http.send(HttpRequest.newBuilder(uri("/internal/models?kind=" + kind + "&name="
                         + URLEncoder.encode(name, StandardCharsets.UTF_8)))
+                        .header("Authorization", io.sdfleet.infra.TestInternalToken.AUTHORIZATION)
                         .header("Content-Type", "application/octet-stream")
                         .POST(HttpRequest.BodyPublishers.ofFile(file)).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -151,7 +154,8 @@ class ModelRegistryIntegrationTest {
     }
 
     private HttpResponse<String> send(String method, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(uri(path)).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+        return http.send(HttpRequest.newBuilder(uri(path))
+                .header("Authorization", io.sdfleet.infra.TestInternalToken.AUTHORIZATION).method(method, HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -2,6 +2,7 @@ package io.sdfleet.storage;
 
 import io.sdfleet.infra.S3ProxyServer;
 import io.sdfleet.infra.TestDatabase;
+import io.sdfleet.infra.TestInternalToken;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,9 +30,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The storage service against a real PostgreSQL (the machine's) and a real S3 API server (S3Proxy, started here),
- * over HTTP: images are stored once, a redelivery does not duplicate them, bytes come back identical.
+ * over HTTP: images are stored once, a redelivery does not duplicate them, bytes come back identical, and nobody
+ * without the fleet's internal credential reads or writes anything.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = StorageApplication.CONFIG_NAME)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {StorageApplication.CONFIG_NAME, TestInternalToken.PROPERTY})
 class StorageServiceIntegrationTest {
 
     @TempDir
@@ -90,10 +93,10 @@ class StorageServiceIntegrationTest {
         assertThat(jdbc.sql("SELECT parameters->>'steps' FROM images WHERE request_id = ? AND image_index = 1")
                 .param(request).query(String.class).single()).isEqualTo("20");
 
-        HttpResponse<String> list = http.send(HttpRequest.newBuilder(uri("/internal/requests/" + request + "/images")).build(),
+        HttpResponse<String> list = http.send(signed(uri("/internal/requests/" + request + "/images")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(list.body()).contains("\"imageIndex\":0", "\"imageIndex\":1", "\"seed\":1001");
-        HttpResponse<byte[]> bytes = http.send(HttpRequest.newBuilder(uri("/internal/requests/" + request + "/images/0")).build(),
+        HttpResponse<byte[]> bytes = http.send(signed(uri("/internal/requests/" + request + "/images/0")).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(bytes.body()).isEqualTo(png);
     }
@@ -114,7 +117,7 @@ class StorageServiceIntegrationTest {
         assertThat(stored.headers().firstValue("X-Request-Id")).contains("trace-storage-9");
         put(request, request + "-0", 0, 7, png(0x123456), "trace-storage-9"); // a repeat
 
-        String metrics = http.send(HttpRequest.newBuilder(uri("/actuator/prometheus")).build(),
+        String metrics = http.send(signed(uri("/actuator/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertThat(metrics).contains(
                 "sdfleet_storage_images_total{application=\"storage-service\",result=\"stored\"}",
@@ -128,12 +131,70 @@ class StorageServiceIntegrationTest {
                 HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
     }
 
+    /**
+     * The forged-image attack: someone on the network PUTs their own PNG for another user's running request before the
+     * worker delivers. Without the fleet's credential it is refused; the worker's real image is stored and served.
+     */
+    @Test
+    void nobodyWithoutTheInternalCredentialStoresOrReadsAnything() throws Exception {
+        String request = UUID.randomUUID().toString();
+        byte[] forged = png(0xff0000);
+        byte[] real = png(0x00ff00);
+        String wrong = "Bearer " + "x".repeat(TestInternalToken.VALUE.length());
+        for (String authorization : new String[] {null, wrong, TestInternalToken.VALUE, "Basic " + TestInternalToken.VALUE}) {
+            HttpRequest.Builder attempt = putRequest(request, request + "-0", 0, 1, forged, null);
+            if (authorization != null) {
+                attempt.header("Authorization", authorization);
+            }
+            HttpResponse<String> refused = http.send(attempt.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as("forged PUT with %s", authorization).isEqualTo(401);
+            assertThat(refused.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).contains("problem+json"));
+        }
+        assertThat(jdbc.sql("SELECT count(*) FROM images WHERE request_id = ?").param(request).query(Long.class).single())
+                .isZero();
+
+        assertThat(put(request, request + "-0", 0, 1, real).statusCode()).isEqualTo(201);
+        HttpResponse<byte[]> served = http.send(signed(uri("/internal/requests/" + request + "/images/0")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(served.body()).isEqualTo(real);
+
+        // reads, the model registry and the meters are closed too, whatever the spelling of the path
+        for (String path : new String[] {"/internal/requests/" + request + "/images", "/internal/requests/" + request
+                + "/images/0", "/%69nternal/requests/" + request + "/images", "/internal;x=1/requests/" + request
+                + "/images", "/internal/models", "/actuator/prometheus", "/actuator", "/actuator/health;x=1/../prometheus"}) {
+            assertThat(rawGet(path)).as(path).isEqualTo(401);
+        }
+        HttpResponse<String> delete = http.send(HttpRequest.newBuilder(uri("/internal/models/" + "0".repeat(64)))
+                .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(delete.statusCode()).isEqualTo(401);
+        HttpResponse<String> register = http.send(HttpRequest.newBuilder(uri("/internal/models?kind=lora&name=x.safetensors"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[16])).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(register.statusCode()).isEqualTo(401);
+        assertThat(rawGet("/actuator/health")).isEqualTo(200);
+    }
+
+    /** A GET sent byte for byte as written (java.net.http would normalise or refuse some of these paths). */
+    private int rawGet(String path) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            return Integer.parseInt(status.substring(9, 12));
+        }
+    }
+
     private HttpResponse<String> put(String request, String job, int index, long seed, byte[] png) throws Exception {
         return put(request, job, index, seed, png, null);
     }
 
     private HttpResponse<String> put(String request, String job, int index, long seed, byte[] png, String trace)
             throws Exception {
+        return http.send(putRequest(request, job, index, seed, png, trace).header("Authorization",
+                TestInternalToken.AUTHORIZATION).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The worker's PUT /internal/images, not yet signed. */
+    private HttpRequest.Builder putRequest(String request, String job, int index, long seed, byte[] png, String trace) {
         String metadata = """
                 {"requestId":"%s","jobId":"%s","imageIndex":%d,"user":"alice","seed":%d,"prompt":"a cat",
                  "negativePrompt":"","parametersJson":"{\\"steps\\": 20}","infotext":"a cat\\nSteps: 20",
@@ -148,7 +209,11 @@ class StorageServiceIntegrationTest {
         if (trace != null) {
             builder.header("X-Request-Id", trace);
         }
-        return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+        return builder;
+    }
+
+    private HttpRequest.Builder signed(URI uri) {
+        return HttpRequest.newBuilder(uri).header("Authorization", TestInternalToken.AUTHORIZATION);
     }
 
     private URI uri(String path) {

@@ -1,6 +1,7 @@
 package io.sdfleet.gateway.generation;
 
 import io.sdfleet.gateway.GatewayProperties;
+import io.sdfleet.internal.InternalCredential;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -12,15 +13,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** Reads a request's stored images from storage-service. */
+/** Reads a request's stored images from storage-service (signed with the fleet's internal credential). */
 @Component
 public class StorageReader {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String base;
     private final JsonMapper json;
+    private final InternalCredential credential;
 
-    public StorageReader(GatewayProperties properties, JsonMapper json) {
+    public StorageReader(GatewayProperties properties, JsonMapper json, InternalCredential credential) {
+        this.credential = credential;
         this.base = properties.storageUrl().replaceAll("/+$", "");
         this.json = json;
     }
@@ -36,7 +39,8 @@ public class StorageReader {
 
     private HttpResponse<byte[]> get(String path) {
         try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+            HttpRequest.Builder request = credential.sign(HttpRequest.newBuilder(URI.create(base + path)))
+                    .timeout(Duration.ofSeconds(60));
             String trace = io.sdfleet.messaging.Tracing.current();
             if (trace != null) {
                 request.header(io.sdfleet.contracts.Messaging.REQUEST_ID_HTTP_HEADER, trace);

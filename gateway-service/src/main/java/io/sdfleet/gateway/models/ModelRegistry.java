@@ -1,6 +1,7 @@
 package io.sdfleet.gateway.models;
 
 import io.sdfleet.gateway.GatewayProperties;
+import io.sdfleet.internal.InternalCredential;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -23,6 +24,7 @@ import java.util.List;
  * The fleet's model registry as storage-service keeps it ({@code /internal/models}). Listings are remembered for a
  * few seconds (A1111 clients poll /sd-models often); an upload, a delete or {@code refresh-checkpoints} forgets
  * them at once. When storage cannot be reached the registry reads as empty, so the local models folder still serves.
+ * Every call carries the fleet's internal credential.
  */
 @Component
 public class ModelRegistry {
@@ -43,17 +45,20 @@ public class ModelRegistry {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String base;
     private final JsonMapper json;
+    private final InternalCredential credential;
     private volatile List<Entry> cached;
     private volatile long cachedAt;
 
-    public ModelRegistry(GatewayProperties properties, JsonMapper json) {
+    @org.springframework.beans.factory.annotation.Autowired
+    public ModelRegistry(GatewayProperties properties, JsonMapper json, InternalCredential credential) {
+        this.credential = credential;
         this.base = properties.storageUrl() == null ? null : properties.storageUrl().replaceAll("/+$", "");
         this.json = json;
     }
 
     /** A registry that is always empty (tests, or a gateway without storage). */
     public static ModelRegistry none(JsonMapper json) {
-        return new ModelRegistry(new GatewayProperties(null, null, null, 60), json);
+        return new ModelRegistry(new GatewayProperties(null, null, null, 60), json, null);
     }
 
     public List<Entry> all() {
@@ -80,7 +85,7 @@ public class ModelRegistry {
             return List.of();
         }
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/internal/models"))
+            HttpResponse<String> response = http.send(credential.sign(HttpRequest.newBuilder(URI.create(base + "/internal/models")))
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 log.warn("model registry answered {}; listing local models only", response.statusCode());
@@ -110,7 +115,7 @@ public class ModelRegistry {
         }
         String query = "?kind=" + enc(kind) + "&name=" + enc(name) + (uploadedBy == null ? "" : "&uploadedBy=" + enc(uploadedBy));
         try {
-            return http.send(HttpRequest.newBuilder(URI.create(base + "/internal/models" + query))
+            return http.send(credential.sign(HttpRequest.newBuilder(URI.create(base + "/internal/models" + query)))
                     .header("Content-Type", "application/octet-stream")
                     .POST(publisher).build(), HttpResponse.BodyHandlers.ofString());
         } finally {
@@ -121,7 +126,7 @@ public class ModelRegistry {
     /** storage-service's answer to a read or delete under /internal/models. */
     public HttpResponse<String> call(String method, String pathAndQuery) throws IOException, InterruptedException {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create(base + "/internal/models" + pathAndQuery))
+            return http.send(credential.sign(HttpRequest.newBuilder(URI.create(base + "/internal/models" + pathAndQuery)))
                     .timeout(Duration.ofSeconds(30)).method(method, HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.ofString());
         } finally {

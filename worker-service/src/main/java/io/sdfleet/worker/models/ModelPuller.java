@@ -1,6 +1,7 @@
 package io.sdfleet.worker.models;
 
 import io.sdfleet.diffusion.checkpoint.ModelHash;
+import io.sdfleet.internal.InternalCredential;
 import io.sdfleet.worker.WorkerProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +43,7 @@ import java.util.stream.Stream;
  * bounded cache directory ({@code <cache>/<kind>/<sha256>/<name>}). A download streams to a temporary file while it
  * is hashed and is kept only when its sha256 is the one the registry holds; a cached file is re-hashed (once per
  * process) and compared again before it is used. Beyond the size limit the least recently used files go, never one
- * the current job uses or a loaded model came from.
+ * the current job uses or a loaded model came from. Registry calls carry the fleet's internal credential.
  */
 @Component
 public class ModelPuller {
@@ -69,6 +70,7 @@ public class ModelPuller {
             .followRedirects(HttpClient.Redirect.NEVER).build();
     private final String base;
     private final JsonMapper json;
+    private final InternalCredential credential;
     private final Path dir;
     private final long maxBytes;
     /** Cached files, least recently used first, with their sizes. */
@@ -80,11 +82,13 @@ public class ModelPuller {
     private volatile long listedAt;
 
     @Autowired
-    public ModelPuller(WorkerProperties properties, JsonMapper json) {
-        this(properties.storageUrl(), properties.modelCacheDir(), properties.modelCacheMaxSize().toBytes(), json);
+    public ModelPuller(WorkerProperties properties, JsonMapper json, InternalCredential credential) {
+        this(properties.storageUrl(), credential, properties.modelCacheDir(), properties.modelCacheMaxSize().toBytes(),
+                json);
     }
 
-    public ModelPuller(String storageUrl, Path cacheDir, long maxBytes, JsonMapper json) {
+    public ModelPuller(String storageUrl, InternalCredential credential, Path cacheDir, long maxBytes, JsonMapper json) {
+        this.credential = credential;
         this.base = storageUrl == null ? null : storageUrl.replaceAll("/+$", "");
         this.json = json;
         this.dir = cacheDir.toAbsolutePath().normalize();
@@ -135,7 +139,7 @@ public class ModelPuller {
             return List.of();
         }
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/internal/models"))
+            HttpResponse<String> response = http.send(credential.sign(HttpRequest.newBuilder(URI.create(base + "/internal/models")))
                     .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 // Without a registry the worker still serves its local models; a job that needs a remote one then
@@ -196,8 +200,8 @@ public class ModelPuller {
         Path partial = dir.resolve(".partial").resolve(UUID.randomUUID() + ".part");
         try {
             Files.createDirectories(partial.getParent());
-            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(
-                            URI.create(base + "/internal/models/" + entry.sha256() + "/content")).build(),
+            HttpResponse<InputStream> response = http.send(credential.sign(HttpRequest.newBuilder(
+                            URI.create(base + "/internal/models/" + entry.sha256() + "/content"))).build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             try (InputStream in = new DigestInputStream(response.body(), digest)) {

@@ -1,5 +1,6 @@
 package io.sdfleet.worker.storage;
 
+import io.sdfleet.internal.InternalCredential;
 import io.sdfleet.worker.WorkerProperties;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
@@ -19,7 +20,8 @@ import java.util.UUID;
  * Hands finished images to storage-service ({@code PUT /internal/images}, multipart metadata + PNG) and returns only
  * once storage confirmed (201 stored, or 200 already stored by an earlier delivery of the same job). While storage
  * is down or failing (connection refused, 5xx) it retries with exponential backoff (1 s doubling, at most 15 s
- * apart) for {@code sdfleet.worker.storage-retry-seconds}; the job stays unacknowledged all that time.
+ * apart) for {@code sdfleet.worker.storage-retry-seconds}; the job stays unacknowledged all that time. Calls carry the
+ * fleet's internal credential (storage refuses anyone else, so no one else can slip an image into a request).
  */
 @Component
 public class StorageClient {
@@ -30,11 +32,14 @@ public class StorageClient {
     private final io.sdfleet.worker.ops.WorkerMetrics metrics;
 
     private final Duration retryBudget;
+    private final InternalCredential credential;
 
     public StorageClient(WorkerProperties properties, JsonMapper json, io.sdfleet.worker.ops.WorkerMetrics metrics,
+                         InternalCredential credential,
                          @org.springframework.beans.factory.annotation.Value("${sdfleet.worker.storage-retry-seconds:120}")
                          long retrySeconds) {
         this.metrics = metrics;
+        this.credential = credential;
         this.endpoint = URI.create(properties.storageUrl().replaceAll("/+$", "") + "/internal/images");
         this.json = json;
         this.retryBudget = Duration.ofSeconds(retrySeconds);
@@ -46,7 +51,7 @@ public class StorageClient {
         part(body, boundary, "metadata", null, "application/json", json.writeValueAsBytes(metadata));
         part(body, boundary, "image", "image.png", "image/png", png);
         body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint)
+        HttpRequest.Builder builder = credential.sign(HttpRequest.newBuilder(endpoint))
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));

@@ -1,6 +1,7 @@
 package io.sdfleet.worker.models;
 
 import com.sun.net.httpserver.HttpServer;
+import io.sdfleet.internal.InternalCredential;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,10 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The model cache against a small real HTTP server speaking storage-service's /internal/models protocol. */
+/**
+ * The model cache against a small real HTTP server speaking storage-service's /internal/models protocol (and, like
+ * storage-service, answering 401 to calls without the fleet's internal credential).
+ */
 class ModelPullerTest {
 
     @TempDir
@@ -31,12 +35,18 @@ class ModelPullerTest {
     /** What the registry lists (name to bytes) and, separately, what the content endpoint serves. */
     private final Map<String, byte[]> registered = new LinkedHashMap<>();
     private final Map<String, byte[]> served = new LinkedHashMap<>();
+    private final InternalCredential credential = InternalCredential.of(InternalCredential.generate());
 
     @BeforeEach
     void start() throws Exception {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/internal/models", exchange -> {
             String path = exchange.getRequestURI().getPath();
+            if (!credential.isPresentedBy(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                exchange.sendResponseHeaders(401, -1);
+                exchange.close();
+                return;
+            }
             byte[] body;
             if (path.equals("/internal/models")) {
                 StringBuilder json = new StringBuilder("[");
@@ -69,7 +79,7 @@ class ModelPullerTest {
     }
 
     private ModelPuller puller(long maxBytes) {
-        return new ModelPuller("http://127.0.0.1:" + server.getAddress().getPort(), cache, maxBytes,
+        return new ModelPuller("http://127.0.0.1:" + server.getAddress().getPort(), credential, cache, maxBytes,
                 JsonMapper.builder().build());
     }
 
