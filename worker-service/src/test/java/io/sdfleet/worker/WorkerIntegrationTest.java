@@ -33,7 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The worker on the machine's real RabbitMQ (else an embedded Qpid broker; a random name prefix keeps runs apart), running the real engine on the
  * reference mini model. Storage is stood in for by a recording HTTP endpoint speaking storage-service's protocol.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = WorkerApplication.CONFIG_NAME)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {WorkerApplication.CONFIG_NAME, io.sdfleet.infra.TestInternalToken.PROPERTY})
 class WorkerIntegrationTest {
 
     private static final String PREFIX = "test-" + UUID.randomUUID().toString().substring(0, 8) + ".";
@@ -55,6 +56,11 @@ class WorkerIntegrationTest {
     static void start() throws Exception {
         storage = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         storage.createContext("/internal/images", exchange -> {
+            if (!io.sdfleet.infra.TestInternalToken.AUTHORIZATION.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                exchange.sendResponseHeaders(401, -1); // as storage-service answers a call without the credential
+                exchange.close();
+                return;
+            }
             storedBodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.ISO_8859_1));
             String trace = exchange.getRequestHeaders().getFirst(Messaging.REQUEST_ID_HTTP_HEADER);
             if (trace != null) {
@@ -65,6 +71,11 @@ class WorkerIntegrationTest {
         });
         // storage-service's model registry: empty, every model is in the worker's local folder
         storage.createContext("/internal/models", exchange -> {
+            if (!io.sdfleet.infra.TestInternalToken.AUTHORIZATION.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                exchange.sendResponseHeaders(401, -1);
+                exchange.close();
+                return;
+            }
             byte[] empty = "[]".getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, empty.length);
@@ -177,7 +188,8 @@ class WorkerIntegrationTest {
         String metrics = "";
         for (int i = 0; i < 50 && !metrics.contains("sdfleet_worker_memory_used_bytes{"); i++) {
             metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                    "http://127.0.0.1:" + managementPort + "/actuator/prometheus")).build(),
+                    "http://127.0.0.1:" + managementPort + "/actuator/prometheus"))
+                    .header("Authorization", io.sdfleet.infra.TestInternalToken.AUTHORIZATION).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             Thread.sleep(200); // the memory gauges fill at the next heartbeat
         }
@@ -197,6 +209,10 @@ class WorkerIntegrationTest {
                 "http://127.0.0.1:" + managementPort + "/actuator/health/readiness")).build(),
                 java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
         assertThat(status).isEqualTo(200);
+        int unsigned = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://127.0.0.1:" + managementPort + "/actuator/prometheus")).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        assertThat(unsigned).as("the management port without the internal credential").isEqualTo(401);
     }
 
     /**

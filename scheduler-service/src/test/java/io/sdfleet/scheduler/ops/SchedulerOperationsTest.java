@@ -32,9 +32,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The scheduler on the machine's RabbitMQ (else an embedded broker) with its management port: a request carrying a
  * trace header becomes jobs carrying the same header (and the accepted-at time), and /actuator/prometheus lists the
- * scheduler's meters.
+ * scheduler's meters to the holder of the fleet's internal credential (and to no one else).
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = SchedulerApplication.CONFIG_NAME)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {SchedulerApplication.CONFIG_NAME, io.sdfleet.infra.TestInternalToken.PROPERTY})
 class SchedulerOperationsTest {
 
     private static final String PREFIX = "test-" + UUID.randomUUID().toString().substring(0, 8) + ".";
@@ -106,12 +107,21 @@ class SchedulerOperationsTest {
                 "sdfleet_scheduler_jobs_planned_total{application=\"scheduler-service\"} 2.0",
                 "sdfleet_scheduler_job_hold_seconds_count",
                 "sdfleet_scheduler_users_waiting");
-        assertThat(get("/actuator/health/readiness").statusCode()).isEqualTo(200);
-        assertThat(get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+        assertThat(get("/actuator/health/readiness", null).statusCode()).isEqualTo(200);
+        assertThat(get("/actuator/health/liveness", null).statusCode()).isEqualTo(200);
+        assertThat(get("/actuator/prometheus", null).statusCode()).isEqualTo(401);
+        assertThat(get("/actuator/prometheus", "Bearer " + "y".repeat(40)).statusCode()).isEqualTo(401);
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return get(path, io.sdfleet.infra.TestInternalToken.AUTHORIZATION);
+    }
+
+    private HttpResponse<String> get(String path, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

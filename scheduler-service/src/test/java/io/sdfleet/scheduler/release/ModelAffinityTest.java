@@ -36,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * can be found where the scheduler put it.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {SchedulerApplication.CONFIG_NAME,
+        io.sdfleet.infra.TestInternalToken.PROPERTY,
         "sdfleet.scheduler.heartbeat-timeout-seconds=2", "sdfleet.scheduler.stall.heartbeat-lost-seconds=1",
         "sdfleet.scheduler.stall.check-interval-ms=200", "sdfleet.scheduler.forget-worker-after-seconds=4",
         "sdfleet.scheduler.queue-margin=1"})
