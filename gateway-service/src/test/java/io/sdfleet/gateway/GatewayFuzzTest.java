@@ -96,7 +96,8 @@ class GatewayFuzzTest {
         TestServers.Endpoint broker = TestServers.broker();
         database = io.sdfleet.infra.TestDatabase.create();
         String prefix = "fuzz-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        gateway = GatewayApplication.builder().run("--server.port=0", "--sdfleet.messaging.prefix=" + prefix,
+        gateway = GatewayApplication.builder().run("--server.port=0", "--" + io.sdfleet.infra.TestInternalToken.PROPERTY,
+                "--sdfleet.messaging.prefix=" + prefix,
                 "--spring.datasource.url=" + database.url(), "--spring.datasource.username=" + database.user(),
                 "--spring.datasource.password=" + database.password(),
                 // the production filter chain, authentication included; wrong credentials are fuzzed too, so the

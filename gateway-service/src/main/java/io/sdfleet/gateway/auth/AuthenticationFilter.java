@@ -1,6 +1,7 @@
 package io.sdfleet.gateway.auth;
 
 import io.sdfleet.gateway.api.FilterProblems;
+import io.sdfleet.internal.InternalCredential;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -18,7 +19,8 @@ import java.util.Optional;
 /**
  * Every request but the public ones ({@link RequestAccess}) is made by someone. With authentication on, that is the
  * owner of a Bearer API key or of A1111-style basic credentials, and anything else is answered 401 before any
- * controller runs; meters and API docs also need an admin (unless configured public). Repeated wrong credentials
+ * controller runs; meters and API docs also need an admin or the fleet's internal credential (a Prometheus scraper
+ * holds that one), unless configured public. Repeated wrong credentials
  * from one address, or wrong passwords for one user name, are answered 429 for a while ({@link LoginThrottle}).
  * With authentication off (local development) the {@code X-Sdfleet-User} header names the caller.
  */
@@ -31,8 +33,11 @@ public class AuthenticationFilter extends OncePerRequestFilter {
     private final AuthProperties properties;
     private final Authenticator authenticator;
     private final LoginThrottle throttle;
+    private final InternalCredential internal;
 
-    public AuthenticationFilter(AuthProperties properties, Authenticator authenticator, LoginThrottle throttle) {
+    public AuthenticationFilter(AuthProperties properties, Authenticator authenticator, LoginThrottle throttle,
+                                InternalCredential internal) {
+        this.internal = internal;
         this.properties = properties;
         this.authenticator = authenticator;
         this.throttle = throttle;
@@ -55,6 +60,10 @@ public class AuthenticationFilter extends OncePerRequestFilter {
             return;
         }
         String header = request.getHeader("Authorization");
+        if (access == RequestAccess.Level.OPERATIONS && internal.isPresentedBy(header)) {
+            chain.doFilter(request, response); // the fleet's scraper: meters and docs, never a user's endpoints
+            return;
+        }
         String address = request.getRemoteAddr();
         String claimedUser = Authenticator.claimedUser(header).orElse(null);
         Optional<Duration> wait = header == null ? Optional.empty() : throttle.wait(address, claimedUser);

@@ -33,7 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The gateway on the machine's RabbitMQ (else an embedded broker): trace ids in and out, on the request message,
  * its meters (also from a worker's heartbeat) on /actuator/prometheus, health probes, and the OpenAPI description.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = GatewayApplication.CONFIG_NAME)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {GatewayApplication.CONFIG_NAME, io.sdfleet.infra.TestInternalToken.PROPERTY})
 class GatewayOperationsTest {
 
     private static final String PREFIX = "test-" + UUID.randomUUID().toString().substring(0, 8) + ".";

@@ -45,7 +45,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * browser hardening headers, meters and API docs are for admins, and {@code /memory} shows a user only their own
  * job. Each test is an attack that succeeded before these were built.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = GatewayApplication.CONFIG_NAME)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {GatewayApplication.CONFIG_NAME, io.sdfleet.infra.TestInternalToken.PROPERTY})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GatewaySecurityTest {
@@ -252,10 +253,17 @@ class GatewaySecurityTest {
     @Test
     @Order(8)
     void metersAndApiDocsAreForAdmins() throws Exception {
+        Map<String, String> scraper = Map.of("Authorization", io.sdfleet.infra.TestInternalToken.AUTHORIZATION);
         for (String path : List.of("/actuator/prometheus", "/v3/api-docs")) {
             assertThat(http.send("GET", path, Map.of(), null).status()).as(path).isEqualTo(401);
             assertThat(call("GET", path, alice).status()).as(path).isEqualTo(403);
             assertThat(call("GET", path, ADMIN_KEY).status()).as(path).isEqualTo(200);
+            assertThat(http.send("GET", path, scraper, null).status()).as("the fleet's scraper on " + path).isEqualTo(200);
+        }
+        // the internal credential opens meters and docs only, never a user's endpoints
+        for (String path : List.of("/sdapi/v1/options", "/sdapi/v1/memory", "/api/v1/me", "/api/v1/generations")) {
+            assertThat(http.send("GET", path, scraper, null).status()).as(path).isEqualTo(401);
+            failuresFromHere++; // a credential that is not a user's counts as a failed sign-in
         }
         assertThat(http.send("GET", "/actuator/health/readiness", Map.of(), null).status()).isEqualTo(200);
     }
