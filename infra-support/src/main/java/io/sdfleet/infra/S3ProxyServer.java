@@ -10,7 +10,9 @@ import java.time.Instant;
 
 /**
  * A real S3 API server for tests: S3Proxy on a filesystem backend, run as its own process (its Jetty stays out of
- * the service under test). The jar path comes from the build (system property {@code s3proxy.jar}).
+ * the service under test). The jar path comes from the build (system property {@code s3proxy.jar}). While it runs,
+ * its process id is in {@link #pidFile} beside the data folder, so that a later run can find one that outlived a
+ * killed parent.
  */
 public final class S3ProxyServer implements AutoCloseable {
 
@@ -19,10 +21,17 @@ public final class S3ProxyServer implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final Path pidFile;
 
-    private S3ProxyServer(Process process, int port) {
+    private S3ProxyServer(Process process, int port, Path pidFile) {
         this.process = process;
         this.port = port;
+        this.pidFile = pidFile;
+    }
+
+    /** Where the process id of the S3Proxy serving {@code dataDir} is kept while it runs. */
+    public static Path pidFile(Path dataDir) {
+        return dataDir.resolveSibling(dataDir.getFileName() + ".pid");
     }
 
     public static S3ProxyServer start(Path dataDir) throws IOException, InterruptedException {
@@ -49,7 +58,8 @@ public final class S3ProxyServer implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(dataDir.resolveSibling(dataDir.getFileName() + ".log").toFile())
                 .start();
-        S3ProxyServer server = new S3ProxyServer(process, port);
+        Files.writeString(pidFile(dataDir), process.pid() + "\n");
+        S3ProxyServer server = new S3ProxyServer(process, port, pidFile(dataDir));
         server.awaitPort(Duration.ofSeconds(60));
         return server;
     }
@@ -79,8 +89,11 @@ public final class S3ProxyServer implements AutoCloseable {
         process.destroy();
         try {
             process.waitFor();
+            Files.deleteIfExists(pidFile);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            // a stale pid file names a dead process: the next start sees that and ignores it
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.sdfleet.launcher;
 
 import io.sdfleet.gateway.GatewayApplication;
+import io.sdfleet.internal.InternalCredential;
 import io.sdfleet.scheduler.SchedulerApplication;
 import io.sdfleet.storage.StorageApplication;
 import io.sdfleet.worker.WorkerApplication;
@@ -16,33 +17,40 @@ import java.util.Map;
 
 /**
  * The four services in one JVM, each its own Spring context with its own configuration file, wired to the given
- * infrastructure: storage first (the others need its port), then workers, scheduler and gateway.
+ * infrastructure: storage first (the others need its port), then workers, scheduler and gateway. They share the
+ * fleet's internal credential; storage, scheduler and workers listen on 127.0.0.1 only, and so does the gateway
+ * unless told to listen on every interface.
  */
 public final class Fleet implements AutoCloseable {
 
-    /** What to run: models, tokenizer for single-file checkpoints, gateway port (0 = any), number of workers. */
+    /**
+     * What to run: models, tokenizer for single-file checkpoints, gateway port (0 = any), number of workers; the
+     * fleet's internal credential (null: a fresh one for this run) and whether the gateway listens on every network
+     * interface (A1111's {@code --listen}; otherwise, like every other port of the fleet, on 127.0.0.1 only).
+     */
     public record Options(Path modelsDir, String defaultModel, Path tokenizer, int gatewayPort, int workers,
                           String adminKey, Path workerModelsDir, Path modelCacheDir,
-                          Map<String, Object> workerProperties) {
+                          Map<String, Object> workerProperties, String internalToken, boolean listen) {
 
         public Options {
             workerProperties = workerProperties == null ? Map.of() : Map.copyOf(workerProperties);
+            internalToken = internalToken == null ? InternalCredential.generate() : internalToken;
         }
 
         /** Without authentication: callers are named by the X-Sdfleet-User header (local development). */
         public Options(Path modelsDir, String defaultModel, Path tokenizer, int gatewayPort, int workers) {
-            this(modelsDir, defaultModel, tokenizer, gatewayPort, workers, null, null, null, Map.of());
+            this(modelsDir, defaultModel, tokenizer, gatewayPort, workers, null, null, null, Map.of(), null, false);
         }
 
         public Options(Path modelsDir, String defaultModel, Path tokenizer, int gatewayPort, int workers,
                        String adminKey) {
-            this(modelsDir, defaultModel, tokenizer, gatewayPort, workers, adminKey, null, null, Map.of());
+            this(modelsDir, defaultModel, tokenizer, gatewayPort, workers, adminKey, null, null, Map.of(), null, false);
         }
 
         /** Authentication on, with {@code key} as the bootstrap admin's API key. */
         public Options withAdminKey(String key) {
             return new Options(modelsDir, defaultModel, tokenizer, gatewayPort, workers, key, workerModelsDir,
-                    modelCacheDir, workerProperties);
+                    modelCacheDir, workerProperties, internalToken, listen);
         }
 
         /**
@@ -51,7 +59,7 @@ public final class Fleet implements AutoCloseable {
          */
         public Options withWorkerModels(Path dir, Path cacheDir) {
             return new Options(modelsDir, defaultModel, tokenizer, gatewayPort, workers, adminKey, dir, cacheDir,
-                    workerProperties);
+                    workerProperties, internalToken, listen);
         }
 
         /**
@@ -62,9 +70,23 @@ public final class Fleet implements AutoCloseable {
             Map<String, Object> more = new LinkedHashMap<>(workerProperties);
             more.put(name, value);
             return new Options(modelsDir, defaultModel, tokenizer, gatewayPort, workers, adminKey, workerModelsDir,
-                    modelCacheDir, more);
+                    modelCacheDir, more, internalToken, listen);
+        }
+
+        /** The fleet's internal credential, instead of a fresh one for this run. */
+        public Options withInternalToken(String token) {
+            return new Options(modelsDir, defaultModel, tokenizer, gatewayPort, workers, adminKey, workerModelsDir,
+                    modelCacheDir, workerProperties, token, listen);
+        }
+
+        /** The gateway listens on every network interface (the other services stay on 127.0.0.1). */
+        public Options listeningOnAllInterfaces() {
+            return new Options(modelsDir, defaultModel, tokenizer, gatewayPort, workers, adminKey, workerModelsDir,
+                    modelCacheDir, workerProperties, internalToken, true);
         }
     }
+
+    private static final String LOOPBACK = "127.0.0.1";
 
     private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
     private final Map<String, ConfigurableApplicationContext> workers = new LinkedHashMap<>();
@@ -75,6 +97,7 @@ public final class Fleet implements AutoCloseable {
     private ConfigurableApplicationContext storageContext;
     private ConfigurableApplicationContext schedulerContext;
     private Map<String, Object> storageProperties;
+    private String internalToken;
 
     private Fleet(int gatewayPort) {
         this.gatewayPort = gatewayPort;
@@ -94,6 +117,8 @@ public final class Fleet implements AutoCloseable {
         common.put("sdfleet.messaging.prefix", infra.messagingPrefix());
         // An embedded Qpid broker shares this JVM's logging; its per-object operational log is noise here.
         common.put("logging.level.qpid.message", "WARN");
+        common.put(InternalCredential.PROPERTY, options.internalToken());
+        common.put("server.address", LOOPBACK); // the gateway's own address is set below
         common.putAll(extra);
         Fleet fleet = null;
         List<ConfigurableApplicationContext> started = new ArrayList<>();
@@ -139,6 +164,7 @@ public final class Fleet implements AutoCloseable {
 
             Map<String, Object> gateway = new LinkedHashMap<>(common);
             gateway.put("server.port", options.gatewayPort());
+            gateway.put("server.address", options.listen() ? "0.0.0.0" : LOOPBACK);
             gateway.put("sdfleet.gateway.storage-url", storageUrl);
             gateway.put("sdfleet.gateway.models-dir", options.modelsDir().toString());
             gateway.put("sdfleet.gateway.default-model", options.defaultModel());
@@ -159,6 +185,7 @@ public final class Fleet implements AutoCloseable {
             fleet.storageContext = storageContext;
             fleet.schedulerContext = schedulerContext;
             fleet.storageProperties = storage;
+            fleet.internalToken = options.internalToken();
             fleet.contexts.addAll(started);
             fleet.workers.putAll(workerContexts);
             fleet.httpPorts.put("storage", port(storageContext));
@@ -195,6 +222,11 @@ public final class Fleet implements AutoCloseable {
 
     public int gatewayPort() {
         return gatewayPort;
+    }
+
+    /** The fleet's internal credential, as an {@code Authorization} header value (to scrape meters, in tests). */
+    public String internalAuthorization() {
+        return InternalCredential.of(internalToken).authorizationHeader();
     }
 
     /**

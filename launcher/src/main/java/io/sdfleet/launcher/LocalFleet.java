@@ -14,6 +14,9 @@ import java.util.concurrent.CountDownLatch;
  * the S3 API are taken from the environment when named there ({@code SDFLEET_DB_URL}, {@code SDFLEET_AMQP_HOST},
  * {@code SDFLEET_S3_ENDPOINT}), else run embedded with their data under {@code .fleet/}. Checkpoints come from
  * {@code models/}; with none there, a small random-weight model is created so everything runs (its images are noise).
+ * Every port listens on 127.0.0.1 only unless {@code --listen} (or {@code SDFLEET_LISTEN=true}) opens the gateway to
+ * the network, as A1111's {@code --listen} does. The services share an internal credential: SDFLEET_INTERNAL_TOKEN,
+ * else a fresh one per run, written to {@code .fleet/internal-token} (readable by its owner only) for scraping meters.
  */
 public final class LocalFleet {
 
@@ -25,6 +28,13 @@ public final class LocalFleet {
         Path models = Path.of(env("SDFLEET_MODELS_DIR", "models")).toAbsolutePath();
         int port = Integer.parseInt(env("GATEWAY_PORT", "7860"));
         int workers = Integer.parseInt(env("SDFLEET_WORKERS", "1"));
+        boolean listen = List.of(args).contains("--listen") || Boolean.parseBoolean(System.getenv("SDFLEET_LISTEN"));
+        for (String arg : args) {
+            if (!arg.equals("--listen")) {
+                throw new IllegalArgumentException("unknown option " + arg + " (./sd fleet takes only --listen;"
+                        + " the rest is set by environment variables, see README)");
+            }
+        }
         List<AutoCloseable> resources = new ArrayList<>();
         Runnable stopAll = () -> {
             List<AutoCloseable> reverse = new ArrayList<>(resources);
@@ -42,7 +52,11 @@ public final class LocalFleet {
 
             Infrastructure infra = LocalInfrastructure.start(home, resources);
             Path tokenizer = System.getenv("SDFLEET_TOKENIZER") != null ? Path.of(System.getenv("SDFLEET_TOKENIZER")) : null;
-            Fleet.Options options = new Fleet.Options(models, model, tokenizer, port, workers);
+            Fleet.Options options = new Fleet.Options(models, model, tokenizer, port, workers)
+                    .withInternalToken(InternalTokenFile.tokenFor(home, System.getenv("SDFLEET_INTERNAL_TOKEN")));
+            if (listen) {
+                options = options.listeningOnAllInterfaces();
+            }
             // SDFLEET_AUTH=true turns authentication on; the admin key is SDFLEET_ADMIN_KEY or printed below.
             String adminKey = null;
             if (Boolean.parseBoolean(System.getenv("SDFLEET_AUTH"))) {
@@ -60,6 +74,12 @@ public final class LocalFleet {
                 stopAll.run();
                 stopped.countDown();
             }));
+            if (listen) {
+                System.out.println(adminKey == null
+                        ? "sdfleet: WARNING: listening on every network interface with authentication off: anyone who"
+                        + " can reach this machine can generate and see every image (SDFLEET_AUTH=true turns it on)"
+                        : "sdfleet: the gateway listens on every network interface (--listen)");
+            }
             System.out.printf("""
 
                     sdfleet is running: http://127.0.0.1:%d  (model: %s, %d worker%s)

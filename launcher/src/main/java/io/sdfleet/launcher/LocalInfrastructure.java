@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * PostgreSQL, an AMQP broker and an S3 API for local mode: each taken from the environment when named there
  * ({@code SDFLEET_DB_URL}, {@code SDFLEET_AMQP_HOST}, {@code SDFLEET_S3_ENDPOINT}), else started here with its data
- * under {@code home}. The AMQP broker is the local RabbitMQ when one answers, else an embedded Qpid broker.
+ * under {@code home}. The AMQP broker is the local RabbitMQ when one answers, else an embedded Qpid broker. Embedded
+ * servers that a killed earlier run left behind are stopped first ({@link OrphanedServers}), and the start says so.
  */
 public final class LocalInfrastructure {
 
@@ -27,6 +28,9 @@ public final class LocalInfrastructure {
     /** As {@link #start(Path, List)}, reading settings from {@code env} instead of the process environment. */
     public static Infrastructure start(Path home, List<AutoCloseable> started, Map<String, String> env) throws Exception {
         Settings settings = new Settings(env);
+        for (String line : OrphanedServers.claimAndStop(home)) {
+            System.out.println("sdfleet: " + line);
+        }
         String jdbc = env.get("SDFLEET_DB_URL");
         if (jdbc == null) {
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
