@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Users and keys against the real fleet (PostgreSQL, RabbitMQ, S3Proxy, workers on the mini model): every API call
  * needs a Bearer key or A1111-style basic auth, users see only their own work, admins alone manage users, and the
- * per-user limits answer 429 with Retry-After.
+ * per-user limits answer 429 with Retry-After; nobody without the fleet's internal credential can slip an image into
+ * another user's request through storage-service.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuthEndToEndTest {
@@ -148,6 +149,61 @@ class AuthEndToEndTest {
         assertThat(io.sdfleet.launcher.admin.AdminCli.run(java.util.List.of("list-users"), java.util.Map.of(
                 "SDFLEET_URL", "http://127.0.0.1:" + fleet.gatewayPort(), "SDFLEET_ADMIN_KEY", key), print, print))
                 .as("frank is no admin").isEqualTo(1);
+    }
+
+    /**
+     * Was: anyone who reached storage-service could PUT a forged PNG into another user's running request; it was
+     * stored first, the worker's real image was dropped as a duplicate and the owner was served the forgery.
+     */
+    @Test
+    void aForgedImageForAnotherUsersRequestIsRefusedAndTheRealOneServed() throws Exception {
+        assertThat(send("POST", "/api/v1/admin/users", "{\"name\": \"grace\"}", bearer(adminKey)).statusCode()).isEqualTo(201);
+        String grace = newKey("grace");
+        HttpResponse<String> accepted = send("POST", "/api/v1/generations",
+                "{\"prompt\": \"a lighthouse\", \"seed\": 11, \"steps\": 6, \"width\": 64, \"height\": 64}", bearer(grace));
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String id = JSON.readTree(accepted.body()).get("id").asString();
+
+        byte[] forged = forgedPng();
+        String jobId = io.sdfleet.contracts.JobMessage.jobIdOf(id, 0);
+        String metadata = JSON.writeValueAsString(java.util.Map.of("requestId", id, "jobId", jobId, "imageIndex", 0,
+                "user", "grace", "seed", 11, "prompt", "forged", "negativePrompt", "", "parametersJson", "{}",
+                "infotext", "forged", "model", "mini"));
+        String boundary = "forged-boundary";
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\nContent-Type: application/json"
+                + "\r\n\r\n" + metadata + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"i.png\""
+                + "\r\nContent-Type: image/png\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(forged);
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        for (String authorization : new String[] {null, bearer(grace), bearer(adminKey)}) {
+            HttpRequest.Builder put = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fleet.httpPorts().get("storage")
+                            + "/internal/images")).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+            if (authorization != null) {
+                put.header("Authorization", authorization);
+            }
+            HttpResponse<String> refused = http.send(put.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as("forged PUT, sent with %s", authorization == null ? "nothing" : "a user's key")
+                    .isEqualTo(401);
+        }
+
+        awaitFinished(id, bearer(grace));
+        HttpResponse<byte[]> image = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fleet.gatewayPort()
+                + "/api/v1/generations/" + id + "/images/0")).header("Authorization", bearer(grace)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(image.statusCode()).isEqualTo(200);
+        assertThat(image.body()).isNotEqualTo(forged);
+        assertThat(new String(image.body(), StandardCharsets.ISO_8859_1)).contains("parameters", "a lighthouse")
+                .doesNotContain("forged");
+    }
+
+    private static byte[] forgedPng() throws Exception {
+        java.awt.image.BufferedImage red = new java.awt.image.BufferedImage(64, 64, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        red.setRGB(0, 0, 0xff0000);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(red, "png", out);
+        return out.toByteArray();
     }
 
     private String newKey(String user) throws Exception {

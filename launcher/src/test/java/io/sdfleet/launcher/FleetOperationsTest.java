@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Operations across the fleet, with no worker so that the released job stays on the jobs queue for a test consumer:
  * the caller's X-Request-Id comes back in the response and rides on the job message the scheduler made from the
- * request; every service (scheduler on its management port) serves its meters and its health probes.
+ * request; every service (scheduler on its management port) serves its meters to the fleet's internal credential and
+ * its health probes to anyone; and no port of a local fleet can be reached from another machine.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FleetOperationsTest {
@@ -100,8 +101,48 @@ class FleetOperationsTest {
         }
     }
 
+    @Test
+    void storageAndTheSchedulerServeNoOneWithoutTheInternalCredential() throws Exception {
+        for (String service : new String[] {"storage", "scheduler"}) {
+            int port = fleet.httpPorts().get(service);
+            for (String path : new String[] {"/actuator/prometheus", "/actuator", "/internal/models",
+                    "/internal/requests/x/images"}) {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(port, path)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(service + path).isEqualTo(401);
+                r = http.send(HttpRequest.newBuilder(uri(port, path)).header("Authorization", "Bearer " + "z".repeat(43))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(service + path + " with another fleet's token").isEqualTo(401);
+            }
+        }
+    }
+
+    /** Was: local mode listened on every interface, so anyone on the LAN could use the fleet and read every image. */
+    @Test
+    void everyPortListensOnLoopbackOnly() throws Exception {
+        java.util.List<java.net.InetAddress> outward = java.util.Collections.list(
+                        java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(n -> java.util.Collections.list(n.getInetAddresses()).stream())
+                .filter(a -> !a.isLoopbackAddress() && !a.isLinkLocalAddress()).toList();
+        org.junit.jupiter.api.Assumptions.assumeFalse(outward.isEmpty(), "this machine has no non-loopback address");
+        for (var service : fleet.httpPorts().entrySet()) {
+            try (java.net.Socket ignored = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), service.getValue())) {
+                // reachable from this machine
+            }
+            for (java.net.InetAddress address : outward) {
+                try (java.net.Socket socket = new java.net.Socket()) {
+                    socket.connect(new java.net.InetSocketAddress(address, service.getValue()), 2000);
+                    throw new AssertionError(service.getKey() + " answers on " + address + ":" + service.getValue());
+                } catch (java.net.ConnectException expected) {
+                    // refused: nothing listens there
+                }
+            }
+        }
+    }
+
     private String get(int port, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(uri(port, path)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(HttpRequest.newBuilder(uri(port, path)).header("Authorization", fleet.internalAuthorization())
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private static URI uri(int port, String path) {
