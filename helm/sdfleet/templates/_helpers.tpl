@@ -238,6 +238,22 @@ better a failed upgrade than pods in a crash loop. The schema says the same; thi
   value: "true"
 {{- end }}
 
+{{/* Environment of the services with a database (storage; the gateway keeps users and keys in its own schema). */}}
+{{- define "sdfleet.dbEnv" -}}
+- name: SDFLEET_DB_URL
+  value: {{ include "sdfleet.postgresql.jdbcUrl" . | quote }}
+- name: SDFLEET_DB_USER
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "sdfleet.postgresql.secretName" . }}
+      key: {{ .Values.credentials.postgresql.usernameKey }}
+- name: SDFLEET_DB_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "sdfleet.postgresql.secretName" . }}
+      key: {{ .Values.credentials.postgresql.passwordKey }}
+{{- end }}
+
 {{/* Environment of the services that read models (gateway, workers). */}}
 {{- define "sdfleet.modelsEnv" -}}
 - name: SDFLEET_MODELS_DIR

@@ -152,8 +152,14 @@ class HelmChartTest {
         Rendered r = Chart.template(Map.of(), work);
 
         var storage = env(r.container(DEPLOYMENT, FULLNAME + "-storage"));
-        assertSecretRef(storage, "SDFLEET_DB_USER", SECRET, "postgresql-username");
-        assertSecretRef(storage, "SDFLEET_DB_PASSWORD", SECRET, "postgresql-password");
+        // Storage and the gateway (users, keys, quotas in its own schema) share the database.
+        for (String component : List.of("storage", "gateway")) {
+            var env = env(r.container(DEPLOYMENT, FULLNAME + "-" + component));
+            assertThat(str(env.get("SDFLEET_DB_URL"), "value")).as(component)
+                    .isEqualTo("jdbc:postgresql://" + FULLNAME + "-postgresql:5432/sdfleet");
+            assertSecretRef(env, "SDFLEET_DB_USER", SECRET, "postgresql-username");
+            assertSecretRef(env, "SDFLEET_DB_PASSWORD", SECRET, "postgresql-password");
+        }
         assertSecretRef(storage, "SDFLEET_S3_ACCESS_KEY", SECRET, "s3-access-key");
         assertSecretRef(storage, "SDFLEET_S3_SECRET_KEY", SECRET, "s3-secret-key");
         assertThat(str(storage.get("SDFLEET_DB_URL"), "value"))
