@@ -122,10 +122,49 @@ readinessProbe:
 {{- .Values.credentials.s3.existingSecret | default (include "sdfleet.credentialsSecretName" .) }}
 {{- end }}
 
-{{/* Whether the chart's own credentials Secret is needed (some credential has no existing secret). */}}
+{{- define "sdfleet.internal.secretName" -}}
+{{- .Values.credentials.internal.existingSecret | default (include "sdfleet.credentialsSecretName" .) }}
+{{- end }}
+
+{{/* Key, in the chart's own Secret, of the tokens accepted during a rotation (there even with an existingSecret). */}}
+{{- define "sdfleet.internal.acceptedTokensKey" -}}internal-accepted-tokens{{- end }}
+
+{{/* Whether the chart's own credentials Secret is needed (some credential has no existing secret, or rotation). */}}
 {{- define "sdfleet.createCredentialsSecret" -}}
 {{- $c := .Values.credentials }}
-{{- if or (not $c.rabbitmq.existingSecret) (not $c.postgresql.existingSecret) (not $c.s3.existingSecret) }}true{{ end }}
+{{- if or (not $c.rabbitmq.existingSecret) (not $c.postgresql.existingSecret) (not $c.s3.existingSecret) (not $c.internal.existingSecret) $c.internal.acceptedTokens }}true{{ end }}
+{{- end }}
+
+{{/*
+Fails the render on an internal token the services would refuse at start-up (they want at least 32 characters):
+better a failed upgrade than pods in a crash loop. The schema says the same; this also holds without it.
+*/}}
+{{- define "sdfleet.internal.validate" -}}
+{{- $i := .Values.credentials.internal }}
+{{- if and $i.token (lt (len (trim $i.token)) 32) }}
+{{- fail (printf "credentials.internal.token must be at least 32 characters (it has %d); leave it empty to generate one" (len (trim $i.token))) }}
+{{- end }}
+{{- range $t := splitList "," ($i.acceptedTokens | default "") }}
+{{- if and (trim $t) (lt (len (trim $t)) 32) }}
+{{- fail "every token in credentials.internal.acceptedTokens must be at least 32 characters" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* The internal credential's environment, for each of the four services. */}}
+{{- define "sdfleet.internalEnv" -}}
+- name: SDFLEET_INTERNAL_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "sdfleet.internal.secretName" . }}
+      key: {{ .Values.credentials.internal.tokenKey }}
+{{- if .Values.credentials.internal.acceptedTokens }}
+- name: SDFLEET_INTERNAL_ACCEPTED_TOKENS
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "sdfleet.credentialsSecretName" . }}
+      key: {{ include "sdfleet.internal.acceptedTokensKey" . }}
+{{- end }}
 {{- end }}
 
 {{/* Infrastructure endpoints: the bundled servers' Services, else the external ones (required then). */}}
@@ -199,6 +238,22 @@ readinessProbe:
   value: "true"
 {{- end }}
 
+{{/* Environment of the services with a database (storage; the gateway keeps users and keys in its own schema). */}}
+{{- define "sdfleet.dbEnv" -}}
+- name: SDFLEET_DB_URL
+  value: {{ include "sdfleet.postgresql.jdbcUrl" . | quote }}
+- name: SDFLEET_DB_USER
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "sdfleet.postgresql.secretName" . }}
+      key: {{ .Values.credentials.postgresql.usernameKey }}
+- name: SDFLEET_DB_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "sdfleet.postgresql.secretName" . }}
+      key: {{ .Values.credentials.postgresql.passwordKey }}
+{{- end }}
+
 {{/* Environment of the services that read models (gateway, workers). */}}
 {{- define "sdfleet.modelsEnv" -}}
 - name: SDFLEET_MODELS_DIR
@@ -226,4 +281,49 @@ readinessProbe:
 - name: models
   mountPath: {{ .Values.models.mountPath }}
   readOnly: true
+{{- end }}
+
+{{/* A NetworkPolicy peer: the pods of one component of this release. Call with (dict "ctx" $ "component" "gateway"). */}}
+{{- define "sdfleet.peer" -}}
+- podSelector:
+    matchLabels:
+      {{- include "sdfleet.selectorLabels" . | nindent 6 }}
+{{- end }}
+
+{{/* A label selector of the worker pods of this release, every variant. */}}
+{{- define "sdfleet.workersSelector" -}}
+matchLabels:
+  app.kubernetes.io/name: {{ include "sdfleet.name" . }}
+  app.kubernetes.io/instance: {{ .Release.Name }}
+matchExpressions:
+  - key: app.kubernetes.io/component
+    operator: In
+    values: [worker-cpu, worker-gpu]
+{{- end }}
+
+{{/* A NetworkPolicy peer: the worker pods. */}}
+{{- define "sdfleet.workersPeer" -}}
+- podSelector:
+    {{- include "sdfleet.workersSelector" . | nindent 4 }}
+{{- end }}
+
+{{/* An ingress rule for the metrics scrapers (networkPolicy.metrics*) on this port, or nothing when none is set. Call with (dict "ctx" $ "port" 8081). */}}
+{{- define "sdfleet.metricsIngress" -}}
+{{- $np := .ctx.Values.networkPolicy }}
+{{- if or $np.metricsNamespaceSelector $np.metricsPodSelector }}
+- from:
+    - {{- with $np.metricsNamespaceSelector }}
+      namespaceSelector:
+        matchLabels:
+          {{- toYaml . | nindent 10 }}
+      {{- end }}
+      {{- with $np.metricsPodSelector }}
+      podSelector:
+        matchLabels:
+          {{- toYaml . | nindent 10 }}
+      {{- end }}
+  ports:
+    - port: {{ .port }}
+      protocol: TCP
+{{- end }}
 {{- end }}

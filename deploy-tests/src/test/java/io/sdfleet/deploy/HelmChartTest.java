@@ -30,6 +30,10 @@ class HelmChartTest {
 
     private static final String SECRET = FULLNAME + "-credentials";
     private static final String DEPLOYMENT = "Deployment";
+    private static final String NETWORK_POLICY = "NetworkPolicy";
+    private static final List<String> SERVICES = List.of("gateway", "scheduler", "storage", "worker-cpu");
+    private static final String TOKEN_A = "a".repeat(20) + "0123456789abcdef";
+    private static final String TOKEN_B = "b".repeat(20) + "0123456789abcdef";
 
     @TempDir
     Path work;
@@ -55,9 +59,26 @@ class HelmChartTest {
                 "gateway.ingress.enabled", true,
                 "rabbitmq.enabled", false, "external.rabbitmq.host", "rabbit.example",
                 "postgresql.enabled", false, "external.postgresql.host", "pg.example",
-                "minio.enabled", false, "external.s3.endpoint", "https://s3.example"), work);
+                "minio.enabled", false, "external.s3.endpoint", "https://s3.example",
+                "credentials.internal.token", TOKEN_A,
+                "credentials.internal.acceptedTokens", TOKEN_B,
+                "networkPolicy.gatewayFrom", List.of(Map.of("namespaceSelector",
+                        Map.of("matchLabels", Map.of("kubernetes.io/metadata.name", "ingress-nginx")))),
+                "networkPolicy.metricsNamespaceSelector", Map.of("kubernetes.io/metadata.name", "monitoring"),
+                "networkPolicy.metricsPodSelector", Map.of("app.kubernetes.io/name", "prometheus")), work);
 
         assertThat(result.isFailed()).as("lint failed: %s", result.getMessages()).isFalse();
+    }
+
+    @Test
+    void lintPassesWithKedaReadingTheBundledBrokerThroughItsNetworkPolicy() {
+        LintResult result = Chart.lintWith(values(
+                "workers.gpu.enabled", true,
+                "autoscaling.keda.enabled", true,
+                "networkPolicy.metricsPodSelector", Map.of("app.kubernetes.io/name", "prometheus")), work);
+
+        assertThat(result.isFailed()).as("lint failed: %s", result.getMessages()).isFalse();
+        assertThat(result.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
     }
 
     @Test
@@ -131,8 +152,14 @@ class HelmChartTest {
         Rendered r = Chart.template(Map.of(), work);
 
         var storage = env(r.container(DEPLOYMENT, FULLNAME + "-storage"));
-        assertSecretRef(storage, "SDFLEET_DB_USER", SECRET, "postgresql-username");
-        assertSecretRef(storage, "SDFLEET_DB_PASSWORD", SECRET, "postgresql-password");
+        // Storage and the gateway (users, keys, quotas in its own schema) share the database.
+        for (String component : List.of("storage", "gateway")) {
+            var env = env(r.container(DEPLOYMENT, FULLNAME + "-" + component));
+            assertThat(str(env.get("SDFLEET_DB_URL"), "value")).as(component)
+                    .isEqualTo("jdbc:postgresql://" + FULLNAME + "-postgresql:5432/sdfleet");
+            assertSecretRef(env, "SDFLEET_DB_USER", SECRET, "postgresql-username");
+            assertSecretRef(env, "SDFLEET_DB_PASSWORD", SECRET, "postgresql-password");
+        }
         assertSecretRef(storage, "SDFLEET_S3_ACCESS_KEY", SECRET, "s3-access-key");
         assertSecretRef(storage, "SDFLEET_S3_SECRET_KEY", SECRET, "s3-secret-key");
         assertThat(str(storage.get("SDFLEET_DB_URL"), "value"))
@@ -163,7 +190,7 @@ class HelmChartTest {
             assertThat(env(r.container((String) workload.get("kind"), str(workload, "metadata.name"))).values())
                     .as("env of %s", str(workload, "metadata.name"))
                     .noneMatch(e -> List.of(secret.get("rabbitmq-password"), secret.get("postgresql-password"),
-                            secret.get("s3-secret-key")).contains(String.valueOf(e.get("value"))));
+                            secret.get("s3-secret-key"), secret.get("internal-token")).contains(String.valueOf(e.get("value"))));
         }
 
         // Models: the claim mounted read-only where SDFLEET_MODELS_DIR points, on the gateway and the workers.
@@ -347,6 +374,7 @@ class HelmChartTest {
                 "credentials.rabbitmq.existingSecret", "mq-creds", "credentials.rabbitmq.passwordKey", "pass",
                 "credentials.postgresql.existingSecret", "db-creds",
                 "credentials.s3.existingSecret", "s3-creds", "credentials.s3.secretKeyKey", "secret",
+                "credentials.internal.existingSecret", "fleet-internal", "credentials.internal.tokenKey", "token",
                 "autoscaling.keda.enabled", true), work);
 
         assertThat(r.ofKind("Secret")).isEmpty();
@@ -358,6 +386,9 @@ class HelmChartTest {
         assertSecretRef(storage, "SDFLEET_S3_SECRET_KEY", "s3-creds", "secret");
         assertSecretRef(env(r.container("StatefulSet", FULLNAME + "-postgresql")), "POSTGRES_PASSWORD", "db-creds", "postgresql-password");
         assertThat(str(r.get("TriggerAuthentication", FULLNAME + "-rabbitmq"), "spec.secretTargetRef.0.name")).isEqualTo("mq-creds");
+        for (String component : SERVICES) {
+            assertSecretRef(env(r.container(DEPLOYMENT, FULLNAME + "-" + component)), "SDFLEET_INTERNAL_TOKEN", "fleet-internal", "token");
+        }
     }
 
     @Test
@@ -373,13 +404,14 @@ class HelmChartTest {
     void anUpgradeKeepsThePasswordsGeneratedAtInstall() {
         FakeKubeApi.start().putSecret(NAMESPACE, SECRET, Map.of(
                 "rabbitmq-password", "mq-from-install", "postgresql-password", "db-from-install",
-                "s3-secret-key", "s3-from-install"));
+                "s3-secret-key", "s3-from-install", "internal-token", TOKEN_A));
 
         Map<String, String> secret = decoded(Chart.template(Map.of(), work).get("Secret", SECRET));
 
         assertThat(secret).containsEntry("rabbitmq-password", "mq-from-install")
                 .containsEntry("postgresql-password", "db-from-install")
-                .containsEntry("s3-secret-key", "s3-from-install");
+                .containsEntry("s3-secret-key", "s3-from-install")
+                .containsEntry("internal-token", TOKEN_A);
     }
 
     @Test
@@ -403,7 +435,12 @@ class HelmChartTest {
                 Arguments.of("zero GPUs", values("workers.gpu.gpu.count", 0), "/workers/gpu/gpu/count"),
                 Arguments.of("a bad service type", values("gateway.service.type", "Ingress"), "/gateway/service/type"),
                 Arguments.of("external RabbitMQ without a host", values("rabbitmq.enabled", false), "host"),
-                Arguments.of("external S3 without an endpoint", values("minio.enabled", false), "endpoint"));
+                Arguments.of("external S3 without an endpoint", values("minio.enabled", false), "endpoint"),
+                Arguments.of("an internal token shorter than 32 characters", values("credentials.internal.token",
+                        "x".repeat(31)), "/credentials/internal/token"),
+                Arguments.of("network policies switched by text", values("networkPolicy.enabled", "no"), "/networkPolicy/enabled"),
+                Arguments.of("a misspelt network policy key", values("networkPolicy.metricsSelector", Map.of("a", "b")),
+                        "metricsSelector"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -428,6 +465,214 @@ class HelmChartTest {
     void anHpaCannotScaleToZero() {
         assertThatThrownBy(() -> Chart.template(values("autoscaling.hpa.enabled", true, "autoscaling.minReplicas", 0), work))
                 .hasMessageContaining("autoscaling.minReplicas must be at least 1 with an HPA");
+    }
+
+    @Test
+    void theInternalTokenIsGeneratedInTheSecretAndEveryServiceReadsIt() {
+        Rendered r = Chart.template(values("workers.gpu.enabled", true), work);
+
+        String token = decoded(r.get("Secret", SECRET)).get("internal-token");
+        assertThat(token).hasSize(48).isAlphanumeric();
+        for (String component : List.of("gateway", "scheduler", "storage", "worker-cpu", "worker-gpu")) {
+            var env = env(r.container(DEPLOYMENT, FULLNAME + "-" + component));
+            assertSecretRef(env, "SDFLEET_INTERNAL_TOKEN", SECRET, "internal-token");
+            assertThat(env).as(component).doesNotContainKey("SDFLEET_INTERNAL_ACCEPTED_TOKENS");
+        }
+        // Each render without a Secret in the cluster generates a fresh one; an upgrade reads it back (below).
+        assertThat(decoded(Chart.template(Map.of(), work).get("Secret", SECRET)).get("internal-token")).isNotEqualTo(token);
+    }
+
+    @Test
+    void anInternalTokenGivenInValuesWinsOverTheOneInTheCluster() {
+        FakeKubeApi.start().putSecret(NAMESPACE, SECRET, Map.of("internal-token", TOKEN_B));
+
+        Map<String, String> secret = decoded(Chart.template(values("credentials.internal.token", TOKEN_A), work)
+                .get("Secret", SECRET));
+
+        assertThat(secret).containsEntry("internal-token", TOKEN_A);
+    }
+
+    @Test
+    void anExistingInternalSecretIsReferencedAndTheChartsSecretHoldsNoToken() {
+        Rendered r = Chart.template(values(
+                "credentials.internal.existingSecret", "fleet-internal", "credentials.internal.tokenKey", "token"), work);
+
+        assertThat(decoded(r.get("Secret", SECRET))).containsKey("rabbitmq-password")
+                .doesNotContainKeys("internal-token", "token", "internal-accepted-tokens");
+        for (String component : SERVICES) {
+            assertSecretRef(env(r.container(DEPLOYMENT, FULLNAME + "-" + component)), "SDFLEET_INTERNAL_TOKEN", "fleet-internal", "token");
+        }
+    }
+
+    @Test
+    void anInternalTokenShorterThan32CharactersFailsTheRender() {
+        assertThatThrownBy(() -> Chart.template(values("credentials.internal.token", "short-token"), work))
+                .hasMessageContaining("/credentials/internal/token")
+                .hasMessageContaining("want 32");
+        assertThatThrownBy(() -> Chart.template(values("credentials.internal.acceptedTokens", TOKEN_A + ",too-short"), work))
+                .hasMessageContaining("credentials.internal.acceptedTokens must be at least 32 characters");
+    }
+
+    @Test
+    void acceptedTokensReachEveryServiceFromTheChartsSecretEvenWithAnExistingOne() {
+        String accepted = TOKEN_A + "," + TOKEN_B;
+        Rendered r = Chart.template(values(
+                "credentials.rabbitmq.existingSecret", "mq-creds", "credentials.postgresql.existingSecret", "db-creds",
+                "credentials.s3.existingSecret", "s3-creds", "credentials.internal.existingSecret", "fleet-internal",
+                "credentials.internal.acceptedTokens", accepted), work);
+
+        // Only the rotation's tokens are left for the chart's Secret to hold.
+        assertThat(decoded(r.get("Secret", SECRET))).containsExactly(Map.entry("internal-accepted-tokens", accepted));
+        for (String component : SERVICES) {
+            var env = env(r.container(DEPLOYMENT, FULLNAME + "-" + component));
+            assertSecretRef(env, "SDFLEET_INTERNAL_TOKEN", "fleet-internal", "internal-token");
+            assertSecretRef(env, "SDFLEET_INTERNAL_ACCEPTED_TOKENS", SECRET, "internal-accepted-tokens");
+        }
+    }
+
+    @Test
+    void networkPoliciesAdmitOnlyEachPodsCallers() {
+        Rendered r = Chart.template(values("workers.gpu.enabled", true), work);
+
+        assertThat(r.names(NETWORK_POLICY)).containsExactlyInAnyOrder(FULLNAME + "-storage", FULLNAME + "-postgresql",
+                FULLNAME + "-rabbitmq", FULLNAME + "-minio", FULLNAME + "-scheduler", FULLNAME + "-workers",
+                FULLNAME + "-gateway");
+        for (Map<String, Object> np : r.ofKind(NETWORK_POLICY)) {
+            assertThat(str(np, "apiVersion")).isEqualTo("networking.k8s.io/v1");
+            assertThat((List<String>) at(np, "spec.policyTypes")).containsExactly("Ingress");
+        }
+        // Each policy selects the pods of its own component(s), and nothing else.
+        assertThat(selected(r, policy(r, "storage"), "spec.podSelector")).containsExactly("storage");
+        assertThat(selected(r, policy(r, "workers"), "spec.podSelector")).containsExactlyInAnyOrder("worker-cpu", "worker-gpu");
+        assertThat(selected(r, policy(r, "rabbitmq"), "spec.podSelector")).containsExactly("rabbitmq");
+
+        assertThat(callers(r, "storage", 7863)).containsExactlyInAnyOrder("gateway", "worker-cpu", "worker-gpu");
+        assertThat(callers(r, "postgresql", 5432)).containsExactlyInAnyOrder("storage", "gateway");
+        assertThat(callers(r, "rabbitmq", 5672)).containsExactlyInAnyOrder("gateway", "scheduler", "worker-cpu", "worker-gpu");
+        assertThat(callers(r, "minio", 9000)).containsExactly("storage");
+        // One rule each: no other port (minio's console, rabbitmq's management) is open, and no other namespace.
+        for (String component : List.of("storage", "postgresql", "rabbitmq", "minio")) {
+            List<Map<String, Object>> rules = at(policy(r, component), "spec.ingress");
+            assertThat(rules).as(component).hasSize(1);
+            assertThat((List<?>) at(rules.get(0), "ports")).as(component).hasSize(1);
+            assertThat((List<Map<String, Object>>) at(rules.get(0), "from")).as(component)
+                    .allSatisfy(peer -> assertThat(peer).containsOnlyKeys("podSelector"));
+        }
+        // Nothing calls the scheduler or the workers; no scraper is configured by default.
+        assertThat((List<?>) at(policy(r, "scheduler"), "spec.ingress")).isEmpty();
+        assertThat((List<?>) at(policy(r, "workers"), "spec.ingress")).isEmpty();
+        // The gateway: anyone, on its port only.
+        List<Map<String, Object>> gateway = at(policy(r, "gateway"), "spec.ingress");
+        assertThat(gateway).hasSize(1);
+        assertThat(gateway.get(0)).doesNotContainKey("from");
+        assertThat(str(gateway.get(0), "ports.0.port")).isEqualTo("7860");
+    }
+
+    @Test
+    void metricsScrapersAndGatewayPeersComeFromValues() {
+        Map<String, Object> ingressNamespace = Map.of("namespaceSelector",
+                Map.of("matchLabels", Map.of("kubernetes.io/metadata.name", "ingress-nginx")));
+        Rendered r = Chart.template(values(
+                "networkPolicy.gatewayFrom", List.of(ingressNamespace),
+                "networkPolicy.metricsNamespaceSelector", Map.of("kubernetes.io/metadata.name", "monitoring"),
+                "networkPolicy.metricsPodSelector", Map.of("app.kubernetes.io/name", "prometheus")), work);
+
+        Map<String, Object> scraper = Map.of(
+                "namespaceSelector", Map.of("matchLabels", Map.of("kubernetes.io/metadata.name", "monitoring")),
+                "podSelector", Map.of("matchLabels", Map.of("app.kubernetes.io/name", "prometheus")));
+        Map<String, Integer> metricsPorts = Map.of("gateway", 7860, "storage", 7863, "scheduler", 8081, "workers", 8081);
+        metricsPorts.forEach((component, port) -> {
+            List<Map<String, Object>> rules = at(policy(r, component), "spec.ingress");
+            assertThat(rules).as(component).anySatisfy(rule -> {
+                assertThat((List<Object>) at(rule, "from")).containsExactly(scraper);
+                assertThat((List<Map<String, Object>>) at(rule, "ports")).containsExactly(Map.of("port", port, "protocol", "TCP"));
+            });
+        });
+        List<Map<String, Object>> gateway = at(policy(r, "gateway"), "spec.ingress");
+        assertThat(gateway).hasSize(2).allSatisfy(rule -> assertThat(rule).containsKey("from"));
+        assertThat((List<Object>) at(gateway.get(0), "from")).containsExactly(ingressNamespace);
+        // The bundled servers have no scraper rule.
+        for (String component : List.of("postgresql", "rabbitmq", "minio")) {
+            assertThat((List<?>) at(policy(r, component), "spec.ingress")).as(component).hasSize(1);
+        }
+    }
+
+    @Test
+    void kedaReachesTheBundledBrokerFromItsNamespace() {
+        Rendered r = Chart.template(values("autoscaling.keda.enabled", true), work);
+
+        List<Map<String, Object>> rules = at(policy(r, "rabbitmq"), "spec.ingress");
+        assertThat(rules).hasSize(2);
+        assertThat((List<Object>) at(rules.get(1), "from")).containsExactly(
+                Map.of("namespaceSelector", Map.of("matchLabels", Map.of("kubernetes.io/metadata.name", "keda"))));
+        assertThat((List<Map<String, Object>>) at(rules.get(1), "ports")).extracting(p -> p.get("port"))
+                .containsExactlyInAnyOrder(5672, 15672);
+    }
+
+    @Test
+    void networkPoliciesCanBeSwitchedOff() {
+        Rendered r = Chart.template(values("networkPolicy.enabled", false, "autoscaling.keda.enabled", true), work);
+
+        assertThat(r.ofKind(NETWORK_POLICY)).isEmpty();
+    }
+
+    @Test
+    void externalInfrastructureGetsNoNetworkPolicy() {
+        Rendered r = Chart.template(values(
+                "rabbitmq.enabled", false, "external.rabbitmq.host", "rabbit.infra.svc",
+                "postgresql.enabled", false, "external.postgresql.host", "pg.infra.svc",
+                "minio.enabled", false, "external.s3.endpoint", "https://s3.eu-west-1.amazonaws.com",
+                "autoscaling.keda.enabled", true), work);
+
+        assertThat(r.names(NETWORK_POLICY)).containsExactlyInAnyOrder(FULLNAME + "-storage", FULLNAME + "-scheduler",
+                FULLNAME + "-workers", FULLNAME + "-gateway");
+        assertThat(Chart.template(values("postgresql.enabled", false, "external.postgresql.host", "pg.infra.svc"), work)
+                .names(NETWORK_POLICY)).doesNotContain(FULLNAME + "-postgresql").contains(FULLNAME + "-rabbitmq", FULLNAME + "-minio");
+    }
+
+    private static Map<String, Object> policy(Rendered r, String component) {
+        return r.get(NETWORK_POLICY, FULLNAME + "-" + component);
+    }
+
+    /** The components admitted on this port by the policy of this component (pods of this release's namespace). */
+    private static List<String> callers(Rendered r, String component, int port) {
+        List<Map<String, Object>> rules = at(policy(r, component), "spec.ingress");
+        return rules.stream()
+                .filter(rule -> ((List<Map<String, Object>>) at(rule, "ports")).stream()
+                        .anyMatch(p -> Integer.valueOf(port).equals(p.get("port"))))
+                .flatMap(rule -> ((List<Map<String, Object>>) at(rule, "from")).stream())
+                .flatMap(peer -> selected(r, peer, "podSelector").stream())
+                .distinct().toList();
+    }
+
+    /** The components of the rendered workloads whose pods the label selector at this path matches. */
+    private static List<String> selected(Rendered r, Map<String, Object> root, String path) {
+        Map<String, Object> selector = at(root, path);
+        return r.objects().stream()
+                .filter(o -> List.of(DEPLOYMENT, "StatefulSet").contains(o.get("kind")))
+                .map(o -> (Map<String, String>) at(o, "spec.template.metadata.labels"))
+                .filter(labels -> matches(selector, labels))
+                .map(labels -> labels.get("app.kubernetes.io/component")).toList();
+    }
+
+    /** A Kubernetes LabelSelector's verdict on these labels. */
+    private static boolean matches(Map<String, Object> selector, Map<String, String> labels) {
+        Map<String, String> matchLabels = selector.get("matchLabels") == null ? Map.of() : at(selector, "matchLabels");
+        if (!labels.entrySet().containsAll(matchLabels.entrySet())) return false;
+        List<Map<String, Object>> expressions = selector.get("matchExpressions") == null ? List.of() : at(selector, "matchExpressions");
+        for (Map<String, Object> e : expressions) {
+            String value = labels.get((String) e.get("key"));
+            List<String> values = e.get("values") == null ? List.of() : at(e, "values");
+            boolean ok = switch ((String) e.get("operator")) {
+                case "In" -> values.contains(value);
+                case "NotIn" -> !values.contains(value);
+                case "Exists" -> value != null;
+                case "DoesNotExist" -> value == null;
+                default -> throw new AssertionError("operator " + e.get("operator"));
+            };
+            if (!ok) return false;
+        }
+        return true;
     }
 
     private static void assertSecretRef(Map<String, Map<String, Object>> env, String name, String secret, String key) {
