@@ -34,6 +34,10 @@ import java.util.concurrent.TimeUnit;
 @RequestMapping("/sdapi/v1")
 public class A1111Controller {
 
+    /** Lists the fields and settings a request carried that A1111 ignores too. */
+    public static final String IGNORED_FIELDS_HEADER = "X-Sdfleet-Ignored-Fields";
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(A1111Controller.class);
+
     private final Generations generations;
     private final StorageReader storage;
     private final ModelCatalog models;
@@ -78,13 +82,15 @@ public class A1111Controller {
                         ObjectNode error = json.createObjectNode();
                         error.put("error", done.state().name());
                         error.put("detail", done.error() == null ? "generation " + done.state().name().toLowerCase() : done.error());
-                        return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body((JsonNode) error);
+                        return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).headers(ignoredFieldsHeader(request))
+                                .body((JsonNode) error);
                     }
                     List<byte[]> pngs = new ArrayList<>();
                     for (int index : done.storedIndexes()) { // skipped batches have no images, as in A1111
                         pngs.add(storage.png(done.id(), index));
                     }
-                    return ResponseEntity.ok((JsonNode) A1111Responses.generation(request, done, pngs, json));
+                    return ResponseEntity.ok().headers(ignoredFieldsHeader(request))
+                            .body((JsonNode) A1111Responses.generation(request, done, pngs, json));
                 });
     }
 
@@ -218,6 +224,21 @@ public class A1111Controller {
         out.put("current_image", generation.map(Generation::preview).orElse(null));
         out.put("textinfo", null);
         return out;
+    }
+
+    /** What the request carried that A1111's models ignore, so a client can see it was not used. */
+    private static org.springframework.http.HttpHeaders ignoredFieldsHeader(A1111Request request) {
+        org.springframework.http.HttpHeaders headers = new org.springframework.http.HttpHeaders();
+        if (!request.ignoredFields().isEmpty()) {
+            log.debug("ignored fields: {}", request.ignoredFields());
+            // names come from the caller: only a safe, bounded spelling goes into a header
+            List<String> names = request.ignoredFields().stream().limit(32)
+                    .map(n -> n.length() > 64 ? n.substring(0, 64) : n)
+                    .map(n -> n.replaceAll("[^A-Za-z0-9_.\\-]", "?")).toList();
+            headers.set(IGNORED_FIELDS_HEADER, String.join(", ", names)
+                    + (request.ignoredFields().size() > names.size() ? ", ..." : ""));
+        }
+        return headers;
     }
 
     /** The caller, once their limits admit this request (429 otherwise). */

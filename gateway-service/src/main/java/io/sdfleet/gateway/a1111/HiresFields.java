@@ -14,14 +14,13 @@ final class HiresFields {
     }
 
     static HiresFixOptions parse(JsonNode body, Fields f, List<FieldProblem> unsupported, int width, int height) {
-        double scale = f.number("hr_scale", 2.0, 1, 8);
-        int resizeX = (int) f.integer("hr_resize_x", 0, 0, 4096);
-        int resizeY = (int) f.integer("hr_resize_y", 0, 0, 4096);
-        String upscaler = f.text("hr_upscaler", null);
-        if (upscaler == null || upscaler.isBlank()) {
-            upscaler = "Latent";
-        }
-        String known = HiresFix.UPSCALERS.stream().filter(u -> u.equalsIgnoreCase(body.path("hr_upscaler").asString("Latent")))
+        double scale = f.number("hr_scale", 1, 8);
+        int resizeX = (int) f.integer("hr_resize_x", 0, 4096);
+        int resizeY = (int) f.integer("hr_resize_y", 0, 4096);
+        String asked = f.text("hr_upscaler", null);
+        String wanted = asked == null || asked.isBlank() ? "Latent" : asked; // A1111's null: the Latent upscaler
+        String upscaler = wanted;
+        String known = HiresFix.UPSCALERS.stream().filter(u -> u.equalsIgnoreCase(wanted))
                 .findFirst().orElse(null);
         if (known == null) {
             unsupported.add(new FieldProblem("hr_upscaler", "upscaler '" + upscaler + "' is not available; choose one of "
@@ -29,8 +28,8 @@ final class HiresFields {
         } else {
             upscaler = known;
         }
-        int secondPassSteps = (int) f.integer("hr_second_pass_steps", 0, 0, 1000);
-        double strength = f.number("denoising_strength", 0.75, 0, 1);
+        int secondPassSteps = (int) f.integer("hr_second_pass_steps", 0, 1000);
+        double strength = f.number("denoising_strength", 0, 1);
         String sampler = f.text("hr_sampler_name", null);
         if (sampler != null && (sampler.isBlank() || sampler.equals("Use same sampler"))) {
             sampler = null;
@@ -41,14 +40,6 @@ final class HiresFields {
             } catch (IllegalArgumentException e) {
                 f.problem("hr_sampler_name", e.getMessage());
             }
-        }
-        String checkpoint = f.text("hr_checkpoint_name", null);
-        if (checkpoint != null && !checkpoint.isBlank() && !checkpoint.equals("Use same checkpoint")) {
-            unsupported.add(new FieldProblem("hr_checkpoint_name", "a different checkpoint for the hires pass is not supported yet"));
-        }
-        String scheduler = f.text("hr_scheduler", null);
-        if (scheduler != null && !scheduler.isBlank() && !scheduler.equals("Use same scheduler")) {
-            unsupported.add(new FieldProblem("hr_scheduler", "a different scheduler for the hires pass is not supported yet"));
         }
         HiresFixOptions options = new HiresFixOptions(scale, resizeX, resizeY, upscaler, secondPassSteps, strength, sampler,
                 blankToNull(f.text("hr_prompt", null)), blankToNull(f.text("hr_negative_prompt", null)));

@@ -46,20 +46,20 @@ final class Img2ImgFields {
             mask = asPng(maskNode, "mask", f, limits);
         }
         int blur = (int) f.integer("mask_blur", -1, 0, 64);
-        int blurX = (int) f.integer("mask_blur_x", 4, 0, 64);
-        int blurY = (int) f.integer("mask_blur_y", 4, 0, 64);
+        int blurX = (int) f.integer("mask_blur_x", 0, 64);
+        int blurY = (int) f.integer("mask_blur_y", 0, 64);
         if (blur < 0) {
             if (blurX != blurY) {
                 unsupported.add(new FieldProblem("mask_blur_x", "different x and y mask blur is not supported yet"));
             }
             blur = blurX;
         }
-        double strength = f.number("denoising_strength", 0.75, 0, 1);
-        int resizeMode = (int) f.integer("resize_mode", 0, 0, 3);
-        int fill = (int) f.integer("inpainting_fill", 0, 0, 3);
-        boolean fullRes = f.bool("inpaint_full_res", true);
-        int padding = (int) f.integer("inpaint_full_res_padding", 0, 0, 256);
-        boolean invert = f.bool("inpainting_mask_invert", false);
+        double strength = f.number("denoising_strength", 0, 1);
+        int resizeMode = (int) f.integer("resize_mode", 0, 3);
+        int fill = (int) f.integer("inpainting_fill", 0, 3);
+        boolean fullRes = f.bool("inpaint_full_res");
+        int padding = (int) f.integer("inpaint_full_res_padding", 0, 256);
+        boolean invert = f.bool("inpainting_mask_invert", false); // an int in A1111, used as 0/1
         return new Img2ImgOptions(images, strength, Math.min(resizeMode, 2), mask, blur, fill, fullRes, padding, invert);
     }
 

@@ -62,7 +62,8 @@ public class GenerationsController {
             body = object.deepCopy();
             ((tools.jackson.databind.node.ObjectNode) body).remove("priority");
         }
-        A1111Request request = A1111Request.parse(body, models, styles, requestLimits, kind);
+        A1111Request request = A1111Request.parse(body, models, styles, requestLimits, kind,
+                A1111Request.Dialect.NATIVE, java.util.Map.of());
         Generation g = generations.submit(admitted(http, request), request.parameters(), priority);
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .header("Location", "/api/v1/generations/" + g.id())

@@ -77,14 +77,87 @@ class A1111RequestTest {
 
     @Test
     void everyBadFieldIsNamed(@TempDir Path dir) throws Exception {
-        JsonNode body = JSON.readTree("{\"width\": 513, \"height\": \"big\", \"steps\": 0, \"cfg_scale\": -1, "
-                + "\"sampler_name\": \"Nope\", \"bogus\": 1}");
+        JsonNode body = JSON.readTree("{\"width\": 32, \"height\": \"big\", \"steps\": 0, \"cfg_scale\": -1, "
+                + "\"sampler_name\": \"Nope\", \"seed\": 1.5, \"enable_hr\": \"maybe\", \"bogus\": 1}");
         assertThatThrownBy(() -> parse(body, models(dir)))
                 .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
                     assertThat(e.unsupported()).isFalse();
-                    assertThat(e.problems()).extracting(FieldProblem::field)
-                            .contains("width", "height", "steps", "cfg_scale", "sampler_name", "bogus");
+                    assertThat(e.problems()).extracting(FieldProblem::field).containsExactlyInAnyOrder(
+                            "width", "height", "steps", "cfg_scale", "sampler_name", "seed", "enable_hr");
                 });
+    }
+
+    /** What popular clients send, answered 400 before: SillyTavern, a Discord bot, a Photoshop plugin. */
+    @Test
+    void unknownFieldsAreIgnoredAndValuesCoercedAsA1111Does(@TempDir Path dir) throws Exception {
+        A1111Request request = parse(JSON.readTree("""
+                {"prompt": "a cat", "url": "http://127.0.0.1:7860", "auth": "", "clip_skip": 2,
+                 "cfg_scale": "7.5", "steps": "20", "seed": 12.0, "n_iter": "2", "styles": ["None"],
+                 "restore_faces": "false", "tiling": "off", "enable_hr": 0, "width": 100, "height": "96",
+                 "mode": "txt2img", "uniqueDocumentId": "abc", "init_images": [], "mask_blur": 4,
+                 "override_settings": {"sd_model_checkpoint": "v1-5", "CLIP_stop_at_last_layers": "2",
+                                       "samples_format": "jpeg", "eta_noise_seed_delta": "31337"}}"""), models(dir));
+        GenerationParameters p = request.parameters();
+        assertThat(p.cfgScale()).isEqualTo(7.5);
+        assertThat(p.steps()).isEqualTo(20);
+        assertThat(p.seed()).isEqualTo(12);
+        assertThat(p.nIter()).isEqualTo(2);
+        assertThat(p.clipSkip()).as("override_settings, coerced from a string").isEqualTo(2);
+        assertThat(p.noise().etaNoiseSeedDelta()).isEqualTo(31337);
+        assertThat(p.width()).as("A1111 makes the latent width // 8 wide").isEqualTo(96);
+        assertThat(p.height()).isEqualTo(96);
+        assertThat(p.tiling()).isFalse();
+        assertThat(p.hires()).isNull();
+        assertThat(request.ignoredFields()).containsExactly("url", "auth", "clip_skip", "mode", "uniqueDocumentId",
+                "init_images", "mask_blur", "override_settings.samples_format");
+        assertThat(request.echo().get("cfg_scale").asDouble()).as("echoed as A1111's model holds it").isEqualTo(7.5);
+        assertThat(request.echo().get("steps").isIntegralNumber()).isTrue();
+        assertThat(request.echo().has("url")).isFalse();
+    }
+
+    @Test
+    void theNativeApiStaysStrict(@TempDir Path dir) throws Exception {
+        JsonNode body = JSON.readTree("{\"bogus\": 1, \"width\": 100, \"styles\": [\"None\"]}");
+        assertThatThrownBy(() -> A1111Request.parse(body, models(dir), PromptStyles.none(), RequestLimits.DEFAULTS,
+                A1111Request.Kind.TXT2IMG, A1111Request.Dialect.NATIVE, java.util.Map.of()))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems())
+                        .extracting(FieldProblem::field).containsExactlyInAnyOrder("bogus", "width", "styles"));
+        assertThatThrownBy(() -> A1111Request.parse(JSON.readTree("{\"override_settings\": {\"samples_format\": \"jpeg\"}}"),
+                models(dir), PromptStyles.none(), RequestLimits.DEFAULTS, A1111Request.Kind.TXT2IMG,
+                A1111Request.Dialect.NATIVE, java.util.Map.of()))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.unsupported()).isTrue());
+    }
+
+    @Test
+    void savedOptionsAreDefaultsThatOverrideSettingsBeat(@TempDir Path dir) throws Exception {
+        ModelCatalog catalog = models(dir);
+        Files.writeString(dir.resolve("other.safetensors"), "y");
+        java.util.Map<String, JsonNode> saved = java.util.Map.of("sd_model_checkpoint", JSON.readTree("\"other.safetensors\""),
+                "CLIP_stop_at_last_layers", JSON.readTree("2"), "samples_format", JSON.readTree("\"png\""));
+        A1111Request plain = A1111Request.parse(JSON.readTree("{}"), catalog, PromptStyles.none(), RequestLimits.DEFAULTS,
+                A1111Request.Kind.TXT2IMG, A1111Request.Dialect.A1111, saved);
+        assertThat(plain.parameters().model()).isEqualTo("other.safetensors");
+        assertThat(plain.parameters().clipSkip()).isEqualTo(2);
+        A1111Request overridden = A1111Request.parse(JSON.readTree("{\"override_settings\": {\"sd_model_checkpoint\": \"v1-5\"}}"),
+                catalog, PromptStyles.none(), RequestLimits.DEFAULTS, A1111Request.Kind.TXT2IMG, A1111Request.Dialect.A1111, saved);
+        assertThat(overridden.parameters().model()).isEqualTo("v1-5.safetensors");
+        assertThat(overridden.parameters().clipSkip()).isEqualTo(2);
+    }
+
+    @Test
+    void everyFieldOfTheTableHasAKnownTypeAndItsDefaultParses(@TempDir Path dir) throws Exception {
+        for (A1111Request.Kind kind : A1111Request.Kind.values()) {
+            tools.jackson.databind.node.ObjectNode body = JSON.createObjectNode();
+            for (A1111Field field : A1111Fields.forEndpoint(kind).values()) {
+                body.set(field.name(), JSON.valueToTree(field.defaultValue()));
+            }
+            if (kind == A1111Request.Kind.IMG2IMG) {
+                body.set("init_images", JSON.valueToTree(java.util.List.of(pngBase64(64, 64))));
+            }
+            A1111Request request = A1111Request.parse(body, models(dir), kind);
+            assertThat(request.ignoredFields()).isEmpty();
+            assertThat(request.echo().propertyNames()).containsExactlyElementsOf(A1111Fields.forEndpoint(kind).keySet());
+        }
     }
 
     @Test
@@ -135,7 +208,7 @@ class A1111RequestTest {
         assertThatThrownBy(() -> A1111Request.parse(JSON.readTree("{\"init_images\": [\"not base64!\", \"aGVsbG8=\"], "
                 + "\"mask\": 5, \"enable_hr\": true}"), models(dir), A1111Request.Kind.IMG2IMG))
                 .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems())
-                        .extracting(FieldProblem::field).contains("init_images[0]", "init_images[1]", "mask", "enable_hr"));
+                        .extracting(FieldProblem::field).containsExactlyInAnyOrder("init_images[0]", "init_images[1]", "mask"));
         assertThatThrownBy(() -> A1111Request.parse(JSON.readTree("{}"), models(dir), A1111Request.Kind.IMG2IMG))
                 .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems())
                         .extracting(FieldProblem::field).containsExactly("init_images"));
@@ -160,7 +233,7 @@ class A1111RequestTest {
                 + "\"override_settings\": {\"sd_vae\": \"missing.safetensors\", \"randn_source\": \"GPU\"}}"),
                 models(dir), styles, A1111Request.Kind.TXT2IMG))
                 .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems())
-                        .extracting(FieldProblem::field).contains("styles", "override_settings.sd_vae"));
+                        .extracting(FieldProblem::field).containsExactly("override_settings.sd_vae")); // unknown styles are skipped
     }
 
     private static Path write(Path file, String text) throws Exception {
