@@ -5,8 +5,16 @@ import java.util.List;
 
 /**
  * A worker's periodic report: its device ("cpu", "gpu(0)"), memory of that device (VRAM on a GPU, native memory on
- * CPU), the peak its jobs reached, the models it has loaded and the job it runs (null when idle).
+ * CPU), the peak its jobs reached, the models it has loaded, the job it runs (null when idle), and whether the
+ * scheduler drained it (it takes no jobs; absent in older workers' heartbeats, read as false).
  */
 public record WorkerHeartbeat(String workerId, String device, long totalMemoryBytes, long freeMemoryBytes,
-                              long peakMemoryBytes, List<String> loadedModels, String currentJobId, Instant at) {
+                              long peakMemoryBytes, List<String> loadedModels, String currentJobId, Instant at,
+                              boolean drained) {
+
+    /** A worker taking jobs. */
+    public WorkerHeartbeat(String workerId, String device, long totalMemoryBytes, long freeMemoryBytes,
+                           long peakMemoryBytes, List<String> loadedModels, String currentJobId, Instant at) {
+        this(workerId, device, totalMemoryBytes, freeMemoryBytes, peakMemoryBytes, loadedModels, currentJobId, at, false);
+    }
 }

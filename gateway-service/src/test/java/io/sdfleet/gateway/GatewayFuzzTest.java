@@ -71,19 +71,9 @@ class GatewayFuzzTest {
     private static String fuzzerKey;
     private static final long MAX_BODY = 4_000_000;
 
-    /** Every field of A1111's txt2img and img2img requests. */
-    private static final List<String> FIELDS = List.of("prompt", "negative_prompt", "styles", "seed", "subseed",
-            "subseed_strength", "seed_resize_from_h", "seed_resize_from_w", "sampler_name", "sampler_index", "scheduler",
-            "batch_size", "n_iter", "steps", "cfg_scale", "width", "height", "restore_faces", "tiling",
-            "do_not_save_samples", "do_not_save_grid", "eta", "denoising_strength", "s_min_uncond", "s_churn", "s_tmax",
-            "s_tmin", "s_noise", "override_settings", "override_settings_restore_afterwards", "refiner_checkpoint",
-            "refiner_switch_at", "disable_extra_networks", "firstpass_image", "comments", "enable_hr",
-            "firstphase_width", "firstphase_height", "hr_scale", "hr_upscaler", "hr_second_pass_steps", "hr_resize_x",
-            "hr_resize_y", "hr_checkpoint_name", "hr_sampler_name", "hr_scheduler", "hr_prompt", "hr_negative_prompt",
-            "force_task_id", "script_name", "script_args", "send_images", "save_images", "alwayson_scripts", "infotext",
-            "init_images", "resize_mode", "image_cfg_scale", "mask", "mask_blur_x", "mask_blur_y", "mask_blur",
-            "mask_round", "inpainting_fill", "inpaint_full_res", "inpaint_full_res_padding", "inpainting_mask_invert",
-            "initial_noise_multiplier", "latent_mask", "include_init_images");
+    /** Every field of A1111's txt2img and img2img requests, from the gateway's field table. */
+    private static final List<String> FIELDS = io.sdfleet.gateway.a1111.A1111Fields.ALL.stream()
+            .map(io.sdfleet.gateway.a1111.A1111Field::name).toList();
 
     private static io.sdfleet.infra.TestDatabase database;
 
@@ -110,6 +100,9 @@ class GatewayFuzzTest {
                 "--sdfleet.gateway.models-dir=" + models, "--sdfleet.gateway.default-model=" + MODEL,
                 // a valid request reaching a sync endpoint by mistake fails in 5 s instead of hanging
                 "--sdfleet.gateway.sync-timeout-seconds=5", "--logging.level.org.springframework.web=ERROR",
+                // no worker runs here: a valid sync request is answered 503 at once (A1111's lenient parsing finds
+                // some fuzzed bodies valid), not held until a worker could have reported in
+                "--sdfleet.gateway.worker-grace-seconds=0",
                 // Tomcat answers an oversized body before reading all of it; swallow the rest so the client, still
                 // sending, gets that answer instead of a broken pipe
                 "--server.tomcat.max-swallow-size=-1");
@@ -318,6 +311,12 @@ class GatewayFuzzTest {
             assertThat(JSON.readTree(response.body()).get("id").asString()).as(what).isNotBlank();
             return;
         }
+        if (!acceptedIsFine && response.statusCode() == 503) {
+            // a valid A1111 request, and no worker here to make it: told at once, with when to try again
+            assertThat(response.headers().firstValue("Retry-After")).as(what).isPresent();
+            assertThat(JSON.readTree(response.body()).path("detail").asString()).as(what).contains("no worker");
+            return;
+        }
         assertThat(response.statusCode()).as(what).isBetween(400, 499);
         assertThat(response.headers().firstValue("Content-Type").orElse("")).as(what)
                 .startsWith("application/problem+json");
@@ -380,7 +379,8 @@ class GatewayFuzzTest {
 
     @Provide
     Arbitrary<Call> generations() {
-        return Arbitraries.oneOf(rawBodies(), anyObjects(false), anyObjects(true), invalidObjects(false));
+        return Arbitraries.oneOf(rawBodies(), anyObjects(false), anyObjects(true), invalidObjects(false),
+                invalidObjects(false, invalidForTheNativeApi()));
     }
 
     @Provide
@@ -439,7 +439,11 @@ class GatewayFuzzTest {
 
     /** Like {@link #anyObjects} plus one member that is invalid whatever else the body holds (it goes last, so wins). */
     private Arbitrary<Call> invalidObjects(boolean img2img) {
-        return Combinators.combine(anyObjects(img2img), surelyInvalidMember()).as((call, bad) -> {
+        return invalidObjects(img2img, surelyInvalidMember());
+    }
+
+    private Arbitrary<Call> invalidObjects(boolean img2img, Arbitrary<String> invalidMember) {
+        return Combinators.combine(anyObjects(img2img), invalidMember).as((call, bad) -> {
             String body = new String(call.body(), StandardCharsets.UTF_8);
             String inner = body.substring(1, body.length() - 1);
             String withBad = "{" + inner + (inner.isEmpty() ? "" : ", ") + bad + "}";
@@ -451,17 +455,24 @@ class GatewayFuzzTest {
     private Arbitrary<String> surelyInvalidMember() {
         return Arbitraries.oneOf(
                 Arbitraries.of("\"steps\": 0", "\"steps\": -1", "\"steps\": -2147483649", "\"steps\": 1000001",
-                        "\"steps\": \"20\"", "\"width\": 0", "\"width\": -512", "\"width\": 513", "\"height\": 1e9",
-                        "\"batch_size\": 0", "\"n_iter\": -3", "\"cfg_scale\": \"high\"", "\"seed\": []",
-                        "\"sampler_name\": \"No Such Sampler\"", "\"scheduler\": \"nope\"", "\"no_such_field\": 1",
-                        "\"\": null", "\"__proto__\": {}", "\"prompt\": 7", "\"styles\": \"x\"",
+                        "\"steps\": \"twenty\"", "\"steps\": 2.5", "\"width\": 0", "\"width\": -512", "\"width\": 63",
+                        "\"height\": 1e9", "\"batch_size\": 0", "\"n_iter\": -3", "\"cfg_scale\": \"high\"",
+                        "\"seed\": []", "\"sampler_name\": \"No Such Sampler\"", "\"scheduler\": \"nope\"",
+                        "\"prompt\": {}", "\"prompt\": true", "\"styles\": \"x\"", "\"enable_hr\": \"perhaps\"",
                         "\"override_settings\": 5", "\"override_settings\": {\"sd_model_checkpoint\": \"../../etc/passwd\"}",
                         "\"override_settings\": {\"sd_model_checkpoint\": \"/etc/passwd\"}",
                         "\"override_settings\": {\"sd_model_checkpoint\": \"v1-5.safetensors\\u0000.txt\"}",
                         "\"override_settings\": {\"sd_vae\": \"../../../../etc/shadow\"}",
                         "\"override_settings\": {\"CLIP_stop_at_last_layers\": 99}",
                         "\"override_settings\": {\"randn_source\": \"\\u0000\"}"),
-                wrongType().map(v -> "\"steps\": " + (v.equals("null") || v.matches("-?\\d+") ? "\"bad\"" : v)),
+                // numeric strings are integers to A1111 (pydantic coerces them), so they are no wrong type here
+                wrongType().map(v -> "\"steps\": " + (v.equals("null") || v.matches("\"?-?\\d+\"?") ? "\"bad\"" : v)));
+    }
+
+    /** A member only the strict native API refuses: A1111's endpoints ignore unknown fields, as A1111 does. */
+    private Arbitrary<String> invalidForTheNativeApi() {
+        return Arbitraries.oneOf(Arbitraries.of("\"no_such_field\": 1", "\"\": null", "\"__proto__\": {}",
+                        "\"width\": 513", "\"styles\": [\"No such style\"]"),
                 Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(20)
                         .map(s -> "\"zz_" + s + "\": 1"));
     }

@@ -47,10 +47,13 @@ public class A1111Controller {
     private final PromptStyles styles;
     private final io.sdfleet.gateway.auth.UsageLimits limits;
     private final RequestLimits requestLimits;
+    private final UserOptions userOptions;
 
     public A1111Controller(Generations generations, StorageReader storage, ModelCatalog models, JsonMapper json,
                            GatewayProperties properties, io.sdfleet.gateway.generation.Workers workers,
-                           PromptStyles styles, io.sdfleet.gateway.auth.UsageLimits limits, RequestLimits requestLimits) {
+                           PromptStyles styles, io.sdfleet.gateway.auth.UsageLimits limits, RequestLimits requestLimits,
+                           UserOptions userOptions) {
+        this.userOptions = userOptions;
         this.requestLimits = requestLimits;
         this.styles = styles;
         this.limits = limits;
@@ -64,16 +67,22 @@ public class A1111Controller {
 
     @PostMapping("/txt2img")
     public CompletableFuture<ResponseEntity<JsonNode>> txt2img(@RequestBody JsonNode body, HttpServletRequest http) {
-        return run(A1111Request.parse(body, models, styles, requestLimits, A1111Request.Kind.TXT2IMG), http);
+        return run(A1111Request.parse(body, models, styles, requestLimits, A1111Request.Kind.TXT2IMG,
+                A1111Request.Dialect.A1111, userOptions.of(Callers.of(http))), http);
     }
 
     @PostMapping("/img2img")
     public CompletableFuture<ResponseEntity<JsonNode>> img2img(@RequestBody JsonNode body, HttpServletRequest http) {
-        return run(A1111Request.parse(body, models, styles, requestLimits, A1111Request.Kind.IMG2IMG), http);
+        return run(A1111Request.parse(body, models, styles, requestLimits, A1111Request.Kind.IMG2IMG,
+                A1111Request.Dialect.A1111, userOptions.of(Callers.of(http))), http);
     }
 
     /** Queues the request and answers once every image is stored (or the request ended otherwise). */
     private CompletableFuture<ResponseEntity<JsonNode>> run(A1111Request request, HttpServletRequest http) {
+        if (!workers.anyCanTakeJobs()) {
+            // a synchronous caller would otherwise hold its connection until the timeout, waiting for nobody
+            throw new NoWorkerException();
+        }
         Generation generation = generations.submit(admitted(http, request), request.parameters());
         return generation.done()
                 .orTimeout(properties.syncTimeoutSeconds(), TimeUnit.SECONDS)

@@ -41,10 +41,14 @@ public class GenerationsController {
 
     private final io.sdfleet.gateway.auth.UsageLimits limits;
 
+    private final io.sdfleet.gateway.a1111.UserOptions userOptions;
+
     public GenerationsController(Generations generations, ModelCatalog models, StorageReader storage,
                                  io.sdfleet.diffusion.prompt.PromptStyles styles,
                                  io.sdfleet.gateway.auth.UsageLimits limits,
-                                 io.sdfleet.gateway.a1111.RequestLimits requestLimits) {
+                                 io.sdfleet.gateway.a1111.RequestLimits requestLimits,
+                                 io.sdfleet.gateway.a1111.UserOptions userOptions) {
+        this.userOptions = userOptions;
         this.requestLimits = requestLimits;
         this.styles = styles;
         this.limits = limits;
@@ -63,7 +67,7 @@ public class GenerationsController {
             ((tools.jackson.databind.node.ObjectNode) body).remove("priority");
         }
         A1111Request request = A1111Request.parse(body, models, styles, requestLimits, kind,
-                A1111Request.Dialect.NATIVE, java.util.Map.of());
+                A1111Request.Dialect.NATIVE, userOptions.of(Callers.of(http)));
         Generation g = generations.submit(admitted(http, request), request.parameters(), priority);
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .header("Location", "/api/v1/generations/" + g.id())

@@ -66,6 +66,16 @@ public class ProblemAdvice {
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "5").body(problem);
     }
 
+    /** No worker can take a synchronous A1111 request now: 503 at once rather than a call held for an hour. */
+    @ExceptionHandler(io.sdfleet.gateway.a1111.NoWorkerException.class)
+    public ResponseEntity<ProblemDetail> noWorker(io.sdfleet.gateway.a1111.NoWorkerException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
+        problem.setTitle("Service Unavailable");
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header("Retry-After", String.valueOf(io.sdfleet.gateway.a1111.NoWorkerException.RETRY_AFTER_SECONDS))
+                .body(problem);
+    }
+
     @ExceptionHandler(io.sdfleet.gateway.auth.LimitExceededException.class)
     public org.springframework.http.ResponseEntity<ProblemDetail> limited(io.sdfleet.gateway.auth.LimitExceededException e) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS, e.getMessage());

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The workers' latest heartbeats, for /sdapi/v1/memory. */
+/** The workers' latest heartbeats: for /sdapi/v1/memory, and to know whether any worker can take a request now. */
 @Component
 public class Workers {
 
@@ -20,8 +20,14 @@ public class Workers {
     private final Map<String, WorkerHeartbeat> latest = new ConcurrentHashMap<>();
     private final JsonMapper json;
     private final io.sdfleet.gateway.ops.GatewayMetrics metrics;
+    private final Instant startedAt = Instant.now();
+    private final Duration grace;
 
-    public Workers(JsonMapper json, io.sdfleet.gateway.ops.GatewayMetrics metrics) {
+    /** @param graceSeconds how long after start, before any heartbeat can have arrived, to assume workers exist */
+    public Workers(JsonMapper json, io.sdfleet.gateway.ops.GatewayMetrics metrics,
+                   @org.springframework.beans.factory.annotation.Value("${sdfleet.gateway.worker-grace-seconds:30}")
+                   long graceSeconds) {
+        this.grace = Duration.ofSeconds(graceSeconds);
         this.json = json;
         this.metrics = metrics;
     }
@@ -31,6 +37,14 @@ public class Workers {
         WorkerHeartbeat heartbeat = json.readValue(message.getBody(), WorkerHeartbeat.class);
         latest.put(heartbeat.workerId(), heartbeat);
         metrics.heartbeat(heartbeat);
+    }
+
+    /**
+     * Whether some live worker takes jobs. Until {@code sdfleet.gateway.worker-grace-seconds} have passed since this
+     * gateway started (heartbeats come every few seconds) it cannot know, and says yes.
+     */
+    public boolean anyCanTakeJobs() {
+        return Instant.now().isBefore(startedAt.plus(grace)) || live().stream().anyMatch(h -> !h.drained());
     }
 
     /** Workers heard from in the last 30 seconds, by id. */

@@ -21,12 +21,13 @@ import io.swagger.v3.oas.models.parameters.RequestBody;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.responses.ApiResponses;
 import io.sdfleet.contracts.Messaging;
+import io.sdfleet.gateway.a1111.A1111Field;
+import io.sdfleet.gateway.a1111.A1111Fields;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * OpenAPI description of the native API ({@code /api/v1/generations…}), served by springdoc at {@code /v3/api-docs}
@@ -126,32 +127,37 @@ public class ApiDocs {
         };
     }
 
+    /** Every field of A1111's txt2img and img2img requests, from the field table, plus the native priority. */
     private static Schema<?> generationRequest() {
         ObjectSchema s = new ObjectSchema();
-        s.description("A1111's txt2img/img2img fields; unknown fields are refused with 400, unsupported ones with 422");
-        s.addProperty("prompt", new StringSchema().example("a lighthouse at dusk, (stormy sea:1.2)"));
-        s.addProperty("negative_prompt", new StringSchema());
-        s.addProperty("styles", new ArraySchema().items(new StringSchema()).description("Prompt style names"));
-        s.addProperty("seed", new IntegerSchema().format("int64").example(-1).description("-1: random"));
-        s.addProperty("subseed", new IntegerSchema().format("int64"));
-        s.addProperty("subseed_strength", new NumberSchema());
-        s.addProperty("sampler_name", new StringSchema().example("Euler a"));
-        s.addProperty("scheduler", new StringSchema().example("Automatic"));
-        s.addProperty("steps", new IntegerSchema().example(20));
-        s.addProperty("cfg_scale", new NumberSchema().example(7));
-        s.addProperty("width", new IntegerSchema().example(512));
-        s.addProperty("height", new IntegerSchema().example(512));
-        s.addProperty("batch_size", new IntegerSchema().example(1).description("Images per batch"));
-        s.addProperty("n_iter", new IntegerSchema().example(1).description("Batches"));
-        s.addProperty("enable_hr", new BooleanSchema().description("Hires fix"));
-        s.addProperty("hr_scale", new NumberSchema());
-        s.addProperty("denoising_strength", new NumberSchema());
-        s.addProperty("init_images", new ArraySchema().items(new StringSchema().description("Base64 PNG/JPEG"))
-                .description("Makes it an img2img request"));
-        s.addProperty("mask", new StringSchema().description("Base64 inpainting mask (img2img)"));
-        s.addProperty("override_settings", new ObjectSchema().additionalProperties(true)
-                .example(Map.of("sd_model_checkpoint", "v1-5-pruned-emaonly")));
-        s.additionalProperties(true);
+        s.description("A1111's txt2img/img2img fields (init_images makes it img2img). Unknown fields are refused with "
+                + "400; a feature not built yet, asked for at other than its off value, with 422 naming it");
+        for (A1111Field field : A1111Fields.ALL) {
+            Schema<?> schema = switch (field.type()) {
+                case STRING -> new StringSchema();
+                case INTEGER -> new IntegerSchema().format("int64");
+                case NUMBER -> new NumberSchema();
+                case BOOLEAN -> new BooleanSchema();
+                case STRING_LIST -> new ArraySchema().items(new StringSchema());
+                case LIST -> new ArraySchema().items(new Schema<>());
+                case OBJECT -> new ObjectSchema().additionalProperties(true);
+            };
+            String where = switch (field.endpoints()) {
+                case TXT2IMG -> " (txt2img only)";
+                case IMG2IMG -> " (img2img only)";
+                case BOTH -> "";
+            };
+            schema.description(field.description() + where + (field.supported() ? ""
+                    : ". Not supported yet: " + field.unbuiltFeature() + " (only its default is accepted)"));
+            if (field.defaultValue() != null) {
+                schema.setDefault(field.defaultValue());
+            } else {
+                schema.nullable(true);
+            }
+            s.addProperty(field.name(), schema);
+        }
+        s.addProperty("priority", new IntegerSchema().description("Native API only: higher runs first among the "
+                + "caller's own requests").example(0));
         return s;
     }
 

@@ -167,6 +167,12 @@ class GatewayOperationsTest {
                 .contains("GenerationStatus");
         JsonNode schemas = api.get("components").get("schemas");
         assertThat(schemas.get("GenerationRequest").get("properties").has("prompt")).isTrue();
+        JsonNode request = schemas.get("GenerationRequest").get("properties");
+        for (io.sdfleet.gateway.a1111.A1111Field field : io.sdfleet.gateway.a1111.A1111Fields.ALL) {
+            assertThat(request.has(field.name())).as("the docs describe " + field.name()).isTrue();
+        }
+        assertThat(request.get("steps").get("default").asInt()).isEqualTo(50);
+        assertThat(request.get("restore_faces").get("description").asString()).contains("Not supported yet");
         assertThat(schemas.get("Problem").get("properties").has("errors")).isTrue();
 
         HttpResponse<String> ui = http.send(HttpRequest.newBuilder(uri("/swagger-ui.html")).build(),

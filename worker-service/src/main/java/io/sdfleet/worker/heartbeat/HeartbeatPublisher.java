@@ -19,9 +19,11 @@ public class HeartbeatPublisher {
     private final JobRunner runner;
     private final EventPublisher events;
     private final io.sdfleet.worker.ops.WorkerMetrics metrics;
+    private final io.sdfleet.worker.job.Drain drain;
 
     public HeartbeatPublisher(WorkerProperties properties, ImageGenerator generator, JobRunner runner, EventPublisher events,
-                              io.sdfleet.worker.ops.WorkerMetrics metrics) {
+                              io.sdfleet.worker.ops.WorkerMetrics metrics, io.sdfleet.worker.job.Drain drain) {
+        this.drain = drain;
         this.metrics = metrics;
         this.properties = properties;
         this.generator = generator;
@@ -44,6 +46,6 @@ public class HeartbeatPublisher {
         long[] memory = generator.memory();
         metrics.memory(memory);
         events.heartbeat(new WorkerHeartbeat(properties.id(), generator.device(), memory[0], memory[1], memory[2],
-                generator.loadedModels(), runner.currentJobId(), Instant.now()));
+                generator.loadedModels(), runner.currentJobId(), Instant.now(), drain.drained()));
     }
 }
