@@ -15,7 +15,7 @@ public final class Sd {
                              [--steps N] [--cfg-scale X] [--seed N] [--width W] [--height H] [--batch-size N]
                              [--clip-skip N] [--tokenizer PATH] [--noise-file F] [--latents-out F] [--out DIR]
                              [--tiling] [--enable-hr --hr-scale X | --hr-resize-x W --hr-resize-y H]
-                             [--hr-upscaler Latent|"Latent (nearest)"|Lanczos] [--hr-second-pass-steps N]
+                             [--hr-upscaler Latent|"Latent (nearest)"|Lanczos|Nearest|None] [--hr-second-pass-steps N]
                              [--denoising-strength X] [--hr-sampler NAME] [--hr-prompt TEXT] [--hr-negative-prompt TEXT]
                              [--rng cpu|nv] [--subseed N --subseed-strength X] [--seed-resize-from-w W --seed-resize-from-h H]
                              [--ensd N] [--vae PATH] [--lora-dir DIR] [--embeddings-dir DIR] [--hypernetwork-dir DIR]

@@ -12,8 +12,14 @@ public record HiresFix(double scale, int resizeX, int resizeY, String upscaler, 
                        double denoisingStrength, String sampler, String scheduler, String prompt,
                        String negativePrompt) {
 
-    /** Upscalers offered, by A1111 name. */
-    public static final List<String> UPSCALERS = List.of("Latent", "Latent (nearest)", "Lanczos");
+    /**
+     * Upscalers offered, by A1111 name: the latent modes, and pixel-space "Lanczos", "Nearest" and "None" (A1111's
+     * UpscalerNone leaves the image as it is and its final resize to the target is Lanczos, so it equals "Lanczos").
+     */
+    public static final List<String> UPSCALERS = List.of("Latent", "Latent (nearest)", "Lanczos", "Nearest", "None");
+
+    /** The latent modes of {@link #UPSCALERS} (A1111's {@code /latent-upscale-modes}). */
+    public static final List<String> LATENT_UPSCALERS = List.of("Latent", "Latent (nearest)");
 
     public HiresFix {
         upscaler = upscaler == null || upscaler.isBlank() ? "Latent" : canonical(upscaler);

@@ -35,7 +35,7 @@ record HiresPlan(HiresFix fix, int latentW, int latentH, int cropW, int cropH, S
 
     /**
      * First-pass latents brought to the target size: interpolated in latent space ("Latent", "Latent (nearest)"), or
-     * decoded, Lanczos-scaled as pixels and encoded again ("Lanczos"); then centre-cropped to hr_resize_x × y when
+     * decoded, scaled as pixels and encoded again ("Lanczos" and "None" with Lanczos, "Nearest" nearest-neighbour); then centre-cropped to hr_resize_x × y when
      * both were given, as A1111 truncates.
      */
     static NDArray upscale(AutoencoderKL vae, HiresPlan plan, NDArray latents) {
@@ -53,7 +53,7 @@ record HiresPlan(HiresFix fix, int latentW, int latentH, int cropW, int cropH, S
                 NDList pixels = new NDList();
                 for (BufferedImage image : images) {
                     PixelPlanes scaled = Resampler.resize(PixelPlanes.rgb(image), plan.latentW() * 8, plan.latentH() * 8,
-                            Resampler.Filter.LANCZOS);
+                            plan.fix().upscaler().equals("Nearest") ? Resampler.Filter.NEAREST : Resampler.Filter.LANCZOS);
                     pixels.add(scaled.toTensor(scope));
                 }
                 NDArray batch = NDArrays.concat(pixels, 0);

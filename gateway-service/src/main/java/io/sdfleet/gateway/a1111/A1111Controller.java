@@ -118,21 +118,31 @@ public class A1111Controller {
     }
 
     /**
-     * A1111's memory report, per worker: {@code ram} (CPU workers: the host's memory) or {@code cuda} (GPU workers),
-     * keyed by worker id, plus the totals A1111 clients read at the top level from the first worker. A worker's
-     * current job is shown only to its owner (and admins): job ids name requests.
+     * A1111's memory report: {@code ram} {free, used, total} as A1111 counts it for its own process (used = this
+     * gateway's resident memory, total = the host's), and {@code cuda} in A1111's shape from the first GPU worker
+     * ({@code system} {free, used, total} of its device, {@code active}/{@code allocated}/{@code reserved}
+     * {current, peak} from what its heartbeat tells: device memory in use and the peak its jobs reached;
+     * {@code inactive} and {@code events} are not tracked and read 0), or, with no GPU worker,
+     * {@code {"error": "unavailable"}}, A1111's answer on a machine without CUDA. In addition {@code workers}: each
+     * live worker's device, memory ({@code ram} on CPU workers, {@code cuda} on GPU ones), loaded models and
+     * current job; the job is shown only to its owner (and admins): job ids name requests.
      */
     @GetMapping("/memory")
     public Map<String, Object> memory(HttpServletRequest http) {
         io.sdfleet.gateway.auth.Caller caller = Callers.caller(http);
         Map<String, Object> perWorker = new LinkedHashMap<>();
+        Map<String, Object> firstCuda = null;
         for (io.sdfleet.contracts.WorkerHeartbeat h : workers.live()) {
-            Map<String, Object> usage = Map.of("free", h.freeMemoryBytes(),
-                    "used", h.totalMemoryBytes() - h.freeMemoryBytes(), "total", h.totalMemoryBytes());
+            Map<String, Object> usage = memoryUsage(h.freeMemoryBytes(), h.totalMemoryBytes() - h.freeMemoryBytes(),
+                    h.totalMemoryBytes());
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("device", h.device());
             if (h.device().startsWith("gpu")) {
-                entry.put("cuda", Map.of("system", usage, "active", Map.of("peak", h.peakMemoryBytes())));
+                Map<String, Object> cuda = cudaShape(usage, h.totalMemoryBytes() - h.freeMemoryBytes(), h.peakMemoryBytes());
+                entry.put("cuda", cuda);
+                if (firstCuda == null) {
+                    firstCuda = cuda;
+                }
             } else {
                 entry.put("ram", usage);
                 entry.put("peak", h.peakMemoryBytes());
@@ -142,14 +152,58 @@ public class A1111Controller {
             perWorker.put(h.workerId(), entry);
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        perWorker.values().stream().findFirst().ifPresent(first -> {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> f = (Map<String, Object>) first;
-            out.put("ram", f.getOrDefault("ram", null));
-            out.put("cuda", f.getOrDefault("cuda", null));
-        });
+        out.put("ram", gatewayRam());
+        out.put("cuda", firstCuda != null ? firstCuda : Map.of("error", "unavailable"));
         out.put("workers", perWorker);
         return out;
+    }
+
+    private static Map<String, Object> memoryUsage(long free, long used, long total) {
+        Map<String, Object> usage = new LinkedHashMap<>();
+        usage.put("free", free);
+        usage.put("used", used);
+        usage.put("total", total);
+        return usage;
+    }
+
+    /** A1111's torch.cuda figures, filled from a heartbeat: in use now and the jobs' peak. */
+    private static Map<String, Object> cudaShape(Map<String, Object> system, long inUse, long peak) {
+        Map<String, Object> cuda = new LinkedHashMap<>();
+        cuda.put("system", system);
+        for (String key : List.of("active", "allocated", "reserved")) {
+            cuda.put(key, Map.of("current", inUse, "peak", Math.max(peak, inUse)));
+        }
+        cuda.put("inactive", Map.of("current", 0L, "peak", 0L));
+        cuda.put("events", Map.of("retries", 0L, "oom", 0L));
+        return cuda;
+    }
+
+    /** As A1111's psutil figures: used = this process's resident set, total = the host's memory, free = the rest. */
+    private static Map<String, Object> gatewayRam() {
+        long total = 0;
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            total = os.getTotalMemorySize();
+        }
+        long used = residentBytes();
+        if (total <= 0) {
+            total = Runtime.getRuntime().maxMemory();
+        }
+        return memoryUsage(Math.max(0, total - used), used, total);
+    }
+
+    private static long residentBytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux: the JVM's own heap use below
+        }
+        Runtime rt = Runtime.getRuntime();
+        return rt.totalMemory() - rt.freeMemory();
     }
 
     /** The job id when the caller may know of it (their own request's, or any for an admin), else null. */
@@ -200,18 +254,31 @@ public class A1111Controller {
         return out;
     }
 
-    /** The caller's current request (or the one named by force_task_id), in A1111's progress shape. */
+    /**
+     * The caller's current request (or the one named by force_task_id), in A1111's progress shape. {@code state} has
+     * every key of A1111's {@code State.dict()}; idle it reads as A1111's idle state (job "", job_count 0,
+     * job_timestamp "0", counters 0). {@code skip_current_image=true} leaves the preview out, as in A1111.
+     */
     @GetMapping("/progress")
     public Map<String, Object> progress(@RequestParam(name = "force_task_id", required = false) String taskId,
+                                        @RequestParam(name = "skip_current_image", defaultValue = "false") boolean skipCurrentImage,
                                         HttpServletRequest http) {
         String user = Callers.of(http);
         var generation = taskId != null
                 ? generations.find(taskId).filter(g -> g.user().equals(user))
                 : generations.currentOf(user);
         Map<String, Object> state = new LinkedHashMap<>();
+        state.put("skipped", false);
+        state.put("interrupted", false);
+        state.put("stopping_generation", false);
         Map<String, Object> out = new LinkedHashMap<>();
         if (generation.isEmpty()) {
+            state.put("job", "");
             state.put("job_count", 0);
+            state.put("job_timestamp", "0");
+            state.put("job_no", 0);
+            state.put("sampling_step", 0);
+            state.put("sampling_steps", 0);
             out.put("progress", 0.0);
             out.put("eta_relative", 0.0);
         } else {
@@ -219,18 +286,18 @@ public class A1111Controller {
             int images = g.parameters().imageCount();
             double fraction = g.totalSteps() == 0 ? 0 : (double) g.step() / g.totalSteps();
             double progress = Math.min(1.0, ((double) g.imagesDone() + fraction * g.parameters().batchSize()) / images);
+            state.put("interrupted", g.state() == Generation.State.CANCELLED);
             state.put("job", g.id());
             state.put("job_count", g.parameters().nIter());
+            state.put("job_timestamp", JOB_TIMESTAMP.format(g.acceptedAt()));
             state.put("job_no", g.imagesDone() / Math.max(1, g.parameters().batchSize()));
             state.put("sampling_step", g.step());
             state.put("sampling_steps", g.totalSteps());
             out.put("progress", g.state() == Generation.State.FINISHED ? 1.0 : progress);
             out.put("eta_relative", g.etaSeconds());
         }
-        state.put("skipped", false);
-        state.put("interrupted", false);
         out.put("state", state);
-        out.put("current_image", generation.map(Generation::preview).orElse(null));
+        out.put("current_image", skipCurrentImage ? null : generation.map(Generation::preview).orElse(null));
         out.put("textinfo", null);
         return out;
     }
@@ -249,6 +316,10 @@ public class A1111Controller {
         }
         return headers;
     }
+
+    /** A1111's job_timestamp: the job's start as yyyyMMddHHmmss (local time there; UTC here). */
+    private static final java.time.format.DateTimeFormatter JOB_TIMESTAMP =
+            java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(java.time.ZoneOffset.UTC);
 
     /** The caller, once their limits admit this request (429 otherwise). */
     private String admitted(HttpServletRequest http, io.sdfleet.gateway.a1111.A1111Request request) {

@@ -25,10 +25,12 @@ public class A1111ListingsController {
 
     private final ModelCatalog models;
     private final PromptStyles styles;
+    private final EmbeddingShapes embeddingShapes;
 
-    public A1111ListingsController(ModelCatalog models, PromptStyles styles) {
+    public A1111ListingsController(ModelCatalog models, PromptStyles styles, EmbeddingShapes embeddingShapes) {
         this.models = models;
         this.styles = styles;
+        this.embeddingShapes = embeddingShapes;
     }
 
     @GetMapping("/prompt-styles")
@@ -84,21 +86,30 @@ public class A1111ListingsController {
     }
 
     /**
-     * A1111's shape: {@code {"loaded": {name: {step, sd_checkpoint, sd_checkpoint_name, shape, vectors}}, "skipped": {}}}.
-     * The gateway does not open embedding files, so what only the file tells (shape, vectors, training step) is null.
+     * A1111's shape: {@code {"loaded": {name: {step, sd_checkpoint, sd_checkpoint_name, shape, vectors}}, "skipped": {}}}
+     * plus each file's {@code sha256} when registered. {@code shape} (one vector's width) and {@code vectors} are
+     * integers read from the file's header ({@link EmbeddingShapes}); {@code step} and the checkpoint fields come from
+     * an A1111 .pt, else null. The gateway has no loaded checkpoint to skip embeddings of another architecture
+     * against, so every readable embedding is "loaded"; a file no loader could read is left out, as A1111 leaves it
+     * out (it logs it), and so, until storage answers, is a registered one whose bytes storage cannot give now.
      */
     @GetMapping("/embeddings")
     public Map<String, Object> embeddings() {
         Map<String, Object> loaded = new LinkedHashMap<>();
         for (ModelCatalog.Model m : models.of("embedding")) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("step", null);
-            entry.put("sd_checkpoint", null);
-            entry.put("sd_checkpoint_name", null);
-            entry.put("shape", null);
-            entry.put("vectors", null);
-            entry.put("sha256", m.sha256());
-            loaded.putIfAbsent(m.stem(), entry);
+            if (loaded.containsKey(m.stem())) {
+                continue;
+            }
+            embeddingShapes.of(m).ifPresent(shape -> {
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("step", shape.step());
+                entry.put("sd_checkpoint", shape.sdCheckpoint());
+                entry.put("sd_checkpoint_name", shape.sdCheckpointName());
+                entry.put("shape", shape.shape());
+                entry.put("vectors", shape.vectors());
+                entry.put("sha256", m.sha256());
+                loaded.put(m.stem(), entry);
+            });
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("loaded", loaded);
@@ -106,11 +117,67 @@ public class A1111ListingsController {
         return out;
     }
 
-    /** The registry listing is remembered a few seconds; these make new uploads visible at once. */
-    @PostMapping({"/refresh-checkpoints", "/refresh-vae", "/refresh-loras", "/refresh-embeddings"})
-    public ResponseEntity<Void> refreshModels() {
+    /**
+     * The registry listing is remembered a few seconds; these make new uploads visible at once. A1111 answers JSON
+     * {@code null} (its handlers return None), and clients call {@code .json()} on the answer, so the body is
+     * {@code null} too, not empty.
+     */
+    @PostMapping(value = {"/refresh-checkpoints", "/refresh-vae", "/refresh-loras", "/refresh-embeddings"},
+            produces = org.springframework.http.MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<String> refreshModels() {
         models.refresh();
-        return ResponseEntity.ok().build();
+        return ResponseEntity.ok().contentType(org.springframework.http.MediaType.APPLICATION_JSON).body("null");
+    }
+
+    /**
+     * A1111's upscalers, {@code [{name, model_name, model_path, model_url, scale}]}: those the engine's hires fix
+     * has in pixel space ("None", "Lanczos", "Nearest", A1111's built-in three, with A1111's values: no model,
+     * scale 4). No model upscalers (ESRGAN, …) yet; the latent modes are {@code /latent-upscale-modes}.
+     */
+    @GetMapping("/upscalers")
+    public List<Map<String, Object>> upscalers() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String name : List.of("None", "Lanczos", "Nearest")) {
+            if (!io.sdfleet.diffusion.pipeline.HiresFix.UPSCALERS.contains(name)) {
+                continue;
+            }
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("name", name);
+            entry.put("model_name", null);
+            entry.put("model_path", null);
+            entry.put("model_url", null);
+            entry.put("scale", 4.0);
+            out.add(entry);
+        }
+        return out;
+    }
+
+    /** A1111's {@code [{name}]} of the latent hires modes, those the engine has ("Latent", "Latent (nearest)"). */
+    @GetMapping("/latent-upscale-modes")
+    public List<Map<String, Object>> latentUpscaleModes() {
+        return io.sdfleet.diffusion.pipeline.HiresFix.LATENT_UPSCALERS.stream()
+                .map(name -> Map.<String, Object>of("name", name)).toList();
+    }
+
+    /** A1111's {@code [{name, cmd_dir}]}: the fleet has no face restorer yet (restore_faces is refused by name). */
+    @GetMapping("/face-restorers")
+    public List<Map<String, Object>> faceRestorers() {
+        return List.of();
+    }
+
+    /** A1111's {@code [{name, path, scale}]}: no RealESRGAN models in this fleet. */
+    @GetMapping("/realesrgan-models")
+    public List<Map<String, Object>> realesrganModels() {
+        return List.of();
+    }
+
+    /**
+     * {@code [{model_name, filename}]} of separate VAE / text-encoder module files (Forge's route, read by clients
+     * written for it); the fleet loads whole checkpoints (with an optional VAE, {@code /sd-vae}) only: none.
+     */
+    @GetMapping("/sd-modules")
+    public List<Map<String, Object>> sdModules() {
+        return List.of();
     }
 
     @GetMapping("/samplers")
@@ -144,10 +211,15 @@ public class A1111ListingsController {
         return out;
     }
 
+    /**
+     * A1111's checkpoint list: {@code title} "name.safetensors [shorthash]", {@code hash} the shorthash (first 10 hex
+     * of the sha256) and {@code sha256}, for registered and local files alike (a local file is hashed once per
+     * version, off the request thread; see {@link ModelCatalog#checkpointsHashed()}).
+     */
     @GetMapping("/sd-models")
     public List<Map<String, Object>> sdModels() {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (ModelCatalog.Model m : models.checkpoints()) {
+        for (ModelCatalog.Model m : models.checkpointsHashed()) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("title", m.title());
             entry.put("model_name", m.stem());

@@ -26,8 +26,15 @@ import java.util.stream.Stream;
 @Component
 public class ModelCatalog {
 
-    /** One model as listed: registry entries carry hashes, local files a path (hashes null, as A1111 before hashing). */
+    /**
+     * One model as listed: registry entries carry their hashes; local checkpoints get theirs once hashed (computed
+     * once per file version, see {@link #checkpointsHashed()}); other local files have a path and null hashes.
+     */
     public record Model(String kind, String name, String sha256, String modelHash, Path localPath) {
+
+        Model withSha256(String sha) {
+            return new Model(kind, name, sha, sha.substring(0, io.sdfleet.diffusion.checkpoint.ModelHash.SHORT_LENGTH), localPath);
+        }
 
         public String stem() {
             int dot = name.lastIndexOf('.');
@@ -54,9 +61,19 @@ public class ModelCatalog {
     private static final Map<String, String> FOLDERS = Map.of(
             "checkpoint", "", "vae", "VAE", "lora", "Lora", "embedding", "embeddings", "hypernetwork", "hypernetworks");
 
+    /** How long a listing waits for local checkpoints being hashed before answering without their hashes. */
+    static final java.time.Duration HASH_WAIT = java.time.Duration.ofSeconds(30);
+
     private final Path dir;
     private final String defaultModel;
     private final ModelRegistry registry;
+    /** sha256 of local files by path|size|mtime: each file version is hashed once, off the request threads. */
+    private final Map<String, java.util.concurrent.CompletableFuture<String>> hashes = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.Executor hasher = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sdfleet-model-hasher");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** The local models folder only (no registry). */
     public ModelCatalog(GatewayProperties properties) {
@@ -87,7 +104,13 @@ public class ModelCatalog {
             byName.putIfAbsent(e.name(), new Model(kind, e.name(), e.sha256(), e.modelHash(), null));
         }
         for (Path p : local(kind)) {
-            byName.putIfAbsent(p.getFileName().toString(), new Model(kind, p.getFileName().toString(), null, null, p));
+            Model local = new Model(kind, p.getFileName().toString(), null, null, p);
+            if (kind.equals("checkpoint")) {
+                var hashing = hashOf(p);
+                String known = hashing.isDone() && !hashing.isCompletedExceptionally() ? hashing.join() : null;
+                local = known == null ? local : local.withSha256(known);
+            }
+            byName.putIfAbsent(p.getFileName().toString(), local);
         }
         List<Model> out = new ArrayList<>(byName.values());
         out.sort((a, b) -> a.name().compareTo(b.name()));
@@ -96,6 +119,38 @@ public class ModelCatalog {
 
     public List<Model> checkpoints() {
         return of("checkpoint");
+    }
+
+    /**
+     * The checkpoints with the sha256 of local files too (A1111's {@code [shorthash]} title): each local file version
+     * (path, size, modification time) is hashed once, on a background thread; this waits for those not hashed yet up
+     * to {@link #HASH_WAIT} in all, and lists any still running without hashes (as A1111 lists unhashed files).
+     */
+    public List<Model> checkpointsHashed() {
+        long deadline = System.nanoTime() + HASH_WAIT.toNanos();
+        for (Path p : local("checkpoint")) {
+            try {
+                hashOf(p).get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                // still hashing (listed without a hash this time) or unreadable (never hashed)
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return of("checkpoint");
+    }
+
+    /** The file's sha256, started on the hashing thread the first time this version of the file is asked for. */
+    private java.util.concurrent.CompletableFuture<String> hashOf(Path file) {
+        String key;
+        try {
+            key = file.toAbsolutePath().normalize() + "|" + Files.size(file) + "|" + Files.getLastModifiedTime(file).toMillis();
+        } catch (IOException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        return hashes.computeIfAbsent(key, k -> java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> io.sdfleet.diffusion.checkpoint.ModelHash.computeSha256(file), hasher));
     }
 
     public List<Model> vaeModels() {
@@ -143,8 +198,8 @@ public class ModelCatalog {
     }
 
     /**
-     * A1111 clients send "name", "name.safetensors", the title "name.safetensors [hash]" or, for registered
-     * models, the short hash alone.
+     * A1111 clients send "name", "name.safetensors", the title "name.safetensors [hash]" or the short hash alone
+     * (registered models, and local ones once hashed).
      */
     public Optional<String> resolve(String requested) {
         String trimmed = requested.trim();

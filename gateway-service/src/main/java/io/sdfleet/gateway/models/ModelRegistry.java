@@ -123,6 +123,26 @@ public class ModelRegistry {
         }
     }
 
+    /**
+     * A registered file's bytes (small files only: the gateway reads embeddings' shapes), or empty when storage has
+     * no such file, answers otherwise, or the file is larger than {@code maxBytes}.
+     */
+    public java.util.Optional<byte[]> download(String sha256, long maxBytes) throws IOException, InterruptedException {
+        if (base == null) {
+            return java.util.Optional.empty();
+        }
+        HttpResponse<InputStream> response = http.send(credential.sign(HttpRequest.newBuilder(
+                        URI.create(base + "/internal/models/" + enc(sha256) + "/content")))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = response.body()) {
+            if (response.statusCode() != 200) {
+                return java.util.Optional.empty();
+            }
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            return bytes.length > maxBytes ? java.util.Optional.empty() : java.util.Optional.of(bytes);
+        }
+    }
+
     /** storage-service's answer to a read or delete under /internal/models. */
     public HttpResponse<String> call(String method, String pathAndQuery) throws IOException, InterruptedException {
         try {
