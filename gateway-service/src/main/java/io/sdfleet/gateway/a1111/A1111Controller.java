@@ -100,6 +100,24 @@ public class A1111Controller {
                     }
                     return ResponseEntity.ok().headers(ignoredFieldsHeader(request))
                             .body((JsonNode) A1111Responses.generation(request, done, pngs, json));
+                })
+                .exceptionally(failure -> {
+                    Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
+                    if (!(cause instanceof java.util.concurrent.TimeoutException)) {
+                        throw failure instanceof java.util.concurrent.CompletionException c ? c
+                                : new java.util.concurrent.CompletionException(failure);
+                    }
+                    // the generation goes on; the caller is told where to follow it rather than given a 500
+                    ObjectNode problem = json.createObjectNode();
+                    problem.put("type", "about:blank");
+                    problem.put("title", "Gateway Timeout");
+                    problem.put("status", 504);
+                    problem.put("detail", "the generation did not finish within " + properties.syncTimeoutSeconds()
+                            + " s; it goes on: follow it at /api/v1/generations/" + generation.id());
+                    problem.put("id", generation.id());
+                    return ResponseEntity.status(HttpStatus.GATEWAY_TIMEOUT)
+                            .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+                            .headers(ignoredFieldsHeader(request)).body((JsonNode) problem);
                 });
     }
 
