@@ -130,9 +130,11 @@ public class A1111Controller {
 
     /** Skips the batch now running for the caller's current generation; the rest of it goes on (A1111's skip). */
     @PostMapping("/skip")
-    public Map<String, Object> skip(HttpServletRequest http) {
+    public ResponseEntity<JsonNode> skip(HttpServletRequest http) {
         generations.currentOf(Callers.of(http)).ifPresent(generations::skipCurrentJob);
-        return Map.of();
+        // A1111's skip returns nothing: a JSON null
+        return ResponseEntity.ok().contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                .body(tools.jackson.databind.node.JsonNodeFactory.instance.nullNode());
     }
 
     /**
