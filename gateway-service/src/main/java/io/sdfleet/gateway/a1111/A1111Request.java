@@ -13,7 +13,6 @@ import tools.jackson.databind.node.ObjectNode;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
