@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
 public class A1111Controller {
 
     /** Lists the fields and settings a request carried that A1111 ignores too. */
-    public static final String IGNORED_FIELDS_HEADER = "X-Sdfleet-Ignored-Fields";
+    public static final String IGNORED_FIELDS_HEADER = IgnoredFields.HEADER;
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(A1111Controller.class);
 
     private final Generations generations;
@@ -322,19 +322,11 @@ public class A1111Controller {
         return out;
     }
 
-    /** What the request carried that A1111's models ignore, so a client can see it was not used. */
     private static org.springframework.http.HttpHeaders ignoredFieldsHeader(A1111Request request) {
-        org.springframework.http.HttpHeaders headers = new org.springframework.http.HttpHeaders();
         if (!request.ignoredFields().isEmpty()) {
             log.debug("ignored fields: {}", request.ignoredFields());
-            // names come from the caller: only a safe, bounded spelling goes into a header
-            List<String> names = request.ignoredFields().stream().limit(32)
-                    .map(n -> n.length() > 64 ? n.substring(0, 64) : n)
-                    .map(n -> n.replaceAll("[^A-Za-z0-9_.\\-]", "?")).toList();
-            headers.set(IGNORED_FIELDS_HEADER, String.join(", ", names)
-                    + (request.ignoredFields().size() > names.size() ? ", ..." : ""));
         }
-        return headers;
+        return IgnoredFields.header(request.ignoredFields());
     }
 
     /** A1111's job_timestamp: the job's start as yyyyMMddHHmmss (local time there; UTC here). */

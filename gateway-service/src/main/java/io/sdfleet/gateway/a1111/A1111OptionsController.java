@@ -2,7 +2,6 @@ package io.sdfleet.gateway.a1111;
 
 import io.sdfleet.gateway.api.Callers;
 import jakarta.servlet.http.HttpServletRequest;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -25,7 +24,7 @@ import java.util.Optional;
  * {@code POST} takes any subset (the whole dict read from GET included) and keeps it for that caller alone. The
  * generation settings among them ({@link A1111Request#GENERATION_SETTINGS}: checkpoint, VAE, clip skip, noise) become
  * the defaults of the caller's later requests, which {@code override_settings} still beats. A1111 answers a POST with
- * {@code null}; keys A1111 does not have are ignored and listed in {@value A1111Controller#IGNORED_FIELDS_HEADER}.
+ * {@code null}; keys A1111 does not have are ignored and listed in {@value IgnoredFields#HEADER}.
  */
 @RestController
 @RequestMapping("/sdapi/v1")
@@ -82,13 +81,7 @@ public class A1111OptionsController {
         if (!changes.isEmpty()) {
             userOptions.save(Callers.of(http), changes);
         }
-        HttpHeaders headers = new HttpHeaders();
-        if (!ignored.isEmpty()) {
-            headers.set(A1111Controller.IGNORED_FIELDS_HEADER, String.join(", ", ignored.stream().limit(32)
-                    .map(n -> n.length() > 64 ? n.substring(0, 64) : n).map(n -> n.replaceAll("[^A-Za-z0-9_.\\-]", "?"))
-                    .toList()));
-        }
-        return ResponseEntity.ok().headers(headers).contentType(MediaType.APPLICATION_JSON)
+        return ResponseEntity.ok().headers(IgnoredFields.header(ignored)).contentType(MediaType.APPLICATION_JSON)
                 .body(JsonNodeFactory.instance.nullNode());
     }
 
