@@ -57,6 +57,8 @@ class HelmChartTest {
                 "workers.gpu.enabled", true,
                 "autoscaling.keda.enabled", true,
                 "gateway.ingress.enabled", true,
+                "gateway.cors.allowOrigins", List.of("https://app.example.com"),
+                "gateway.cors.allowOriginsRegex", "https://.*\\.example\\.org",
                 "rabbitmq.enabled", false, "external.rabbitmq.host", "rabbit.example",
                 "postgresql.enabled", false, "external.postgresql.host", "pg.example",
                 "minio.enabled", false, "external.s3.endpoint", "https://s3.example",
@@ -439,6 +441,10 @@ class HelmChartTest {
                 Arguments.of("an internal token shorter than 32 characters", values("credentials.internal.token",
                         "x".repeat(31)), "/credentials/internal/token"),
                 Arguments.of("network policies switched by text", values("networkPolicy.enabled", "no"), "/networkPolicy/enabled"),
+                Arguments.of("CORS origins given as one text", values("gateway.cors.allowOrigins",
+                        "https://a.example,https://b.example"), "/gateway/cors/allowOrigins"),
+                Arguments.of("two CORS origins in one entry", values("gateway.cors.allowOrigins",
+                        List.of("https://a.example,https://b.example")), "/gateway/cors/allowOrigins/0"),
                 Arguments.of("a misspelt network policy key", values("networkPolicy.metricsSelector", Map.of("a", "b")),
                         "metricsSelector"));
     }
@@ -528,6 +534,30 @@ class HelmChartTest {
             assertSecretRef(env, "SDFLEET_INTERNAL_TOKEN", "fleet-internal", "internal-token");
             assertSecretRef(env, "SDFLEET_INTERNAL_ACCEPTED_TOKENS", SECRET, "internal-accepted-tokens");
         }
+    }
+
+    @Test
+    void corsReachesTheGatewayOnlyWhenSet() {
+        Rendered none = Chart.template(Map.of(), work);
+        for (String component : SERVICES) {
+            assertThat(env(none.container(DEPLOYMENT, FULLNAME + "-" + component))).as(component)
+                    .doesNotContainKeys("SDFLEET_CORS_ALLOW_ORIGINS", "SDFLEET_CORS_ALLOW_ORIGINS_REGEX");
+        }
+
+        Rendered r = Chart.template(values("gateway.cors.allowOrigins",
+                List.of("https://app.example.com", "http://localhost:3000"),
+                "gateway.cors.allowOriginsRegex", "https://.*\\.example\\.org"), work);
+        var gateway = env(r.container(DEPLOYMENT, FULLNAME + "-gateway"));
+        assertThat(gateway.get("SDFLEET_CORS_ALLOW_ORIGINS"))
+                .containsEntry("value", "https://app.example.com,http://localhost:3000");
+        assertThat(gateway.get("SDFLEET_CORS_ALLOW_ORIGINS_REGEX")).containsEntry("value", "https://.*\\.example\\.org");
+        for (String component : List.of("scheduler", "storage", "worker-cpu")) {
+            assertThat(env(r.container(DEPLOYMENT, FULLNAME + "-" + component))).as(component)
+                    .doesNotContainKeys("SDFLEET_CORS_ALLOW_ORIGINS", "SDFLEET_CORS_ALLOW_ORIGINS_REGEX");
+        }
+        assertThat(env(Chart.template(values("gateway.cors.allowOriginsRegex", "https://.*\\.example\\.org"), work)
+                .container(DEPLOYMENT, FULLNAME + "-gateway"))).as("the regex alone")
+                .containsKey("SDFLEET_CORS_ALLOW_ORIGINS_REGEX").doesNotContainKey("SDFLEET_CORS_ALLOW_ORIGINS");
     }
 
     @Test
