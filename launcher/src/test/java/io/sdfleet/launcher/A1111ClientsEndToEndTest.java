@@ -158,8 +158,9 @@ class A1111ClientsEndToEndTest {
                 auth[0], auth[1]);
         assertThat(made.statusCode()).as(made.body()).isEqualTo(200);
         assertThat(made.headers().firstValue("X-Sdfleet-Ignored-Fields").orElse(""))
-                .as("SillyTavern's own keys and SD.Next's clip_skip are ignored, as A1111 ignores them")
-                .contains("url", "auth", "clip_skip");
+                .as("SillyTavern's own keys, SD.Next's clip_skip and the schedule type DDIM never uses are ignored,"
+                        + " as A1111 ignores them")
+                .contains("url", "auth", "clip_skip", "scheduler");
         JsonNode answer = JSON.readTree(made.body());
         byte[] png = Base64.getDecoder().decode(answer.get("images").get(0).asString()); // data.images[0]
 
