@@ -49,7 +49,10 @@ public class A1111OptionsController {
         });
         String model = Optional.ofNullable(saved.get("sd_model_checkpoint")).map(JsonNode::asString)
                 .flatMap(models::resolve).orElse(models.defaultModel());
-        Optional<ModelCatalog.Model> checkpoint = models.checkpoints().stream().filter(m -> m.name().equals(model)).findFirst();
+        // the title as /sd-models lists it ("name [hash]"): clients (SillyTavern, webuiapi) match one against the other,
+        // so a local file not hashed yet is waited for as /sd-models waits, not answered by its bare name
+        Optional<ModelCatalog.Model> checkpoint = models.checkpointsHashed().stream().filter(m -> m.name().equals(model))
+                .findFirst();
         options.put("sd_model_checkpoint", checkpoint.map(ModelCatalog.Model::title).orElse(model));
         options.put("sd_checkpoint_hash", checkpoint.map(ModelCatalog.Model::sha256).orElse(null));
         return options;

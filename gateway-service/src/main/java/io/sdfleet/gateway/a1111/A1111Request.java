@@ -137,6 +137,9 @@ public final class A1111Request {
             scheduler = "Automatic";
         }
         String samplerField = body.has("sampler_name") ? "sampler_name" : "sampler_index";
+        if (lenient) {
+            scheduler = lenientScheduler(samplerName, scheduler, ignored, unsupported);
+        }
         try {
             SamplerCatalog.Choice choice = SamplerCatalog.choose(samplerName, scheduler);
             samplerName = choice.sampler().name();
@@ -261,6 +264,44 @@ public final class A1111Request {
             }
         }
         return echo;
+    }
+
+    /** A1111's schedule types (names and labels, lower case) that the engine does not have. */
+    private static final Set<String> A1111_ONLY_SCHEDULERS = Set.of("polyexponential", "kl_optimal", "kl optimal",
+            "align_your_steps", "align your steps", "simple", "normal", "ddim", "beta", "karras_exponential",
+            "karras exponential");
+
+    /**
+     * A scheduler name the engine does not know, read as A1111 reads it. Was: refused with 400, so SillyTavern's
+     * default request (sampler "DDIM", scheduler "normal") failed although A1111 makes it. A1111's timestep samplers
+     * (DDIM, UniPC, …) never use a schedule type, and a name A1111 does not know either falls back to Automatic
+     * ({@code get_sampler_and_scheduler}); both are ignored here too and reported in the ignored-fields header. A
+     * schedule type A1111 has but the engine lacks, asked of a σ sampler, would make other images than A1111's: 422.
+     * An unknown sampler is left to the usual check.
+     */
+    private static String lenientScheduler(String samplerName, String scheduler, List<String> ignored,
+                                           List<FieldProblem> unsupported) {
+        try {
+            SamplerCatalog.choose(samplerName, scheduler);
+            return scheduler;
+        } catch (IllegalArgumentException e) {
+            if (!e.getMessage().startsWith("unknown scheduler")) {
+                return scheduler;
+            }
+        }
+        io.sdfleet.diffusion.sampling.SamplerSpec sampler;
+        try {
+            sampler = SamplerCatalog.choose(samplerName, "Automatic").sampler();
+        } catch (IllegalArgumentException unknownSampler) {
+            return "Automatic";
+        }
+        if (!sampler.usesTimesteps() && A1111_ONLY_SCHEDULERS.contains(scheduler.trim().toLowerCase(java.util.Locale.ROOT))) {
+            unsupported.add(new FieldProblem("scheduler", "the '" + scheduler + "' schedule type is not supported yet"
+                    + " (see /sdapi/v1/schedulers)"));
+        } else {
+            ignored.add("scheduler");
+        }
+        return "Automatic";
     }
 
     /** A model or VAE name: a string of reasonable length (the catalog matches it with a regex). */

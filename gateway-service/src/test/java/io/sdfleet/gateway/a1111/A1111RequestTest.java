@@ -115,6 +115,34 @@ class A1111RequestTest {
         assertThat(request.echo().has("url")).isFalse();
     }
 
+    /**
+     * SillyTavern's default settings send sampler "DDIM" with scheduler "normal" (answered 400 before): A1111's
+     * timestep samplers ignore the schedule type, and names A1111 does not know fall back to Automatic; a schedule
+     * type A1111 has but the engine lacks, for a σ sampler, is refused by name.
+     */
+    @Test
+    void schedulersReadAsA1111ReadsThem(@TempDir Path dir) throws Exception {
+        ModelCatalog models = models(dir);
+        A1111Request ddim = parse(JSON.readTree("{\"sampler_name\": \"DDIM\", \"scheduler\": \"normal\"}"), models);
+        assertThat(ddim.parameters().samplerName()).isEqualTo("DDIM");
+        assertThat(ddim.parameters().scheduler()).isEqualTo("Automatic");
+        assertThat(ddim.ignoredFields()).containsExactly("scheduler");
+        A1111Request unknown = parse(JSON.readTree("{\"sampler_name\": \"Euler\", \"scheduler\": \"no such\"}"), models);
+        assertThat(unknown.parameters().scheduler()).isEqualTo("Automatic");
+        assertThat(unknown.ignoredFields()).containsExactly("scheduler");
+        assertThat(parse(JSON.readTree("{\"sampler_name\": \"Euler\", \"scheduler\": \"karras\"}"), models)
+                .ignoredFields()).isEmpty();
+        assertThatThrownBy(() -> parse(JSON.readTree("{\"sampler_name\": \"Euler\", \"scheduler\": \"Normal\"}"), models))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+                    assertThat(e.unsupported()).isTrue();
+                    assertThat(e.problems()).extracting(FieldProblem::field).containsExactly("scheduler");
+                });
+        assertThatThrownBy(() -> A1111Request.parse(JSON.readTree("{\"sampler_name\": \"DDIM\", \"scheduler\": \"normal\"}"),
+                models, PromptStyles.none(), RequestLimits.DEFAULTS, A1111Request.Kind.TXT2IMG,
+                A1111Request.Dialect.NATIVE, java.util.Map.of()))
+                .as("the native API stays strict").isInstanceOf(InvalidRequestException.class);
+    }
+
     @Test
     void theNativeApiStaysStrict(@TempDir Path dir) throws Exception {
         JsonNode body = JSON.readTree("{\"bogus\": 1, \"width\": 100, \"styles\": [\"None\"]}");
