@@ -88,8 +88,16 @@ public class ModelCatalog {
         this.registry = registry;
     }
 
+    /**
+     * The model a request that names none gets: the configured default, else the first checkpoint found (by name,
+     * the registry's and the local folder's together), as A1111 loads the first one it finds; null when there is none.
+     */
     public String defaultModel() {
-        return defaultModel;
+        if (defaultModel != null) {
+            return defaultModel;
+        }
+        List<Model> checkpoints = checkpoints();
+        return checkpoints.isEmpty() ? null : checkpoints.getFirst().name();
     }
 
     /** Forgets the remembered registry listing ({@code POST /sdapi/v1/refresh-checkpoints}). */

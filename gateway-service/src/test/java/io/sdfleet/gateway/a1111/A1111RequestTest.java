@@ -63,6 +63,17 @@ class A1111RequestTest {
         assertThat(request.echo().get("steps").asInt()).isEqualTo(50);
     }
 
+    /** Was: with no default configured every request failed in the worker, checkpoints in the folder or not. */
+    @Test
+    void withNoDefaultConfiguredTheFirstCheckpointFoundIsTheDefault(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("zeta.safetensors"), "z");
+        Files.writeString(dir.resolve("beta.ckpt"), "b");
+        ModelCatalog none = new ModelCatalog(new GatewayProperties("http://storage", dir, "", 60));
+        assertThat(parse(JSON.readTree("{}"), none).parameters().model()).isEqualTo("beta.ckpt");
+        ModelCatalog empty = new ModelCatalog(new GatewayProperties("http://storage", dir.resolve("none"), null, 60));
+        assertThat(empty.defaultModel()).isNull();
+    }
+
     @Test
     void overrideSettingsApplyToThisRequestOnly(@TempDir Path dir) throws Exception {
         ModelCatalog catalog = models(dir);

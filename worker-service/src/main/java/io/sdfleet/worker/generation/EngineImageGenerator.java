@@ -93,15 +93,16 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
     }
 
     /**
-     * A model named in the request (file name with or without extension), else the default: from the models folder
-     * when it is there, else pulled from the fleet's model registry into the model cache and verified.
+     * A model named in the request (file name with or without extension), else the default (the configured one, else
+     * the first checkpoint in the models folder, else the registry's first): from the models folder when it is there,
+     * else pulled from the fleet's model registry into the model cache and verified.
      */
     Path checkpointFor(String requested) {
-        String name = requested == null || requested.isBlank() ? properties.defaultModel() : requested;
+        String named = requested == null || requested.isBlank() ? properties.defaultModel() : requested;
         Path dir = properties.modelsDir();
-        if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("no model requested and no default model configured");
-        }
+        String name = named != null && !named.isBlank() ? named : firstCheckpoint(dir).orElseThrow(() ->
+                new IllegalArgumentException("no model requested, none configured (SDFLEET_DEFAULT_MODEL) and no"
+                        + " checkpoint in " + dir + " nor in the fleet's registry"));
         for (String candidate : List.of(name, name + ".safetensors", name + ".ckpt")) {
             Path path = dir.resolve(candidate).normalize();
             if (path.startsWith(dir.normalize()) && Files.exists(path)) {
@@ -111,6 +112,20 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
         return puller.find("checkpoint", name).map(puller::pull)
                 .orElseThrow(() -> new IllegalArgumentException("model '" + name + "' not found in " + dir
                         + " nor in the fleet's model registry"));
+    }
+
+    /** The first checkpoint by name in the folder, else in the registry. */
+    private java.util.Optional<String> firstCheckpoint(Path dir) {
+        try (var files = Files.list(dir)) {
+            java.util.Optional<String> local = files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".safetensors") || n.endsWith(".ckpt")).sorted().findFirst();
+            if (local.isPresent()) {
+                return local;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // no readable folder: the registry may still have one
+        }
+        return puller.list("checkpoint").stream().map(io.sdfleet.worker.models.ModelPuller.Entry::name).sorted().findFirst();
     }
 
     private static String nullToEmpty(String s) {
