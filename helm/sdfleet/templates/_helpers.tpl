@@ -132,7 +132,7 @@ readinessProbe:
 {{/* Whether the chart's own credentials Secret is needed (some credential has no existing secret, or rotation). */}}
 {{- define "sdfleet.createCredentialsSecret" -}}
 {{- $c := .Values.credentials }}
-{{- if or (not $c.rabbitmq.existingSecret) (not $c.postgresql.existingSecret) (not $c.s3.existingSecret) (not $c.internal.existingSecret) $c.internal.acceptedTokens }}true{{ end }}
+{{- if or (not $c.rabbitmq.existingSecret) (not $c.postgresql.existingSecret) (not $c.s3.existingSecret) (not $c.internal.existingSecret) $c.internal.acceptedTokens (not $c.admin.existingSecret) }}true{{ end }}
 {{- end }}
 
 {{/*
@@ -165,6 +165,15 @@ better a failed upgrade than pods in a crash loop. The schema says the same; thi
       name: {{ include "sdfleet.credentialsSecretName" . }}
       key: {{ include "sdfleet.internal.acceptedTokensKey" . }}
 {{- end }}
+{{- end }}
+
+{{/* The gateway's bootstrap admin key, from the chart's Secret or an existing one. */}}
+{{- define "sdfleet.adminEnv" -}}
+- name: SDFLEET_ADMIN_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.credentials.admin.existingSecret | default (include "sdfleet.credentialsSecretName" .) }}
+      key: {{ .Values.credentials.admin.keyKey }}
 {{- end }}
 
 {{/* Infrastructure endpoints: the bundled servers' Services, else the external ones (required then). */}}

@@ -377,7 +377,7 @@ class HelmChartTest {
                 "credentials.postgresql.existingSecret", "db-creds",
                 "credentials.s3.existingSecret", "s3-creds", "credentials.s3.secretKeyKey", "secret",
                 "credentials.internal.existingSecret", "fleet-internal", "credentials.internal.tokenKey", "token",
-                "autoscaling.keda.enabled", true), work);
+                "credentials.admin.existingSecret", "admin-creds", "autoscaling.keda.enabled", true), work);
 
         assertThat(r.ofKind("Secret")).isEmpty();
         var storage = env(r.container(DEPLOYMENT, FULLNAME + "-storage"));
@@ -488,6 +488,33 @@ class HelmChartTest {
         assertThat(decoded(Chart.template(Map.of(), work).get("Secret", SECRET)).get("internal-token")).isNotEqualTo(token);
     }
 
+    /** Was: no value for the admin key, so with authentication on nobody could ever get an API key. */
+    @Test
+    void theBootstrapAdminKeyIsGeneratedOnceAndOnlyTheGatewayReadsIt() {
+        Rendered r = Chart.template(values("workers.gpu.enabled", true), work);
+
+        String key = decoded(r.get("Secret", SECRET)).get("admin-key");
+        assertThat(key).startsWith("sdf_").hasSize(44);
+        assertSecretRef(env(r.container(DEPLOYMENT, FULLNAME + "-gateway")), "SDFLEET_ADMIN_KEY", SECRET, "admin-key");
+        for (String component : List.of("scheduler", "storage", "worker-cpu", "worker-gpu")) {
+            assertThat(env(r.container(DEPLOYMENT, FULLNAME + "-" + component))).as(component)
+                    .doesNotContainKey("SDFLEET_ADMIN_KEY");
+        }
+        FakeKubeApi.start().putSecret(NAMESPACE, SECRET, Map.of("admin-key", "sdf_kept-from-the-first-install"));
+        assertThat(decoded(Chart.template(Map.of(), work).get("Secret", SECRET)))
+                .as("an upgrade keeps the key the admin user was created with")
+                .containsEntry("admin-key", "sdf_kept-from-the-first-install");
+    }
+
+    @Test
+    void anExistingAdminSecretIsReferenced() {
+        Rendered r = Chart.template(values("credentials.admin.existingSecret", "team-admin",
+                "credentials.admin.keyKey", "key"), work);
+
+        assertSecretRef(env(r.container(DEPLOYMENT, FULLNAME + "-gateway")), "SDFLEET_ADMIN_KEY", "team-admin", "key");
+        assertThat(decoded(r.get("Secret", SECRET))).doesNotContainKey("admin-key");
+    }
+
     @Test
     void anInternalTokenGivenInValuesWinsOverTheOneInTheCluster() {
         FakeKubeApi.start().putSecret(NAMESPACE, SECRET, Map.of("internal-token", TOKEN_B));
@@ -525,7 +552,7 @@ class HelmChartTest {
         Rendered r = Chart.template(values(
                 "credentials.rabbitmq.existingSecret", "mq-creds", "credentials.postgresql.existingSecret", "db-creds",
                 "credentials.s3.existingSecret", "s3-creds", "credentials.internal.existingSecret", "fleet-internal",
-                "credentials.internal.acceptedTokens", accepted), work);
+                "credentials.admin.existingSecret", "admin-creds", "credentials.internal.acceptedTokens", accepted), work);
 
         // Only the rotation's tokens are left for the chart's Secret to hold.
         assertThat(decoded(r.get("Secret", SECRET))).containsExactly(Map.entry("internal-accepted-tokens", accepted));
