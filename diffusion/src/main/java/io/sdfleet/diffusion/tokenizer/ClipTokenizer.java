@@ -47,6 +47,8 @@ public final class ClipTokenizer {
     private final String[] decoder;
     private final Map<String, Integer> mergeRanks;
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
+    static final int MAX_CACHED_WORDS = 50_000;
+    static final int MAX_CACHED_WORD_LENGTH = 64;
     private final int bos;
     private final int eos;
 
@@ -156,11 +158,31 @@ public final class ClipTokenizer {
             for (byte b : m.group().getBytes(StandardCharsets.UTF_8)) {
                 mapped.append(BYTES.byValue[b & 0xFF]);
             }
-            for (int id : cache.computeIfAbsent(mapped.toString(), this::bpe)) {
+            for (int id : bpeCached(mapped.toString())) {
                 ids.add(id);
             }
         }
         return ids.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * A word's BPE ids, remembered for words seen before. The cache is bounded in entries and word length: prompts
+     * come from users, and a stream of distinct (or very long) words would otherwise grow it without end.
+     */
+    private int[] bpeCached(String word) {
+        int[] ids = cache.get(word);
+        if (ids == null) {
+            ids = bpe(word);
+            if (word.length() <= MAX_CACHED_WORD_LENGTH && cache.size() < MAX_CACHED_WORDS) {
+                cache.putIfAbsent(word, ids);
+            }
+        }
+        return ids;
+    }
+
+    /** Words the BPE cache holds now (tests: it stays bounded). */
+    int cachedWords() {
+        return cache.size();
     }
 
     /** BOS, the first 75 ids, EOS, padded with EOS to 77: what LDM's FrozenCLIPEmbedder feeds the text model. */

@@ -16,6 +16,25 @@ class ClipTokenizerTest {
         checkEveryCase(ClipTokenizer.load(Reference.file("clip-tokenizer")));
     }
 
+    /** Prompts come from users: distinct or very long words must not grow the BPE cache without end. */
+    @Test
+    void theWordCacheStaysBoundedAndTheIdsStayTheSame() {
+        ClipTokenizer tokenizer = ClipTokenizer.load(Reference.file("clip-tokenizer"));
+        int[] before = tokenizer.encode("zq" + "x".repeat(200) + " lighthouse");
+        java.util.Random random = new java.util.Random(7);
+        StringBuilder words = new StringBuilder();
+        for (int i = 0; i < ClipTokenizer.MAX_CACHED_WORDS + 5_000; i++) {
+            words.append(Long.toString(random.nextLong() & Long.MAX_VALUE, 36).replaceAll("[0-9]", "q")).append(' ');
+            if (words.length() > 50_000) {
+                tokenizer.encode(words.toString());
+                words.setLength(0);
+            }
+        }
+        tokenizer.encode(words.toString());
+        org.assertj.core.api.Assertions.assertThat(tokenizer.cachedWords()).isLessThanOrEqualTo(ClipTokenizer.MAX_CACHED_WORDS);
+        org.assertj.core.api.Assertions.assertThat(tokenizer.encode("zq" + "x".repeat(200) + " lighthouse")).isEqualTo(before);
+    }
+
     @Test
     void matchesOpenAiIdsFromTheGzippedBpeFile() {
         checkEveryCase(ClipTokenizer.load(Reference.file("clip-tokenizer/bpe_simple_vocab_16e6.txt.gz")));
