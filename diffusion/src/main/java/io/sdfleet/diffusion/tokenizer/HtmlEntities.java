@@ -27,9 +27,9 @@ final class HtmlEntities {
             String ref = m.group(1);
             String replacement = m.group();
             if (ref.startsWith("#x") || ref.startsWith("#X")) {
-                replacement = codePoint(Integer.parseInt(ref.substring(2), 16), replacement);
+                replacement = codePoint(number(ref.substring(2), 16));
             } else if (ref.startsWith("#")) {
-                replacement = codePoint(Integer.parseInt(ref.substring(1)), replacement);
+                replacement = codePoint(number(ref.substring(1), 10));
             } else if (NAMED.containsKey(ref)) {
                 replacement = NAMED.get(ref);
             }
@@ -39,7 +39,21 @@ final class HtmlEntities {
         return out.toString();
     }
 
-    private static String codePoint(int cp, String fallback) {
-        return Character.isValidCodePoint(cp) && cp != 0 ? new String(Character.toChars(cp)) : fallback;
+    /** The reference's number; any number past Unicode's range reads as one just past it (user text: no overflow). */
+    private static long number(String digits, int radix) {
+        int start = 0;
+        while (start < digits.length() - 1 && digits.charAt(start) == '0') {
+            start++;
+        }
+        String significant = digits.substring(start);
+        return significant.length() > 8 ? Character.MAX_CODE_POINT + 1L : Long.parseLong(significant, radix);
+    }
+
+    /** As Python's html.unescape: NUL, surrogates and numbers past U+10FFFF become U+FFFD. */
+    private static String codePoint(long cp) {
+        if (cp == 0 || cp > Character.MAX_CODE_POINT || cp >= 0xD800 && cp <= 0xDFFF) {
+            return "\uFFFD";
+        }
+        return new String(Character.toChars((int) cp));
     }
 }
