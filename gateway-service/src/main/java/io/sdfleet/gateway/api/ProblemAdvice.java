@@ -111,6 +111,16 @@ public class ProblemAdvice {
         return problem;
     }
 
+    /** A query or path parameter of the wrong type ({@code limit=abc}, {@code images/abc}): 400 naming it. */
+    @ExceptionHandler(org.springframework.web.method.annotation.MethodArgumentTypeMismatchException.class)
+    public ProblemDetail badParameter(org.springframework.web.method.annotation.MethodArgumentTypeMismatchException e) {
+        String type = e.getRequiredType() == null ? "value" : e.getRequiredType().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getName() + ": must be a " + type);
+        problem.setTitle("Invalid request");
+        problem.setProperty("errors", List.of(Map.of("field", e.getName(), "message", "must be a " + type)));
+        return problem;
+    }
+
     /**
      * Everything else: Spring MVC's own refusals (415 unsupported Content-Type, 405, 406…) keep their status and
      * become problem+json like ours; anything unexpected is logged and answered 500 without internals.

@@ -180,6 +180,19 @@ class GatewayOperationsTest {
         assertThat(ui.statusCode()).isIn(200, 302);
     }
 
+    /** Was: a query or path parameter of the wrong type answered 500 (issue 14). */
+    @Test
+    void parametersOfTheWrongTypeAre400sNamingThem() throws Exception {
+        for (String[] call : new String[][] {{"/api/v1/generations?limit=abc", "limit"},
+                {"/api/v1/generations/" + UUID.randomUUID() + "/images/abc", "index"},
+                {"/sdapi/v1/progress?skip_current_image=maybe", "skip_current_image"}}) {
+            HttpResponse<String> r = get(call[0]);
+            assertThat(r.statusCode()).as(call[0] + ": " + r.body()).isEqualTo(400);
+            assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+            assertThat(r.body()).contains(call[1]);
+        }
+    }
+
     private HttpResponse<String> get(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
     }
