@@ -26,10 +26,16 @@ public class WorkerRegistry {
         heard(heartbeat, Instant.now());
     }
 
-    /** A heartbeat received at {@code now} (this scheduler's clock, so workers' clocks need not agree). */
+    /**
+     * A heartbeat received at {@code now} (this scheduler's clock, so workers' clocks need not agree). A worker that
+     * says it is drained is taken at its word: a restarted scheduler, which forgot its drains, learns them again.
+     */
     public void heard(WorkerHeartbeat heartbeat, Instant now) {
         latest.put(heartbeat.workerId(), heartbeat);
         heardAt.put(heartbeat.workerId(), now);
+        if (heartbeat.drained()) {
+            drained.add(heartbeat.workerId());
+        }
     }
 
     /** When this scheduler last heard from the worker; null if never. */
