@@ -24,6 +24,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -99,6 +100,37 @@ class StorageServiceIntegrationTest {
         HttpResponse<byte[]> bytes = http.send(signed(uri("/internal/requests/" + request + "/images/0")).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(bytes.body()).isEqualTo(png);
+    }
+
+    /**
+     * Was: the key was (job, index), so a request re-split into other jobs after a scheduler restart stored an index
+     * twice, and concurrent attempts that both passed the existence check wrote twice (issue 14).
+     */
+    @Test
+    void anImageIndexIsStoredOnceWhicheverJobAndHoweverManyAttemptsRace() throws Exception {
+        String request = UUID.randomUUID().toString();
+        byte[] png = png(0x224466);
+        assertThat(put(request, request + "-0", 3, 50, png).statusCode()).isEqualTo(201);
+        assertThat(put(request, request + "-2", 3, 50, png).statusCode()).as("the same index from a re-split job")
+                .isEqualTo(200);
+
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Integer>> racing = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                String job = request + "-attempt-" + i;
+                racing.add(pool.submit(() -> put(request, job, 4, 51, png).statusCode()));
+            }
+            List<Integer> statuses = new java.util.ArrayList<>();
+            for (var f : racing) {
+                statuses.add(f.get());
+            }
+            assertThat(statuses).containsOnly(200, 201).filteredOn(c -> c == 201).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(jdbc.sql("SELECT count(*) FROM images WHERE request_id = ?").param(request).query(Long.class).single())
+                .isEqualTo(2);
     }
 
     @Test

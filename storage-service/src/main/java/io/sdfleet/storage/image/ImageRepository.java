@@ -17,7 +17,10 @@ public class ImageRepository {
         this.jdbc = jdbc;
     }
 
-    /** Inserts the row unless (job, index) is already stored; returns whether this call inserted it. */
+    /**
+     * Inserts the row unless the request's image of that index is already stored (by any job: a request re-split
+     * after a scheduler restart gives its images other job ids); returns whether this call inserted it.
+     */
     public boolean insertIfAbsent(ImageMetadata m, String objectKey, long sizeBytes) {
         int inserted = jdbc.sql("""
                         INSERT INTO images (request_id, job_id, image_index, user_name, seed, prompt, negative_prompt,
@@ -25,7 +28,7 @@ public class ImageRepository {
                                             object_key, size_bytes)
                         VALUES (:request, :job, :index, :user, :seed, :prompt, :negative, CAST(:parameters AS jsonb),
                                 :infotext, :model, :worker, :seconds, :peak, :key, :size)
-                        ON CONFLICT (job_id, image_index) DO NOTHING""")
+                        ON CONFLICT (request_id, image_index) DO NOTHING""")
                 .param("request", m.requestId()).param("job", m.jobId()).param("index", m.imageIndex())
                 .param("user", m.user()).param("seed", m.seed()).param("prompt", m.prompt())
                 .param("negative", m.negativePrompt()).param("parameters", m.parametersJson())

@@ -7,7 +7,9 @@ import java.util.Optional;
 
 /**
  * Stores an image durably: the object first, then the row, so a row never points at missing bytes. The object
- * key depends only on (request, index), so a redelivered job rewrites the same object and finds its row present.
+ * key depends only on (request, index, seed), so a redelivered job rewrites the same object and finds its row
+ * present; (request, index) is the row's unique key, so two attempts racing each other store one row, whichever job
+ * they belong to.
  */
 @Service
 public class ImageStore {
