@@ -27,6 +27,7 @@ final class Img2ImgFields {
 
     static Img2ImgOptions parse(JsonNode body, Fields f, List<FieldProblem> unsupported, RequestLimits limits) {
         List<String> images = new ArrayList<>();
+        int[] firstSize = null;
         JsonNode init = body.get("init_images");
         if (init == null || init.isNull() || !init.isArray() || init.isEmpty()) {
             f.problem("init_images", "must be a non-empty list of base64-encoded images");
@@ -34,16 +35,24 @@ final class Img2ImgFields {
             f.problem("init_images", "at most " + limits.maxInitImages() + " images, got " + init.size());
         } else {
             for (int i = 0; i < init.size(); i++) {
-                String png = asPng(init.get(i), "init_images[" + i + "]", f, limits);
-                if (png != null) {
-                    images.add(png);
+                Decoded image = asPng(init.get(i), "init_images[" + i + "]", f, limits);
+                if (image != null) {
+                    images.add(image.png());
+                    firstSize = firstSize == null && i == 0 ? new int[] {image.width(), image.height()} : firstSize;
                 }
             }
         }
         String mask = null;
         JsonNode maskNode = body.get("mask");
         if (maskNode != null && !maskNode.isNull()) {
-            mask = asPng(maskNode, "mask", f, limits);
+            Decoded decoded = asPng(maskNode, "mask", f, limits);
+            if (decoded != null && firstSize != null && (decoded.width() != firstSize[0] || decoded.height() != firstSize[1])) {
+                // the pipeline lays the mask over the init image pixel for pixel; another size changed the output's
+                f.problem("mask", "mask is " + decoded.width() + "x" + decoded.height() + " but the init image is "
+                        + firstSize[0] + "x" + firstSize[1] + "; they must be the same size");
+            } else if (decoded != null) {
+                mask = decoded.png();
+            }
         }
         int blur = (int) f.integer("mask_blur", -1, 0, 64);
         int blurX = (int) f.integer("mask_blur_x", 0, 64);
@@ -63,8 +72,12 @@ final class Img2ImgFields {
         return new Img2ImgOptions(images, strength, Math.min(resizeMode, 2), mask, blur, fill, fullRes, padding, invert);
     }
 
+    /** An image re-encoded as base64 PNG, and its size. */
+    private record Decoded(String png, int width, int height) {
+    }
+
     /** The image as base64 PNG, or null after recording why it cannot be used. */
-    private static String asPng(JsonNode node, String field, Fields f, RequestLimits limits) {
+    private static Decoded asPng(JsonNode node, String field, Fields f, RequestLimits limits) {
         if (!node.isString()) {
             f.problem(field, "must be a base64-encoded image string");
             return null;
@@ -112,11 +125,11 @@ final class Img2ImgFields {
                 return null;
             }
             if (bytes.length > 8 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G') {
-                return Base64.getEncoder().encodeToString(bytes);
+                return new Decoded(Base64.getEncoder().encodeToString(bytes), image.getWidth(), image.getHeight());
             }
             ByteArrayOutputStream png = new ByteArrayOutputStream();
             ImageIO.write(image, "png", png);
-            return Base64.getEncoder().encodeToString(png.toByteArray());
+            return new Decoded(Base64.getEncoder().encodeToString(png.toByteArray()), image.getWidth(), image.getHeight());
         } catch (IOException | RuntimeException e) {
             f.problem(field, "cannot be decoded as an image");
             return null;

@@ -242,6 +242,16 @@ class A1111RequestTest {
         assertThat(request.echo().get("init_images").isNull()).as("left out of the echo, as A1111 does").isTrue();
     }
 
+    /** Was: a mask of another size than the init image silently changed the output's size (issue 14). */
+    @Test
+    void aMaskOfAnotherSizeThanTheInitImageIsRefused(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> A1111Request.parse(JSON.readTree("{\"init_images\": [\"" + pngBase64(64, 48)
+                + "\"], \"mask\": \"" + pngBase64(32, 48) + "\"}"), models(dir), A1111Request.Kind.IMG2IMG))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems())
+                        .extracting(FieldProblem::message).containsExactly("mask is 32x48 but the init image is 64x48;"
+                                + " they must be the same size"));
+    }
+
     @Test
     void badImagesAreNamedByField(@TempDir Path dir) throws Exception {
         assertThatThrownBy(() -> A1111Request.parse(JSON.readTree("{\"init_images\": [\"not base64!\", \"aGVsbG8=\"], "
