@@ -38,7 +38,9 @@ class DeadlineOverrunEndToEndTest {
                 "sdfleet.scheduler.stall.deadline-base-seconds", 1,
                 "sdfleet.scheduler.stall.deadline-seconds-per-step", 0.001,
                 "sdfleet.scheduler.stall.deadline-min-seconds", 2,
-                "sdfleet.scheduler.stall.check-interval-ms", 250));
+                "sdfleet.scheduler.stall.check-interval-ms", 250,
+                // a job that still reports steps is left running; here any gap between steps counts as stuck
+                "sdfleet.scheduler.stall.progress-stall-seconds", 0.01));
         events = BrokerEvents.follow(fleet.prefix);
     }
 

@@ -45,7 +45,7 @@ public class EventFollower {
         switch (kind) {
             case "progress" -> {
                 ProgressEvent e = json.readValue(body, ProgressEvent.class);
-                leases.running(e.jobId(), e.workerId(), Instant.now());
+                leases.progressed(e.jobId(), e.workerId(), Instant.now());
             }
             case "job-finished" -> over(json.readValue(body, JobFinished.class).jobId());
             case Messaging.JOB_SKIPPED -> over(json.readValue(body, JobSkipped.class).jobId());

@@ -41,6 +41,8 @@ public final class JobLeases {
         String queuedFor;
         String worker;
         Instant startedAt;
+        /** When its worker last reported a step of it (null: never). */
+        Instant progressedAt;
         final Set<String> abandoned = new HashSet<>();
 
         /** Waiting, not yet taken, on some worker's own queue. */
@@ -103,6 +105,15 @@ public final class JobLeases {
         lease.queuedFor = null; // taken off whichever queue it waited on
     }
 
+    /** The worker reported a step of the job: it is moving, however slowly. */
+    public synchronized void progressed(String jobId, String workerId, Instant now) {
+        running(jobId, workerId, now);
+        Lease lease = jobId == null ? null : byJob.get(jobId);
+        if (lease != null && workerId != null && workerId.equals(lease.worker)) {
+            lease.progressedAt = now;
+        }
+    }
+
     /** The job finished, was skipped or failed for good: nothing to watch any more. */
     public synchronized void over(String jobId) {
         byJob.remove(jobId);
@@ -159,7 +170,7 @@ public final class JobLeases {
             if (lastSign.plus(silence).isBefore(now)) {
                 fault = WorkerHealth.Fault.LOST_HEARTBEATS;
                 reason = "worker " + lease.worker + " lost its heartbeats";
-            } else if (lease.startedAt.plus(lease.deadline).isBefore(now)) {
+            } else if (lease.startedAt.plus(lease.deadline).isBefore(now) && !moving(lease, now)) {
                 fault = WorkerHealth.Fault.DEADLINE_OVERRUN;
                 reason = "worker " + lease.worker + " overran the deadline of " + lease.deadline.toSeconds() + " s";
             }
@@ -170,6 +181,7 @@ public final class JobLeases {
             lease.abandoned.add(worker);
             lease.worker = null;
             lease.startedAt = null;
+            lease.progressedAt = null;
             lease.attempt++;
             stalled.add(new Stalled(lease.job, worker, fault, lease.attempt, reason));
             if (lease.attempt > maxAttempts) {
@@ -222,6 +234,12 @@ public final class JobLeases {
      */
     public synchronized boolean occupied(String workerId) {
         return byJob.values().stream().anyMatch(l -> workerId.equals(l.worker) || l.waitsFor(workerId));
+    }
+
+    /** Whether the job's worker reported a step of it lately: past its deadline, such a job is slow, not stuck. */
+    private boolean moving(Lease lease, Instant now) {
+        return lease.progressedAt != null
+                && lease.progressedAt.plus(Duration.ofMillis(Math.round(properties.progressStallSeconds() * 1000))).isAfter(now);
     }
 
     /** How long a worker may say nothing before it counts as gone. */

@@ -8,12 +8,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * at least {@code deadlineMinSeconds} (AI Horde's 30 s + 2 s × steps × pixels/512², at least 150 s). A worker not
  * heard from for {@code heartbeatLostSeconds} while running a job has lost its heartbeats. Either is a worker fault:
  * the job is requeued for another worker, and a worker with {@code faultsToDrain} faults within
- * {@code faultWindowSeconds} is drained. Checked every {@code checkIntervalMs}.
+ * {@code faultWindowSeconds} is drained. Checked every {@code checkIntervalMs}. A job past its deadline that still
+ * reported a step within {@code progressStallSeconds} is slow, not stuck (a CPU worker on a large image): it is left
+ * running and counts against no one.
  */
 @ConfigurationProperties("sdfleet.scheduler.stall")
 public record StallProperties(double deadlineBaseSeconds, double deadlineSecondsPerStep, double deadlineMinSeconds,
                               double heartbeatLostSeconds, long checkIntervalMs, int faultsToDrain,
-                              double faultWindowSeconds) {
+                              double faultWindowSeconds, double progressStallSeconds) {
 
     public StallProperties {
         deadlineBaseSeconds = deadlineBaseSeconds >= 0 ? deadlineBaseSeconds : 30;
@@ -23,10 +25,11 @@ public record StallProperties(double deadlineBaseSeconds, double deadlineSeconds
         checkIntervalMs = checkIntervalMs > 0 ? checkIntervalMs : 1000;
         faultsToDrain = faultsToDrain > 0 ? faultsToDrain : 3;
         faultWindowSeconds = faultWindowSeconds > 0 ? faultWindowSeconds : 3600;
+        progressStallSeconds = progressStallSeconds > 0 ? progressStallSeconds : 120;
     }
 
     /** AI Horde's constants. */
     public static StallProperties defaults() {
-        return new StallProperties(30, 2, 150, 30, 1000, 3, 3600);
+        return new StallProperties(30, 2, 150, 30, 1000, 3, 3600, 120);
     }
 }

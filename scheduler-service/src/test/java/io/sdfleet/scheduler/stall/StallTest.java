@@ -41,19 +41,19 @@ class StallTest {
 
     @Test
     void deadlineConstantsAreConfigurable() {
-        StallProperties small = new StallProperties(1, 0.5, 2, 3, 100, 2, 60);
+        StallProperties small = new StallProperties(1, 0.5, 2, 3, 100, 2, 60, 120);
         assertThat(Deadlines.of(job(64, 4, 1), small)).isEqualTo(Duration.ofSeconds(2)); // 1 + 0.5 × 4 / 64 → min 2
         assertThat(Deadlines.of(job(512, 10, 1), small)).isEqualTo(Duration.ofSeconds(6)); // 1 + 0.5 × 10
     }
 
     @Test
     void unsetPropertiesTakeAiHordesDefaults() {
-        assertThat(new StallProperties(-1, -1, -1, 0, 0, 0, 0)).isEqualTo(StallProperties.defaults());
+        assertThat(new StallProperties(-1, -1, -1, 0, 0, 0, 0, 0)).isEqualTo(StallProperties.defaults());
     }
 
     @Test
     void aJobWhoseWorkerFallsSilentIsTakenAwayAndItsLateReportsIgnored() {
-        JobLeases leases = new JobLeases(new StallProperties(30, 2, 150, 5, 1000, 3, 3600));
+        JobLeases leases = new JobLeases(new StallProperties(30, 2, 150, 5, 1000, 3, 3600, 120));
         Map<String, Instant> heard = new HashMap<>();
         JobMessage job = job(64, 4, 1);
         leases.released(job, 1);
@@ -81,7 +81,7 @@ class StallTest {
 
     @Test
     void anAttemptOverrunningItsDeadlineIsTakenAway() {
-        JobLeases leases = new JobLeases(new StallProperties(1, 0, 2, 30, 1000, 3, 3600));
+        JobLeases leases = new JobLeases(new StallProperties(1, 0, 2, 30, 1000, 3, 3600, 120));
         Map<String, Instant> heard = new HashMap<>();
         JobMessage job = job(64, 4, 1);
         leases.released(job, 1);
@@ -92,9 +92,29 @@ class StallTest {
                 .satisfies(s -> assertThat(s.fault()).isEqualTo(WorkerHealth.Fault.DEADLINE_OVERRUN));
     }
 
+    /** Was: a CPU worker's 173 s default request overran the GPU-sized deadline, was requeued and drained it (issue 14). */
+    @Test
+    void aJobPastItsDeadlineThatStillReportsStepsIsSlowNotStuck() {
+        JobLeases leases = new JobLeases(new StallProperties(1, 0, 2, 30, 1000, 3, 3600, 10));
+        Map<String, Instant> heard = new HashMap<>();
+        JobMessage job = job(64, 4, 1);
+        leases.released(job, 1);
+        leases.progressed(job.jobId(), "w1", T0); // step 0
+        for (int s = 1; s <= 60; s++) { // a step every 5 s, far past the 2 s deadline
+            Instant now = T0.plusSeconds(5L * s);
+            heard.put("w1", now);
+            leases.progressed(job.jobId(), "w1", now);
+            assertThat(leases.check(now.plusSeconds(4), heard::get, 3)).as("step " + s).isEmpty();
+        }
+        Instant lastStep = T0.plusSeconds(300);
+        heard.put("w1", lastStep.plusSeconds(11)); // still heart-beating, but no step for 11 s
+        assertThat(leases.check(lastStep.plusSeconds(11), heard::get, 3)).singleElement()
+                .satisfies(s -> assertThat(s.fault()).isEqualTo(WorkerHealth.Fault.DEADLINE_OVERRUN));
+    }
+
     @Test
     void aJobStallingOnEveryAttemptIsGivenUp() {
-        JobLeases leases = new JobLeases(new StallProperties(30, 2, 150, 1, 1000, 3, 3600));
+        JobLeases leases = new JobLeases(new StallProperties(30, 2, 150, 1, 1000, 3, 3600, 120));
         JobMessage job = job(64, 4, 1);
         leases.released(job, 3);
         leases.running(job.jobId(), "w1", T0);
@@ -151,7 +171,7 @@ class StallTest {
 
     @Test
     void aJobWaitingOnAWorkersOwnQueueIsStrandedWhenThatWorkerFallsSilentIsDrainedOrNeverTakesIt() {
-        JobLeases leases = new JobLeases(new StallProperties(30, 2, 150, 5, 1000, 3, 3600));
+        JobLeases leases = new JobLeases(new StallProperties(30, 2, 150, 5, 1000, 3, 3600, 120));
         Map<String, Instant> heard = new HashMap<>(Map.of("w1", T0, "w2", T0));
         java.util.Set<String> drained = new java.util.HashSet<>();
         JobMessage job = job(64, 4, 1);
@@ -192,7 +212,7 @@ class StallTest {
     @Test
     void aWorkerSeenTakingAJobBeforeItsFirstHeartbeatGetsTheFullSilenceAllowance() {
         // A freshly started worker may take a job (step-0 progress) before this scheduler hears its first heartbeat.
-        JobLeases leases = new JobLeases(new StallProperties(30, 2, 150, 5, 1000, 3, 3600));
+        JobLeases leases = new JobLeases(new StallProperties(30, 2, 150, 5, 1000, 3, 3600, 120));
         Map<String, Instant> heard = new HashMap<>();
         JobMessage job = job(64, 4, 1);
         leases.released(job, 1);
