@@ -33,6 +33,7 @@ public class Generations {
     private final Messaging.Names names;
     private final JsonMapper json;
     private final Map<String, Generation> byId = new ConcurrentHashMap<>();
+    private final Map<String, Instant> overSince = new ConcurrentHashMap<>();
     private final GenerationStore store;
     private io.sdfleet.gateway.ops.GatewayMetrics metrics;
 
@@ -45,6 +46,34 @@ public class Generations {
         for (Generation.Snapshot s : store.active()) {
             byId.put(s.id(), Generation.restore(s));
         }
+    }
+
+    /**
+     * Forgets generations that have been over for {@code keep}: PostgreSQL keeps them (and their images are in
+     * storage), so a later read loads them again; memory then holds only what is live, not every request ever seen.
+     * Called periodically ({@link ForgetFinished}); {@code overSince} remembers when each was first seen over.
+     */
+    public void forgetOver(Instant now, java.time.Duration keep) {
+        for (Generation g : byId.values()) {
+            if (g.isOver()) {
+                overSince.putIfAbsent(g.id(), now);
+            }
+        }
+        overSince.entrySet().removeIf(e -> {
+            if (!byId.containsKey(e.getKey())) {
+                return true;
+            }
+            if (e.getValue().plus(keep).isBefore(now)) {
+                byId.remove(e.getKey());
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** Generations held in memory now (for tests and meters). */
+    public int inMemory() {
+        return byId.size();
     }
 
     public Generation submit(String user, GenerationParameters parameters) {

@@ -168,6 +168,26 @@ class A1111OptionsTest {
         assertThat(JSON.readTree(waited.body()).get("id").asString()).isNotBlank();
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    io.sdfleet.gateway.generation.Generations generations;
+
+    /** Was: the gateway kept every generation it ever saw in memory, init images included (issue 14, point 6). */
+    @Test
+    @Order(4)
+    void finishedGenerationsLeaveMemoryAndAreStillReadFromTheDatabase() throws Exception {
+        String id = submit("{\"prompt\": \"gone\", \"steps\": 1, \"width\": 64, \"height\": 64}", "carol");
+        HttpResponse<String> cancelled = http.send(HttpRequest.newBuilder(uri("/api/v1/generations/" + id))
+                .header("X-Sdfleet-User", "carol").DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(cancelled.statusCode()).isEqualTo(204);
+        int before = generations.inMemory();
+        generations.forgetOver(Instant.now(), java.time.Duration.ofMinutes(5)); // first seen over now: kept
+        assertThat(generations.inMemory()).isEqualTo(before);
+        generations.forgetOver(Instant.now().plus(java.time.Duration.ofMinutes(6)), java.time.Duration.ofMinutes(5));
+        assertThat(generations.inMemory()).as("only live generations stay").isLessThan(before);
+        assertThat(generations.active()).allMatch(g -> !g.isOver());
+        assertThat(get("/api/v1/generations/" + id, "carol").get("state").asString()).isEqualTo("cancelled");
+    }
+
     private void heartbeat(String worker, boolean drained) throws Exception {
         WorkerHeartbeat beat = new WorkerHeartbeat(worker, "cpu", 8L << 30, 4L << 30, 1L << 30, List.of(), null,
                 Instant.now(), drained);
