@@ -83,7 +83,9 @@ public class A1111Controller {
             // a synchronous caller would otherwise hold its connection until the timeout, waiting for nobody
             throw new NoWorkerException();
         }
-        Generation generation = generations.submit(admitted(http, request), request.parameters());
+        io.sdfleet.gateway.auth.Caller caller = Callers.caller(http);
+        Generation generation = limits.admitThen(caller, request.parameters(),
+                () -> generations.submit(caller.name(), request.parameters()));
         return generation.done()
                 .orTimeout(properties.syncTimeoutSeconds(), TimeUnit.SECONDS)
                 .thenApply(done -> {
@@ -332,11 +334,4 @@ public class A1111Controller {
     /** A1111's job_timestamp: the job's start as yyyyMMddHHmmss (local time there; UTC here). */
     private static final java.time.format.DateTimeFormatter JOB_TIMESTAMP =
             java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(java.time.ZoneOffset.UTC);
-
-    /** The caller, once their limits admit this request (429 otherwise). */
-    private String admitted(HttpServletRequest http, io.sdfleet.gateway.a1111.A1111Request request) {
-        io.sdfleet.gateway.auth.Caller caller = Callers.caller(http);
-        limits.admit(caller, request.parameters());
-        return caller.name();
-    }
 }

@@ -68,7 +68,9 @@ public class GenerationsController {
         }
         A1111Request request = A1111Request.parse(body, models, styles, requestLimits, kind,
                 A1111Request.Dialect.NATIVE, userOptions.of(Callers.of(http)));
-        Generation g = generations.submit(admitted(http, request), request.parameters(), priority);
+        io.sdfleet.gateway.auth.Caller caller = Callers.caller(http);
+        Generation g = limits.admitThen(caller, request.parameters(),
+                () -> generations.submit(caller.name(), request.parameters(), priority));
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .header("Location", "/api/v1/generations/" + g.id())
                 .body(Map.of("id", g.id(), "state", g.state().name().toLowerCase(), "images", g.parameters().imageCount(),
@@ -181,12 +183,5 @@ public class GenerationsController {
     /** A user sees only their own generations. */
     private java.util.Optional<Generation> owned(String id, HttpServletRequest http) {
         return generations.find(id).filter(g -> g.user().equals(Callers.of(http)));
-    }
-
-    /** The caller, once their limits admit this request (429 otherwise). */
-    private String admitted(HttpServletRequest http, io.sdfleet.gateway.a1111.A1111Request request) {
-        io.sdfleet.gateway.auth.Caller caller = Callers.caller(http);
-        limits.admit(caller, request.parameters());
-        return caller.name();
     }
 }

@@ -35,10 +35,24 @@ public class UsageLimits {
         this.clock = clock;
     }
 
-    /** Checks and, when it fits, counts the request against today's quota. */
-    public void admit(Caller caller, GenerationParameters p) {
+    /**
+     * Admits the request (429 or 400 when it does not fit), then runs {@code submit}; when that fails (the broker
+     * refused it, the gateway is shutting down) the images it reserved from today's quota are given back.
+     */
+    public <T> T admitThen(Caller caller, GenerationParameters p, java.util.function.Supplier<T> submit) {
+        Runnable giveBack = admit(caller, p);
+        try {
+            return submit.get();
+        } catch (RuntimeException | Error e) {
+            giveBack.run();
+            throw e;
+        }
+    }
+
+    /** Checks and, when it fits, counts the request against today's quota; returns what gives the count back. */
+    Runnable admit(Caller caller, GenerationParameters p) {
         if (caller.maxConcurrentJobs() == null) {
-            return; // authentication off: local development, no quotas
+            return () -> { }; // authentication off: local development, no quotas
         }
         int active = generations.activeJobsOf(caller.name());
         if (p.nIter() > caller.maxConcurrentJobs() && active == 0) {
@@ -57,5 +71,6 @@ public class UsageLimits {
                     + users.imagesOn(caller.name(), today) + " of " + caller.maxImagesPerDay()
                     + " images today; this request needs " + p.imageCount(), Math.max(1, untilMidnight));
         }
+        return () -> users.returnImages(caller.name(), today, p.imageCount());
     }
 }
