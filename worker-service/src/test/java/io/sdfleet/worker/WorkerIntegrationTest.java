@@ -280,6 +280,59 @@ class WorkerIntegrationTest {
         return seen;
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    org.springframework.amqp.rabbit.listener.RabbitListenerEndpointRegistry listeners;
+
+    /**
+     * Was: a job whose worker was SIGKILLed mid-job came back with the same attempt header, forever (issue 14). A
+     * delivery the broker hands back after its holder's channel died counts as an attempt: at attempt 1 the job is
+     * retried as attempt 2 and runs; at the last attempt it is dead-lettered and its request told why.
+     */
+    @Test
+    void aJobWhoseWorkerDiedWithItCountsThatAsAnAttempt() throws Exception {
+        GenerationParameters p = new GenerationParameters("a crash", "", "Euler", "Automatic", 2, 7, 1, 64, 64, 1, 1, 1,
+                null);
+        String retried = UUID.randomUUID().toString();
+        String given = UUID.randomUUID().toString();
+        var jobs = listeners.getListenerContainer(io.sdfleet.worker.job.JobListener.CONTAINER_ID);
+        jobs.stop(); // this worker takes nothing while a stand-in "worker" takes the jobs and dies holding them
+        try (Connection dying = BROKER.connect(); Channel held = dying.createChannel()) {
+            publishAttempt(new JobMessage(JobMessage.jobIdOf(retried, 0), retried, "erin", 0, List.of(3L), p), 1);
+            publishAttempt(new JobMessage(JobMessage.jobIdOf(given, 0), given, "erin", 0, List.of(3L), p),
+                    Messaging.MAX_JOB_ATTEMPTS);
+            int taken = 0;
+            for (int i = 0; i < 100 && taken < 2; i++) {
+                if (held.basicGet(NAMES.jobsQueue(), false) != null) { // taken, never acknowledged
+                    taken++;
+                } else {
+                    Thread.sleep(50);
+                }
+            }
+            assertThat(taken).isEqualTo(2);
+        } // the stand-in's connection closes unacknowledged: the broker redelivers, marked redelivered
+        jobs.start();
+
+        awaitEvents(java.util.Set.of("request." + retried + ".job-finished", "request." + given + ".job-failed"));
+        GetResponse dead = null;
+        for (int i = 0; i < 50; i++) {
+            GetResponse r = channel.basicGet(NAMES.jobsDeadLetterQueue(), true);
+            if (r != null && new String(r.getBody(), StandardCharsets.UTF_8).contains(given)) {
+                dead = r;
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(dead).as("the job that killed its worker on its last attempt is dead-lettered").isNotNull();
+        assertThat(storedBodies.stream().filter(b -> b.contains(retried))).hasSize(1);
+        assertThat(storedBodies.stream().filter(b -> b.contains(given))).isEmpty();
+    }
+
+    private static void publishAttempt(JobMessage job, int attempt) throws Exception {
+        channel.basicPublish("", NAMES.jobsQueue(), new AMQP.BasicProperties.Builder().deliveryMode(2)
+                .contentType("application/json").headers(java.util.Map.of("x-sdfleet-attempt", attempt)).build(),
+                JSON.writeValueAsBytes(job));
+    }
+
     private static void publish(JobMessage job) throws Exception {
         channel.basicPublish("", NAMES.jobsQueue(), new AMQP.BasicProperties.Builder().deliveryMode(2)
                 .contentType("application/json").build(), JSON.writeValueAsBytes(job));

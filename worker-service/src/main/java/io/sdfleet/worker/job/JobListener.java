@@ -80,6 +80,13 @@ public class JobListener {
             channel.basicAck(tag, false);
             return;
         }
+        if (Boolean.TRUE.equals(message.getMessageProperties().getRedelivered())) {
+            // The broker hands a job back only when the channel that held it died unacknowledged: the worker that
+            // ran it crashed (SIGKILL, OOM kill) or lost the broker. That was an attempt too (a graceful shutdown
+            // republishes instead, see below), so a job that keeps killing its workers ends after MAX attempts.
+            crashedAttempt(message, channel, tag, job, attempt);
+            return;
+        }
         if (attempt == 1) {
             metrics.started(acceptedAt(message));
         }
@@ -101,7 +108,9 @@ public class JobListener {
         } catch (JobRunner.ShutdownRequested stopping) {
             outcome = "requeued";
             log.info("requeueing job {}: this worker is shutting down", job.jobId());
-            channel.basicReject(tag, true);
+            // republished as the same attempt and acknowledged, not rejected: a redelivery then means a crash
+            publishConfirmed(message, attempt, names.jobsQueue());
+            channel.basicAck(tag, false);
         } catch (RuntimeException | Error e) {
             log.warn("job {} failed on attempt {}: {}", job.jobId(), attempt, e.toString());
             metrics.failedAttempt(attempt >= Messaging.MAX_JOB_ATTEMPTS);
@@ -140,6 +149,25 @@ public class JobListener {
     }
 
     /** Puts a copy of the job (with its attempt count) on {@code queue}, waiting for the broker's confirm. */
+    /** A delivery whose previous holder died with it: counted as the attempt it was, then retried or given up. */
+    private void crashedAttempt(Message message, Channel channel, long tag, JobMessage job, int attempt)
+            throws IOException {
+        message.getMessageProperties().setRedelivered(false);
+        if (attempt < Messaging.MAX_JOB_ATTEMPTS) {
+            log.warn("job {} came back from a worker that stopped without a word (attempt {}): retrying as attempt {}",
+                    job.jobId(), attempt, attempt + 1);
+            publishConfirmed(message, attempt + 1, names.jobsQueue());
+        } else {
+            String reason = "its worker stopped without a word (crashed or was killed) on each of " + attempt
+                    + " attempts";
+            log.warn("dead-lettering job {}: {}", job.jobId(), reason);
+            publishConfirmed(message, attempt, names.jobsDeadLetterQueue());
+            events.requestEvent(job.requestId(), "job-failed",
+                    new JobFailed(job.requestId(), job.jobId(), reason, attempt, Instant.now()));
+        }
+        channel.basicAck(tag, false);
+    }
+
     private void publishConfirmed(Message message, int attempt, String queue) {
         message.getMessageProperties().setHeader(ATTEMPT_HEADER, attempt);
         message.getMessageProperties().setDeliveryMode(MessageDeliveryMode.PERSISTENT);
