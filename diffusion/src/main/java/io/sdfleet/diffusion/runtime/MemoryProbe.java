@@ -51,29 +51,25 @@ public final class MemoryProbe {
         return residentBytes();
     }
 
-    /** Total bytes of {@code device}: GPU memory, or physical memory for the CPU. */
+    /** Total bytes of {@code device}: GPU memory, or for the CPU physical memory capped by a container limit. */
     public static long totalBytes(Device device) {
         if (device.isGpu()) {
             return CudaUtils.getGpuMemory(device).getMax();
         }
-        return meminfoField("MemTotal:");
+        return CpuMemory.current().totalBytes();
     }
 
-    /** Free bytes of {@code device}: GPU free memory, or MemAvailable for the CPU. */
+    /** Free bytes of {@code device}: GPU free memory, or for the CPU what is available within any container limit. */
     public static long freeBytes(Device device) {
         if (device.isGpu()) {
             MemoryUsage usage = CudaUtils.getGpuMemory(device);
             return usage.getMax() - usage.getUsed();
         }
-        return meminfoField("MemAvailable:");
+        return CpuMemory.current().freeBytes();
     }
 
     private static long statusField(String name) {
         return procField(STATUS, name);
-    }
-
-    private static long meminfoField(String name) {
-        return procField(Path.of("/proc/meminfo"), name);
     }
 
     private static long procField(Path file, String name) {
