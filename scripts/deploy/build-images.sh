@@ -7,8 +7,9 @@
 #   the four services from the repository's Dockerfile, offline (--network=none, MAVEN_ARGS=-o, the Maven user home
 #   copied into the build context as .m2-offline/), tagged sdfleet/<name>:latest (the chart) and
 #   <project>_<service> (podman-compose's name for a service it builds; project: SDFLEET_COMPOSE_PROJECT).
-# An image that exists is kept (a real rabbitmq:3.13-management is used as it is); SDFLEET_DEPLOY_REBUILD=true
-# rebuilds the four services. Needs root (debootstrap), podman, runc, debootstrap, and the Debian mirror.
+# An image that exists is kept (a real rabbitmq:3.13-management is used as it is), except a service image whose
+# io.sdfleet.source label (a hash of every file git does not ignore) differs from the working tree's: the four are
+# rebuilt when the sources changed, or always with SDFLEET_DEPLOY_REBUILD=true. Needs root (debootstrap), podman, runc, debootstrap, and the Debian mirror.
 # Usage: scripts/deploy/build-images.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -64,21 +65,28 @@ fi
 # The four services, from the Dockerfile with no network. The Maven user home goes into the build context as
 # .m2-offline/ (hard links where possible: same file system, no copy).
 m2="${MAVEN_USER_HOME:-$HOME/.m2}"
+source=$(git ls-files -z --cached --others --exclude-standard | sort -z \
+  | xargs -0 -r sh -c 'for f; do [ -f "$f" ] && sha256sum "$f"; done' sh | sha256sum | cut -c1-16)
+dangling_before=$(podman images --filter dangling=true --quiet --no-trunc | sort)
 for service in storage scheduler worker gateway; do
   image="localhost/sdfleet/$service:latest"
-  if exists "$image" && [ "${SDFLEET_DEPLOY_REBUILD:-false}" != true ]; then
-    step "have $image"
+  if exists "$image" && [ "${SDFLEET_DEPLOY_REBUILD:-false}" != true ] \
+      && [ "$(podman image inspect --format '{{index .Labels "io.sdfleet.source"}}' "$image")" = "$source" ]; then
+    step "have $image (sources $source)"
   else
     if [ ! -d .m2-offline ]; then
       step "Maven user home $m2 -> .m2-offline/"
       cp -al "$m2" .m2-offline 2>/dev/null || { rm -rf .m2-offline; cp -r "$m2" .m2-offline; }
     fi
-    step "build $image (offline)"
-    podman build --network=none --build-arg "SERVICE=$service-service" --build-arg "BUILD_IMAGE=$jdk" \
+    step "build $image (offline, sources $source)"
+    podman build --network=none --label "io.sdfleet.source=$source" --build-arg "SERVICE=$service-service" --build-arg "BUILD_IMAGE=$jdk" \
       --build-arg "RUNTIME_IMAGE=$jre" --build-arg MAVEN_ARGS=-o -t "$image" -f Dockerfile . \
       > "$work/build-$service.log" 2>&1 || { tail -n 40 "$work/build-$service.log"; exit 1; }
   fi
   podman tag "$image" "localhost/${project}_$service:latest"
 done
 rm -rf .m2-offline
+# The build stages these builds left (the Maven user home is in them: 2 GB each); others' are kept.
+comm -13 <(echo "$dangling_before") <(podman images --filter dangling=true --quiet --no-trunc | sort) \
+  | xargs -r podman rmi --force >/dev/null 2>&1 || true
 step "images ready"
