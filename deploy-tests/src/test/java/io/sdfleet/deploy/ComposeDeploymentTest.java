@@ -101,6 +101,22 @@ class ComposeDeploymentTest {
         for (Path p : created.reversed()) Files.deleteIfExists(p);
     }
 
+    /** The compose file's healthchecks, run as podman would (without systemd podman runs none by itself). */
+    @Test
+    void theHealthchecksPass() throws InterruptedException {
+        for (String service : List.of("rabbitmq", "postgres")) {
+            Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+            Podman.Result result;
+            do {
+                result = Podman.run(Duration.ofMinutes(1), logs.resolve("healthcheck-" + service + ".log"),
+                        "podman", "healthcheck", "run", PROJECT + "_" + service + "_1");
+                if (result.ok()) break;
+                Thread.sleep(3000);
+            } while (Instant.now().isBefore(deadline));
+            assertThat(result.ok()).as("healthcheck of %s:\n%s", service, result.tail()).isTrue();
+        }
+    }
+
     @Test
     void txt2imgThroughTheGatewayReturnsAPng() throws Exception {
         String base = "http://127.0.0.1:" + env.get("SDFLEET_PORT");
