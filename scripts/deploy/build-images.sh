@@ -8,8 +8,9 @@
 #   copied into the build context as .m2-offline/), tagged sdfleet/<name>:latest (the chart) and
 #   <project>_<service> (podman-compose's name for a service it builds; project: SDFLEET_COMPOSE_PROJECT).
 # An image that exists is kept (a real rabbitmq:3.13-management is used as it is), except a service image whose
-# io.sdfleet.source label (a hash of every file git does not ignore) differs from the working tree's: the four are
-# rebuilt when the sources changed, or always with SDFLEET_DEPLOY_REBUILD=true. Needs root (debootstrap), podman, runc, debootstrap, and the Debian mirror.
+# io.sdfleet.source label (a hash of every file git does not ignore, but for the ones no service jar is built from:
+# deploy-tests/, scripts/deploy/, helm/, *.md) differs from the working tree's: the four are rebuilt when the
+# sources changed, or always with SDFLEET_DEPLOY_REBUILD=true. Needs root (debootstrap), podman, runc, debootstrap, and the Debian mirror.
 # Usage: scripts/deploy/build-images.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -43,17 +44,24 @@ if ! exists "$base"; then
   rm -rf "$rootfs"
 fi
 
-build_standin() { # image dir [build args...]
-  local image="$1" dir="$2"; shift 2
-  if exists "$image"; then step "have $image"; return; fi
+build_standin() { # image dir [build args...]: kept when it exists, unless it is a stand-in of an older recipe
+  local image="$1" dir="$2" hash; shift 2
+  hash=$(cd "$dir" && cat * | sha256sum | cut -c1-16)
+  if exists "$image"; then
+    local label
+    label=$(podman image inspect --format '{{index .Labels "io.sdfleet.stand-in"}}/{{index .Labels "io.sdfleet.recipe"}}' "$image")
+    case "$label" in
+      "<no value>/"*|/*|"/$hash"|*"/$hash") step "have $image"; return ;; # not a stand-in (a real image), or this recipe's
+    esac
+  fi
   step "build $image"
-  podman build --quiet --build-arg "BASE=$base" "$@" -t "$image" "$dir" >/dev/null
+  podman build --quiet --build-arg "BASE=$base" --label "io.sdfleet.recipe=$hash" "$@" -t "$image" "$dir" >/dev/null
 }
 build_standin "$jdk" scripts/deploy/images/jdk
 build_standin "$jre" scripts/deploy/images/jre
 build_standin docker.io/library/rabbitmq:3.13-management scripts/deploy/images/rabbitmq
 build_standin docker.io/library/postgres:16 scripts/deploy/images/postgres
-if ! exists docker.io/minio/minio:latest; then
+if ! exists docker.io/minio/minio:latest || [ -n "$(podman image inspect --format '{{index .Labels "io.sdfleet.stand-in"}}' docker.io/minio/minio:latest | grep -v '<no value>')" ]; then
   jar="${SDFLEET_S3PROXY_JAR:-}"
   [ -n "$jar" ] || jar=$(ls launcher/target/s3proxy/s3proxy.jar 2>/dev/null \
     || find "${MAVEN_USER_HOME:-$HOME/.m2}/repository/org/gaul/s3proxy" -name 's3proxy-*-jar-with-dependencies.jar' | sort -V | tail -n1)
@@ -65,7 +73,7 @@ fi
 # The four services, from the Dockerfile with no network. The Maven user home goes into the build context as
 # .m2-offline/ (hard links where possible: same file system, no copy).
 m2="${MAVEN_USER_HOME:-$HOME/.m2}"
-source=$(git ls-files -z --cached --others --exclude-standard | sort -z \
+source=$(git ls-files -z --cached --others --exclude-standard -- . ':!deploy-tests' ':!scripts/deploy' ':!helm' ':!*.md' | sort -z \
   | xargs -0 -r sh -c 'for f; do [ -f "$f" ] && sha256sum "$f"; done' sh | sha256sum | cut -c1-16)
 dangling_before=$(podman images --filter dangling=true --quiet --no-trunc | sort)
 for service in storage scheduler worker gateway; do
