@@ -40,13 +40,15 @@ if ! exists "$base"; then
   debootstrap --variant=minbase --include=ca-certificates "$suite" "$rootfs" "$mirror" > "$work/debootstrap.log" 2>&1 \
     || { tail -n 20 "$work/debootstrap.log"; exit 1; }
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
-  tar -C "$rootfs" -c . | podman import --quiet - "$base" >/dev/null
+  # PATH as Docker Hub's debian image has it: podman kube play gives a container no default PATH.
+  tar -C "$rootfs" -c . | podman import --quiet --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'CMD ["bash"]' - "$base" >/dev/null
   rm -rf "$rootfs"
 fi
 
-build_standin() { # image dir [build args...]: kept when it exists, unless it is a stand-in of an older recipe
-  local image="$1" dir="$2" hash; shift 2
-  hash=$(cd "$dir" && cat * | sha256sum | cut -c1-16)
+build_standin() { # image dir from: kept when it exists, unless it is a stand-in of another recipe or base image
+  local image="$1" dir="$2" from="$3" hash
+  hash=$( (cd "$dir" && cat *; podman image inspect --format '{{.Id}}' "$from") | sha256sum | cut -c1-16)
   if exists "$image"; then
     local label
     label=$(podman image inspect --format '{{index .Labels "io.sdfleet.stand-in"}}/{{index .Labels "io.sdfleet.recipe"}}' "$image")
@@ -55,26 +57,27 @@ build_standin() { # image dir [build args...]: kept when it exists, unless it is
     esac
   fi
   step "build $image"
-  podman build --quiet --build-arg "BASE=$base" --label "io.sdfleet.recipe=$hash" "$@" -t "$image" "$dir" >/dev/null
+  podman build --quiet --build-arg "BASE=$from" --label "io.sdfleet.recipe=$hash" -t "$image" "$dir" >/dev/null
 }
-build_standin "$jdk" scripts/deploy/images/jdk
-build_standin "$jre" scripts/deploy/images/jre
-build_standin docker.io/library/rabbitmq:3.13-management scripts/deploy/images/rabbitmq
-build_standin docker.io/library/postgres:16 scripts/deploy/images/postgres
+build_standin "$jdk" scripts/deploy/images/jdk "$base"
+build_standin "$jre" scripts/deploy/images/jre "$base"
+build_standin docker.io/library/rabbitmq:3.13-management scripts/deploy/images/rabbitmq "$base"
+build_standin docker.io/library/postgres:16 scripts/deploy/images/postgres "$base"
 if ! exists docker.io/minio/minio:latest || [ -n "$(podman image inspect --format '{{index .Labels "io.sdfleet.stand-in"}}' docker.io/minio/minio:latest | grep -v '<no value>')" ]; then
   jar="${SDFLEET_S3PROXY_JAR:-}"
   [ -n "$jar" ] || jar=$(ls launcher/target/s3proxy/s3proxy.jar 2>/dev/null \
     || find "${MAVEN_USER_HOME:-$HOME/.m2}/repository/org/gaul/s3proxy" -name 's3proxy-*-jar-with-dependencies.jar' | sort -V | tail -n1)
   [ -f "$jar" ] || { echo "no S3Proxy jar (build the launcher module, or set SDFLEET_S3PROXY_JAR)" >&2; exit 1; }
   mkdir -p "$work/minio"; cp scripts/deploy/images/minio/* "$work/minio/"; cp "$jar" "$work/minio/s3proxy.jar"
-  build_standin docker.io/minio/minio:latest "$work/minio" --build-arg "BASE=$jre"
+  build_standin docker.io/minio/minio:latest "$work/minio" "$jre"
 fi
 
 # The four services, from the Dockerfile with no network. The Maven user home goes into the build context as
 # .m2-offline/ (hard links where possible: same file system, no copy).
 m2="${MAVEN_USER_HOME:-$HOME/.m2}"
 source=$(git ls-files -z --cached --others --exclude-standard -- . ':!deploy-tests' ':!scripts/deploy' ':!helm' ':!*.md' | sort -z \
-  | xargs -0 -r sh -c 'for f; do [ -f "$f" ] && sha256sum "$f"; done' sh | sha256sum | cut -c1-16)
+  | xargs -0 -r sh -c 'for f; do [ -f "$f" ] && sha256sum "$f"; done' sh \
+  | cat - <(podman image inspect --format '{{.Id}}' "$jdk" "$jre") | sha256sum | cut -c1-16)
 dangling_before=$(podman images --filter dangling=true --quiet --no-trunc | sort)
 for service in storage scheduler worker gateway; do
   image="localhost/sdfleet/$service:latest"

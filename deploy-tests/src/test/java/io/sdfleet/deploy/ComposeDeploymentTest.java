@@ -4,20 +4,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.yaml.snakeyaml.Yaml;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,9 +35,6 @@ class ComposeDeploymentTest {
 
     static final String PROJECT = "sdfleet-deploy";
     static final List<String> SERVICES = List.of("rabbitmq", "postgres", "minio", "storage", "scheduler", "worker", "gateway");
-    static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-
-    static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static final List<Path> created = new ArrayList<>();
     static Map<String, String> env;
     static Path logs;
@@ -119,71 +110,16 @@ class ComposeDeploymentTest {
 
     @Test
     void txt2imgThroughTheGatewayReturnsAPng() throws Exception {
-        String base = "http://127.0.0.1:" + env.get("SDFLEET_PORT");
-        awaitOk(base + "/actuator/health/readiness", Duration.ofMinutes(5));
-
-        String admin = env.get("SDFLEET_ADMIN_KEY");
-        HttpResponse<String> user = post(base + "/api/v1/admin/users", admin, "{\"name\":\"deploy-test\"}");
-        assertThat(user.statusCode()).as(user.body()).isEqualTo(201);
-        HttpResponse<String> key = post(base + "/api/v1/admin/users/deploy-test/keys", admin, "{\"label\":\"deploy test\"}");
-        assertThat(key.statusCode()).as(key.body()).isEqualTo(201);
-        String apiKey = (String) json(key.body()).get("key");
-
-        String body = "{\"prompt\":\"a lighthouse at dusk\",\"steps\":2,\"width\":64,\"height\":64,\"seed\":7,"
-                + "\"sampler_name\":\"Euler\",\"cfg_scale\":7}";
-        HttpResponse<String> image = null;
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(10));
-        // The worker loads the checkpoint when it starts; until it has announced itself the gateway may answer 503.
-        while (Instant.now().isBefore(deadline)) {
-            image = http.send(HttpRequest.newBuilder(URI.create(base + "/sdapi/v1/txt2img"))
-                    .timeout(Duration.ofMinutes(5)).header("Authorization", "Bearer " + apiKey)
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (image.statusCode() != 503) break;
-            Thread.sleep(5000);
-        }
-        assertThat(image).isNotNull();
-        assertThat(image.statusCode()).as(image.body()).isEqualTo(200);
-        @SuppressWarnings("unchecked")
-        List<String> images = (List<String>) json(image.body()).get("images");
-        assertThat(images).hasSize(1);
-        byte[] png = Base64.getDecoder().decode(images.getFirst());
-        assertThat(png).startsWith(PNG);
-        Files.write(logs.resolve("txt2img.png"), png);
+        FleetClient gateway = new FleetClient("http://127.0.0.1:" + env.get("SDFLEET_PORT"));
+        gateway.awaitReady(Duration.ofMinutes(5), "container logs in " + logs);
+        String apiKey = gateway.userKey(env.get("SDFLEET_ADMIN_KEY"), "deploy-test");
+        Files.write(logs.resolve("txt2img.png"), gateway.txt2imgPng(apiKey));
     }
 
     static Podman.Result compose(Duration timeout, String... args) {
         List<String> command = new ArrayList<>(List.of("podman-compose", "-p", PROJECT, "-f", "docker-compose.yml"));
         command.addAll(List.of(args));
         return Podman.run(timeout, logs.resolve("compose.log"), env, command.toArray(String[]::new));
-    }
-
-    static void awaitOk(String url, Duration timeout) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        String last = "";
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) return;
-                last = r.statusCode() + " " + r.body();
-            } catch (IOException e) {
-                last = e.toString();
-            }
-            Thread.sleep(3000);
-        }
-        throw new AssertionError(url + " not ready after " + timeout + ": " + last + " (container logs in " + logs + ")");
-    }
-
-    static HttpResponse<String> post(String url, String bearer, String json) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + bearer).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> json(String body) {
-        return (Map<String, Object>) new Yaml().load(body);
     }
 
     static void copyIfAbsent(Path from, Path to) throws IOException {
