@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -166,7 +167,9 @@ class KubePlayDeploymentTest {
                 dir = work.resolve("models");
             } else {
                 assertThat(volume).as("volume %s of %s", volumeName, name).containsKey("emptyDir");
+                // An emptyDir is writable by whichever user the container runs as.
                 dir = Files.createDirectories(work.resolve("volumes/" + name + "/" + volumeName));
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
             }
             volumes.add(Map.of("name", volumeName, "hostPath", Map.of("path", dir.toString(), "type", "Directory")));
         }
