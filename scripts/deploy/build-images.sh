@@ -9,7 +9,7 @@
 #   <project>_<service> (podman-compose's name for a service it builds; project: SDFLEET_COMPOSE_PROJECT).
 # An image that exists is kept (a real rabbitmq:3.13-management is used as it is), except a service image whose
 # io.sdfleet.source label (a hash of every file git does not ignore, but for the ones no service jar is built from:
-# deploy-tests/, scripts/deploy/, helm/, *.md) differs from the working tree's: the four are rebuilt when the
+# deploy-tests/, scripts/deploy/, helm/, .ci/, *.md) differs from the working tree's: the four are rebuilt when the
 # sources changed, or always with SDFLEET_DEPLOY_REBUILD=true. Needs root (debootstrap), podman, runc, debootstrap, and the Debian mirror.
 # Usage: scripts/deploy/build-images.sh
 set -euo pipefail
@@ -75,7 +75,7 @@ fi
 # The four services, from the Dockerfile with no network. The Maven user home goes into the build context as
 # .m2-offline/ (hard links where possible: same file system, no copy).
 m2="${MAVEN_USER_HOME:-$HOME/.m2}"
-source=$(git ls-files -z --cached --others --exclude-standard -- . ':!deploy-tests' ':!scripts/deploy' ':!helm' ':!*.md' | sort -z \
+source=$(git ls-files -z --cached --others --exclude-standard -- . ':!deploy-tests' ':!scripts/deploy' ':!helm' ':!.ci' ':!*.md' | sort -z \
   | xargs -0 -r sh -c 'for f; do [ -f "$f" ] && sha256sum "$f"; done' sh \
   | cat - <(podman image inspect --format '{{.Id}}' "$jdk" "$jre") | sha256sum | cut -c1-16)
 dangling_before=$(podman images --filter dangling=true --quiet --no-trunc | sort)

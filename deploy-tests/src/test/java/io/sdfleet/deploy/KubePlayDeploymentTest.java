@@ -197,7 +197,10 @@ class KubePlayDeploymentTest {
             run("down", "podman", "kube", "down", pods.toString());
             run("network", "podman", "network", "rm", "-f", NETWORK);
         }
-        for (String secret : secrets) run("secret-" + secret, "podman", "secret", "rm", secret);
+        for (String secret : secrets) {
+            run("secret-" + secret, "podman", "secret", "rm", secret);
+            Files.deleteIfExists(work.resolve("secret-" + secret + ".json"));
+        }
         deleteTree(work.resolve("volumes"));
         deleteTree(work.resolve("models"));
     }
