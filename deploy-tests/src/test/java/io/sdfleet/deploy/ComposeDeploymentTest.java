@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * docker-compose.yml, unchanged, brought up with podman-compose on images built here without Docker Hub
@@ -44,12 +43,12 @@ class ComposeDeploymentTest {
     static void bringUp() throws IOException {
         Podman.assumeUsable("podman", "podman-compose", "runc", "debootstrap");
         for (int port : new int[] {15672, 9001}) {
-            assumeTrue(Podman.portFree(port), "deployment test skipped: docker-compose.yml publishes port " + port
+            Podman.assume(Podman.portFree(port), "deployment test skipped: docker-compose.yml publishes port " + port
                     + ", which something on this machine already uses");
         }
         Path reference = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference"));
         Path checkpoint = reference.resolve("mini_sd15_fp32.safetensors");
-        assumeTrue(Files.isRegularFile(checkpoint) && Files.isDirectory(reference.resolve("clip-tokenizer")),
+        Podman.assume(Files.isRegularFile(checkpoint) && Files.isDirectory(reference.resolve("clip-tokenizer")),
                 "deployment test skipped: no reference checkpoint at " + checkpoint.toAbsolutePath());
         logs = Podman.work().resolve("compose");
         Files.createDirectories(logs);

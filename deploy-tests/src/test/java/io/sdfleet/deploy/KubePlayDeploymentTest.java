@@ -30,7 +30,6 @@ import java.util.stream.Stream;
 
 import static io.sdfleet.deploy.Chart.at;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The chart, rendered with helm-java (default values, persistence of the bundled servers off, tag latest), run with
@@ -61,7 +60,7 @@ class KubePlayDeploymentTest {
         Podman.assumeUsable("podman", "runc", "debootstrap");
         Path reference = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference"));
         Path checkpoint = reference.resolve("mini_sd15_fp32.safetensors");
-        assumeTrue(Files.isRegularFile(checkpoint), "deployment test skipped: no reference checkpoint at " + checkpoint.toAbsolutePath());
+        Podman.assume(Files.isRegularFile(checkpoint), "deployment test skipped: no reference checkpoint at " + checkpoint.toAbsolutePath());
         work = Podman.work().resolve("kube");
         deleteTree(work);
         Files.createDirectories(work);

@@ -44,21 +44,30 @@ final class Podman {
         return Map.of("SDFLEET_DEPLOY_WORK", work().toString(), "CONTAINERS_CONF", work().resolve("containers.conf").toString());
     }
 
+    /**
+     * A JUnit assumption whose reason is also printed: an assumption failing in {@code @BeforeAll} shows in Maven's
+     * output only as a class with no tests run.
+     */
+    static void assume(boolean condition, String reason) {
+        if (!condition) System.err.println("[deploy-tests] SKIPPED: " + reason);
+        assumeTrue(condition, reason);
+    }
+
     /** Skips (JUnit assumption) unless the tests are switched on and podman, runc and the given tools work here. */
     static void assumeUsable(String... tools) {
         boolean on = "true".equalsIgnoreCase(System.getenv(SWITCH)) || Boolean.getBoolean("sdfleet.deploy.test");
-        assumeTrue(on, "deployment tests are off: set " + SWITCH + "=true (or -Dsdfleet.deploy.test=true) to build the "
-                + "images with podman and bring the fleet up (10-20 minutes the first time)");
+        assume(on, "deployment tests are off: set " + SWITCH + "=true (or -Dsdfleet.deploy.test=true) to build the "
+                + "images with podman and bring the fleet up (about 5 minutes the first time on 2 cores, then 1-2 minutes per test)");
         List<String> missing = new ArrayList<>();
         for (String tool : tools) {
             if (!onPath(tool)) missing.add(tool);
         }
-        assumeTrue(missing.isEmpty(), "deployment tests skipped: not installed: " + String.join(", ", missing)
+        assume(missing.isEmpty(), "deployment tests skipped: not installed: " + String.join(", ", missing)
                 + " (Debian: apt-get install podman runc podman-compose debootstrap)");
-        assumeTrue(isRoot(), "deployment tests skipped: they need root (debootstrap, podman's bridge network)");
+        assume(isRoot(), "deployment tests skipped: they need root (debootstrap, podman's bridge network)");
         Result info = run(Duration.ofMinutes(1), work().resolve("podman-info.log"), "bash", "-c",
                 ". scripts/deploy/podman-env.sh && podman info --format '{{.Host.OCIRuntime.Name}}'");
-        assumeTrue(info.ok(), "deployment tests skipped: podman does not work here: " + info.tail());
+        assume(info.ok(), "deployment tests skipped: podman does not work here: " + info.tail());
     }
 
     static boolean onPath(String tool) {
