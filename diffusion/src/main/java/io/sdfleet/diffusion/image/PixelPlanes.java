@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 import java.awt.image.BufferedImage;
+import java.util.Arrays;
 
 /**
  * An 8-bit image as separate channel planes [c][y][x] (0..255): the form the resampler, masks and blends work on,
@@ -56,7 +57,7 @@ public record PixelPlanes(int[][][] channels) {
         int[][][] c = new int[channels][height][width];
         for (int[][] plane : c) {
             for (int[] row : plane) {
-                java.util.Arrays.fill(row, value);
+                Arrays.fill(row, value);
             }
         }
         return new PixelPlanes(c);

@@ -2,6 +2,7 @@ package io.sdfleet.diffusion.networks;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.sdfleet.diffusion.nn.Parameter;
 import io.sdfleet.diffusion.pipeline.StableDiffusionModel;
 
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * LoRAs merged into a loaded model's weights, {@code W ← W + Δ}, and taken out again on {@link #close()}.
@@ -63,10 +65,10 @@ public final class LoraPatch implements AutoCloseable {
     }
 
     /** A layer parameter, its original array, and the patched copy it computes with meanwhile. */
-    private record Touched(io.sdfleet.diffusion.nn.Parameter slot, NDArray original, NDArray patched) {
+    private record Touched(Parameter slot, NDArray original, NDArray patched) {
     }
 
-    private void add(String key, io.sdfleet.diffusion.nn.Parameter slot, LoraModule module, double multiplier) {
+    private void add(String key, Parameter slot, LoraModule module, double multiplier) {
         if (multiplier == 0) {
             return;
         }
@@ -89,8 +91,8 @@ public final class LoraPatch implements AutoCloseable {
     }
 
     /** The checkpoint keys of the weights the patch changed. */
-    public java.util.Set<String> patchedKeys() {
-        return java.util.Set.copyOf(touchedByKey.keySet());
+    public Set<String> patchedKeys() {
+        return Set.copyOf(touchedByKey.keySet());
     }
 
     /** How many model weights the patch changed. */

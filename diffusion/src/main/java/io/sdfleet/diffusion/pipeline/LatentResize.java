@@ -2,6 +2,7 @@ package io.sdfleet.diffusion.pipeline;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -27,7 +28,7 @@ public final class LatentResize {
         try (NDManager scope = owner.newSubManager()) {
             NDArray rowsMatrix = weights(scope, (int) s[2], outH, mode);
             NDArray colsMatrix = weights(scope, (int) s[3], outW, mode).transpose();
-            NDArray wide = x.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).matMul(colsMatrix);
+            NDArray wide = x.toType(DataType.FLOAT32, false).matMul(colsMatrix);
             wide.attach(scope);
             NDArray out = rowsMatrix.matMul(wide).toType(x.getDataType(), false);
             out.attach(owner);

@@ -2,6 +2,7 @@ package io.sdfleet.diffusion.pipeline;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.model.NoisePredictor;
 
@@ -28,7 +29,7 @@ public final class VPredictionProbe {
             NDArray t = probe.full(new Shape(1), PROBE_TIMESTEP);
             NDArray out = unet.predict(x, t, context);
             out.attach(probe);
-            return out.sub(x).mean().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+            return out.sub(x).mean().toType(DataType.FLOAT64, false).getDouble();
         }
     }
 

@@ -3,6 +3,8 @@ package io.sdfleet.diffusion.sampling;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
+import java.util.ArrayDeque;
+
 /**
  * k-diffusion's samplers (v0.0.16, the version A1111 pins) as small functions of (model, x, σ schedule). Each step
  * runs in its own sub-manager, so only the new x outlives it. Notation as in k-diffusion: d = (x − denoised)/σ is
@@ -178,7 +180,7 @@ public final class KSamplers {
     public static NDArray lms(Denoiser model, NDArray x, float[] sigmas, StepCallback callback) {
         int order = 4;
         Denoised den = new Denoised();
-        java.util.ArrayDeque<NDArray> ds = new java.util.ArrayDeque<>();
+        ArrayDeque<NDArray> ds = new ArrayDeque<>();
         NDManager history = x.getManager().newSubManager();
         try (history) {
             return loop(x, sigmas, callback, den, (i, xi) -> {
