@@ -93,20 +93,4 @@ public record PixelPlanes(int[][][] channels) {
         }
         return manager.create(values, new Shape(1, c, h, w));
     }
-
-    /** Values scaled to [0, 1] as a [1, C, H, W] float32 tensor (masks). */
-    public NDArray toUnitTensor(NDManager manager) {
-        int c = channels.length;
-        int h = height();
-        int w = width();
-        float[] values = new float[c * h * w];
-        for (int ch = 0; ch < c; ch++) {
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    values[(ch * h + y) * w + x] = channels[ch][y][x] / 255f;
-                }
-            }
-        }
-        return manager.create(values, new Shape(1, c, h, w));
-    }
 }

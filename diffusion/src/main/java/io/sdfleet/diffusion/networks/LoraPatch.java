@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * LoRAs merged into a loaded model's weights, {@code W ← W + Δ}, and taken out again on {@link #close()}.
@@ -88,11 +87,6 @@ public final class LoraPatch implements AutoCloseable {
     /** Kohya modules that were not applied: no such weight in this model, or not plain LoRA. */
     public List<String> unmatched() {
         return List.copyOf(unmatched);
-    }
-
-    /** The checkpoint keys of the weights the patch changed. */
-    public Set<String> patchedKeys() {
-        return Set.copyOf(touchedByKey.keySet());
     }
 
     /** How many model weights the patch changed. */

@@ -42,10 +42,6 @@ public final class Linear {
         return ai.djl.nn.core.Linear.linear(x, weight.get(), bias == null ? null : bias.get()).singletonOrThrow();
     }
 
-    public long inFeatures() {
-        return weight.shape().get(1);
-    }
-
     public long outFeatures() {
         return weight.shape().get(0);
     }

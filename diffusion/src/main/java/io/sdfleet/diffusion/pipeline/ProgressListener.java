@@ -26,11 +26,4 @@ public interface ProgressListener {
      */
     default void onPreview(int step, BufferedImage preview) {
     }
-
-    /** Raising this from {@link #onStep} stops the run (A1111's interrupt). */
-    final class Interrupted extends RuntimeException {
-        public Interrupted() {
-            super("generation interrupted");
-        }
-    }
 }

@@ -56,11 +56,6 @@ public class WorkerRegistry {
         return (int) live(now).filter(h -> !drained.contains(h.workerId())).count();
     }
 
-    /** Live, undrained workers with no current job. */
-    public int idleWorkers(Instant now) {
-        return idleWorkerIds(now).size();
-    }
-
     public List<String> idleWorkerIds(Instant now) {
         return idle(now).map(WorkerHeartbeat::workerId).toList();
     }

@@ -64,10 +64,6 @@ public final class ModelDigest extends FilterInputStream {
         position += n;
     }
 
-    public long bytesRead() {
-        return position;
-    }
-
     /** Call once, after the stream is exhausted. */
     public Hashes finish() {
         String sha = HexFormat.of().formatHex(full.digest());
