@@ -16,7 +16,7 @@ import java.util.Map;
  * .pt ({@code string_to_param: {'*': [n, width]}}), or a file holding a single tensor — a .safetensors with
  * {@code emb_params}, a diffusers concept .bin ({@code {token: [width]}}). A 1-D tensor is one vector.
  */
-public final class EmbeddingFiles {
+final class EmbeddingFiles {
 
     private EmbeddingFiles() {
     }

@@ -20,7 +20,7 @@ import java.util.Optional;
  * gives the layer its original array back. Patching changes the shared model, so no other generation may run on it
  * until the patch is closed.
  */
-public final class LoraPatch implements AutoCloseable {
+final class LoraPatch implements AutoCloseable {
 
     private final NDManager originals;
     private final Map<String, Touched> touchedByKey = new LinkedHashMap<>();

@@ -10,7 +10,7 @@ import ai.djl.ndarray.types.Shape;
  * upscalers and the 9-channel mask use. Both modes are separable, so they are written as two small matrix products:
  * out = R_h · x · R_wᵀ, each row of R holding the interpolation weights of one output position.
  */
-public final class LatentResize {
+final class LatentResize {
 
     public enum Mode {
         /** {@code mode='bilinear', align_corners=False}. */

@@ -12,7 +12,7 @@ import io.sdfleet.diffusion.model.NoisePredictor;
  * noisiest timestep (999) with a constant context of 0.5. There x_t is almost pure noise, so an ε model returns
  * about x itself, while v = √ᾱ·ε − √(1 − ᾱ)·x₀ ≈ −x₀ pulls the output well below x: v when mean(out − x) < −1.
  */
-public final class VPredictionProbe {
+final class VPredictionProbe {
 
     static final float PROBE_VALUE = 0.5f;
     static final float PROBE_TIMESTEP = 999f;

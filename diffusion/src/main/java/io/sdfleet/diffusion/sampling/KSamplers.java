@@ -10,7 +10,7 @@ import java.util.ArrayDeque;
  * runs in its own sub-manager, so only the new x outlives it. Notation as in k-diffusion: d = (x − denoised)/σ is
  * the ODE's derivative, t = −log σ the "time" of the DPM-Solver family.
  */
-public final class KSamplers {
+final class KSamplers {
 
     private KSamplers() {
     }

@@ -13,7 +13,7 @@ import java.util.List;
  * down to t = 1/N on the continuous-time view of the discrete DDPM schedule (log ᾱ_t^½ interpolated linearly in t).
  * Starts from unscaled noise like the other timestep samplers.
  */
-public final class UniPc {
+final class UniPc {
 
     public static final int DEFAULT_ORDER = 3;
 

@@ -16,7 +16,7 @@ import java.util.Base64;
 import java.util.List;
 
 /** Builds A1111's txt2img response: images as bare base64, the echoed request, and {@code info} as a JSON string. */
-public final class A1111Responses {
+final class A1111Responses {
 
     private static final DateTimeFormatter JOB_TIMESTAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
 
