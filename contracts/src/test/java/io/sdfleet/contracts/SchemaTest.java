@@ -1,8 +1,10 @@
 package io.sdfleet.contracts;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import org.junit.jupiter.api.Test;
 
@@ -73,18 +75,18 @@ class SchemaTest {
     @Test
     void messagesWrittenBeforePrioritiesExistedReadAsPriorityZero() {
         JsonNode job = JSON.valueToTree(new JobMessage("r1-0", "r1", "alice", 0, List.of(1L), PARAMS));
-        ((com.fasterxml.jackson.databind.node.ObjectNode) job).remove("priority");
+        ((ObjectNode) job).remove("priority");
         assertThat(treeToValue(job, JobMessage.class).priority()).isZero();
         JsonNode request = JSON.valueToTree(new GenerationRequested("r1", "alice", NOW, PARAMS, 2));
         assertThat(treeToValue(request, GenerationRequested.class).priority()).isEqualTo(2);
-        ((com.fasterxml.jackson.databind.node.ObjectNode) request).remove("priority");
+        ((ObjectNode) request).remove("priority");
         assertThat(treeToValue(request, GenerationRequested.class).priority()).isZero();
     }
 
     private static <T> T treeToValue(JsonNode node, Class<T> type) {
         try {
             return JSON.treeToValue(node, type);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -92,7 +94,7 @@ class SchemaTest {
     @Test
     void aMessageMissingARequiredFieldIsCaught() throws IOException {
         JsonNode message = JSON.valueToTree(new JobFailed("r1", "j", "x", 1, NOW));
-        ((com.fasterxml.jackson.databind.node.ObjectNode) message).remove("reason");
+        ((ObjectNode) message).remove("reason");
         assertThat(problems(schema("JobFailed"), message)).anyMatch(p -> p.contains("reason"));
     }
 

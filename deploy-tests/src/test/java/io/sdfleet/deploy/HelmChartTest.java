@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static io.sdfleet.deploy.Chart.FULLNAME;
@@ -741,7 +742,7 @@ class HelmChartTest {
 
     private static Map<String, String> decoded(Map<String, Object> secret) {
         Map<String, String> data = at(secret, "data");
-        return data.entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey,
+        return data.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
                 e -> new String(Base64.getDecoder().decode(e.getValue()), StandardCharsets.UTF_8)));
     }
 }

@@ -5,6 +5,11 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import io.sdfleet.contracts.Messaging;
+import io.sdfleet.gateway.a1111.A1111Field;
+import io.sdfleet.gateway.a1111.A1111Fields;
+import io.sdfleet.gateway.auth.Secrets;
+import io.sdfleet.infra.TestDatabase;
+import io.sdfleet.infra.TestInternalToken;
 import io.sdfleet.infra.TestServers;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -14,6 +19,8 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.ShrinkingMode;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.slf4j.LoggerFactory;
@@ -24,19 +31,26 @@ import tools.jackson.databind.json.JsonMapper;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -66,16 +80,16 @@ class GatewayFuzzTest {
     private static String base;
     private static int port;
     private static Path models;
-    private static final String ADMIN_KEY = io.sdfleet.gateway.auth.Secrets.newApiKey();
+    private static final String ADMIN_KEY = Secrets.newApiKey();
     /** The key every fuzzed request carries: a user whose limits never answer 429 here. */
     private static String fuzzerKey;
     private static final long MAX_BODY = 4_000_000;
 
     /** Every field of A1111's txt2img and img2img requests, from the gateway's field table. */
-    private static final List<String> FIELDS = io.sdfleet.gateway.a1111.A1111Fields.ALL.stream()
-            .map(io.sdfleet.gateway.a1111.A1111Field::name).toList();
+    private static final List<String> FIELDS = A1111Fields.ALL.stream()
+            .map(A1111Field::name).toList();
 
-    private static io.sdfleet.infra.TestDatabase database;
+    private static TestDatabase database;
 
     @BeforeContainer
     static void start() throws Exception {
@@ -84,9 +98,9 @@ class GatewayFuzzTest {
         Files.createDirectories(models.resolve("VAE"));
         Files.writeString(models.resolve("VAE").resolve("vae-ft-mse.safetensors"), "x");
         TestServers.Endpoint broker = TestServers.broker();
-        database = io.sdfleet.infra.TestDatabase.create();
+        database = TestDatabase.create();
         String prefix = "fuzz-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        gateway = GatewayApplication.builder().run("--server.port=0", "--" + io.sdfleet.infra.TestInternalToken.PROPERTY,
+        gateway = GatewayApplication.builder().run("--server.port=0", "--" + TestInternalToken.PROPERTY,
                 "--sdfleet.messaging.prefix=" + prefix,
                 "--spring.datasource.url=" + database.url(), "--spring.datasource.username=" + database.user(),
                 "--spring.datasource.password=" + database.password(),
@@ -193,7 +207,7 @@ class GatewayFuzzTest {
                                                           @ForAll("credentials") String authorization,
                                                           @ForAll boolean post) throws Exception {
         ERRORS.clear();
-        java.util.Map<String, String> headers = new java.util.HashMap<>();
+        Map<String, String> headers = new HashMap<>();
         if (!authorization.equals("none")) {
             headers.put("Authorization", authorization);
         }
@@ -219,7 +233,7 @@ class GatewayFuzzTest {
                                         @ForAll("oversizedLengths") int length, @ForAll boolean chunked) throws Exception {
         byte[] body = ("{\"prompt\": \"" + "a".repeat(length) + "\"}").getBytes(StandardCharsets.UTF_8);
         HttpRequest.BodyPublisher publisher = chunked
-                ? HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))
+                ? HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))
                 : HttpRequest.BodyPublishers.ofByteArray(body);
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json").header("Authorization", "Bearer " + fuzzerKey)
@@ -235,8 +249,8 @@ class GatewayFuzzTest {
 
     /** PNGs with many compressed text chunks: png-info answers within its text budget, or 400 naming the image. */
     @Property(tries = 300, shrinking = ShrinkingMode.BOUNDED)
-    void pngInfoBoundsTheTextOfManyChunks(@ForAll @net.jqwik.api.constraints.IntRange(min = 1, max = 40) int chunks,
-                                          @ForAll @net.jqwik.api.constraints.IntRange(min = 1, max = 400_000) int bytesEach)
+    void pngInfoBoundsTheTextOfManyChunks(@ForAll @IntRange(min = 1, max = 40) int chunks,
+                                          @ForAll @IntRange(min = 1, max = 400_000) int bytesEach)
             throws Exception {
         byte[] png = TestPngs.withCompressedText(chunks, bytesEach);
         Call call = new Call(("{\"image\": \"" + Base64.getEncoder().encodeToString(png) + "\"}")
@@ -352,7 +366,7 @@ class GatewayFuzzTest {
                 Arbitraries.of("none", "", "Bearer", "Bearer ", "Bearer sdf_wrong", "bearer " + fuzzerKey.substring(1),
                         "Basic", "Basic !!!", "Basic " + Base64.getEncoder().encodeToString("fuzzer:".getBytes()),
                         "Basic " + Base64.getEncoder().encodeToString("admin:admin".getBytes()), "Digest x",
-                        "Bearer " + fuzzerKey + "x", "Bearer " + fuzzerKey.toUpperCase(java.util.Locale.ROOT)));
+                        "Bearer " + fuzzerKey + "x", "Bearer " + fuzzerKey.toUpperCase(Locale.ROOT)));
     }
 
     @Provide
@@ -497,7 +511,7 @@ class GatewayFuzzTest {
                 Arbitraries.just(1).flatMap(i -> initImagesValue()).map(v -> "\"init_images\": " + v),
                 Arbitraries.strings().all().ofMaxLength(30).map(k -> quote(k) + ": 1"));
         return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(3, anyField), net.jqwik.api.Tuple.of(img2img ? 4 : 3, specific));
+                Tuple.of(3, anyField), Tuple.of(img2img ? 4 : 3, specific));
     }
 
     private Arbitrary<String> numeric(String field) {
@@ -515,11 +529,11 @@ class GatewayFuzzTest {
     /** Any JSON value, mostly of the wrong type for whatever field it lands in. */
     private Arbitrary<String> value() {
         return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, wrongType()),
-                net.jqwik.api.Tuple.of(2, unicodeString()),
-                net.jqwik.api.Tuple.of(1, longString()),
-                net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(1, 3000).map(d -> "[".repeat(d) + "]".repeat(d))),
-                net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(1, 3000)
+                Tuple.of(6, wrongType()),
+                Tuple.of(2, unicodeString()),
+                Tuple.of(1, longString()),
+                Tuple.of(1, Arbitraries.integers().between(1, 3000).map(d -> "[".repeat(d) + "]".repeat(d))),
+                Tuple.of(1, Arbitraries.integers().between(1, 3000)
                         .map(d -> "{\"a\":".repeat(d) + "1" + "}".repeat(d))));
     }
 
@@ -564,14 +578,14 @@ class GatewayFuzzTest {
 
     private Arbitrary<String> initImagesValue() {
         Arbitrary<String> list = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(3, Arbitraries.just("\"" + TINY_PNG + "\"")),
-                net.jqwik.api.Tuple.of(5, hostileImage()))
+                Tuple.of(3, Arbitraries.just("\"" + TINY_PNG + "\"")),
+                Tuple.of(5, hostileImage()))
                 .list().ofMinSize(0).ofMaxSize(4).map(l -> "[" + String.join(", ", l) + "]");
         return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(8, list),
-                net.jqwik.api.Tuple.of(1, Arbitraries.of(17, 100).map(n -> "[" + String.join(", ",
-                        java.util.Collections.nCopies(n, "\"" + TINY_PNG + "\"")) + "]")),
-                net.jqwik.api.Tuple.of(2, wrongType()));
+                Tuple.of(8, list),
+                Tuple.of(1, Arbitraries.of(17, 100).map(n -> "[" + String.join(", ",
+                        Collections.nCopies(n, "\"" + TINY_PNG + "\"")) + "]")),
+                Tuple.of(2, wrongType()));
     }
 
     /** A JSON value for an image field: bad base64, not an image, broken or oversized PNGs, hostile PNG text chunks. */
@@ -596,9 +610,9 @@ class GatewayFuzzTest {
                 "data:image/png;base64,", ",", "\\u0000", "aGVsbG8", "aGVsbG8===", "%%%%", "\\ud800\\udc00AAAA",
                 "a".repeat(1_000_001), "A".repeat(30_000_000));
         return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(10, encoded.map(s -> "\"" + s + "\"")),
-                net.jqwik.api.Tuple.of(3, badBase64.map(s -> "\"" + s + "\"")),
-                net.jqwik.api.Tuple.of(1, wrongType()));
+                Tuple.of(10, encoded.map(s -> "\"" + s + "\"")),
+                Tuple.of(3, badBase64.map(s -> "\"" + s + "\"")),
+                Tuple.of(1, wrongType()));
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -668,7 +682,7 @@ class GatewayFuzzTest {
     }
 
     private static byte[] bmpHeader(int w, int h) {
-        ByteBuffer b = ByteBuffer.allocate(54).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.allocate(54).order(ByteOrder.LITTLE_ENDIAN);
         b.put((byte) 'B').put((byte) 'M').putInt(54).putInt(0).putInt(54).putInt(40).putInt(w).putInt(h)
                 .putShort((short) 1).putShort((short) 24).putInt(0).putInt(0).putInt(0).putInt(0).putInt(0).putInt(0);
         return b.array();
@@ -677,8 +691,8 @@ class GatewayFuzzTest {
     private static byte[] pngWithText(String type, byte[] data) {
         byte[] plain = png(8, 8);
         int ihdrEnd = 8 + 8 + 13 + 4;
-        return concat(java.util.Arrays.copyOf(plain, ihdrEnd), TestPngs.chunk(type, data),
-                java.util.Arrays.copyOfRange(plain, ihdrEnd, plain.length));
+        return concat(Arrays.copyOf(plain, ihdrEnd), TestPngs.chunk(type, data),
+                Arrays.copyOfRange(plain, ihdrEnd, plain.length));
     }
 
     private static byte[] concat(byte[]... parts) {

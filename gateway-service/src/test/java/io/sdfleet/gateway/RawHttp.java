@@ -1,5 +1,7 @@
 package io.sdfleet.gateway;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -50,7 +52,7 @@ public final class RawHttp {
 
     /** Reads one response: to its Content-Length, through its chunks, or to the end of the connection. */
     private static Response read(InputStream raw) throws IOException {
-        java.io.BufferedInputStream in = new java.io.BufferedInputStream(raw);
+        BufferedInputStream in = new BufferedInputStream(raw);
         String statusLine = line(in);
         int status = Integer.parseInt(statusLine.split(" ")[1]);
         Map<String, String> headers = new LinkedHashMap<>();
@@ -64,7 +66,7 @@ public final class RawHttp {
         if (headers.containsKey("content-length")) {
             body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
         } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
             for (int size = Integer.parseInt(line(in).split(";")[0].trim(), 16); size > 0;
                  size = Integer.parseInt(line(in).split(";")[0].trim(), 16)) {
                 out.write(in.readNBytes(size));

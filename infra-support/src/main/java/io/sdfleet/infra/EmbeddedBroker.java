@@ -3,6 +3,8 @@ package io.sdfleet.infra;
 import org.apache.qpid.server.SystemLauncher;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -54,8 +56,8 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     public static boolean reachable(String host, int port) {
-        try (java.net.Socket s = new java.net.Socket()) {
-            s.connect(new java.net.InetSocketAddress(host, port), 500);
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(host, port), 500);
             return true;
         } catch (IOException e) {
             return false;

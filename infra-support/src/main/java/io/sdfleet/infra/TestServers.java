@@ -1,5 +1,7 @@
 package io.sdfleet.infra;
 
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
@@ -7,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Where integration tests find PostgreSQL and an AMQP broker: the machine's servers when they answer (CI and
@@ -26,8 +29,8 @@ public final class TestServers {
     public record Endpoint(String host, int port) {
 
         /** A plain AMQP connection (guest/guest), for tests that publish, peek or clean up on the broker by hand. */
-        public com.rabbitmq.client.Connection connect() throws java.io.IOException, java.util.concurrent.TimeoutException {
-            com.rabbitmq.client.ConnectionFactory factory = new com.rabbitmq.client.ConnectionFactory();
+        public Connection connect() throws IOException, TimeoutException {
+            ConnectionFactory factory = new ConnectionFactory();
             factory.setHost(host);
             factory.setPort(port);
             return factory.newConnection();

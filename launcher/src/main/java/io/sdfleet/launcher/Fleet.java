@@ -5,6 +5,7 @@ import io.sdfleet.internal.InternalCredential;
 import io.sdfleet.scheduler.SchedulerApplication;
 import io.sdfleet.storage.StorageApplication;
 import io.sdfleet.worker.WorkerApplication;
+import io.sdfleet.worker.job.JobRunner;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -14,6 +15,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The four services in one JVM, each its own Spring context with its own configuration file, wired to the given
@@ -267,15 +269,15 @@ public final class Fleet implements AutoCloseable {
     }
 
     /** The worker running a job right now, if any. */
-    public java.util.Optional<String> busyWorker() {
+    public Optional<String> busyWorker() {
         return workers.entrySet().stream()
-                .filter(e -> e.getValue().getBean(io.sdfleet.worker.job.JobRunner.class).currentJobId() != null)
+                .filter(e -> e.getValue().getBean(JobRunner.class).currentJobId() != null)
                 .map(Map.Entry::getKey).findFirst();
     }
 
     /** A worker's Spring context, to reach its beans in tests (e.g. to stop its heartbeats). */
-    public java.util.Optional<ConfigurableApplicationContext> worker(String id) {
-        return java.util.Optional.ofNullable(workers.get(id));
+    public Optional<ConfigurableApplicationContext> worker(String id) {
+        return Optional.ofNullable(workers.get(id));
     }
 
     /** The scheduler's Spring context, to observe its fair queue in tests. */

@@ -1,6 +1,7 @@
 package io.sdfleet.launcher;
 
 import io.sdfleet.diffusion.starter.RandomModel;
+import io.sdfleet.gateway.auth.Secrets;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +63,7 @@ public final class LocalFleet {
             if (Boolean.parseBoolean(System.getenv("SDFLEET_AUTH"))) {
                 String configured = System.getenv("SDFLEET_ADMIN_KEY");
                 adminKey = configured != null && !configured.isBlank() ? configured
-                        : io.sdfleet.gateway.auth.Secrets.newApiKey();
+                        : Secrets.newApiKey();
                 options = options.withAdminKey(adminKey);
             }
             Fleet fleet = Fleet.start(infra, options);

@@ -8,8 +8,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The embedded PostgreSQL and S3Proxy are processes of their own: when {@code ./sd fleet} is killed (SIGKILL, an OOM
@@ -81,13 +85,13 @@ final class OrphanedServers {
         orphan.destroy();
         try {
             orphan.onExit().get(GRACE.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             orphan.destroyForcibly();
             orphan.onExit().join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while stopping orphaned process " + pid, e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException("cannot wait for orphaned process " + pid, e);
         }
         return Optional.of(pid);
@@ -100,7 +104,7 @@ final class OrphanedServers {
         }
         try {
             return Optional.of(Long.parseLong(Files.readAllLines(pidFile).getFirst().trim()));
-        } catch (NumberFormatException | java.util.NoSuchElementException e) {
+        } catch (NumberFormatException | NoSuchElementException e) {
             return Optional.empty();
         }
     }
@@ -108,6 +112,6 @@ final class OrphanedServers {
     /** The process's command line, or its command, as far as the system shows it. */
     private static String commandLine(ProcessHandle process) {
         ProcessHandle.Info info = process.info();
-        return info.commandLine().orElse(info.command().orElse("")).toLowerCase(java.util.Locale.ROOT);
+        return info.commandLine().orElse(info.command().orElse("")).toLowerCase(Locale.ROOT);
     }
 }

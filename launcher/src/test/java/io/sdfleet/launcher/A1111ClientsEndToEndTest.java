@@ -15,6 +15,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -31,7 +32,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
@@ -245,7 +248,7 @@ class A1111ClientsEndToEndTest {
         assertThat(titles).contains(before.get("sd_model_checkpoint").asString()); // util_get_current_model()
 
         // util_set_model("beta.safetensors"): find_closest lower-cases it and matches it against the titles
-        String wanted = OTHER_MODEL.toLowerCase(java.util.Locale.ROOT);
+        String wanted = OTHER_MODEL.toLowerCase(Locale.ROOT);
         String found = titles.contains(wanted) ? wanted : titles.stream()
                 .max(Comparator.comparingDouble(t -> similarity(wanted, t))).orElseThrow();
         assertThat(found).startsWith(OTHER_MODEL);
@@ -289,7 +292,7 @@ class A1111ClientsEndToEndTest {
      */
     private void assertMadeBy(byte[] png, String model, ObjectNode sameRequest) throws Exception {
         String stem = model.substring(0, model.lastIndexOf('.'));
-        Map<String, String> sdModels = new java.util.HashMap<>();
+        Map<String, String> sdModels = new HashMap<>();
         getJson("/sdapi/v1/sd-models", "Authorization", bobBearer)
                 .forEach(m -> sdModels.put(m.get("model_name").asString(), m.get("hash").asString()));
         String parameters = PngFiles.readText(png).getOrDefault("parameters", "");
@@ -341,7 +344,7 @@ class A1111ClientsEndToEndTest {
     }
 
     private static int[] pixels(byte[] png) throws Exception {
-        BufferedImage image = javax.imageio.ImageIO.read(new ByteArrayInputStream(png));
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
         return image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
     }
 

@@ -1,6 +1,8 @@
 package io.sdfleet.launcher;
 
+import io.sdfleet.contracts.JobMessage;
 import io.sdfleet.gateway.auth.Secrets;
+import io.sdfleet.launcher.admin.AdminCli;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -9,6 +11,10 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,6 +22,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -92,7 +100,7 @@ class AuthEndToEndTest {
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
         assertThat(page.body()).contains("<script type=\"module\" src=\"js/app.js\">");
-        for (String module : java.util.List.of("app", "api", "prompt", "mask", "form", "jobs", "gallery")) {
+        for (String module : List.of("app", "api", "prompt", "mask", "form", "jobs", "gallery")) {
             HttpResponse<String> js = send("GET", "/js/" + module + ".js", null, null);
             assertThat(js.statusCode()).as(module).isEqualTo(200);
             assertThat(js.headers().firstValue("Content-Type").orElse("")).as(module).contains("javascript");
@@ -136,17 +144,17 @@ class AuthEndToEndTest {
 
     @Test
     void theAdminCommandLineCreatesUsersAndKeys() throws Exception {
-        java.util.Map<String, String> env = java.util.Map.of("SDFLEET_URL", "http://127.0.0.1:" + fleet.gatewayPort(),
+        Map<String, String> env = Map.of("SDFLEET_URL", "http://127.0.0.1:" + fleet.gatewayPort(),
                 "SDFLEET_ADMIN_KEY", adminKey);
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream print = new java.io.PrintStream(out, true, StandardCharsets.UTF_8);
-        assertThat(io.sdfleet.launcher.admin.AdminCli.run(java.util.List.of("create-user", "frank", "--password",
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+        assertThat(AdminCli.run(List.of("create-user", "frank", "--password",
                 "a long password"), env, print, print)).isZero();
         out.reset();
-        assertThat(io.sdfleet.launcher.admin.AdminCli.run(java.util.List.of("create-key", "frank"), env, print, print)).isZero();
+        assertThat(AdminCli.run(List.of("create-key", "frank"), env, print, print)).isZero();
         String key = JSON.readTree(out.toString(StandardCharsets.UTF_8)).get("key").asString();
         assertThat(send("GET", "/sdapi/v1/progress", null, bearer(key)).statusCode()).isEqualTo(200);
-        assertThat(io.sdfleet.launcher.admin.AdminCli.run(java.util.List.of("list-users"), java.util.Map.of(
+        assertThat(AdminCli.run(List.of("list-users"), Map.of(
                 "SDFLEET_URL", "http://127.0.0.1:" + fleet.gatewayPort(), "SDFLEET_ADMIN_KEY", key), print, print))
                 .as("frank is no admin").isEqualTo(1);
     }
@@ -165,12 +173,12 @@ class AuthEndToEndTest {
         String id = JSON.readTree(accepted.body()).get("id").asString();
 
         byte[] forged = forgedPng();
-        String jobId = io.sdfleet.contracts.JobMessage.jobIdOf(id, 0);
-        String metadata = JSON.writeValueAsString(java.util.Map.of("requestId", id, "jobId", jobId, "imageIndex", 0,
+        String jobId = JobMessage.jobIdOf(id, 0);
+        String metadata = JSON.writeValueAsString(Map.of("requestId", id, "jobId", jobId, "imageIndex", 0,
                 "user", "grace", "seed", 11, "prompt", "forged", "negativePrompt", "", "parametersJson", "{}",
                 "infotext", "forged", "model", "mini"));
         String boundary = "forged-boundary";
-        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\nContent-Type: application/json"
                 + "\r\n\r\n" + metadata + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"i.png\""
                 + "\r\nContent-Type: image/png\r\n\r\n").getBytes(StandardCharsets.UTF_8));
@@ -199,10 +207,10 @@ class AuthEndToEndTest {
     }
 
     private static byte[] forgedPng() throws Exception {
-        java.awt.image.BufferedImage red = new java.awt.image.BufferedImage(64, 64, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        BufferedImage red = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
         red.setRGB(0, 0, 0xff0000);
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        javax.imageio.ImageIO.write(red, "png", out);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(red, "png", out);
         return out.toByteArray();
     }
 

@@ -1,11 +1,16 @@
 package io.sdfleet.launcher;
 
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
 import io.sdfleet.contracts.Messaging;
 import io.sdfleet.infra.TestServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -25,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Every drill prints one row of the table the closing note reports.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FailureDrillsTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -47,7 +52,7 @@ class FailureDrillsTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Order(4) // last: it leaves one worker
+    @Order(4) // last: it leaves one worker
     void workerKilledMidJob() throws Exception {
         String id = submit("kill", 2, 100);
         String victim = null;
@@ -63,7 +68,7 @@ class FailureDrillsTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Order(2)
+    @Order(2)
     void storageDownWhileAWorkerFinishes() throws Exception {
         String id = submit("storage", 1, 40);
         awaitState(id, "storage", "running");
@@ -76,7 +81,7 @@ class FailureDrillsTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Order(1)
+    @Order(1)
     void gatewayRestartedWhileAnA1111CallWaits() throws Exception {
         CompletableFuture<Integer> call = CompletableFuture.supplyAsync(() -> {
             try {
@@ -104,7 +109,7 @@ class FailureDrillsTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Order(3)
+    @Order(3)
     void aJobThatAlwaysFailsIsDeadLetteredAfterThreeAttempts() throws Exception {
         HttpResponse<String> accepted = post("/api/v1/generations", """
                 {"prompt": "a broken one <lora:no-such-lora:1>", "seed": 1, "steps": 2, "width": 64, "height": 64}""",
@@ -114,7 +119,7 @@ class FailureDrillsTest {
         JsonNode status = JSON.readTree(get("/api/v1/generations/" + id, "dead").body());
         assertThat(status.toString()).contains("3 attempts", "no-such-lora");
         TestServers.Endpoint broker = TestServers.broker();
-        try (com.rabbitmq.client.Connection c = broker.connect(); com.rabbitmq.client.Channel ch = c.createChannel()) {
+        try (Connection c = broker.connect(); Channel ch = c.createChannel()) {
             assertThat(ch.messageCount(new Messaging.Names(test.prefix).jobsDeadLetterQueue())).isEqualTo(1);
         }
         test.assertDrill("a job that always fails (dead-lettered after 3 attempts)", id, 0);

@@ -10,13 +10,17 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import javax.imageio.ImageIO;
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -25,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -99,7 +104,7 @@ class FleetEndToEndTest {
 
         List<String> events = new ArrayList<>();
         StringBuilder queuedData = new StringBuilder();
-        HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(uri("/api/v1/generations/" + id + "/events"))
+        HttpResponse<InputStream> stream = http.send(HttpRequest.newBuilder(uri("/api/v1/generations/" + id + "/events"))
                 .header("X-Sdfleet-User", "bob").build(), HttpResponse.BodyHandlers.ofInputStream());
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
             String line;
@@ -132,9 +137,9 @@ class FleetEndToEndTest {
 
     @Test
     void img2imgInpaintingAndTheTxt2imgExtrasRunThroughTheFleet() throws Exception {
-        String init = Base64.getEncoder().encodeToString(java.nio.file.Files.readAllBytes(
+        String init = Base64.getEncoder().encodeToString(Files.readAllBytes(
                 reference.resolve("features/extra/init_64.png")));
-        String mask = Base64.getEncoder().encodeToString(java.nio.file.Files.readAllBytes(
+        String mask = Base64.getEncoder().encodeToString(Files.readAllBytes(
                 reference.resolve("features/extra/mask_64.png")));
         HttpResponse<String> inpaint = post("/sdapi/v1/img2img", """
                 {"prompt": "a dog", "seed": 99, "steps": 4, "width": 64, "height": 64, "batch_size": 2,
@@ -160,7 +165,7 @@ class FleetEndToEndTest {
         assertThat(extrasInfo.get("infotexts").get(1).asString()).contains("Tiling: True", "Hires upscale: 1.5",
                 "Variation seed: 12", "RNG: NV", "Eta: 0.5");
         byte[] png = Base64.getDecoder().decode(JSON.readTree(extras.body()).get("images").get(0).asString());
-        assertThat(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png)).getWidth()).isEqualTo(96);
+        assertThat(ImageIO.read(new ByteArrayInputStream(png)).getWidth()).isEqualTo(96);
     }
 
     @Test
@@ -263,7 +268,7 @@ class FleetEndToEndTest {
         assertThat(running).isTrue();
         post("/sdapi/v1/skip", "{}", "frank");
 
-        HttpResponse<String> response = call.get(120, java.util.concurrent.TimeUnit.SECONDS);
+        HttpResponse<String> response = call.get(120, TimeUnit.SECONDS);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         JsonNode body = JSON.readTree(response.body());
         assertThat(body.get("images")).hasSize(1);

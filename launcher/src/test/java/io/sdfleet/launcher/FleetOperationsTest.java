@@ -6,17 +6,25 @@ import com.rabbitmq.client.GetResponse;
 import io.sdfleet.contracts.Messaging;
 import io.sdfleet.infra.TestServers;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
 
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -120,20 +128,20 @@ class FleetOperationsTest {
     /** Was: local mode listened on every interface, so anyone on the LAN could use the fleet and read every image. */
     @Test
     void everyPortListensOnLoopbackOnly() throws Exception {
-        java.util.List<java.net.InetAddress> outward = java.util.Collections.list(
-                        java.net.NetworkInterface.getNetworkInterfaces()).stream()
-                .flatMap(n -> java.util.Collections.list(n.getInetAddresses()).stream())
+        List<InetAddress> outward = Collections.list(
+                        NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(n -> Collections.list(n.getInetAddresses()).stream())
                 .filter(a -> !a.isLoopbackAddress() && !a.isLinkLocalAddress()).toList();
-        org.junit.jupiter.api.Assumptions.assumeFalse(outward.isEmpty(), "this machine has no non-loopback address");
+        Assumptions.assumeFalse(outward.isEmpty(), "this machine has no non-loopback address");
         for (var service : fleet.httpPorts().entrySet()) {
-            try (java.net.Socket ignored = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), service.getValue())) {
+            try (Socket ignored = new Socket(InetAddress.getLoopbackAddress(), service.getValue())) {
                 // reachable from this machine
             }
-            for (java.net.InetAddress address : outward) {
-                try (java.net.Socket socket = new java.net.Socket()) {
-                    socket.connect(new java.net.InetSocketAddress(address, service.getValue()), 2000);
+            for (InetAddress address : outward) {
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress(address, service.getValue()), 2000);
                     throw new AssertionError(service.getKey() + " answers on " + address + ":" + service.getValue());
-                } catch (java.net.ConnectException expected) {
+                } catch (ConnectException expected) {
                     // refused: nothing listens there
                 }
             }

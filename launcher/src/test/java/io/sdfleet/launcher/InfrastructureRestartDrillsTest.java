@@ -16,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -85,7 +86,7 @@ class InfrastructureRestartDrillsTest {
     }
 
     private static boolean run(List<String> command) throws Exception {
-        List<String> resolved = new java.util.ArrayList<>(command);
+        List<String> resolved = new ArrayList<>(command);
         for (String dir : List.of("/usr/sbin", "/usr/bin")) {
             if (Files.isExecutable(Path.of(dir, command.get(0)))) {
                 resolved.set(0, dir + "/" + command.get(0));

@@ -6,6 +6,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.ShrinkingMode;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import tools.jackson.databind.JsonNode;
@@ -68,18 +69,18 @@ class LongPromptFuzzTest {
     Arbitrary<String> longPrompts() {
         Arbitrary<String> word = Arbitraries.of("a", "cat", "red", "lighthouse at dusk", "masterpiece", "sky", "x");
         Arbitrary<String> fragment = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(30, word),
-                net.jqwik.api.Tuple.of(20, Arbitraries.of(", ", ",", " ", "  ", "\n")),
-                net.jqwik.api.Tuple.of(8, word.map(w -> "(" + w + ")")),
-                net.jqwik.api.Tuple.of(6, word.map(w -> "(" + w + ":1.3)")),
-                net.jqwik.api.Tuple.of(5, word.map(w -> "[" + w + "]")),
-                net.jqwik.api.Tuple.of(6, Arbitraries.of("(", ")", "[", "]", ":", "|", "\\(", "\\)", "\\[", "\\]", "\\")),
-                net.jqwik.api.Tuple.of(4, word.map(w -> "[" + w + ":" + w + ":0.5]")),
-                net.jqwik.api.Tuple.of(3, word.map(w -> "[" + w + "|" + w + "]")),
-                net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(10, 200).map(n -> "(".repeat(n) + "deep" + ")".repeat(n))),
-                net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(10, 200).map(n -> "[".repeat(n) + "open")),
-                net.jqwik.api.Tuple.of(2, Arbitraries.of(" BREAK ", "BREAK")),
-                net.jqwik.api.Tuple.of(1, Arbitraries.of(" AND ", " AND sky :1.2 ", " AND cat:0.5 ")));
+                Tuple.of(30, word),
+                Tuple.of(20, Arbitraries.of(", ", ",", " ", "  ", "\n")),
+                Tuple.of(8, word.map(w -> "(" + w + ")")),
+                Tuple.of(6, word.map(w -> "(" + w + ":1.3)")),
+                Tuple.of(5, word.map(w -> "[" + w + "]")),
+                Tuple.of(6, Arbitraries.of("(", ")", "[", "]", ":", "|", "\\(", "\\)", "\\[", "\\]", "\\")),
+                Tuple.of(4, word.map(w -> "[" + w + ":" + w + ":0.5]")),
+                Tuple.of(3, word.map(w -> "[" + w + "|" + w + "]")),
+                Tuple.of(2, Arbitraries.integers().between(10, 200).map(n -> "(".repeat(n) + "deep" + ")".repeat(n))),
+                Tuple.of(2, Arbitraries.integers().between(10, 200).map(n -> "[".repeat(n) + "open")),
+                Tuple.of(2, Arbitraries.of(" BREAK ", "BREAK")),
+                Tuple.of(1, Arbitraries.of(" AND ", " AND sky :1.2 ", " AND cat:0.5 ")));
         return fragment.list().ofMinSize(500).ofMaxSize(4000).map(parts -> {
             String joined = String.join("", parts);
             return joined.length() > MAX_PROMPT ? joined.substring(0, MAX_PROMPT) : joined;

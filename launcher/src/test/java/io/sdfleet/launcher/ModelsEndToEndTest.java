@@ -13,6 +13,7 @@ import tools.jackson.databind.json.JsonMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -158,7 +159,7 @@ class ModelsEndToEndTest {
 
     private HttpResponse<String> upload(String kind, String name, Path file, String key) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(gateway("/api/v1/models?kind=" + kind + "&name="
-                        + java.net.URLEncoder.encode(name, StandardCharsets.UTF_8))))
+                        + URLEncoder.encode(name, StandardCharsets.UTF_8))))
                 .header("Authorization", "Bearer " + key)
                 .POST(HttpRequest.BodyPublishers.ofFile(file)).build(), HttpResponse.BodyHandlers.ofString());
     }

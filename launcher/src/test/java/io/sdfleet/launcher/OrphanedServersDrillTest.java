@@ -6,8 +6,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.Writer;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -100,8 +102,8 @@ class OrphanedServersDrillTest {
             if (line.equals("READY")) {
                 Thread drain = new Thread(() -> {
                     try {
-                        out.transferTo(java.io.Writer.nullWriter());
-                    } catch (java.io.IOException ignored) {
+                        out.transferTo(Writer.nullWriter());
+                    } catch (IOException ignored) {
                         // the process is gone
                     }
                 });

@@ -13,6 +13,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 
@@ -47,12 +48,12 @@ final class TestFleet implements AutoCloseable {
      * @param options adjusts the default options (the mini model, its tokenizer, any gateway port)
      */
     static TestFleet start(Path dir, String name, int workers, UnaryOperator<Fleet.Options> options) throws Exception {
-        return start(dir, name, workers, options, java.util.Map.of());
+        return start(dir, name, workers, options, Map.of());
     }
 
     /** @param knobs properties given to every service (e.g. the scheduler's stall constants) */
     static TestFleet start(Path dir, String name, int workers, UnaryOperator<Fleet.Options> options,
-                           java.util.Map<String, Object> knobs) throws Exception {
+                           Map<String, Object> knobs) throws Exception {
         Path reference = reference();
         TestDatabase database = TestDatabase.create();
         S3ProxyServer s3 = null;

@@ -34,6 +34,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 import java.awt.image.BufferedImage;
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,6 +51,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.logging.Level;
 import java.util.regex.Pattern;
+import java.util.stream.StreamSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -309,7 +312,7 @@ class WebPageEndToEndTest {
         wait.until(d -> "finished".equals(card.getDomAttribute("data-state")));
         String id = card.getDomAttribute("data-id");
         var list = JSON.readTree(get("/api/v1/generations?limit=5", "Bearer " + aliceKey));
-        var mine = java.util.stream.StreamSupport.stream(list.spliterator(), false)
+        var mine = StreamSupport.stream(list.spliterator(), false)
                 .filter(g -> g.get("id").asString().equals(id)).findFirst().orElseThrow();
         assertThat(mine.get("mode").asString()).isEqualTo("img2img");
         // the mask reached the engine: the image's infotext records the inpainting parameters
@@ -428,8 +431,8 @@ class WebPageEndToEndTest {
         File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
         try {
             Files.copy(shot.toPath(), SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -2,6 +2,7 @@ package io.sdfleet.storage;
 
 import io.sdfleet.infra.S3ProxyServer;
 import io.sdfleet.infra.TestDatabase;
+import io.sdfleet.infra.TestInternalToken;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * byte for byte, refuse path tricks, and are deleted.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {StorageApplication.CONFIG_NAME,
-        io.sdfleet.infra.TestInternalToken.PROPERTY})
+        TestInternalToken.PROPERTY})
 class ModelRegistryIntegrationTest {
 
     private static final Path REFERENCE = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference"));
@@ -115,7 +116,7 @@ class ModelRegistryIntegrationTest {
         assertThat(JSON.readTree(get("/internal/models/" + sha).body()).get("kind").asString()).isEqualTo("checkpoint");
 
         HttpResponse<byte[]> content = http.send(HttpRequest.newBuilder(uri("/internal/models/" + sha + "/content"))
-                .header("Authorization", io.sdfleet.infra.TestInternalToken.AUTHORIZATION).build(),
+                .header("Authorization", TestInternalToken.AUTHORIZATION).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(content.statusCode()).isEqualTo(200);
         assertThat(content.headers().firstValue("X-Sdfleet-Sha256")).hasValue(sha);
@@ -143,7 +144,7 @@ class ModelRegistryIntegrationTest {
     private HttpResponse<String> upload(String kind, String name, Path file) throws Exception {
         return http.send(HttpRequest.newBuilder(uri("/internal/models?kind=" + kind + "&name="
                         + URLEncoder.encode(name, StandardCharsets.UTF_8)))
-                        .header("Authorization", io.sdfleet.infra.TestInternalToken.AUTHORIZATION)
+                        .header("Authorization", TestInternalToken.AUTHORIZATION)
                         .header("Content-Type", "application/octet-stream")
                         .POST(HttpRequest.BodyPublishers.ofFile(file)).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -155,7 +156,7 @@ class ModelRegistryIntegrationTest {
 
     private HttpResponse<String> send(String method, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(uri(path))
-                .header("Authorization", io.sdfleet.infra.TestInternalToken.AUTHORIZATION).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+                .header("Authorization", TestInternalToken.AUTHORIZATION).method(method, HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

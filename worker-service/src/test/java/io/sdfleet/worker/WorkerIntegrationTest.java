@@ -8,21 +8,34 @@ import com.sun.net.httpserver.HttpServer;
 import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.contracts.JobMessage;
 import io.sdfleet.contracts.Messaging;
+import io.sdfleet.infra.TestInternalToken;
 import io.sdfleet.infra.TestServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +47,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * reference mini model. Storage is stood in for by a recording HTTP endpoint speaking storage-service's protocol.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {WorkerApplication.CONFIG_NAME, io.sdfleet.infra.TestInternalToken.PROPERTY})
+        properties = {WorkerApplication.CONFIG_NAME, TestInternalToken.PROPERTY})
 class WorkerIntegrationTest {
 
     private static final String PREFIX = "test-" + UUID.randomUUID().toString().substring(0, 8) + ".";
@@ -46,17 +59,17 @@ class WorkerIntegrationTest {
     private static Connection connection;
     private static Channel channel;
     private static final BlockingQueue<String> events = new LinkedBlockingQueue<>();
-    private static final java.util.Map<String, Object> eventTraces = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, Object> eventTraces = new ConcurrentHashMap<>();
     private static final List<String> storageTraces = new CopyOnWriteArrayList<>();
 
-    @org.springframework.boot.test.web.server.LocalServerPort
+    @LocalServerPort
     int managementPort;
 
     @BeforeAll
     static void start() throws Exception {
         storage = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         storage.createContext("/internal/images", exchange -> {
-            if (!io.sdfleet.infra.TestInternalToken.AUTHORIZATION.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            if (!TestInternalToken.AUTHORIZATION.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
                 exchange.sendResponseHeaders(401, -1); // as storage-service answers a call without the credential
                 exchange.close();
                 return;
@@ -71,7 +84,7 @@ class WorkerIntegrationTest {
         });
         // storage-service's model registry: empty, every model is in the worker's local folder
         storage.createContext("/internal/models", exchange -> {
-            if (!io.sdfleet.infra.TestInternalToken.AUTHORIZATION.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            if (!TestInternalToken.AUTHORIZATION.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
                 exchange.sendResponseHeaders(401, -1);
                 exchange.close();
                 return;
@@ -89,7 +102,7 @@ class WorkerIntegrationTest {
         String queue = channel.queueDeclare().getQueue();
         channel.queueBind(queue, NAMES.eventsExchange(), Messaging.ALL_EVENTS);
         channel.basicConsume(queue, true, (tag, delivery) -> {
-            java.util.Map<String, Object> headers = delivery.getProperties().getHeaders();
+            Map<String, Object> headers = delivery.getProperties().getHeaders();
             if (headers != null && headers.get(Messaging.TRACE_HEADER) != null) {
                 eventTraces.put(delivery.getEnvelope().getRoutingKey(), headers.get(Messaging.TRACE_HEADER).toString());
             }
@@ -137,7 +150,7 @@ class WorkerIntegrationTest {
     }
 
     @Test
-    void aJobOnTheWorkersOwnQueueRunsToo(@org.springframework.beans.factory.annotation.Autowired WorkerProperties worker)
+    void aJobOnTheWorkersOwnQueueRunsToo(@Autowired WorkerProperties worker)
             throws Exception {
         String request = UUID.randomUUID().toString();
         GenerationParameters p = new GenerationParameters("a blue boat", "", "Euler", "Automatic", 2, 7, 1, 64, 64,
@@ -175,7 +188,7 @@ class WorkerIntegrationTest {
                 1, 1, 1, null);
         long acceptedAt = System.currentTimeMillis() - 1500;
         channel.basicPublish("", NAMES.jobsQueue(), new AMQP.BasicProperties.Builder().deliveryMode(2)
-                .contentType("application/json").headers(java.util.Map.of(Messaging.TRACE_HEADER, "trace-worker-7",
+                .contentType("application/json").headers(Map.of(Messaging.TRACE_HEADER, "trace-worker-7",
                         Messaging.ACCEPTED_AT_HEADER, acceptedAt)).build(),
                 JSON.writeValueAsBytes(new JobMessage(JobMessage.jobIdOf(request, 0), request, "carol", 0, List.of(5L), p)));
 
@@ -184,13 +197,13 @@ class WorkerIntegrationTest {
         assertThat(eventTraces.get("request." + request + ".job-finished")).isEqualTo("trace-worker-7");
         assertThat(storageTraces).contains("trace-worker-7");
 
-        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        HttpClient http = HttpClient.newHttpClient();
         String metrics = "";
         for (int i = 0; i < 50 && !metrics.contains("sdfleet_worker_memory_used_bytes{"); i++) {
-            metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+            metrics = http.send(HttpRequest.newBuilder(URI.create(
                     "http://127.0.0.1:" + managementPort + "/actuator/prometheus"))
-                    .header("Authorization", io.sdfleet.infra.TestInternalToken.AUTHORIZATION).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                    .header("Authorization", TestInternalToken.AUTHORIZATION).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
             Thread.sleep(200); // the memory gauges fill at the next heartbeat
         }
         assertThat(metrics).contains(
@@ -205,13 +218,13 @@ class WorkerIntegrationTest {
                 "sdfleet_worker_job_failures_total{",
                 "sdfleet_jobs_dead_lettered_total{",
                 "sdfleet_worker_storage_errors_total{");
-        int status = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+        int status = http.send(HttpRequest.newBuilder(URI.create(
                 "http://127.0.0.1:" + managementPort + "/actuator/health/readiness")).build(),
-                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+                HttpResponse.BodyHandlers.discarding()).statusCode();
         assertThat(status).isEqualTo(200);
-        int unsigned = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+        int unsigned = http.send(HttpRequest.newBuilder(URI.create(
                 "http://127.0.0.1:" + managementPort + "/actuator/prometheus")).build(),
-                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+                HttpResponse.BodyHandlers.discarding()).statusCode();
         assertThat(unsigned).as("the management port without the internal credential").isEqualTo(401);
     }
 
@@ -222,16 +235,16 @@ class WorkerIntegrationTest {
      */
     @Test
     void tenThousandCharacterPromptsMakeImagesOrFailAsTheJobsFaultNeverTheWorkers() throws Exception {
-        java.util.Map<String, String> good = new java.util.LinkedHashMap<>();
+        Map<String, String> good = new LinkedHashMap<>();
         for (String unit : List.of("a, ", "(a:1.2), [b], [c:d:0.5] [e|f] \\(g\\) BREAK ", "x AND y:0.5 " + "z, ".repeat(800),
                 "((((((((((", "[[[[[[[[[[", "\u732b\u3001caf\u00e9 \uD83D\uDE00 ", " \n\t ")) {
             good.put(UUID.randomUUID().toString(), tenThousand(unit));
         }
         good.put(UUID.randomUUID().toString(), "[".repeat(4_999) + "a" + "]".repeat(4_999));
-        java.util.Map<String, String> bad = new java.util.LinkedHashMap<>();
+        Map<String, String> bad = new LinkedHashMap<>();
         bad.put(UUID.randomUUID().toString(), tenThousand("<lora:no-such-lora:1> a, ")); // an unknown LoRA
         bad.put(UUID.randomUUID().toString(), tenThousand("(a:1.2.3) ")); // a weight that is no number
-        java.util.Map<String, String> all = new java.util.LinkedHashMap<>(good);
+        Map<String, String> all = new LinkedHashMap<>(good);
         all.putAll(bad);
         all.forEach((request, prompt) -> {
             GenerationParameters p = new GenerationParameters(prompt, prompt, "Euler", "Automatic", 1, 7, 3, 64, 64,
@@ -243,7 +256,7 @@ class WorkerIntegrationTest {
             }
         });
 
-        java.util.Set<String> expected = new java.util.HashSet<>();
+        Set<String> expected = new HashSet<>();
         good.keySet().forEach(r -> expected.add("request." + r + ".job-finished"));
         bad.keySet().forEach(r -> expected.add("request." + r + ".job-failed"));
         List<String> seen = awaitEvents(expected);
@@ -265,9 +278,9 @@ class WorkerIntegrationTest {
     }
 
     /** Every event up to the last of {@code keys}; fails after 5 minutes. */
-    private static List<String> awaitEvents(java.util.Set<String> keys) throws InterruptedException {
-        java.util.Set<String> missing = new java.util.HashSet<>(keys);
-        List<String> seen = new java.util.ArrayList<>();
+    private static List<String> awaitEvents(Set<String> keys) throws InterruptedException {
+        Set<String> missing = new HashSet<>(keys);
+        List<String> seen = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (!missing.isEmpty() && System.nanoTime() < deadline) {
             String key = events.poll(1, TimeUnit.SECONDS);
@@ -339,7 +352,7 @@ class WorkerIntegrationTest {
     }
 
     private static List<String> awaitEvent(String routingKey) throws InterruptedException {
-        List<String> seen = new java.util.ArrayList<>();
+        List<String> seen = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
             String key = events.poll(1, TimeUnit.SECONDS);

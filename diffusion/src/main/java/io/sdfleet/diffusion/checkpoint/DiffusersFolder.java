@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * <p>The VAE mid-block attention stores its projections as Linear weights [C, C]; LDM uses 1x1 convolutions
  * [C, C, 1, 1]. Both hold the same bytes, so the view only changes the shape.
  */
-public final class DiffusersFolder implements TensorSource {
+final class DiffusersFolder implements TensorSource {
 
     private static final Pattern VAE_ATTENTION_WEIGHT =
             Pattern.compile(Pattern.quote(DiffusersKeys.VAE_PREFIX) + "(encoder|decoder)\\.mid\\.attn_1\\.(q|k|v|proj_out)\\.weight");

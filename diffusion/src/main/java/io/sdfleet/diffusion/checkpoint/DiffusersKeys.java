@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * upsampler after its transformer when it has one. The counts are read off the keys present, not assumed.
  * The VAE decoder numbers its up levels in the opposite order to diffusers.
  */
-public final class DiffusersKeys {
+final class DiffusersKeys {
 
     public static final String UNET_PREFIX = "model.diffusion_model.";
     public static final String VAE_PREFIX = "first_stage_model.";

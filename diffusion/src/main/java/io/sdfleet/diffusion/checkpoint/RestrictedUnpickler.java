@@ -1,11 +1,14 @@
 package io.sdfleet.diffusion.checkpoint;
 
 import java.math.BigInteger;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -45,7 +48,7 @@ final class RestrictedUnpickler {
     static Object load(ByteBuffer in, Function<PickleTuple, Object> persistentLoad, String source) {
         try {
             return new RestrictedUnpickler(in, persistentLoad, source).run();
-        } catch (java.nio.BufferUnderflowException e) {
+        } catch (BufferUnderflowException e) {
             throw new CheckpointException(source + ": the pickle ends before its STOP opcode", e);
         } catch (ClassCastException | IndexOutOfBoundsException e) {
             throw new CheckpointException(source + ": malformed pickle (" + e.getMessage() + ")", e);
@@ -63,7 +66,7 @@ final class RestrictedUnpickler {
                     return pop();
                 }
                 case '(' -> marks.add(stack.size());                     // MARK
-                case '}' -> push(new java.util.LinkedHashMap<>());       // EMPTY_DICT
+                case '}' -> push(new LinkedHashMap<>());                 // EMPTY_DICT
                 case ']' -> push(new ArrayList<>());                     // EMPTY_LIST
                 case ')' -> push(new PickleTuple(List.of()));            // EMPTY_TUPLE
                 case 0x8f -> push(new ArrayList<>());                    // EMPTY_SET, kept as a list
@@ -92,7 +95,7 @@ final class RestrictedUnpickler {
                 case '1' -> popMark();                                   // POP_MARK
                 case '2' -> push(peek());                                // DUP
                 case 't' -> push(new PickleTuple(popMark()));            // TUPLE
-                case 0x85 -> push(new PickleTuple(java.util.Collections.singletonList(pop()))); // TUPLE1
+                case 0x85 -> push(new PickleTuple(Collections.singletonList(pop()))); // TUPLE1
                 case 0x86 -> tupleOf(2);                                 // TUPLE2
                 case 0x87 -> tupleOf(3);                                 // TUPLE3
                 case 'l' -> push(new ArrayList<>(popMark()));            // LIST
@@ -185,7 +188,7 @@ final class RestrictedUnpickler {
     private void tupleOf(int n) {
         List<Object> items = new ArrayList<>(stack.subList(stack.size() - n, stack.size()));
         stack.subList(stack.size() - n, stack.size()).clear();
-        push(new PickleTuple(java.util.Collections.unmodifiableList(items)));
+        push(new PickleTuple(Collections.unmodifiableList(items)));
     }
 
     private Object memoGet(long index) {
@@ -272,7 +275,7 @@ final class RestrictedUnpickler {
     }
 
     private static Map<Object, Object> dictOf(List<Object> items) {
-        Map<Object, Object> dict = new java.util.LinkedHashMap<>();
+        Map<Object, Object> dict = new LinkedHashMap<>();
         for (int i = 0; i + 1 < items.size(); i += 2) {
             dict.put(items.get(i), items.get(i + 1));
         }

@@ -2,18 +2,21 @@ package io.sdfleet.diffusion.checkpoint;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.zip.ZipFile;
 
@@ -30,7 +33,7 @@ import java.util.zip.ZipFile;
 public final class TorchCheckpoint implements TensorSource {
 
     /** The first pickle of a legacy file holds this number. */
-    private static final java.math.BigInteger LEGACY_MAGIC = new java.math.BigInteger("1950a86a20f9469cfc6c", 16);
+    private static final BigInteger LEGACY_MAGIC = new BigInteger("1950a86a20f9469cfc6c", 16);
 
     private final Path path;
     private final Map<String, TorchTensorRef> tensors;
@@ -188,7 +191,7 @@ public final class TorchCheckpoint implements TensorSource {
     }
 
     @Override
-    public java.util.Set<String> keys() {
+    public Set<String> keys() {
         return tensors.keySet();
     }
 
@@ -239,7 +242,7 @@ public final class TorchCheckpoint implements TensorSource {
         }
         List<?> items = value instanceof PickleTuple t ? t.items() : value instanceof List<?> l ? l : null;
         if (items != null) {
-            List<Object> out = new java.util.ArrayList<>();
+            List<Object> out = new ArrayList<>();
             for (int i = 0; i < items.size(); i++) {
                 out.add(resolve(items.get(i), at + "." + i));
             }

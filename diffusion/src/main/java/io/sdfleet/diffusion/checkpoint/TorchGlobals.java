@@ -1,5 +1,7 @@
 package io.sdfleet.diffusion.checkpoint;
 
+import java.math.BigInteger;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -69,7 +71,7 @@ final class TorchGlobals {
                 return args.get(0); // a Parameter is its data tensor; requires_grad does not matter here
             }
             case "collections.OrderedDict" -> {
-                return new java.util.LinkedHashMap<Object, Object>();
+                return new LinkedHashMap<Object, Object>();
             }
             case "torch.Size" -> {
                 return args.size() == 0 ? new PickleTuple(List.of()) : args.get(0);
@@ -87,7 +89,7 @@ final class TorchGlobals {
         if (value instanceof Long l) {
             return l;
         }
-        if (value instanceof java.math.BigInteger b) {
+        if (value instanceof BigInteger b) {
             return b.longValueExact();
         }
         throw new CheckpointException(source + ": expected an integer, got " + value);

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * {@code --name value} options, {@code --flag} switches and positional words of one sub-command. Every option a
@@ -81,7 +82,7 @@ public final class Arguments {
         return number(name, fallback, Double::parseDouble, "a number");
     }
 
-    private <T> T number(String name, T fallback, java.util.function.Function<String, T> parser, String what) {
+    private <T> T number(String name, T fallback, Function<String, T> parser, String what) {
         String v = string(name, null);
         if (v == null) {
             return fallback;

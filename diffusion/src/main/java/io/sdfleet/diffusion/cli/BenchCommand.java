@@ -13,11 +13,13 @@ import io.sdfleet.diffusion.nn.Sd1Layout;
 import io.sdfleet.diffusion.nn.SyntheticTensorSource;
 import io.sdfleet.diffusion.pipeline.ModelSidecar;
 import io.sdfleet.diffusion.runtime.Torch;
+import io.sdfleet.diffusion.starter.RandomModel;
 import io.sdfleet.diffusion.unet.UNetModel;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -38,14 +40,14 @@ final class BenchCommand {
     private static void runMemoryModes(Arguments a, PrintStream out) {
         String model = a.string("model", null);
         String tokenizer = a.string("tokenizer", null);
-        List<Integer> sizes = java.util.Arrays.stream(a.string("sizes", "512,1024").split(","))
+        List<Integer> sizes = Arrays.stream(a.string("sizes", "512,1024").split(","))
                 .map(String::trim).map(Integer::parseInt).toList();
         int steps = a.integer("steps", 2);
         boolean sd15Vae = a.flag("sd15-vae");
         a.rejectUnknown();
         sizes.forEach(s -> Options.requireMultipleOf8("sizes", s));
         Path checkpoint = model != null ? Path.of(model)
-                : io.sdfleet.diffusion.starter.RandomModel.ensure(Path.of(System.getProperty("java.io.tmpdir"),
+                : RandomModel.ensure(Path.of(System.getProperty("java.io.tmpdir"),
                         "sdfleet-bench-model"));
         Path tokenizerPath = tokenizer != null ? Path.of(tokenizer) : null;
         out.printf("bench memory modes: %s, sizes %s, %d steps%n", checkpoint, sizes, steps);

@@ -1,6 +1,7 @@
 package io.sdfleet.diffusion.image;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -22,7 +23,7 @@ public final class ImageTensors {
         int h = (int) s[2];
         int w = (int) s[3];
         float[] rgb;
-        try (NDArray unit = decoded.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).add(1f).div(2f).clip(0f, 1f)) {
+        try (NDArray unit = decoded.toType(DataType.FLOAT32, false).add(1f).div(2f).clip(0f, 1f)) {
             rgb = unit.toFloatArray();
         }
         List<BufferedImage> images = new ArrayList<>(b);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 import java.awt.image.BufferedImage;
+import java.util.Arrays;
 
 /**
  * An 8-bit image as separate channel planes [c][y][x] (0..255): the form the resampler, masks and blends work on,
@@ -56,7 +57,7 @@ public record PixelPlanes(int[][][] channels) {
         int[][][] c = new int[channels][height][width];
         for (int[][] plane : c) {
             for (int[] row : plane) {
-                java.util.Arrays.fill(row, value);
+                Arrays.fill(row, value);
             }
         }
         return new PixelPlanes(c);
@@ -87,22 +88,6 @@ public record PixelPlanes(int[][][] channels) {
             for (int y = 0; y < h; y++) {
                 for (int x = 0; x < w; x++) {
                     values[(ch * h + y) * w + x] = channels[ch][y][x] / 255f * 2f - 1f;
-                }
-            }
-        }
-        return manager.create(values, new Shape(1, c, h, w));
-    }
-
-    /** Values scaled to [0, 1] as a [1, C, H, W] float32 tensor (masks). */
-    public NDArray toUnitTensor(NDManager manager) {
-        int c = channels.length;
-        int h = height();
-        int w = width();
-        float[] values = new float[c * h * w];
-        for (int ch = 0; ch < c; ch++) {
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    values[(ch * h + y) * w + x] = channels[ch][y][x] / 255f;
                 }
             }
         }

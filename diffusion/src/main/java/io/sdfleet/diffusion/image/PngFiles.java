@@ -2,6 +2,7 @@ package io.sdfleet.diffusion.image;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32;
@@ -62,9 +64,9 @@ public final class PngFiles {
     public static Map<String, String> readText(byte[] png, int maxTextBytes) {
         TextBudget budget = new TextBudget(maxTextBytes);
         Map<String, String> text = new LinkedHashMap<>();
-        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(png))) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(png))) {
             byte[] sig = in.readNBytes(8);
-            if (!java.util.Arrays.equals(sig, SIGNATURE)) {
+            if (!Arrays.equals(sig, SIGNATURE)) {
                 throw new IllegalArgumentException("not a PNG file");
             }
             while (true) {
@@ -117,7 +119,7 @@ public final class PngFiles {
             value = inflate(data, translatedEnd + 1, budget);
         } else {
             budget.spend(data.length - translatedEnd - 1);
-            value = java.util.Arrays.copyOfRange(data, translatedEnd + 1, data.length);
+            value = Arrays.copyOfRange(data, translatedEnd + 1, data.length);
         }
         text.put(latin1(data, 0, keyEnd), new String(value, StandardCharsets.UTF_8));
     }
@@ -172,7 +174,7 @@ public final class PngFiles {
     /** Inflates no further than the budget allows, so a zip bomb is refused after reading one byte too many. */
     private static byte[] inflate(byte[] data, int from, TextBudget budget) throws IOException {
         try (InflaterInputStream in = new InflaterInputStream(
-                new java.io.ByteArrayInputStream(data, from, data.length - from), new Inflater())) {
+                new ByteArrayInputStream(data, from, data.length - from), new Inflater())) {
             byte[] text = in.readNBytes(budget.left() + 1);
             budget.spend(text.length);
             return text;

@@ -1,5 +1,7 @@
 package io.sdfleet.diffusion.inpaint;
 
+import java.util.Locale;
+
 /** What the masked area starts from (A1111's {@code inpainting_fill} 0–3). */
 public enum InpaintingFill {
     /** Blurred surrounding colours ("fill"). */
@@ -20,7 +22,7 @@ public enum InpaintingFill {
 
     /** The A1111 name, also accepted on the command line with dashes ("latent-noise"). */
     public static InpaintingFill ofName(String name) {
-        return switch (name.trim().toLowerCase(java.util.Locale.ROOT).replace('-', ' ').replace('_', ' ')) {
+        return switch (name.trim().toLowerCase(Locale.ROOT).replace('-', ' ').replace('_', ' ')) {
             case "fill", "0" -> FILL;
             case "original", "1" -> ORIGINAL;
             case "latent noise", "2" -> LATENT_NOISE;

@@ -7,6 +7,8 @@ import io.sdfleet.diffusion.checkpoint.TorchCheckpoint;
 import io.sdfleet.diffusion.prompt.EmbeddingVectors;
 
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -14,7 +16,7 @@ import java.util.Map;
  * .pt ({@code string_to_param: {'*': [n, width]}}), or a file holding a single tensor — a .safetensors with
  * {@code emb_params}, a diffusers concept .bin ({@code {token: [width]}}). A 1-D tensor is one vector.
  */
-public final class EmbeddingFiles {
+final class EmbeddingFiles {
 
     private EmbeddingFiles() {
     }
@@ -26,7 +28,7 @@ public final class EmbeddingFiles {
             long[] shape = tensor.shape();
             if (shape.length != 1 && shape.length != 2) {
                 throw new IllegalArgumentException("embedding " + file.getFileName() + " holds a tensor of shape "
-                        + java.util.Arrays.toString(shape) + ", not [vectors, width]");
+                        + Arrays.toString(shape) + ", not [vectors, width]");
             }
             int count = shape.length == 1 ? 1 : Math.toIntExact(shape[0]);
             int width = Math.toIntExact(shape[shape.length - 1]);
@@ -38,7 +40,7 @@ public final class EmbeddingFiles {
         if (source instanceof TorchCheckpoint torch && torch.topLevel().containsKey("string_to_param")) {
             return single(torch.tensorsUnder("string_to_param"), file);
         }
-        Map<String, StoredTensor> all = new java.util.LinkedHashMap<>();
+        Map<String, StoredTensor> all = new LinkedHashMap<>();
         for (String key : source.keys()) {
             all.put(key, source.get(key));
         }

@@ -11,7 +11,7 @@ import java.util.List;
  * sub-manager of the model (on its device, in its precision) freed on close. Like a LoRA patch it changes the
  * shared model, so no other generation may run on it meanwhile.
  */
-public final class HypernetworkPatch implements AutoCloseable {
+final class HypernetworkPatch implements AutoCloseable {
 
     private final StableDiffusionModel model;
     private final NDManager weights;

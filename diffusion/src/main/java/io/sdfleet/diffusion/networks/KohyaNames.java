@@ -13,7 +13,7 @@ import java.util.Map;
  * <p>Going from the LDM key to the names (rather than parsing the underscored names back) avoids guessing which
  * underscores were dots. The diffusers layout of SD 1.x/2.x has two resnets per down level and three per up level.
  */
-public final class KohyaNames {
+final class KohyaNames {
 
     public static final String UNET_PREFIX = "lora_unet_";
     public static final String TEXT_PREFIX = "lora_te_";

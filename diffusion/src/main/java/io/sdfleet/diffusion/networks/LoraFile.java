@@ -18,7 +18,7 @@ import java.util.TreeSet;
  * and {@code <module>.alpha}; modules of other kinds (LyCORIS LoHa/LoKr, DoRA scales, mid weights) are reported in
  * {@link #unsupported()} rather than applied half-way. Closing releases the file.
  */
-public final class LoraFile implements AutoCloseable {
+final class LoraFile implements AutoCloseable {
 
     private static final String DOWN = ".lora_down.weight";
     private static final String UP = ".lora_up.weight";

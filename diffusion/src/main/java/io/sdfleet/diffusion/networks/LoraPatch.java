@@ -2,6 +2,7 @@ package io.sdfleet.diffusion.networks;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.sdfleet.diffusion.nn.Parameter;
 import io.sdfleet.diffusion.pipeline.StableDiffusionModel;
 
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ import java.util.Optional;
  * gives the layer its original array back. Patching changes the shared model, so no other generation may run on it
  * until the patch is closed.
  */
-public final class LoraPatch implements AutoCloseable {
+final class LoraPatch implements AutoCloseable {
 
     private final NDManager originals;
     private final Map<String, Touched> touchedByKey = new LinkedHashMap<>();
@@ -63,10 +64,10 @@ public final class LoraPatch implements AutoCloseable {
     }
 
     /** A layer parameter, its original array, and the patched copy it computes with meanwhile. */
-    private record Touched(io.sdfleet.diffusion.nn.Parameter slot, NDArray original, NDArray patched) {
+    private record Touched(Parameter slot, NDArray original, NDArray patched) {
     }
 
-    private void add(String key, io.sdfleet.diffusion.nn.Parameter slot, LoraModule module, double multiplier) {
+    private void add(String key, Parameter slot, LoraModule module, double multiplier) {
         if (multiplier == 0) {
             return;
         }
@@ -86,11 +87,6 @@ public final class LoraPatch implements AutoCloseable {
     /** Kohya modules that were not applied: no such weight in this model, or not plain LoRA. */
     public List<String> unmatched() {
         return List.copyOf(unmatched);
-    }
-
-    /** The checkpoint keys of the weights the patch changed. */
-    public java.util.Set<String> patchedKeys() {
-        return java.util.Set.copyOf(touchedByKey.keySet());
     }
 
     /** How many model weights the patch changed. */

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Finds the checkpoint weight a kohya module name refers to, among the keys of a loaded model. */
-public final class LoraTargets {
+final class LoraTargets {
 
     private static final String WEIGHT = ".weight";
 

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -60,7 +61,7 @@ public final class NetworkLibrary {
             walk.filter(Files::isRegularFile).sorted().forEach(file -> {
                 String fileName = file.getFileName().toString();
                 for (String extension : extensions) {
-                    if (fileName.toLowerCase(java.util.Locale.ROOT).endsWith(extension)) {
+                    if (fileName.toLowerCase(Locale.ROOT).endsWith(extension)) {
                         byName.putIfAbsent(fileName.substring(0, fileName.length() - extension.length()), file);
                     }
                 }

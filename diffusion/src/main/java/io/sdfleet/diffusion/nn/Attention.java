@@ -58,10 +58,6 @@ public final class Attention {
         this.budgetBytes = bytes;
     }
 
-    public long budgetBytes() {
-        return budgetBytes;
-    }
-
     /** Query rows per chunk for this call: from the budget when one is set, else {@link #maxQueryRows()}. */
     long rowsPerChunk(NDArray q, NDArray k) {
         long budget = budgetBytes;

@@ -64,16 +64,8 @@ public final class Conv2d {
         return out;
     }
 
-    public PaddingMode paddingMode() {
-        return paddingMode;
-    }
-
     public void setPaddingMode(PaddingMode mode) {
         this.paddingMode = mode;
-    }
-
-    public long outChannels() {
-        return weight.shape().get(0);
     }
 
     public long inChannels() {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.norm.LayerNorm;
 import io.sdfleet.diffusion.checkpoint.Weights;
 
 /**
@@ -59,7 +60,7 @@ public final class GroupNorm {
         NDManager m = x.getManager();
         NDArray ones = m.ones(new Shape(length), x.getDataType());
         NDArray zeros = m.zeros(new Shape(length), x.getDataType());
-        NDArray normed = ai.djl.nn.norm.LayerNorm.layerNorm(grouped, new Shape(length), ones, zeros, eps)
+        NDArray normed = LayerNorm.layerNorm(grouped, new Shape(length), ones, zeros, eps)
                 .singletonOrThrow();
         NDArray unflat = normed.reshape(shape);
         NDArray scaled = unflat.mul(gamma.get());

@@ -1,6 +1,7 @@
 package io.sdfleet.diffusion.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.checkpoint.Weights;
 
 /** y = x Wᵀ + b over the last axis; {@code weight [out, in]}, optional {@code bias [out]}. */
@@ -31,7 +32,7 @@ public final class Linear {
     public static Linear loadFlattening(Weights w) {
         Parameter weight = w.parameter("weight");
         if (weight.shape().dimension() == 4) {
-            weight.reshape(new ai.djl.ndarray.types.Shape(weight.shape().get(0), weight.shape().get(1)));
+            weight.reshape(new Shape(weight.shape().get(0), weight.shape().get(1)));
         }
         Parameter bias = w.has("bias") ? w.parameter("bias") : null;
         return new Linear(weight, bias);
@@ -39,10 +40,6 @@ public final class Linear {
 
     public NDArray forward(NDArray x) {
         return ai.djl.nn.core.Linear.linear(x, weight.get(), bias == null ? null : bias.get()).singletonOrThrow();
-    }
-
-    public long inFeatures() {
-        return weight.shape().get(1);
     }
 
     public long outFeatures() {

@@ -90,7 +90,7 @@ public final class Parameter {
      */
     public synchronized NDArray replaceHome(NDArray replacement) {
         NDArray previous = home;
-        ai.djl.Device device = working.getDevice();
+        Device device = working.getDevice();
         releaseWorkingCopy();
         home = replacement;
         working = replacement.getDevice().equals(device) ? replacement : replacement.toDevice(device, false);

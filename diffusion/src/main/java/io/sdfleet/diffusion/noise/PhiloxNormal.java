@@ -5,7 +5,7 @@ package io.sdfleet.diffusion.noise;
  * {@code offset} scrambles the counter (offset, 0, i, 0) under the seed, and turns its first two words into one
  * normal with the sine branch of Box-Muller (the other two words and the cosine branch are discarded).
  */
-public final class PhiloxNormal {
+final class PhiloxNormal {
 
     // A1111 keeps these constants in float32; the arithmetic itself runs in float64 (numpy promotes u32 × f32).
     private static final double TWO_POW32_INV = (float) 2.3283064e-10;

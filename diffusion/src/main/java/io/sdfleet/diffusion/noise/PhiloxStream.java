@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 /** A1111's NV generator (rng_philox.Generator): the offset advances by one per draw, whatever its size. */
-public final class PhiloxStream implements NoiseStream {
+final class PhiloxStream implements NoiseStream {
 
     private final long seed;
     private long offset;

@@ -9,7 +9,7 @@ import io.sdfleet.diffusion.runtime.TorchCpuRandom;
  * A1111's CPU generator: a torch CPU generator seeded per image. libtorch's CPU generator is process-wide, so
  * draw k is produced by replaying the k earlier draws; that replay is only right if every draw has one shape.
  */
-public final class TorchCpuStream implements NoiseStream {
+final class TorchCpuStream implements NoiseStream {
 
     private final long seed;
     private Shape drawShape;

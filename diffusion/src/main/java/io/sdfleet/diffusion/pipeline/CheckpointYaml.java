@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * replaces A1111's guessing. Only one fact of it matters here, {@code model.params.parameterization}, so the file
  * is scanned for that key's line rather than parsed as YAML; LDM's default applies when the key is absent.
  */
-public final class CheckpointYaml {
+final class CheckpointYaml {
 
     // `parameterization: "v"`, `parameterization: v  # comment`, quoted or not.
     private static final Pattern PARAMETERIZATION =

@@ -2,6 +2,7 @@ package io.sdfleet.diffusion.pipeline;
 
 import io.sdfleet.diffusion.infotext.Infotext;
 import io.sdfleet.diffusion.sampling.SamplerCatalog;
+import io.sdfleet.diffusion.sampling.SamplerExtras;
 import io.sdfleet.diffusion.sampling.SamplerSpec;
 import io.sdfleet.diffusion.sampling.Scheduler;
 
@@ -52,7 +53,7 @@ final class GenerationInfotext {
             params.put("Clip skip", String.valueOf(p.clipSkip()));
         }
         params.putAll(NoiseInfotext.ensd(p.noise(), sampler.stochastic()));
-        io.sdfleet.diffusion.sampling.SamplerExtras extras = p.samplerExtras();
+        SamplerExtras extras = p.samplerExtras();
         if (extras.eta() != 1 && sampler.stochastic()) {
             params.put("Eta", Numbers.compact(extras.eta()));
         }

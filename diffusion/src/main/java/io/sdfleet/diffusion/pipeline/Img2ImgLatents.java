@@ -9,6 +9,7 @@ import io.sdfleet.diffusion.image.Resampler;
 import io.sdfleet.diffusion.inpaint.InpaintingFill;
 import io.sdfleet.diffusion.inpaint.Overlay;
 import io.sdfleet.diffusion.inpaint.PreparedInit;
+import io.sdfleet.diffusion.sampling.MaskedDenoiser;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
 import io.sdfleet.diffusion.vae.Posterior;
 
@@ -49,7 +50,7 @@ record Img2ImgLatents(NDArray initLatent, NDArray repaint, NDArray imageConditio
             if (fill == InpaintingFill.LATENT_NOISE || fill == InpaintingFill.LATENT_NOTHING) {
                 // A1111 draws the fill noise from the images' own seeds: the same tensor as the initial noise.
                 NDArray replacement = fill == InpaintingFill.LATENT_NOISE ? noise : noise.zerosLike();
-                NDArray filled = io.sdfleet.diffusion.sampling.MaskedDenoiser.blend(replacement, initLatent, repaint);
+                NDArray filled = MaskedDenoiser.blend(replacement, initLatent, repaint);
                 initLatent = filled;
             }
         }

@@ -2,6 +2,7 @@ package io.sdfleet.diffusion.pipeline;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -9,7 +10,7 @@ import ai.djl.ndarray.types.Shape;
  * upscalers and the 9-channel mask use. Both modes are separable, so they are written as two small matrix products:
  * out = R_h · x · R_wᵀ, each row of R holding the interpolation weights of one output position.
  */
-public final class LatentResize {
+final class LatentResize {
 
     public enum Mode {
         /** {@code mode='bilinear', align_corners=False}. */
@@ -27,7 +28,7 @@ public final class LatentResize {
         try (NDManager scope = owner.newSubManager()) {
             NDArray rowsMatrix = weights(scope, (int) s[2], outH, mode);
             NDArray colsMatrix = weights(scope, (int) s[3], outW, mode).transpose();
-            NDArray wide = x.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).matMul(colsMatrix);
+            NDArray wide = x.toType(DataType.FLOAT32, false).matMul(colsMatrix);
             wide.attach(scope);
             NDArray out = rowsMatrix.matMul(wide).toType(x.getDataType(), false);
             out.attach(owner);

@@ -1,5 +1,7 @@
 package io.sdfleet.diffusion.pipeline;
 
+import java.awt.image.BufferedImage;
+
 /** Told after every denoising step; runs on the generating thread, so it must be quick. */
 @FunctionalInterface
 public interface ProgressListener {
@@ -22,13 +24,6 @@ public interface ProgressListener {
      * A cheap live preview (A1111's "Approx cheap": 1/8 size, no VAE) of the first image's current denoised
      * estimate, after {@code step}.
      */
-    default void onPreview(int step, java.awt.image.BufferedImage preview) {
-    }
-
-    /** Raising this from {@link #onStep} stops the run (A1111's interrupt). */
-    final class Interrupted extends RuntimeException {
-        public Interrupted() {
-            super("generation interrupted");
-        }
+    default void onPreview(int step, BufferedImage preview) {
     }
 }

@@ -26,11 +26,6 @@ final class PromptEncoder {
     private final StableDiffusionModel model;
     private final EmbeddingLookup embeddings;
 
-    PromptEncoder(StableDiffusionModel model) {
-        this(model, EmbeddingLookup.NONE);
-    }
-
-    /** With textual-inversion embeddings recognised by name in prompts. */
     PromptEncoder(StableDiffusionModel model, EmbeddingLookup embeddings) {
         this.model = model;
         this.embeddings = embeddings;

@@ -13,6 +13,7 @@ import io.sdfleet.diffusion.clip.OpenClipTextModel;
 import io.sdfleet.diffusion.model.NoisePredictor.Prediction;
 import io.sdfleet.diffusion.model.TextEncoder;
 import io.sdfleet.diffusion.nn.Attention;
+import io.sdfleet.diffusion.nn.Parameter;
 import io.sdfleet.diffusion.offload.OffloadPlan;
 import io.sdfleet.diffusion.offload.Offloader;
 import io.sdfleet.diffusion.runtime.Torch;
@@ -23,6 +24,8 @@ import io.sdfleet.diffusion.vae.AutoencoderKL;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -49,16 +52,16 @@ public final class StableDiffusionModel implements AutoCloseable {
     private final float[] alphasCumprod;
     private final Attention attention;
     private final Map<String, NDArray> parameters;
-    private final Map<String, io.sdfleet.diffusion.nn.Parameter> parameterSlots;
+    private final Map<String, Parameter> parameterSlots;
     private final Offloader offloader;
     private volatile String shortHash;
-    private final Map<Path, ExternalVae> externalVaes = new java.util.HashMap<>();
+    private final Map<Path, ExternalVae> externalVaes = new HashMap<>();
     private volatile ExternalVae externalVae;
 
     private StableDiffusionModel(Path path, NDManager manager, TensorSource source, Optional<ClipTokenizer> tokenizer,
                                  TextEncoder textEncoder, UNetModel unet, AutoencoderKL vae, float[] alphasCumprod,
                                  Attention attention, Map<String, NDArray> parameters,
-                                 Map<String, io.sdfleet.diffusion.nn.Parameter> parameterSlots, Offloader offloader) {
+                                 Map<String, Parameter> parameterSlots, Offloader offloader) {
         this.offloader = offloader;
         this.parameterSlots = parameterSlots;
         this.path = path;
@@ -217,7 +220,7 @@ public final class StableDiffusionModel implements AutoCloseable {
         if (current == null) {
             return Map.of();
         }
-        Map<String, String> entries = new java.util.LinkedHashMap<>();
+        Map<String, String> entries = new LinkedHashMap<>();
         entries.put("VAE hash", current.hash());
         entries.put("VAE", current.name());
         return entries;
@@ -232,12 +235,12 @@ public final class StableDiffusionModel implements AutoCloseable {
      * array the model computes with, so an in-place change (a LoRA patch) changes the model's output.
      */
     public Optional<NDArray> parameter(String checkpointKey) {
-        io.sdfleet.diffusion.nn.Parameter slot = parameterSlots.get(checkpointKey);
+        Parameter slot = parameterSlots.get(checkpointKey);
         return slot != null ? Optional.of(slot.home()) : Optional.ofNullable(parameters.get(checkpointKey));
     }
 
     /** The layer parameter holding {@code checkpointKey}, when a layer holds it as one (linear and conv weights). */
-    public Optional<io.sdfleet.diffusion.nn.Parameter> parameterSlot(String checkpointKey) {
+    public Optional<Parameter> parameterSlot(String checkpointKey) {
         return Optional.ofNullable(parameterSlots.get(checkpointKey));
     }
 

@@ -2,6 +2,7 @@ package io.sdfleet.diffusion.pipeline;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.model.NoisePredictor;
 
@@ -11,7 +12,7 @@ import io.sdfleet.diffusion.model.NoisePredictor;
  * noisiest timestep (999) with a constant context of 0.5. There x_t is almost pure noise, so an ε model returns
  * about x itself, while v = √ᾱ·ε − √(1 − ᾱ)·x₀ ≈ −x₀ pulls the output well below x: v when mean(out − x) < −1.
  */
-public final class VPredictionProbe {
+final class VPredictionProbe {
 
     static final float PROBE_VALUE = 0.5f;
     static final float PROBE_TIMESTEP = 999f;
@@ -28,7 +29,7 @@ public final class VPredictionProbe {
             NDArray t = probe.full(new Shape(1), PROBE_TIMESTEP);
             NDArray out = unet.predict(x, t, context);
             out.attach(probe);
-            return out.sub(x).mean().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+            return out.sub(x).mean().toType(DataType.FLOAT64, false).getDouble();
         }
     }
 

@@ -2,6 +2,7 @@ package io.sdfleet.diffusion.prompt;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -183,7 +184,7 @@ public final class PromptAttention {
 
     private static List<Integer> reversed(Deque<Integer> stack) {
         List<Integer> bottomUp = new ArrayList<>(stack);
-        java.util.Collections.reverse(bottomUp);
+        Collections.reverse(bottomUp);
         return bottomUp;
     }
 }

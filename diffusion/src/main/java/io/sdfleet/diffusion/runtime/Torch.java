@@ -4,6 +4,8 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 
+import java.util.Locale;
+
 /**
  * Starts DJL's PyTorch engine the way the engine needs it: offline (a misconfiguration fails loudly instead of
  * downloading) and with native libraries from the Maven artifacts on the class path.
@@ -28,7 +30,7 @@ public final class Torch {
 
     /** Parses "cpu", "gpu", "cuda", "cuda:1", "gpu:0". */
     public static Device device(String name) {
-        String n = name.trim().toLowerCase(java.util.Locale.ROOT);
+        String n = name.trim().toLowerCase(Locale.ROOT);
         if (n.equals("cpu")) {
             return Device.cpu();
         }

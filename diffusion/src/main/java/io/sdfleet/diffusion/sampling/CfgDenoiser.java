@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.model.NoisePredictor;
 
 import java.util.ArrayList;
@@ -167,6 +168,6 @@ public final class CfgDenoiser implements Denoiser {
     }
 
     private static NDArray timesteps(NDManager scope, long n, float t) {
-        return scope.full(new ai.djl.ndarray.types.Shape(n), t);
+        return scope.full(new Shape(n), t);
     }
 }

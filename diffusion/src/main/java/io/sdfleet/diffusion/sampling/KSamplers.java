@@ -3,12 +3,14 @@ package io.sdfleet.diffusion.sampling;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
+import java.util.ArrayDeque;
+
 /**
  * k-diffusion's samplers (v0.0.16, the version A1111 pins) as small functions of (model, x, σ schedule). Each step
  * runs in its own sub-manager, so only the new x outlives it. Notation as in k-diffusion: d = (x − denoised)/σ is
  * the ODE's derivative, t = −log σ the "time" of the DPM-Solver family.
  */
-public final class KSamplers {
+final class KSamplers {
 
     private KSamplers() {
     }
@@ -69,12 +71,7 @@ public final class KSamplers {
         return x.sub(denoised).div(sigma);
     }
 
-    /** Euler's method on the probability-flow ODE. */
-    public static NDArray euler(Denoiser model, NDArray x, float[] sigmas, StepCallback callback) {
-        return euler(model, x, sigmas, SamplerExtras.DEFAULTS, null, callback);
-    }
-
-    /** Euler with k-diffusion's churn options. */
+    /** Euler's method on the probability-flow ODE, with k-diffusion's churn options. */
     public static NDArray euler(Denoiser model, NDArray x, float[] sigmas, SamplerExtras extras, NoiseSource noise,
                                 StepCallback callback) {
         Denoised den = new Denoised();
@@ -86,12 +83,7 @@ public final class KSamplers {
         });
     }
 
-    /** Euler ancestral: Euler down to σ_down, then fresh noise back up to σ_next (η = 1). */
-    public static NDArray eulerAncestral(Denoiser model, NDArray x, float[] sigmas, NoiseSource noise, StepCallback callback) {
-        return eulerAncestral(model, x, sigmas, SamplerExtras.DEFAULTS, noise, callback);
-    }
-
-    /** Euler ancestral with η and s_noise. */
+    /** Euler ancestral: Euler down to σ_down, then fresh noise back up to σ_next; with η and s_noise. */
     public static NDArray eulerAncestral(Denoiser model, NDArray x, float[] sigmas, SamplerExtras extras,
                                          NoiseSource noise, StepCallback callback) {
         Denoised den = new Denoised();
@@ -105,12 +97,7 @@ public final class KSamplers {
         });
     }
 
-    /** Heun's second-order method (the final step to σ = 0 is a plain Euler step). */
-    public static NDArray heun(Denoiser model, NDArray x, float[] sigmas, StepCallback callback) {
-        return heun(model, x, sigmas, SamplerExtras.DEFAULTS, null, callback);
-    }
-
-    /** Heun with k-diffusion's churn options. */
+    /** Heun's second-order method (the final step to σ = 0 is a plain Euler step), with k-diffusion's churn options. */
     public static NDArray heun(Denoiser model, NDArray x, float[] sigmas, SamplerExtras extras, NoiseSource noise,
                                StepCallback callback) {
         Denoised den = new Denoised();
@@ -129,12 +116,10 @@ public final class KSamplers {
         });
     }
 
-    /** DPM2: a midpoint step in log σ (Karras et al.'s "DPM-Solver-2"-like second-order method). */
-    public static NDArray dpm2(Denoiser model, NDArray x, float[] sigmas, StepCallback callback) {
-        return dpm2(model, x, sigmas, SamplerExtras.DEFAULTS, null, callback);
-    }
-
-    /** DPM2 with k-diffusion's churn options. */
+    /**
+     * DPM2: a midpoint step in log σ (Karras et al.'s "DPM-Solver-2"-like second-order method), with k-diffusion's
+     * churn options.
+     */
     public static NDArray dpm2(Denoiser model, NDArray x, float[] sigmas, SamplerExtras extras, NoiseSource noise,
                                StepCallback callback) {
         Denoised den = new Denoised();
@@ -178,7 +163,7 @@ public final class KSamplers {
     public static NDArray lms(Denoiser model, NDArray x, float[] sigmas, StepCallback callback) {
         int order = 4;
         Denoised den = new Denoised();
-        java.util.ArrayDeque<NDArray> ds = new java.util.ArrayDeque<>();
+        ArrayDeque<NDArray> ds = new ArrayDeque<>();
         NDManager history = x.getManager().newSubManager();
         try (history) {
             return loop(x, sigmas, callback, den, (i, xi) -> {

@@ -15,7 +15,7 @@ import io.sdfleet.diffusion.model.NoisePredictor.Prediction;
  * with is ε = √ᾱ·v + √(1 − ᾱ)·x_t (LDM's {@code predict_eps_from_z_and_v}). Results are new arrays in the model
  * output's manager.
  */
-public final class PredictionConversions {
+final class PredictionConversions {
 
     private PredictionConversions() {
     }

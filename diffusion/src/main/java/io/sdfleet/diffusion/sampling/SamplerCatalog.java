@@ -1,5 +1,7 @@
 package io.sdfleet.diffusion.sampling;
 
+import ai.djl.ndarray.NDArray;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -48,12 +50,12 @@ public final class SamplerCatalog {
     }
 
     /** k-diffusion starts from noise scaled to the first σ (added to the init latent for img2img). */
-    private static ai.djl.ndarray.NDArray x0(SamplerSpec.Inputs in) {
-        ai.djl.ndarray.NDArray scaled = in.noise().mul(in.sigmas()[0]);
+    private static NDArray x0(SamplerSpec.Inputs in) {
+        NDArray scaled = in.noise().mul(in.sigmas()[0]);
         if (in.initLatent() == null) {
             return scaled;
         }
-        ai.djl.ndarray.NDArray start = scaled.add(in.initLatent());
+        NDArray start = scaled.add(in.initLatent());
         scaled.close();
         return start;
     }

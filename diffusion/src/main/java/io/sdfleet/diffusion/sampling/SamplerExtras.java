@@ -13,10 +13,6 @@ public record SamplerExtras(double eta, double sChurn, double sTmin, double sTma
 
     public static final SamplerExtras DEFAULTS = new SamplerExtras(1, 0, 0, Double.POSITIVE_INFINITY, 1);
 
-    public boolean isDefault() {
-        return equals(DEFAULTS);
-    }
-
     /** Problems with the numbers, each naming its A1111 field. */
     public List<String> problems() {
         List<String> problems = new ArrayList<>();

@@ -1,7 +1,7 @@
 package io.sdfleet.diffusion.sampling;
 
 /** Noise-level schedules for k-diffusion samplers; each ends with an appended 0. */
-public final class Sigmas {
+final class Sigmas {
 
     private Sigmas() {
     }

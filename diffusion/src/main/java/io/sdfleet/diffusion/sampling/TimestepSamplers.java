@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDManager;
  * original CompVis {@code DDIMSampler} (A1111 ≤ 1.5) ran it. Both start from unscaled noise x_T and use the guided
  * ε directly: x_prev = √ᾱ_prev · x̂₀ + √(1 − ᾱ_prev) · ε with x̂₀ = (x − √(1 − ᾱ_t) · ε) / √ᾱ_t.
  */
-public final class TimestepSamplers {
+final class TimestepSamplers {
 
     private TimestepSamplers() {
     }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -12,7 +13,7 @@ import java.util.List;
  * down to t = 1/N on the continuous-time view of the discrete DDPM schedule (log ᾱ_t^½ interpolated linearly in t).
  * Starts from unscaled noise like the other timestep samplers.
  */
-public final class UniPc {
+final class UniPc {
 
     public static final int DEFAULT_ORDER = 3;
 
@@ -125,7 +126,7 @@ public final class UniPc {
         NDArray xtBase = x.mul((float) (sigmaT / sigmaPrev0)).sub(model0.mul((float) (alphaT * hPhi1)));
         NDArray xt = xtBase;
         if (!d1s.isEmpty()) {
-            double[] rhosP = order == 2 ? new double[] {0.5} : solve(top(r, order - 1), java.util.Arrays.copyOf(b, order - 1));
+            double[] rhosP = order == 2 ? new double[] {0.5} : solve(top(r, order - 1), Arrays.copyOf(b, order - 1));
             xt = xtBase.sub(combine(rhosP, d1s).mul((float) (alphaT * bh)));
         }
         if (!useCorrector) {
@@ -135,7 +136,7 @@ public final class UniPc {
         NDArray modelT = dataPrediction(xt, t);
         NDArray correction = modelT.sub(model0).mul((float) rhosC[rhosC.length - 1]);
         if (!d1s.isEmpty()) {
-            correction = correction.add(combine(java.util.Arrays.copyOf(rhosC, rhosC.length - 1), d1s));
+            correction = correction.add(combine(Arrays.copyOf(rhosC, rhosC.length - 1), d1s));
         }
         return new NDArray[] {xtBase.sub(correction.mul((float) (alphaT * bh))), modelT};
     }

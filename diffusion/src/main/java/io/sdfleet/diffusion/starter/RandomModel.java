@@ -6,6 +6,7 @@ import io.sdfleet.diffusion.checkpoint.SafetensorsWriter;
 import io.sdfleet.diffusion.checkpoint.StoredType;
 import io.sdfleet.diffusion.nn.Sd1Layout;
 import io.sdfleet.diffusion.nn.SyntheticTensorSource;
+import io.sdfleet.diffusion.tokenizer.ClipTokenizer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -60,7 +61,7 @@ public final class RandomModel {
         Files.createDirectories(dir);
         ObjectMapper json = new ObjectMapper();
         ObjectNode vocab = json.createObjectNode();
-        List<String> symbols = io.sdfleet.diffusion.tokenizer.ClipTokenizer.byteSymbols();
+        List<String> symbols = ClipTokenizer.byteSymbols();
         int id = 0;
         for (String s : symbols) {
             vocab.put(s, id++);

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -95,9 +96,9 @@ public final class ClipTokenizer {
     }
 
     /** The tokenizer shipped with a model, if any: a diffusers folder's {@code tokenizer/}. */
-    public static java.util.Optional<Path> besideModel(Path model) {
+    public static Optional<Path> besideModel(Path model) {
         Path folder = Files.isDirectory(model) ? model.resolve("tokenizer") : model.resolveSibling("tokenizer");
-        return Files.isRegularFile(folder.resolve("vocab.json")) ? java.util.Optional.of(folder) : java.util.Optional.empty();
+        return Files.isRegularFile(folder.resolve("vocab.json")) ? Optional.of(folder) : Optional.empty();
     }
 
     static ClipTokenizer fromVocabAndMerges(Path vocabJson, Path mergesTxt) throws IOException {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * LDM's sinusoidal {@code timestep_embedding}: for i &lt; dim/2, f_i = exp(−ln(10000)·i/(dim/2)), and the
@@ -28,7 +29,7 @@ final class TimestepEmbedding {
         NDArray args = t.reshape(-1, 1).mul(freqs.reshape(1, half));
         NDArray embedding = NDArrays.concat(new NDList(args.cos(), args.sin()), 1);
         if (dim % 2 == 1) {
-            embedding = NDArrays.concat(new NDList(embedding, manager.zeros(new ai.djl.ndarray.types.Shape(
+            embedding = NDArrays.concat(new NDList(embedding, manager.zeros(new Shape(
                     embedding.getShape().get(0), 1))), 1);
         }
         return embedding;

@@ -20,6 +20,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -238,7 +239,7 @@ public final class UNetModel implements NoisePredictor {
      * (SD 2.x without a config) settles it after loading. The network itself is unchanged.
      */
     public void setPrediction(Prediction prediction) {
-        this.prediction = java.util.Objects.requireNonNull(prediction);
+        this.prediction = Objects.requireNonNull(prediction);
     }
 
     public int modelChannels() {

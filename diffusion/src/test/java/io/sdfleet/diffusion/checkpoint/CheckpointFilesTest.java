@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -81,8 +83,8 @@ class CheckpointFilesTest {
             block[i] = (byte) (i * 31);
         }
         Files.write(file, block);
-        String expected = java.util.HexFormat.of().formatHex(
-                java.security.MessageDigest.getInstance("SHA-256").digest(block));
+        String expected = HexFormat.of().formatHex(
+                MessageDigest.getInstance("SHA-256").digest(block));
         assertThat(ModelHash.computeSha256(file)).isEqualTo(expected);
     }
 }

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -29,7 +30,7 @@ class RestrictedUnpicklerTest {
                 .opByte(0x88).none()
                 .op('J').raw(0xf9, 0xff, 0xff, 0xff)
                 .op('e').stop();
-        assertThat(load(p.bytes())).isEqualTo(java.util.Arrays.asList(
+        assertThat(load(p.bytes())).isEqualTo(Arrays.asList(
                 1.5, -2L, BigInteger.TWO.pow(70), "é", true, null, -7L));
     }
 

@@ -8,6 +8,8 @@ import io.sdfleet.diffusion.testing.Tensors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.imageio.ImageIO;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -103,7 +105,7 @@ class SdCommandLineTest {
                 "--out", dir.toString());
         assertThat(run.status()).as(run.err()).isZero();
         byte[] png = Files.readAllBytes(dir.resolve("00000-8.png"));
-        assertThat(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png)).getWidth()).isEqualTo(48);
+        assertThat(ImageIO.read(new ByteArrayInputStream(png)).getWidth()).isEqualTo(48);
         assertThat(PngFiles.readText(png).get("parameters")).contains("Size: 32x32", "Tiling: True",
                 "Denoising strength: 0.5", "Hires upscale: 1.5", "Hires steps: 2", "Hires upscaler: Lanczos");
     }

@@ -5,11 +5,17 @@ import org.junit.jupiter.api.Test;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PngFilesTest {
 
@@ -24,7 +30,7 @@ class PngFilesTest {
         byte[] png = PngFiles.encode(image, text);
 
         assertThat(PngFiles.readText(png)).containsExactlyEntriesOf(text);
-        assertThat(new String(png, java.nio.charset.StandardCharsets.ISO_8859_1)).contains("tEXtparameters").contains("iTXtnote");
+        assertThat(new String(png, StandardCharsets.ISO_8859_1)).contains("tEXtparameters").contains("iTXtnote");
         BufferedImage back = ImageIO.read(new ByteArrayInputStream(png));
         assertThat(back.getWidth()).isEqualTo(4);
         assertThat(back.getRGB(1, 2) & 0xFFFFFF).isEqualTo(0x123456);
@@ -33,27 +39,27 @@ class PngFilesTest {
     /** Gateway fuzz finding: an iTXt chunk ending right after its keyword threw ArrayIndexOutOfBounds (a 500). */
     @Test
     void aTruncatedInternationalTextChunkIsACorruptPng() {
-        byte[] png = withChunk("iTXt", "parameters\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PngFiles.readText(png))
+        byte[] png = withChunk("iTXt", "parameters\0".getBytes(StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> PngFiles.readText(png))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
     /** A compressed text chunk that inflates beyond 16 MB is refused instead of filling the heap. */
     @Test
     void aZipBombTextChunkIsACorruptPng() {
-        java.util.zip.Deflater deflater = new java.util.zip.Deflater(9);
+        Deflater deflater = new Deflater(9);
         deflater.setInput(new byte[PngFiles.MAX_TEXT_BYTES + 1024]);
         deflater.finish();
-        java.io.ByteArrayOutputStream z = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream z = new ByteArrayOutputStream();
         byte[] buffer = new byte[65_536];
         while (!deflater.finished()) {
             z.write(buffer, 0, deflater.deflate(buffer));
         }
-        java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
-        data.writeBytes("parameters\0\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        data.writeBytes("parameters\0\0".getBytes(StandardCharsets.ISO_8859_1));
         data.writeBytes(z.toByteArray());
         byte[] png = withChunk("zTXt", data.toByteArray());
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PngFiles.readText(png))
+        assertThatThrownBy(() -> PngFiles.readText(png))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more than");
     }
 
@@ -69,20 +75,20 @@ class PngFilesTest {
         }
         byte[] png = PngFiles.encode(new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB), text);
         assertThat(PngFiles.readText(png, 5000)).hasSize(5);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PngFiles.readText(png, 4999))
+        assertThatThrownBy(() -> PngFiles.readText(png, 4999))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more than 4999 bytes");
     }
 
     private static byte[] withChunk(String type, byte[] data) {
         byte[] plain = PngFiles.encode(new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB), Map.of());
         int ihdrEnd = 8 + 8 + 13 + 4;
-        java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate(12 + data.length);
-        chunk.putInt(data.length).put(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put(data);
-        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-        crc.update(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        ByteBuffer chunk = ByteBuffer.allocate(12 + data.length);
+        chunk.putInt(data.length).put(type.getBytes(StandardCharsets.US_ASCII)).put(data);
+        CRC32 crc = new CRC32();
+        crc.update(type.getBytes(StandardCharsets.US_ASCII));
         crc.update(data);
         chunk.putInt((int) crc.getValue());
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(plain, 0, ihdrEnd);
         out.writeBytes(chunk.array());
         out.write(plain, ihdrEnd, plain.length - ihdrEnd);

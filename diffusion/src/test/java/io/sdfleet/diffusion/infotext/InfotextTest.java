@@ -1,5 +1,6 @@
 package io.sdfleet.diffusion.infotext;
 
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -45,17 +46,17 @@ class InfotextTest {
     void longQuotedValuesDoNotOverflowTheStack() {
         String value = "x".repeat(200_000);
         Infotext parsed = Infotext.parse("a cat\nSteps: 20, Sampler: \"" + value + "\", Seed: 1");
-        org.assertj.core.api.Assertions.assertThat(parsed.parameters().get("Sampler")).isEqualTo(value);
-        org.assertj.core.api.Assertions.assertThat(parsed.parameters().get("Seed")).isEqualTo("1");
+        Assertions.assertThat(parsed.parameters().get("Sampler")).isEqualTo(value);
+        Assertions.assertThat(parsed.parameters().get("Seed")).isEqualTo("1");
         // thousands of escapes still recurse per escape: the line is then not read as parameters, without an error
         Infotext escapes = Infotext.parse("a cat\nSteps: \"" + "\\\"".repeat(100_000) + "\", Seed: 1, Size: 8x8");
-        org.assertj.core.api.Assertions.assertThat(escapes.prompt()).startsWith("a cat");
+        Assertions.assertThat(escapes.prompt()).startsWith("a cat");
     }
 
     @Test
     void quotedValuesStillUnquote() {
         Infotext parsed = Infotext.parse("p\nSteps: 20, Hires prompt: \"a, \\\"b\\\"\", Empty: \"\", Seed: 1");
-        org.assertj.core.api.Assertions.assertThat(parsed.parameters().get("Hires prompt")).isEqualTo("a, \"b\"");
-        org.assertj.core.api.Assertions.assertThat(parsed.parameters().get("Empty")).isEqualTo("");
+        Assertions.assertThat(parsed.parameters().get("Hires prompt")).isEqualTo("a, \"b\"");
+        Assertions.assertThat(parsed.parameters().get("Empty")).isEqualTo("");
     }
 }

@@ -1,6 +1,7 @@
 package io.sdfleet.diffusion.networks;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ class ExtraNetworksTest {
     }
 
     @Test
-    void anUnknownNetworkNamesTheFileThatWasLookedFor(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    void anUnknownNetworkNamesTheFileThatWasLookedFor(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("other.safetensors"), "");
         NetworkLibrary library = NetworkLibrary.loras(Optional.of(dir));
         assertThat(library.find("other")).isEqualTo(dir.resolve("other.safetensors"));

@@ -3,6 +3,9 @@ package io.sdfleet.diffusion.networks;
 import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
+import io.sdfleet.diffusion.checkpoint.SafetensorsWriter;
+import io.sdfleet.diffusion.checkpoint.StoredTensor;
+import io.sdfleet.diffusion.checkpoint.StoredType;
 import io.sdfleet.diffusion.pipeline.GenerationParameters;
 import io.sdfleet.diffusion.pipeline.GenerationResult;
 import io.sdfleet.diffusion.pipeline.ModelOptions;
@@ -15,8 +18,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,20 +115,20 @@ class LoraReferenceTest {
      * those weights (it once did, and the JVM died). The same model saved as fp32 gives the reference result.
      */
     @Test
-    void aLoraOnAnFp32CheckpointLeavesTheMappedWeightsAloneAndMatches(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+    void aLoraOnAnFp32CheckpointLeavesTheMappedWeightsAloneAndMatches(@TempDir Path dir)
             throws Exception {
-        java.nio.file.Path fp32 = dir.resolve("mini_sd1_fp32.safetensors");
-        io.sdfleet.diffusion.checkpoint.SafetensorsWriter writer = new io.sdfleet.diffusion.checkpoint.SafetensorsWriter();
-        for (io.sdfleet.diffusion.checkpoint.StoredTensor t
+        Path fp32 = dir.resolve("mini_sd1_fp32.safetensors");
+        SafetensorsWriter writer = new SafetensorsWriter();
+        for (StoredTensor t
                 : SafetensorsFile.open(Reference.file("features/models/mini_sd1.safetensors")).tensors()) {
-            if (t.type() == io.sdfleet.diffusion.checkpoint.StoredType.F16) {
+            if (t.type() == StoredType.F16) {
                 writer.putFloats(t.name(), t.shape(), t.toFloats());
             } else {
                 writer.put(t);
             }
         }
         writer.write(fp32);
-        java.nio.file.Files.copy(Reference.file("features/models/mini_sd1.json"), dir.resolve("mini_sd1_fp32.json"));
+        Files.copy(Reference.file("features/models/mini_sd1.json"), dir.resolve("mini_sd1_fp32.json"));
         JsonNode json = Reference.json(CASE + ".json");
         SafetensorsFile ref = Reference.tensors(CASE + ".safetensors");
         try (StableDiffusionModel mapped = StableDiffusionModel.load(fp32, ModelOptions.cpu(Reference.file("clip-tokenizer")))) {

@@ -17,6 +17,7 @@ import io.sdfleet.diffusion.unet.UNetModel;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -79,7 +80,7 @@ class SyntheticModelsTest {
             assertThat(root.unconsumed()).isEmpty();
             try (NDManager call = m.newSubManager()) {
                 long[] ids = new long[77];
-                java.util.Arrays.fill(ids, 49407);
+                Arrays.fill(ids, 49407);
                 ids[0] = 49406;
                 NDArray context = clip.encode(call.create(ids, new Shape(1, 77)), 1);
                 NDArray eps = unet.predict(TorchCpuRandom.randn(call, 1, new Shape(1, 4, 8, 8)),

@@ -2,6 +2,8 @@ package io.sdfleet.diffusion.noise;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A1111's centring for "resize seed from": smaller sources land in the middle, larger ones are cropped to it. */
@@ -43,7 +45,7 @@ class CentredPasteTest {
 
     private static float[] filled(int n, float value) {
         float[] out = new float[n];
-        java.util.Arrays.fill(out, value);
+        Arrays.fill(out, value);
         return out;
     }
 }

@@ -2,6 +2,7 @@ package io.sdfleet.diffusion.offload;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.nn.Parameter;
 import io.sdfleet.diffusion.runtime.Torch;
 import org.junit.jupiter.api.Test;
@@ -19,10 +20,10 @@ class OffloaderTest {
     @Test
     void placesTheEnteredUnitEvictsTheUnpinnedOtherAndRefusesOffloadedWeights() {
         try (NDManager m = Torch.newManager(Device.cpu())) {
-            Parameter text = new Parameter("text.w", m.ones(new ai.djl.ndarray.types.Shape(2)));
-            Parameter unetRest = new Parameter("unet.time.w", m.ones(new ai.djl.ndarray.types.Shape(2)));
-            Parameter block = new Parameter("unet.block.0.w", m.ones(new ai.djl.ndarray.types.Shape(2)));
-            Parameter elsewhere = new Parameter("other.w", m.ones(new ai.djl.ndarray.types.Shape(2)));
+            Parameter text = new Parameter("text.w", m.ones(new Shape(2)));
+            Parameter unetRest = new Parameter("unet.time.w", m.ones(new Shape(2)));
+            Parameter block = new Parameter("unet.block.0.w", m.ones(new Shape(2)));
+            Parameter elsewhere = new Parameter("other.w", m.ones(new Shape(2)));
             OffloadUnit textUnit = new OffloadUnit("text.", false);
             OffloadUnit unitRest = new OffloadUnit("unet.", true);
             OffloadUnit blockUnit = new OffloadUnit("unet.block.0.", false);

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -37,7 +38,7 @@ class CheckpointYamlTest {
                 .hasMessageContaining("unknown parameterization 'x0'");
     }
 
-    private java.util.Optional<Prediction> predictionFor(String line) throws IOException {
+    private Optional<Prediction> predictionFor(String line) throws IOException {
         Path checkpoint = dir.resolve("model.safetensors");
         Files.writeString(CheckpointYaml.beside(checkpoint), "model:\n  params:\n" + line + "\n");
         assertThat(CheckpointYaml.beside(checkpoint).getFileName().toString()).isEqualTo("model.yaml");

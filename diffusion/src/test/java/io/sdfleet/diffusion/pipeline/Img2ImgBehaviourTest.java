@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import io.sdfleet.diffusion.image.PixelPlanes;
 import io.sdfleet.diffusion.image.ResizeMode;
 import io.sdfleet.diffusion.testing.MiniModel;
+import io.sdfleet.diffusion.testing.Tensors;
 import org.junit.jupiter.api.Test;
 
 import java.awt.image.BufferedImage;
@@ -25,7 +26,7 @@ class Img2ImgBehaviourTest {
             GenerationResult result = new Txt2Img(model).generate(p, Optional.empty(), ProgressListener.NONE);
 
             NDArray latent = Img2ImgLatents.encode(model.vae(), PixelPlanes.rgb(init).toTensor(m));
-            double error = io.sdfleet.diffusion.testing.Tensors.maxAbs(result.latents(), latent.toFloatArray());
+            double error = Tensors.maxAbs(result.latents(), latent.toFloatArray());
             System.out.printf("strength 0: max |latent - VAE round trip| %.2e%n", error);
             assertThat(error).isLessThanOrEqualTo(1e-5);
         }

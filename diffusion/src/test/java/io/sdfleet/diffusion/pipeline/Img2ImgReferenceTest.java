@@ -9,6 +9,7 @@ import io.sdfleet.diffusion.inpaint.InpaintingFill;
 import io.sdfleet.diffusion.inpaint.MaskOptions;
 import io.sdfleet.diffusion.testing.Reference;
 import io.sdfleet.diffusion.testing.Tensors;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -69,7 +70,7 @@ class Img2ImgReferenceTest {
         int[][] small = Resampler.resize(mask, 8, 8, Resampler.Filter.BICUBIC);
         float[] expected = ref.get("latent_mask_raw").toFloats();
         for (int i = 0; i < 64; i++) {
-            assertThat(small[i / 8][i % 8] / 255.0).as("latent mask %d", i).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1.5 / 255));
+            assertThat(small[i / 8][i % 8] / 255.0).as("latent mask %d", i).isCloseTo(expected[i], Offset.offset(1.5 / 255));
         }
     }
 

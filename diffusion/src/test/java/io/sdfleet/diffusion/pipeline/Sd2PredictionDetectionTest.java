@@ -7,6 +7,7 @@ import io.sdfleet.diffusion.model.NoisePredictor;
 import io.sdfleet.diffusion.model.NoisePredictor.Prediction;
 import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.diffusion.testing.Reference;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,7 +71,7 @@ class Sd2PredictionDetectionTest {
             assertThat(VPredictionProbe.detect(constant((x, t) -> x.mul(1.1f)), m, 8)).isEqualTo(Prediction.EPSILON);
             // A1111 probes at timestep 999 with x = 0.5 everywhere.
             assertThat(VPredictionProbe.meanOffset(constant((x, t) -> t.reshape(1, 1, 1, 1).sub(999f).add(x.mul(0f))),
-                    m, 8)).isCloseTo(-0.5, org.assertj.core.data.Offset.offset(1e-6));
+                    m, 8)).isCloseTo(-0.5, Offset.offset(1e-6));
         }
     }
 

@@ -6,6 +6,7 @@ import io.sdfleet.diffusion.sampling.SamplerCatalog;
 import io.sdfleet.diffusion.sampling.SamplerSpec;
 import io.sdfleet.diffusion.testing.MiniModel;
 import io.sdfleet.diffusion.testing.Tensors;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,10 +87,10 @@ class Txt2ImgBehaviourTest {
     @Test
     void unknownSamplerOrSchedulerIsRejectedByName() {
         GenerationParameters p = new GenerationParameters("x", "", "Eulr", "Automatic", 4, 7, 1, 64, 64, 1, 1);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Txt2Img(model).generate(p, Optional.empty(), ProgressListener.NONE))
+        Assertions.assertThatThrownBy(() -> new Txt2Img(model).generate(p, Optional.empty(), ProgressListener.NONE))
                 .hasMessageContaining("unknown sampler 'Eulr'").hasMessageContaining("DPM++ 2M");
         GenerationParameters q = new GenerationParameters("x", "", "Euler", "Karas", 4, 7, 1, 64, 64, 1, 1);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Txt2Img(model).generate(q, Optional.empty(), ProgressListener.NONE))
+        Assertions.assertThatThrownBy(() -> new Txt2Img(model).generate(q, Optional.empty(), ProgressListener.NONE))
                 .hasMessageContaining("unknown scheduler 'Karas'");
     }
 }

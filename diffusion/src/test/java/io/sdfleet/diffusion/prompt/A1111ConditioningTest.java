@@ -15,6 +15,7 @@ import io.sdfleet.diffusion.testing.Tensors;
 import io.sdfleet.diffusion.tokenizer.ClipTokenizer;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,9 +37,9 @@ class A1111ConditioningTest {
             for (int k = 0; k < tokenized.chunks().size(); k++) {
                 PromptChunk chunk = tokenized.chunks().get(k);
                 assertThat(chunk.tokens()).as("tokens of %s chunk %d", name, k)
-                        .containsExactly(java.util.Arrays.copyOfRange(expectedTokens, 77 * k, 77 * (k + 1)));
+                        .containsExactly(Arrays.copyOfRange(expectedTokens, 77 * k, 77 * (k + 1)));
                 assertThat(chunk.multipliers()).as("multipliers of %s chunk %d", name, k)
-                        .containsExactly(java.util.Arrays.copyOfRange(expectedMultipliers, 77 * k, 77 * (k + 1)));
+                        .containsExactly(Arrays.copyOfRange(expectedMultipliers, 77 * k, 77 * (k + 1)));
             }
         }
     }

@@ -4,8 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.model.TextEncoder;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,7 +41,7 @@ class EmphasisEncoderTest {
     private static PromptChunk chunk(float multiplier) {
         long[] tokens = new long[77];
         float[] multipliers = new float[77];
-        java.util.Arrays.fill(multipliers, 1f);
+        Arrays.fill(multipliers, 1f);
         multipliers[1] = multiplier;
         return new PromptChunk(tokens, multipliers);
     }
@@ -61,9 +63,9 @@ class EmphasisEncoderTest {
             NDArray z = m.create(new float[] {1, 2, 3, 4, 5, 6}, new Shape(1, 3, 2));
             NDArray multipliers = m.create(new float[] {1, 1.1f, 1}, new Shape(1, 3, 1));
             NDArray out = EmphasisEncoder.emphasise(z, multipliers);
-            assertThat(out.mean().getFloat()).isCloseTo(3.5f, org.assertj.core.data.Offset.offset(1e-6f));
+            assertThat(out.mean().getFloat()).isCloseTo(3.5f, Offset.offset(1e-6f));
             // row 1 weighted 1.1 relative to the others
-            assertThat(out.getFloat(0, 1, 0) / out.getFloat(0, 0, 0)).isCloseTo(3.3f, org.assertj.core.data.Offset.offset(1e-5f));
+            assertThat(out.getFloat(0, 1, 0) / out.getFloat(0, 0, 0)).isCloseTo(3.3f, Offset.offset(1e-5f));
         }
     }
 }

@@ -4,6 +4,7 @@ import io.sdfleet.diffusion.networks.ExtraNetworks;
 import io.sdfleet.diffusion.testing.Reference;
 import io.sdfleet.diffusion.tokenizer.ClipTokenizer;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.List;
@@ -90,14 +91,14 @@ class LongPromptTest {
         assertThat(r.chunks).isPositive();
     }
 
-    static Stream<org.junit.jupiter.params.provider.Arguments> nestings() {
+    static Stream<Arguments> nestings() {
         return Stream.of(
-                org.junit.jupiter.params.provider.Arguments.of("(", ")"),
-                org.junit.jupiter.params.provider.Arguments.of("[", "]"),
-                org.junit.jupiter.params.provider.Arguments.of("[", ":1]"),
-                org.junit.jupiter.params.provider.Arguments.of("[a|", "]"),
-                org.junit.jupiter.params.provider.Arguments.of("(a:", ")"),
-                org.junit.jupiter.params.provider.Arguments.of("[(", ")]"));
+                Arguments.of("(", ")"),
+                Arguments.of("[", "]"),
+                Arguments.of("[", ":1]"),
+                Arguments.of("[a|", "]"),
+                Arguments.of("(a:", ")"),
+                Arguments.of("[(", ")]"));
     }
 
     /** One word of 10,000 letters is one BPE word: still tokenised, not thrown out. */

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.nn.Attention;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,8 +26,8 @@ class FusedAttentionTest {
             assertThatThrownBy(() -> FusedAttention.apply(q, k, v, null, 1f)).isInstanceOf(IllegalStateException.class);
             float[] out = Attention.unchunked().scaledDotProduct(q, k, v, 1f, null).toFloatArray();
             double e = Math.E;
-            assertThat(out[0]).isCloseTo((float) (10 * e / (e + 1)), org.assertj.core.data.Offset.offset(1e-4f));
-            assertThat(out[1]).isCloseTo((float) (10 / (e + 1)), org.assertj.core.data.Offset.offset(1e-4f));
+            assertThat(out[0]).isCloseTo((float) (10 * e / (e + 1)), Offset.offset(1e-4f));
+            assertThat(out[1]).isCloseTo((float) (10 / (e + 1)), Offset.offset(1e-4f));
         }
     }
 }

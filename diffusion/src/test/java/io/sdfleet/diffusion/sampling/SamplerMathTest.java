@@ -8,6 +8,7 @@ import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.diffusion.runtime.TorchCpuRandom;
 import io.sdfleet.diffusion.testing.Reference;
 import io.sdfleet.diffusion.testing.Tensors;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,10 +27,10 @@ class SamplerMathTest {
         double worst = 0;
         for (int t = 0; t < expected.length; t++) {
             worst = Math.max(worst, Math.abs(schedule.sigma(t) - expected[t]) / expected[t]);
-            assertThat(schedule.sigmaToT(schedule.sigma(t))).isCloseTo(t, org.assertj.core.data.Offset.offset(1e-3f));
+            assertThat(schedule.sigmaToT(schedule.sigma(t))).isCloseTo(t, Offset.offset(1e-3f));
         }
         assertThat(worst).isLessThan(1e-6);
-        assertThat(DiscreteSchedule.sdDefault().sigma(999)).isCloseTo(schedule.sigma(999), org.assertj.core.data.Offset.offset(1e-3f));
+        assertThat(DiscreteSchedule.sdDefault().sigma(999)).isCloseTo(schedule.sigma(999), Offset.offset(1e-3f));
     }
 
     @Test
@@ -94,12 +95,12 @@ class SamplerMathTest {
     void linearMultistepCoefficientsIntegrateExactly() {
         float[] t = {10f, 7f, 4f, 2f, 1f};
         // Order 1 is plain Euler: the whole interval length.
-        assertThat(LinearMultistep.coefficient(1, t, 0, 0)).isCloseTo(-3, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(LinearMultistep.coefficient(1, t, 0, 0)).isCloseTo(-3, Offset.offset(1e-12));
         // The coefficients of any order sum to the interval length (they integrate a partition of unity).
         double sum = 0;
         for (int j = 0; j < 4; j++) {
             sum += LinearMultistep.coefficient(4, t, 3, j);
         }
-        assertThat(sum).isCloseTo(-1, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(sum).isCloseTo(-1, Offset.offset(1e-12));
     }
 }

@@ -2,10 +2,12 @@ package io.sdfleet.diffusion.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sdfleet.diffusion.testing.Reference;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,7 +23,7 @@ class ClipTokenizerTest {
     void theWordCacheStaysBoundedAndTheIdsStayTheSame() {
         ClipTokenizer tokenizer = ClipTokenizer.load(Reference.file("clip-tokenizer"));
         int[] before = tokenizer.encode("zq" + "x".repeat(200) + " lighthouse");
-        java.util.Random random = new java.util.Random(7);
+        Random random = new Random(7);
         StringBuilder words = new StringBuilder();
         for (int i = 0; i < ClipTokenizer.MAX_CACHED_WORDS + 5_000; i++) {
             words.append(Long.toString(random.nextLong() & Long.MAX_VALUE, 36).replaceAll("[0-9]", "q")).append(' ');
@@ -31,8 +33,8 @@ class ClipTokenizerTest {
             }
         }
         tokenizer.encode(words.toString());
-        org.assertj.core.api.Assertions.assertThat(tokenizer.cachedWords()).isLessThanOrEqualTo(ClipTokenizer.MAX_CACHED_WORDS);
-        org.assertj.core.api.Assertions.assertThat(tokenizer.encode("zq" + "x".repeat(200) + " lighthouse")).isEqualTo(before);
+        Assertions.assertThat(tokenizer.cachedWords()).isLessThanOrEqualTo(ClipTokenizer.MAX_CACHED_WORDS);
+        Assertions.assertThat(tokenizer.encode("zq" + "x".repeat(200) + " lighthouse")).isEqualTo(before);
     }
 
     @Test

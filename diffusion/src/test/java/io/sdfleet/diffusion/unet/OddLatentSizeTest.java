@@ -11,6 +11,7 @@ import io.sdfleet.diffusion.checkpoint.Weights;
 import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.diffusion.testing.Reference;
 import io.sdfleet.diffusion.testing.Tensors;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,7 +33,7 @@ class OddLatentSizeTest {
             float[] acp = checkpoint.get("alphas_cumprod").toFloats();
             float[] sigmas = ref.get("sigmas_first").toFloats();
             float sigmaMax = (float) Math.sqrt((1 - acp[999]) / acp[999]);
-            assertThat((double) sigmas[0]).isCloseTo(sigmaMax, org.assertj.core.data.Offset.offset(1e-4 * sigmaMax));
+            assertThat((double) sigmas[0]).isCloseTo(sigmaMax, Offset.offset(1e-4 * sigmaMax));
             try (NDManager call = m.newSubManager()) {
                 NDArray trace = Tensors.load(ref.get("trace_x_first"), call);
                 NDArray x0 = trace.get(0);

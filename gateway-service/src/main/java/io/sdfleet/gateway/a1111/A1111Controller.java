@@ -1,13 +1,25 @@
 package io.sdfleet.gateway.a1111;
 
+import com.sun.management.OperatingSystemMXBean;
+import io.sdfleet.contracts.JobMessage;
+import io.sdfleet.contracts.WorkerHeartbeat;
+import io.sdfleet.diffusion.image.PngFiles;
+import io.sdfleet.diffusion.infotext.Infotext;
 import io.sdfleet.diffusion.prompt.PromptStyles;
 import io.sdfleet.gateway.GatewayProperties;
 import io.sdfleet.gateway.api.Callers;
+import io.sdfleet.gateway.auth.Caller;
+import io.sdfleet.gateway.auth.UsageLimits;
 import io.sdfleet.gateway.generation.Generation;
 import io.sdfleet.gateway.generation.Generations;
 import io.sdfleet.gateway.generation.StorageReader;
+import io.sdfleet.gateway.generation.Workers;
 import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -17,14 +29,24 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * AUTOMATIC1111's {@code /sdapi/v1} as a synchronous facade over the asynchronous fleet: txt2img answers once all
@@ -36,22 +58,22 @@ public class A1111Controller {
 
     /** Lists the fields and settings a request carried that A1111 ignores too. */
     public static final String IGNORED_FIELDS_HEADER = IgnoredFields.HEADER;
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(A1111Controller.class);
+    private static final Logger log = LoggerFactory.getLogger(A1111Controller.class);
 
     private final Generations generations;
     private final StorageReader storage;
     private final ModelCatalog models;
     private final JsonMapper json;
     private final GatewayProperties properties;
-    private final io.sdfleet.gateway.generation.Workers workers;
+    private final Workers workers;
     private final PromptStyles styles;
-    private final io.sdfleet.gateway.auth.UsageLimits limits;
+    private final UsageLimits limits;
     private final RequestLimits requestLimits;
     private final UserOptions userOptions;
 
     public A1111Controller(Generations generations, StorageReader storage, ModelCatalog models, JsonMapper json,
-                           GatewayProperties properties, io.sdfleet.gateway.generation.Workers workers,
-                           PromptStyles styles, io.sdfleet.gateway.auth.UsageLimits limits, RequestLimits requestLimits,
+                           GatewayProperties properties, Workers workers,
+                           PromptStyles styles, UsageLimits limits, RequestLimits requestLimits,
                            UserOptions userOptions) {
         this.userOptions = userOptions;
         this.requestLimits = requestLimits;
@@ -104,10 +126,10 @@ public class A1111Controller {
                             .body((JsonNode) A1111Responses.generation(request, done, pngs, json));
                 })
                 .exceptionally(failure -> {
-                    Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
-                    if (!(cause instanceof java.util.concurrent.TimeoutException)) {
-                        throw failure instanceof java.util.concurrent.CompletionException c ? c
-                                : new java.util.concurrent.CompletionException(failure);
+                    Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                    if (!(cause instanceof TimeoutException)) {
+                        throw failure instanceof CompletionException c ? c
+                                : new CompletionException(failure);
                     }
                     // the generation goes on; the caller is told where to follow it rather than given a 500
                     ObjectNode problem = json.createObjectNode();
@@ -118,7 +140,7 @@ public class A1111Controller {
                             + " s; it goes on: follow it at /api/v1/generations/" + generation.id());
                     problem.put("id", generation.id());
                     return ResponseEntity.status(HttpStatus.GATEWAY_TIMEOUT)
-                            .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+                            .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                             .headers(ignoredFieldsHeader(request)).body((JsonNode) problem);
                 });
     }
@@ -135,8 +157,8 @@ public class A1111Controller {
     public ResponseEntity<JsonNode> skip(HttpServletRequest http) {
         generations.currentOf(Callers.of(http)).ifPresent(generations::skipCurrentJob);
         // A1111's skip returns nothing: a JSON null
-        return ResponseEntity.ok().contentType(org.springframework.http.MediaType.APPLICATION_JSON)
-                .body(tools.jackson.databind.node.JsonNodeFactory.instance.nullNode());
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
+                .body(JsonNodeFactory.instance.nullNode());
     }
 
     /**
@@ -151,10 +173,10 @@ public class A1111Controller {
      */
     @GetMapping("/memory")
     public Map<String, Object> memory(HttpServletRequest http) {
-        io.sdfleet.gateway.auth.Caller caller = Callers.caller(http);
+        Caller caller = Callers.caller(http);
         Map<String, Object> perWorker = new LinkedHashMap<>();
         Map<String, Object> firstCuda = null;
-        for (io.sdfleet.contracts.WorkerHeartbeat h : workers.live()) {
+        for (WorkerHeartbeat h : workers.live()) {
             Map<String, Object> usage = memoryUsage(h.freeMemoryBytes(), h.totalMemoryBytes() - h.freeMemoryBytes(),
                     h.totalMemoryBytes());
             Map<String, Object> entry = new LinkedHashMap<>();
@@ -203,8 +225,8 @@ public class A1111Controller {
     /** As A1111's psutil figures: used = this process's resident set, total = the host's memory, free = the rest. */
     private static Map<String, Object> gatewayRam() {
         long total = 0;
-        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.OperatingSystemMXBean os) {
+        if (ManagementFactory.getOperatingSystemMXBean()
+                instanceof OperatingSystemMXBean os) {
             total = os.getTotalMemorySize();
         }
         long used = residentBytes();
@@ -216,12 +238,12 @@ public class A1111Controller {
 
     private static long residentBytes() {
         try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmRSS:")) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
                 }
             }
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             // not Linux: the JVM's own heap use below
         }
         Runtime rt = Runtime.getRuntime();
@@ -229,11 +251,11 @@ public class A1111Controller {
     }
 
     /** The job id when the caller may know of it (their own request's, or any for an admin), else null. */
-    private String visibleJob(String jobId, io.sdfleet.gateway.auth.Caller caller) {
+    private String visibleJob(String jobId, Caller caller) {
         if (jobId == null || caller.admin()) {
             return jobId;
         }
-        String requestId = io.sdfleet.contracts.JobMessage.requestIdOf(jobId);
+        String requestId = JobMessage.requestIdOf(jobId);
         boolean own = generations.find(requestId).filter(g -> g.user().equals(caller.name())).isPresent();
         return own ? jobId : null;
     }
@@ -252,19 +274,19 @@ public class A1111Controller {
         int comma = data.startsWith("data:") ? data.indexOf(',') : -1;
         Map<String, String> text;
         try {
-            byte[] png = java.util.Base64.getMimeDecoder().decode(data.substring(comma + 1));
+            byte[] png = Base64.getMimeDecoder().decode(data.substring(comma + 1));
             if (png.length > requestLimits.maxInitImageBytes()) {
                 throw new InvalidRequestException(List.of(new FieldProblem("image",
                         "larger than " + requestLimits.maxInitImageBytes() + " bytes")), false);
             }
-            text = io.sdfleet.diffusion.image.PngFiles.readText(png, requestLimits.maxPngInfoTextBytes());
+            text = PngFiles.readText(png, requestLimits.maxPngInfoTextBytes());
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(List.of(new FieldProblem("image", "not a base64 PNG: " + e.getMessage())), false);
         }
         String info = text.getOrDefault("parameters", "");
         Map<String, Object> parameters = new LinkedHashMap<>();
         if (!info.isEmpty()) {
-            io.sdfleet.diffusion.infotext.Infotext parsed = io.sdfleet.diffusion.infotext.Infotext.parse(info);
+            Infotext parsed = Infotext.parse(info);
             parameters.put("Prompt", parsed.prompt());
             parameters.put("Negative prompt", parsed.negativePrompt());
             parameters.putAll(parsed.parameters());
@@ -324,7 +346,7 @@ public class A1111Controller {
         return out;
     }
 
-    private static org.springframework.http.HttpHeaders ignoredFieldsHeader(A1111Request request) {
+    private static HttpHeaders ignoredFieldsHeader(A1111Request request) {
         if (!request.ignoredFields().isEmpty()) {
             log.debug("ignored fields: {}", request.ignoredFields());
         }
@@ -332,6 +354,6 @@ public class A1111Controller {
     }
 
     /** A1111's job_timestamp: the job's start as yyyyMMddHHmmss (local time there; UTC here). */
-    private static final java.time.format.DateTimeFormatter JOB_TIMESTAMP =
-            java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(java.time.ZoneOffset.UTC);
+    private static final DateTimeFormatter JOB_TIMESTAMP =
+            DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
 }

@@ -1,9 +1,11 @@
 package io.sdfleet.gateway.a1111;
 
+import io.sdfleet.diffusion.pipeline.HiresFix;
 import io.sdfleet.diffusion.prompt.PromptStyles;
 import io.sdfleet.diffusion.sampling.SamplerCatalog;
 import io.sdfleet.diffusion.sampling.SamplerSpec;
 import io.sdfleet.diffusion.sampling.Scheduler;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -123,10 +125,10 @@ public class A1111ListingsController {
      * {@code null} too, not empty.
      */
     @PostMapping(value = {"/refresh-checkpoints", "/refresh-vae", "/refresh-loras", "/refresh-embeddings"},
-            produces = org.springframework.http.MediaType.APPLICATION_JSON_VALUE)
+            produces = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<String> refreshModels() {
         models.refresh();
-        return ResponseEntity.ok().contentType(org.springframework.http.MediaType.APPLICATION_JSON).body("null");
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body("null");
     }
 
     /**
@@ -138,7 +140,7 @@ public class A1111ListingsController {
     public List<Map<String, Object>> upscalers() {
         List<Map<String, Object>> out = new ArrayList<>();
         for (String name : List.of("None", "Lanczos", "Nearest")) {
-            if (!io.sdfleet.diffusion.pipeline.HiresFix.UPSCALERS.contains(name)) {
+            if (!HiresFix.UPSCALERS.contains(name)) {
                 continue;
             }
             Map<String, Object> entry = new LinkedHashMap<>();
@@ -155,7 +157,7 @@ public class A1111ListingsController {
     /** A1111's {@code [{name}]} of the latent hires modes, those the engine has ("Latent", "Latent (nearest)"). */
     @GetMapping("/latent-upscale-modes")
     public List<Map<String, Object>> latentUpscaleModes() {
-        return io.sdfleet.diffusion.pipeline.HiresFix.LATENT_UPSCALERS.stream()
+        return HiresFix.LATENT_UPSCALERS.stream()
                 .map(name -> Map.<String, Object>of("name", name)).toList();
     }
 

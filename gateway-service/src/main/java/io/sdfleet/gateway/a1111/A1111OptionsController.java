@@ -16,6 +16,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -120,7 +121,7 @@ public class A1111OptionsController {
                 return integer(key, value, 0, 0xFFFFFFFFL, bad);
             }
             case "randn_source" -> {
-                String source = Fields.asText(value).orElse("").trim().toUpperCase(java.util.Locale.ROOT);
+                String source = Fields.asText(value).orElse("").trim().toUpperCase(Locale.ROOT);
                 if (source.equals("GPU")) {
                     unsupported.add(new FieldProblem(key, "GPU noise depends on the worker's device; use NV for A1111's"
                             + " NVIDIA-GPU noise on any device"));

@@ -7,6 +7,7 @@ import io.sdfleet.contracts.NoiseSettings;
 import io.sdfleet.contracts.SamplerSettings;
 import io.sdfleet.diffusion.prompt.PromptStyles;
 import io.sdfleet.diffusion.sampling.SamplerCatalog;
+import io.sdfleet.diffusion.sampling.SamplerSpec;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -14,6 +15,7 @@ import tools.jackson.databind.node.ObjectNode;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -198,7 +200,7 @@ public final class A1111Request {
         String rngSource = "CPU";
         JsonNode source = settings.get("randn_source");
         if (source != null) {
-            rngSource = source.asString("").trim().toUpperCase(java.util.Locale.ROOT);
+            rngSource = source.asString("").trim().toUpperCase(Locale.ROOT);
             if (rngSource.equals("GPU")) {
                 unsupported.add(new FieldProblem(settings.field("randn_source"),
                         "GPU depends on the worker's device; use NV for A1111's NVIDIA-GPU noise on any device"));
@@ -289,13 +291,13 @@ public final class A1111Request {
                 return scheduler;
             }
         }
-        io.sdfleet.diffusion.sampling.SamplerSpec sampler;
+        SamplerSpec sampler;
         try {
             sampler = SamplerCatalog.choose(samplerName, "Automatic").sampler();
         } catch (IllegalArgumentException unknownSampler) {
             return "Automatic";
         }
-        if (!sampler.usesTimesteps() && A1111_ONLY_SCHEDULERS.contains(scheduler.trim().toLowerCase(java.util.Locale.ROOT))) {
+        if (!sampler.usesTimesteps() && A1111_ONLY_SCHEDULERS.contains(scheduler.trim().toLowerCase(Locale.ROOT))) {
             unsupported.add(new FieldProblem("scheduler", "the '" + scheduler + "' schedule type is not supported yet"
                     + " (see /sdapi/v1/schedulers)"));
         } else {

@@ -3,6 +3,7 @@ package io.sdfleet.gateway.a1111;
 import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.diffusion.image.PngFiles;
 import io.sdfleet.diffusion.infotext.Infotext;
+import io.sdfleet.diffusion.pipeline.Version;
 import io.sdfleet.gateway.generation.Generation;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -15,7 +16,7 @@ import java.util.Base64;
 import java.util.List;
 
 /** Builds A1111's txt2img response: images as bare base64, the echoed request, and {@code info} as a JSON string. */
-public final class A1111Responses {
+final class A1111Responses {
 
     private static final DateTimeFormatter JOB_TIMESTAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
 
@@ -90,7 +91,7 @@ public final class A1111Responses {
         info.put("job_timestamp", JOB_TIMESTAMP.format(generation.acceptedAt()));
         info.put("clip_skip", p.clipSkip());
         info.put("is_using_inpainting_conditioning", false);
-        info.put("version", io.sdfleet.diffusion.pipeline.Version.CURRENT);
+        info.put("version", Version.CURRENT);
         response.put("info", json.writeValueAsString(info));
         return response;
     }

@@ -12,6 +12,7 @@ import org.springframework.stereotype.Component;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -142,7 +143,7 @@ public class EmbeddingShapes {
         }
         StoredTensor t = tensors.values().iterator().next();
         if (t.shape().length != 1 && t.shape().length != 2) {
-            throw new IllegalArgumentException("holds a tensor of shape " + java.util.Arrays.toString(t.shape())
+            throw new IllegalArgumentException("holds a tensor of shape " + Arrays.toString(t.shape())
                     + ", not [vectors, width]");
         }
         return t;

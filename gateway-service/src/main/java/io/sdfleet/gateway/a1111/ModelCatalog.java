@@ -1,5 +1,6 @@
 package io.sdfleet.gateway.a1111;
 
+import io.sdfleet.diffusion.checkpoint.ModelHash;
 import io.sdfleet.gateway.GatewayProperties;
 import io.sdfleet.gateway.models.ModelRegistry;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -9,12 +10,20 @@ import tools.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -33,7 +42,7 @@ public class ModelCatalog {
     public record Model(String kind, String name, String sha256, String modelHash, Path localPath) {
 
         Model withSha256(String sha) {
-            return new Model(kind, name, sha, sha.substring(0, io.sdfleet.diffusion.checkpoint.ModelHash.SHORT_LENGTH), localPath);
+            return new Model(kind, name, sha, sha.substring(0, ModelHash.SHORT_LENGTH), localPath);
         }
 
         public String stem() {
@@ -62,14 +71,14 @@ public class ModelCatalog {
             "checkpoint", "", "vae", "VAE", "lora", "Lora", "embedding", "embeddings", "hypernetwork", "hypernetworks");
 
     /** How long a listing waits for local checkpoints being hashed before answering without their hashes. */
-    static final java.time.Duration HASH_WAIT = java.time.Duration.ofSeconds(30);
+    static final Duration HASH_WAIT = Duration.ofSeconds(30);
 
     private final Path dir;
     private final String defaultModel;
     private final ModelRegistry registry;
     /** sha256 of local files by path|size|mtime: each file version is hashed once, off the request threads. */
-    private final Map<String, java.util.concurrent.CompletableFuture<String>> hashes = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.Executor hasher = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    private final Map<String, CompletableFuture<String>> hashes = new ConcurrentHashMap<>();
+    private final Executor hasher = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sdfleet-model-hasher");
         t.setDaemon(true);
         return t;
@@ -138,8 +147,8 @@ public class ModelCatalog {
         long deadline = System.nanoTime() + HASH_WAIT.toNanos();
         for (Path p : local("checkpoint")) {
             try {
-                hashOf(p).get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                hashOf(p).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException e) {
                 // still hashing (listed without a hash this time) or unreadable (never hashed)
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -150,15 +159,15 @@ public class ModelCatalog {
     }
 
     /** The file's sha256, started on the hashing thread the first time this version of the file is asked for. */
-    private java.util.concurrent.CompletableFuture<String> hashOf(Path file) {
+    private CompletableFuture<String> hashOf(Path file) {
         String key;
         try {
             key = file.toAbsolutePath().normalize() + "|" + Files.size(file) + "|" + Files.getLastModifiedTime(file).toMillis();
         } catch (IOException e) {
-            return java.util.concurrent.CompletableFuture.failedFuture(e);
+            return CompletableFuture.failedFuture(e);
         }
-        return hashes.computeIfAbsent(key, k -> java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> io.sdfleet.diffusion.checkpoint.ModelHash.computeSha256(file), hasher));
+        return hashes.computeIfAbsent(key, k -> CompletableFuture.supplyAsync(
+                () -> ModelHash.computeSha256(file), hasher));
     }
 
     public List<Model> vaeModels() {

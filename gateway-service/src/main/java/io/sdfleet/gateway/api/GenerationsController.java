@@ -1,7 +1,14 @@
 package io.sdfleet.gateway.api;
 
+import io.sdfleet.diffusion.prompt.PromptStyles;
+import io.sdfleet.gateway.a1111.FieldProblem;
+import io.sdfleet.gateway.a1111.InvalidRequestException;
 import io.sdfleet.gateway.a1111.ModelCatalog;
 import io.sdfleet.gateway.a1111.A1111Request;
+import io.sdfleet.gateway.a1111.RequestLimits;
+import io.sdfleet.gateway.a1111.UserOptions;
+import io.sdfleet.gateway.auth.Caller;
+import io.sdfleet.gateway.auth.UsageLimits;
 import io.sdfleet.gateway.generation.Generation;
 import io.sdfleet.gateway.generation.Generations;
 import io.sdfleet.gateway.generation.StorageReader;
@@ -15,14 +22,19 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The native asynchronous API: submit (202 + id), look up state and images, follow events as server-sent events,
@@ -36,18 +48,18 @@ public class GenerationsController {
     private final ModelCatalog models;
     private final StorageReader storage;
 
-    private final io.sdfleet.diffusion.prompt.PromptStyles styles;
-    private final io.sdfleet.gateway.a1111.RequestLimits requestLimits;
+    private final PromptStyles styles;
+    private final RequestLimits requestLimits;
 
-    private final io.sdfleet.gateway.auth.UsageLimits limits;
+    private final UsageLimits limits;
 
-    private final io.sdfleet.gateway.a1111.UserOptions userOptions;
+    private final UserOptions userOptions;
 
     public GenerationsController(Generations generations, ModelCatalog models, StorageReader storage,
-                                 io.sdfleet.diffusion.prompt.PromptStyles styles,
-                                 io.sdfleet.gateway.auth.UsageLimits limits,
-                                 io.sdfleet.gateway.a1111.RequestLimits requestLimits,
-                                 io.sdfleet.gateway.a1111.UserOptions userOptions) {
+                                 PromptStyles styles,
+                                 UsageLimits limits,
+                                 RequestLimits requestLimits,
+                                 UserOptions userOptions) {
         this.userOptions = userOptions;
         this.requestLimits = requestLimits;
         this.styles = styles;
@@ -62,9 +74,9 @@ public class GenerationsController {
         // The native API takes A1111's fields; init_images makes it an img2img request.
         A1111Request.Kind kind = body != null && body.has("init_images") ? A1111Request.Kind.IMG2IMG : A1111Request.Kind.TXT2IMG;
         int priority = priorityOf(body); // the one native-only field: A1111's endpoints keep A1111's fields
-        if (body instanceof tools.jackson.databind.node.ObjectNode object && object.has("priority")) {
+        if (body instanceof ObjectNode object && object.has("priority")) {
             body = object.deepCopy();
-            ((tools.jackson.databind.node.ObjectNode) body).remove("priority");
+            ((ObjectNode) body).remove("priority");
         }
         A1111Request request = A1111Request.parse(body, models, styles, requestLimits, kind,
                 A1111Request.Dialect.NATIVE, userOptions.of(Callers.of(http)));
@@ -79,15 +91,15 @@ public class GenerationsController {
 
     /** The caller's requests, newest first; {@code before} (an ISO instant) pages back. */
     @GetMapping
-    public List<Map<String, Object>> list(@org.springframework.web.bind.annotation.RequestParam(required = false) String before,
-                                          @org.springframework.web.bind.annotation.RequestParam(defaultValue = "50") int limit,
+    public List<Map<String, Object>> list(@RequestParam(required = false) String before,
+                                          @RequestParam(defaultValue = "50") int limit,
                                           HttpServletRequest http) {
-        java.time.Instant cursor;
+        Instant cursor;
         try {
-            cursor = before == null ? null : java.time.Instant.parse(before);
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new io.sdfleet.gateway.a1111.InvalidRequestException(List.of(
-                    new io.sdfleet.gateway.a1111.FieldProblem("before", "must be an ISO-8601 instant")), false);
+            cursor = before == null ? null : Instant.parse(before);
+        } catch (DateTimeParseException e) {
+            throw new InvalidRequestException(List.of(
+                    new FieldProblem("before", "must be an ISO-8601 instant")), false);
         }
         List<Map<String, Object>> out = new ArrayList<>();
         for (Generation.Snapshot s : generations.listOf(Callers.of(http), cursor, Math.max(1, Math.min(limit, 200)))) {
@@ -118,7 +130,7 @@ public class GenerationsController {
             return 0;
         }
         if (!priority.isIntegralNumber() || !priority.canConvertToInt()) {
-            throw new io.sdfleet.gateway.a1111.InvalidRequestException(List.of(new io.sdfleet.gateway.a1111.FieldProblem(
+            throw new InvalidRequestException(List.of(new FieldProblem(
                     "priority", "must be an integer")), false);
         }
         return priority.asInt();
@@ -181,7 +193,7 @@ public class GenerationsController {
     }
 
     /** A user sees only their own generations. */
-    private java.util.Optional<Generation> owned(String id, HttpServletRequest http) {
+    private Optional<Generation> owned(String id, HttpServletRequest http) {
         return generations.find(id).filter(g -> g.user().equals(Callers.of(http)));
     }
 }

@@ -2,6 +2,9 @@ package io.sdfleet.gateway.api;
 
 import io.sdfleet.gateway.a1111.FieldProblem;
 import io.sdfleet.gateway.a1111.InvalidRequestException;
+import io.sdfleet.gateway.a1111.NoWorkerException;
+import io.sdfleet.gateway.auth.LimitExceededException;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -11,7 +14,11 @@ import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.multipart.MultipartException;
 
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.http.HttpTimeoutException;
 import java.util.List;
 import java.util.Map;
 
@@ -57,8 +64,8 @@ public class ProblemAdvice {
      * A service the gateway relies on (storage-service) cannot be reached: 503 with Retry-After, logged as a warning
      * (an outage elsewhere, not a bug here; its own health says more).
      */
-    @ExceptionHandler({java.net.ConnectException.class, java.net.http.HttpTimeoutException.class})
-    public ResponseEntity<ProblemDetail> unavailable(java.io.IOException e) {
+    @ExceptionHandler({ConnectException.class, HttpTimeoutException.class})
+    public ResponseEntity<ProblemDetail> unavailable(IOException e) {
         log.warn("a service the gateway relies on is unreachable: {}", e.toString());
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
                 "a fleet service is unreachable; try again shortly");
@@ -67,21 +74,21 @@ public class ProblemAdvice {
     }
 
     /** No worker can take a synchronous A1111 request now: 503 at once rather than a call held for an hour. */
-    @ExceptionHandler(io.sdfleet.gateway.a1111.NoWorkerException.class)
-    public ResponseEntity<ProblemDetail> noWorker(io.sdfleet.gateway.a1111.NoWorkerException e) {
+    @ExceptionHandler(NoWorkerException.class)
+    public ResponseEntity<ProblemDetail> noWorker(NoWorkerException e) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
         problem.setTitle("Service Unavailable");
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-                .header("Retry-After", String.valueOf(io.sdfleet.gateway.a1111.NoWorkerException.RETRY_AFTER_SECONDS))
+                .header("Retry-After", String.valueOf(NoWorkerException.RETRY_AFTER_SECONDS))
                 .body(problem);
     }
 
-    @ExceptionHandler(io.sdfleet.gateway.auth.LimitExceededException.class)
-    public org.springframework.http.ResponseEntity<ProblemDetail> limited(io.sdfleet.gateway.auth.LimitExceededException e) {
+    @ExceptionHandler(LimitExceededException.class)
+    public ResponseEntity<ProblemDetail> limited(LimitExceededException e) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS, e.getMessage());
         problem.setTitle("Limit reached: " + e.limit());
         problem.setProperty("limit", e.limit());
-        return org.springframework.http.ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
                 .header("Retry-After", String.valueOf(e.retryAfterSeconds())).body(problem);
     }
 
@@ -93,8 +100,8 @@ public class ProblemAdvice {
     }
 
     /** A multipart body that ends early or is malformed: the API takes JSON, so say so. */
-    @ExceptionHandler(org.springframework.web.multipart.MultipartException.class)
-    public ProblemDetail unreadableMultipart(org.springframework.web.multipart.MultipartException e) {
+    @ExceptionHandler(MultipartException.class)
+    public ProblemDetail unreadableMultipart(MultipartException e) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "body: multipart data cannot be read");
         problem.setTitle("Invalid request");
         problem.setProperty("errors", List.of(Map.of("field", "body", "message", "multipart data cannot be read; send JSON")));
@@ -102,8 +109,8 @@ public class ProblemAdvice {
     }
 
     /** Form bodies Tomcat cannot parse (bad encoding, over maxPostSize); Spring reads them looking for a body. */
-    @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
-    public ProblemDetail unreadableForm(org.apache.tomcat.util.http.InvalidParameterException e) {
+    @ExceptionHandler(InvalidParameterException.class)
+    public ProblemDetail unreadableForm(InvalidParameterException e) {
         int code = e.getErrorCode() >= 400 && e.getErrorCode() < 500 ? e.getErrorCode() : 400;
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(code), "body: form data cannot be read");
         problem.setTitle("Invalid request");

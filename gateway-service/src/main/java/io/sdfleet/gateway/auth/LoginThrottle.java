@@ -1,5 +1,6 @@
 package io.sdfleet.gateway.auth;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import java.time.Clock;
@@ -31,7 +32,7 @@ public class LoginThrottle {
     private final Duration window;
     private final Clock clock;
 
-    @org.springframework.beans.factory.annotation.Autowired
+    @Autowired
     public LoginThrottle(AuthProperties properties) {
         this(properties.failedLoginsPerAddress(), properties.failedLoginsPerUser(),
                 Duration.ofSeconds(properties.failedLoginWindowSeconds()), Clock.systemUTC());

@@ -11,7 +11,7 @@ import java.util.Set;
  * credentials except an exact list, and a request is only public when its raw path is spelled exactly as its routed
  * path: no spelling of a protected path can look public.
  */
-public final class RequestAccess {
+final class RequestAccess {
 
     /** Who may make a request. */
     public enum Level {

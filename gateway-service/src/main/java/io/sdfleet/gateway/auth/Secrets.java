@@ -9,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * API keys and passwords, never stored in the clear. Keys are 32 random bytes (so a fast SHA-256 is enough to
@@ -17,7 +18,7 @@ import java.util.HexFormat;
 public final class Secrets {
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final java.util.concurrent.atomic.LongAdder PASSWORD_CHECKS = new java.util.concurrent.atomic.LongAdder();
+    private static final LongAdder PASSWORD_CHECKS = new LongAdder();
     private static final int PBKDF2_ITERATIONS = 210_000; // OWASP's 2023 figure for PBKDF2-HMAC-SHA256
     static final String KEY_PREFIX = "sdf_";
 

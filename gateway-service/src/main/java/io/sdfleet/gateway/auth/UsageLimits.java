@@ -4,6 +4,7 @@ import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.gateway.a1111.FieldProblem;
 import io.sdfleet.gateway.a1111.InvalidRequestException;
 import io.sdfleet.gateway.generation.Generations;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import java.time.Clock;
@@ -24,7 +25,7 @@ public class UsageLimits {
     private final Users users;
     private final Clock clock;
 
-    @org.springframework.beans.factory.annotation.Autowired
+    @Autowired
     public UsageLimits(Generations generations, Users users) {
         this(generations, users, Clock.systemUTC());
     }

@@ -7,6 +7,8 @@ import org.springframework.stereotype.Repository;
 
 import java.sql.PreparedStatement;
 import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -85,10 +87,10 @@ public class Users {
     }
 
     /** Records that a key was used at {@code at} (never moving the stamp back). */
-    public void stampKeyUse(String keyHash, java.time.Instant at) {
+    public void stampKeyUse(String keyHash, Instant at) {
         jdbc.update("UPDATE api_keys SET last_used_at = ? WHERE key_hash = ? "
-                + "AND (last_used_at IS NULL OR last_used_at < ?)", java.sql.Timestamp.from(at), keyHash,
-                java.sql.Timestamp.from(at));
+                + "AND (last_used_at IS NULL OR last_used_at < ?)", Timestamp.from(at), keyHash,
+                Timestamp.from(at));
     }
 
     public List<KeyInfo> keysOf(String user) {

@@ -5,6 +5,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -171,7 +172,7 @@ public final class Generation {
     /** Indexes of the images stored so far, in the order they were stored. */
     public List<Integer> storedIndexes() {
         List<Integer> sorted = new ArrayList<>(storedIndexes);
-        java.util.Collections.sort(sorted);
+        Collections.sort(sorted);
         return sorted;
     }
 

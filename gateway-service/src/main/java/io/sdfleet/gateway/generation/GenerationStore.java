@@ -8,6 +8,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import java.sql.Array;
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -60,17 +61,17 @@ public class GenerationStore {
     }
 
     /** A user's requests, newest first, accepted before {@code before} (null: now). */
-    public List<Generation.Snapshot> ofUser(String user, java.time.Instant before, int limit) {
+    public List<Generation.Snapshot> ofUser(String user, Instant before, int limit) {
         return jdbc.query("SELECT " + COLUMNS + " FROM generations WHERE user_name = ? AND accepted_at < ? "
                 + "ORDER BY accepted_at DESC LIMIT ?", mapper(), user,
-                Timestamp.from(before == null ? java.time.Instant.now().plusSeconds(1) : before), limit);
+                Timestamp.from(before == null ? Instant.now().plusSeconds(1) : before), limit);
     }
 
     /**
      * Requests of every user accepted before {@code acceptedAt} and still queued or running, across all gateways:
      * how far back in line a new request starts. (The scheduler's fair shares may let it overtake some.)
      */
-    public long ahead(java.time.Instant acceptedAt) {
+    public long ahead(Instant acceptedAt) {
         Long n = jdbc.queryForObject("SELECT count(*) FROM generations WHERE state IN ('QUEUED', 'RUNNING') "
                 + "AND accepted_at < ?", Long.class, Timestamp.from(acceptedAt));
         return n == null ? 0 : n;

@@ -4,18 +4,25 @@ import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.contracts.GenerationRequested;
 import io.sdfleet.contracts.JobFailed;
 import io.sdfleet.contracts.JobFinished;
+import io.sdfleet.contracts.JobSkipRequested;
+import io.sdfleet.contracts.JobSkipped;
 import io.sdfleet.contracts.Messaging;
+import io.sdfleet.contracts.PreviewEvent;
 import io.sdfleet.contracts.ProgressEvent;
+import io.sdfleet.contracts.RequestCancelled;
+import io.sdfleet.gateway.ops.GatewayMetrics;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,7 +42,7 @@ public class Generations {
     private final Map<String, Generation> byId = new ConcurrentHashMap<>();
     private final Map<String, Instant> overSince = new ConcurrentHashMap<>();
     private final GenerationStore store;
-    private io.sdfleet.gateway.ops.GatewayMetrics metrics;
+    private GatewayMetrics metrics;
 
     public Generations(RabbitTemplate rabbit, Messaging.Names names, JsonMapper json, GenerationStore store) {
         this.rabbit = rabbit;
@@ -110,8 +117,8 @@ public class Generations {
     }
 
     /** Operations hook (metrics), set by Spring after construction. */
-    @org.springframework.beans.factory.annotation.Autowired
-    void metrics(io.sdfleet.gateway.ops.GatewayMetrics metrics) {
+    @Autowired
+    void metrics(GatewayMetrics metrics) {
         this.metrics = metrics;
     }
 
@@ -125,7 +132,7 @@ public class Generations {
     }
 
     /** A user's requests, newest first (from the store, so earlier gateway processes' too). */
-    public java.util.List<Generation.Snapshot> listOf(String user, Instant before, int limit) {
+    public List<Generation.Snapshot> listOf(String user, Instant before, int limit) {
         return store.ofUser(user, before, limit).stream()
                 .map(s -> byId.containsKey(s.id()) ? byId.get(s.id()).snapshot() : s).toList();
     }
@@ -136,7 +143,7 @@ public class Generations {
     }
 
     /** Generations not over yet, for reconciliation with storage. */
-    public java.util.List<Generation> active() {
+    public List<Generation> active() {
         return byId.values().stream().filter(g -> !g.isOver()).toList();
     }
 
@@ -150,7 +157,7 @@ public class Generations {
         return byId.values().stream()
                 .filter(g -> g.user().equals(user))
                 .filter(g -> g.state() == Generation.State.QUEUED || g.state() == Generation.State.RUNNING)
-                .max(java.util.Comparator.comparing(Generation::acceptedAt));
+                .max(Comparator.comparing(Generation::acceptedAt));
     }
 
     /** Jobs (batches) the user still has queued or running, for the concurrent-jobs limit. */
@@ -171,7 +178,7 @@ public class Generations {
         MessageProperties props = new MessageProperties();
         props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
         props.setType(Messaging.SKIP);
-        byte[] body = json.writeValueAsBytes(new io.sdfleet.contracts.JobSkipRequested(generation.id(), jobId,
+        byte[] body = json.writeValueAsBytes(new JobSkipRequested(generation.id(), jobId,
                 generation.user(), Instant.now()));
         rabbit.send(names.eventsExchange(), Messaging.eventKey(generation.id(), Messaging.SKIP), new Message(body, props));
         return true;
@@ -184,7 +191,7 @@ public class Generations {
         MessageProperties props = new MessageProperties();
         props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
         props.setType(Messaging.CANCELLED);
-        byte[] body = json.writeValueAsBytes(new io.sdfleet.contracts.RequestCancelled(generation.id(), generation.user(),
+        byte[] body = json.writeValueAsBytes(new RequestCancelled(generation.id(), generation.user(),
                 Instant.now()));
         rabbit.send(names.eventsExchange(), Messaging.eventKey(generation.id(), Messaging.CANCELLED), new Message(body, props));
     }
@@ -208,7 +215,7 @@ public class Generations {
                 });
             }
             case Messaging.PREVIEW -> {
-                io.sdfleet.contracts.PreviewEvent e = json.readValue(message.getBody(), io.sdfleet.contracts.PreviewEvent.class);
+                PreviewEvent e = json.readValue(message.getBody(), PreviewEvent.class);
                 find(e.requestId()).ifPresent(g -> g.preview(e.pngBase64()));
             }
             case "job-finished" -> {
@@ -219,7 +226,7 @@ public class Generations {
                 });
             }
             case Messaging.JOB_SKIPPED -> {
-                io.sdfleet.contracts.JobSkipped e = json.readValue(message.getBody(), io.sdfleet.contracts.JobSkipped.class);
+                JobSkipped e = json.readValue(message.getBody(), JobSkipped.class);
                 find(e.requestId()).ifPresent(g -> {
                     g.jobSkipped(e.images());
                     saved(g);

@@ -1,7 +1,9 @@
 package io.sdfleet.gateway.generation;
 
+import io.sdfleet.contracts.Messaging;
 import io.sdfleet.gateway.GatewayProperties;
 import io.sdfleet.internal.InternalCredential;
+import io.sdfleet.messaging.Tracing;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,9 +43,9 @@ public class StorageReader {
         try {
             HttpRequest.Builder request = credential.sign(HttpRequest.newBuilder(URI.create(base + path)))
                     .timeout(Duration.ofSeconds(60));
-            String trace = io.sdfleet.messaging.Tracing.current();
+            String trace = Tracing.current();
             if (trace != null) {
-                request.header(io.sdfleet.contracts.Messaging.REQUEST_ID_HTTP_HEADER, trace);
+                request.header(Messaging.REQUEST_ID_HTTP_HEADER, trace);
             }
             HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             if (response.statusCode() != 200) {

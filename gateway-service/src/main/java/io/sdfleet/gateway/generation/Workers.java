@@ -1,13 +1,16 @@
 package io.sdfleet.gateway.generation;
 
 import io.sdfleet.contracts.WorkerHeartbeat;
+import io.sdfleet.gateway.ops.GatewayMetrics;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,13 +22,13 @@ public class Workers {
     private static final Duration LIVE = Duration.ofSeconds(30);
     private final Map<String, WorkerHeartbeat> latest = new ConcurrentHashMap<>();
     private final JsonMapper json;
-    private final io.sdfleet.gateway.ops.GatewayMetrics metrics;
+    private final GatewayMetrics metrics;
     private final Instant startedAt = Instant.now();
     private final Duration grace;
 
     /** @param graceSeconds how long after start, before any heartbeat can have arrived, to assume workers exist */
-    public Workers(JsonMapper json, io.sdfleet.gateway.ops.GatewayMetrics metrics,
-                   @org.springframework.beans.factory.annotation.Value("${sdfleet.gateway.worker-grace-seconds:30}")
+    public Workers(JsonMapper json, GatewayMetrics metrics,
+                   @Value("${sdfleet.gateway.worker-grace-seconds:30}")
                    long graceSeconds) {
         this.grace = Duration.ofSeconds(graceSeconds);
         this.json = json;
@@ -51,6 +54,6 @@ public class Workers {
     public List<WorkerHeartbeat> live() {
         Instant cutoff = Instant.now().minus(LIVE);
         return latest.values().stream().filter(h -> h.at().isAfter(cutoff))
-                .sorted(java.util.Comparator.comparing(WorkerHeartbeat::workerId)).toList();
+                .sorted(Comparator.comparing(WorkerHeartbeat::workerId)).toList();
     }
 }

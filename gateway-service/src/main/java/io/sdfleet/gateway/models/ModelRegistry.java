@@ -4,6 +4,7 @@ import io.sdfleet.gateway.GatewayProperties;
 import io.sdfleet.internal.InternalCredential;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The fleet's model registry as storage-service keeps it ({@code /internal/models}). Listings are remembered for a
@@ -49,7 +51,7 @@ public class ModelRegistry {
     private volatile List<Entry> cached;
     private volatile long cachedAt;
 
-    @org.springframework.beans.factory.annotation.Autowired
+    @Autowired
     public ModelRegistry(GatewayProperties properties, JsonMapper json, InternalCredential credential) {
         this.credential = credential;
         this.base = properties.storageUrl() == null ? null : properties.storageUrl().replaceAll("/+$", "");
@@ -127,19 +129,19 @@ public class ModelRegistry {
      * A registered file's bytes (small files only: the gateway reads embeddings' shapes), or empty when storage has
      * no such file, answers otherwise, or the file is larger than {@code maxBytes}.
      */
-    public java.util.Optional<byte[]> download(String sha256, long maxBytes) throws IOException, InterruptedException {
+    public Optional<byte[]> download(String sha256, long maxBytes) throws IOException, InterruptedException {
         if (base == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         HttpResponse<InputStream> response = http.send(credential.sign(HttpRequest.newBuilder(
                         URI.create(base + "/internal/models/" + enc(sha256) + "/content")))
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream in = response.body()) {
             if (response.statusCode() != 200) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-            return bytes.length > maxBytes ? java.util.Optional.empty() : java.util.Optional.of(bytes);
+            return bytes.length > maxBytes ? Optional.empty() : Optional.of(bytes);
         }
     }
 

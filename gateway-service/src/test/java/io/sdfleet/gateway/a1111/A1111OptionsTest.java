@@ -6,6 +6,8 @@ import com.rabbitmq.client.Connection;
 import io.sdfleet.contracts.Messaging;
 import io.sdfleet.contracts.WorkerHeartbeat;
 import io.sdfleet.gateway.GatewayApplication;
+import io.sdfleet.infra.TestDatabase;
+import io.sdfleet.infra.TestInternalToken;
 import io.sdfleet.infra.TestServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,6 +29,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -39,7 +42,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * them, A1111's synchronous endpoints answer 503 at once instead of holding the call (sync timeout: 504).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {GatewayApplication.CONFIG_NAME, io.sdfleet.infra.TestInternalToken.PROPERTY,
+        properties = {GatewayApplication.CONFIG_NAME, TestInternalToken.PROPERTY,
                 "sdfleet.gateway.worker-grace-seconds=0", "sdfleet.gateway.sync-timeout-seconds=2"})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class A1111OptionsTest {
@@ -49,7 +52,7 @@ class A1111OptionsTest {
     private static final TestServers.Endpoint BROKER = TestServers.broker();
     private static final JsonMapper JSON = JsonMapper.builder().findAndAddModules().build();
     private static final Path REFERENCE = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference"));
-    private static io.sdfleet.infra.TestDatabase database;
+    private static TestDatabase database;
     private static Connection connection;
     private static Channel channel;
 
@@ -88,8 +91,8 @@ class A1111OptionsTest {
         registry.add("sdfleet.gateway.default-model", () -> "alpha.safetensors");
         registry.add("sdfleet.gateway.storage-url", () -> "http://127.0.0.1:1"); // no storage: local models only
         try {
-            database = io.sdfleet.infra.TestDatabase.create();
-        } catch (java.sql.SQLException e) {
+            database = TestDatabase.create();
+        } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
         registry.add("spring.datasource.url", database::url);

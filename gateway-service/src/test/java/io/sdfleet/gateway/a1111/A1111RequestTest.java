@@ -11,9 +11,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -150,7 +157,7 @@ class A1111RequestTest {
                 });
         assertThatThrownBy(() -> A1111Request.parse(JSON.readTree("{\"sampler_name\": \"DDIM\", \"scheduler\": \"normal\"}"),
                 models, PromptStyles.none(), RequestLimits.DEFAULTS, A1111Request.Kind.TXT2IMG,
-                A1111Request.Dialect.NATIVE, java.util.Map.of()))
+                A1111Request.Dialect.NATIVE, Map.of()))
                 .as("the native API stays strict").isInstanceOf(InvalidRequestException.class);
     }
 
@@ -158,12 +165,12 @@ class A1111RequestTest {
     void theNativeApiStaysStrict(@TempDir Path dir) throws Exception {
         JsonNode body = JSON.readTree("{\"bogus\": 1, \"width\": 100, \"styles\": [\"None\"]}");
         assertThatThrownBy(() -> A1111Request.parse(body, models(dir), PromptStyles.none(), RequestLimits.DEFAULTS,
-                A1111Request.Kind.TXT2IMG, A1111Request.Dialect.NATIVE, java.util.Map.of()))
+                A1111Request.Kind.TXT2IMG, A1111Request.Dialect.NATIVE, Map.of()))
                 .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems())
                         .extracting(FieldProblem::field).containsExactlyInAnyOrder("bogus", "width", "styles"));
         assertThatThrownBy(() -> A1111Request.parse(JSON.readTree("{\"override_settings\": {\"samples_format\": \"jpeg\"}}"),
                 models(dir), PromptStyles.none(), RequestLimits.DEFAULTS, A1111Request.Kind.TXT2IMG,
-                A1111Request.Dialect.NATIVE, java.util.Map.of()))
+                A1111Request.Dialect.NATIVE, Map.of()))
                 .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.unsupported()).isTrue());
     }
 
@@ -171,7 +178,7 @@ class A1111RequestTest {
     void savedOptionsAreDefaultsThatOverrideSettingsBeat(@TempDir Path dir) throws Exception {
         ModelCatalog catalog = models(dir);
         Files.writeString(dir.resolve("other.safetensors"), "y");
-        java.util.Map<String, JsonNode> saved = java.util.Map.of("sd_model_checkpoint", JSON.readTree("\"other.safetensors\""),
+        Map<String, JsonNode> saved = Map.of("sd_model_checkpoint", JSON.readTree("\"other.safetensors\""),
                 "CLIP_stop_at_last_layers", JSON.readTree("2"), "samples_format", JSON.readTree("\"png\""));
         A1111Request plain = A1111Request.parse(JSON.readTree("{}"), catalog, PromptStyles.none(), RequestLimits.DEFAULTS,
                 A1111Request.Kind.TXT2IMG, A1111Request.Dialect.A1111, saved);
@@ -186,12 +193,12 @@ class A1111RequestTest {
     @Test
     void everyFieldOfTheTableHasAKnownTypeAndItsDefaultParses(@TempDir Path dir) throws Exception {
         for (A1111Request.Kind kind : A1111Request.Kind.values()) {
-            tools.jackson.databind.node.ObjectNode body = JSON.createObjectNode();
+            ObjectNode body = JSON.createObjectNode();
             for (A1111Field field : A1111Fields.forEndpoint(kind).values()) {
                 body.set(field.name(), JSON.valueToTree(field.defaultValue()));
             }
             if (kind == A1111Request.Kind.IMG2IMG) {
-                body.set("init_images", JSON.valueToTree(java.util.List.of(pngBase64(64, 64))));
+                body.set("init_images", JSON.valueToTree(List.of(pngBase64(64, 64))));
             }
             A1111Request request = A1111Request.parse(body, models(dir), kind);
             assertThat(request.ignoredFields()).isEmpty();
@@ -295,8 +302,8 @@ class A1111RequestTest {
     }
 
     private static String pngBase64(int w, int h) throws Exception {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_INT_RGB), "png", out);
-        return java.util.Base64.getEncoder().encodeToString(out.toByteArray());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB), "png", out);
+        return Base64.getEncoder().encodeToString(out.toByteArray());
     }
 }

@@ -8,6 +8,8 @@ import io.sdfleet.contracts.WorkerHeartbeat;
 import io.sdfleet.diffusion.checkpoint.ModelHash;
 import io.sdfleet.diffusion.checkpoint.SafetensorsWriter;
 import io.sdfleet.gateway.GatewayApplication;
+import io.sdfleet.infra.TestDatabase;
+import io.sdfleet.infra.TestInternalToken;
 import io.sdfleet.infra.TestServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,6 +28,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +42,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with a GPU worker, and the extras/interrogate refusals naming their field.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {GatewayApplication.CONFIG_NAME, io.sdfleet.infra.TestInternalToken.PROPERTY})
+        properties = {GatewayApplication.CONFIG_NAME, TestInternalToken.PROPERTY})
 class A1111RoutesTest {
 
     private static final String PREFIX = "test-" + UUID.randomUUID().toString().substring(0, 8) + ".";
@@ -47,7 +50,7 @@ class A1111RoutesTest {
     private static final TestServers.Endpoint BROKER = TestServers.broker();
     private static final JsonMapper JSON = JsonMapper.builder().findAndAddModules().build();
     private static final Path REFERENCE = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference"));
-    private static io.sdfleet.infra.TestDatabase database;
+    private static TestDatabase database;
     private static Path models;
     private static Connection connection;
     private static Channel channel;
@@ -93,8 +96,8 @@ class A1111RoutesTest {
         registry.add("sdfleet.gateway.default-model", () -> "mini_sd15_fp32.safetensors");
         registry.add("sdfleet.gateway.storage-url", () -> "http://127.0.0.1:1"); // no storage: local models only
         try {
-            database = io.sdfleet.infra.TestDatabase.create();
-        } catch (java.sql.SQLException e) {
+            database = TestDatabase.create();
+        } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
         registry.add("spring.datasource.url", database::url);

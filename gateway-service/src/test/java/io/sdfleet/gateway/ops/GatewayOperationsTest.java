@@ -7,6 +7,10 @@ import com.rabbitmq.client.GetResponse;
 import io.sdfleet.contracts.Messaging;
 import io.sdfleet.contracts.WorkerHeartbeat;
 import io.sdfleet.gateway.GatewayApplication;
+import io.sdfleet.gateway.a1111.A1111Field;
+import io.sdfleet.gateway.a1111.A1111Fields;
+import io.sdfleet.infra.TestDatabase;
+import io.sdfleet.infra.TestInternalToken;
 import io.sdfleet.infra.TestServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +27,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -34,13 +39,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * its meters (also from a worker's heartbeat) on /actuator/prometheus, health probes, and the OpenAPI description.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {GatewayApplication.CONFIG_NAME, io.sdfleet.infra.TestInternalToken.PROPERTY})
+        properties = {GatewayApplication.CONFIG_NAME, TestInternalToken.PROPERTY})
 class GatewayOperationsTest {
 
     private static final String PREFIX = "test-" + UUID.randomUUID().toString().substring(0, 8) + ".";
     private static final Messaging.Names NAMES = new Messaging.Names(PREFIX);
     private static final TestServers.Endpoint BROKER = TestServers.broker();
-    private static io.sdfleet.infra.TestDatabase database;
+    private static TestDatabase database;
     private static final JsonMapper JSON = JsonMapper.builder().findAndAddModules().build();
     private static Connection connection;
     private static Channel channel;
@@ -76,8 +81,8 @@ class GatewayOperationsTest {
         registry.add("sdfleet.gateway.models-dir", reference::toString);
         registry.add("sdfleet.gateway.default-model", () -> "mini_sd15_fp32.safetensors");
         try {
-            database = io.sdfleet.infra.TestDatabase.create();
-        } catch (java.sql.SQLException e) {
+            database = TestDatabase.create();
+        } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
         registry.add("spring.datasource.url", database::url);
@@ -168,7 +173,7 @@ class GatewayOperationsTest {
         JsonNode schemas = api.get("components").get("schemas");
         assertThat(schemas.get("GenerationRequest").get("properties").has("prompt")).isTrue();
         JsonNode request = schemas.get("GenerationRequest").get("properties");
-        for (io.sdfleet.gateway.a1111.A1111Field field : io.sdfleet.gateway.a1111.A1111Fields.ALL) {
+        for (A1111Field field : A1111Fields.ALL) {
             assertThat(request.has(field.name())).as("the docs describe " + field.name()).isTrue();
         }
         assertThat(request.get("steps").get("default").asInt()).isEqualTo(50);

@@ -6,6 +6,8 @@ import io.sdfleet.contracts.Messaging;
 import io.sdfleet.gateway.GatewayApplication;
 import io.sdfleet.gateway.RawHttp;
 import io.sdfleet.gateway.auth.Secrets;
+import io.sdfleet.infra.TestDatabase;
+import io.sdfleet.infra.TestInternalToken;
 import io.sdfleet.infra.TestServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * not on the list gets none.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {GatewayApplication.CONFIG_NAME, io.sdfleet.infra.TestInternalToken.PROPERTY,
+        properties = {GatewayApplication.CONFIG_NAME, TestInternalToken.PROPERTY,
                 "sdfleet.gateway.cors.allow-origins=http://allowed.example, https://app.example:8443",
                 "sdfleet.gateway.cors.allow-origins-regex=https://[a-z]+\\.example\\.org"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -42,7 +44,7 @@ class CorsTest {
     private static final TestServers.Endpoint BROKER = TestServers.broker();
     private static final String ADMIN_KEY = Secrets.newApiKey();
     private static final String ALLOWED = "http://allowed.example";
-    private static io.sdfleet.infra.TestDatabase database;
+    private static TestDatabase database;
 
     @LocalServerPort
     int port;
@@ -53,7 +55,7 @@ class CorsTest {
     static void properties(DynamicPropertyRegistry registry) throws Exception {
         Path models = Files.createTempDirectory("sdfleet-cors-models");
         Files.writeString(models.resolve("v1-5.safetensors"), "x");
-        database = io.sdfleet.infra.TestDatabase.create();
+        database = TestDatabase.create();
         registry.add("sdfleet.messaging.prefix", () -> PREFIX);
         registry.add("spring.rabbitmq.host", BROKER::host);
         registry.add("spring.rabbitmq.port", BROKER::port);

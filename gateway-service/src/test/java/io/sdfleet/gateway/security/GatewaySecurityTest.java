@@ -2,13 +2,17 @@ package io.sdfleet.gateway.security;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import io.sdfleet.contracts.JobMessage;
 import io.sdfleet.contracts.Messaging;
 import io.sdfleet.contracts.WorkerHeartbeat;
 import io.sdfleet.gateway.GatewayApplication;
 import io.sdfleet.gateway.PathVariants;
 import io.sdfleet.gateway.RawHttp;
+import io.sdfleet.gateway.TestPngs;
 import io.sdfleet.gateway.auth.KeyUsage;
 import io.sdfleet.gateway.auth.Secrets;
+import io.sdfleet.infra.TestDatabase;
+import io.sdfleet.infra.TestInternalToken;
 import io.sdfleet.infra.TestServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,6 +34,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -46,7 +51,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * job. Each test is an attack that succeeded before these were built.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {GatewayApplication.CONFIG_NAME, io.sdfleet.infra.TestInternalToken.PROPERTY})
+        properties = {GatewayApplication.CONFIG_NAME, TestInternalToken.PROPERTY})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GatewaySecurityTest {
@@ -58,7 +63,7 @@ class GatewaySecurityTest {
     private static final int FAILURES_PER_ADDRESS = 40;
     private static final int FAILURES_PER_USER = 5;
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static io.sdfleet.infra.TestDatabase database;
+    private static TestDatabase database;
     private static Path models;
 
     @LocalServerPort
@@ -78,7 +83,7 @@ class GatewaySecurityTest {
     static void properties(DynamicPropertyRegistry registry) throws Exception {
         models = Files.createTempDirectory("sdfleet-security-models");
         Files.writeString(models.resolve("v1-5.safetensors"), "x");
-        database = io.sdfleet.infra.TestDatabase.create();
+        database = TestDatabase.create();
         registry.add("sdfleet.messaging.prefix", () -> PREFIX);
         registry.add("spring.rabbitmq.host", BROKER::host);
         registry.add("spring.rabbitmq.port", BROKER::port);
@@ -173,7 +178,7 @@ class GatewaySecurityTest {
     @Test
     @Order(3)
     void pngInfoReadsABoundedAmountOfText() throws Exception {
-        byte[] bomb = io.sdfleet.gateway.TestPngs.withCompressedText(20, 60_000); // 1.2 MB of text from ~3 KB of PNG
+        byte[] bomb = TestPngs.withCompressedText(20, 60_000); // 1.2 MB of text from ~3 KB of PNG
         String body = "{\"image\": \"" + Base64.getEncoder().encodeToString(bomb) + "\"}";
         RawHttp.Response response = http.send("POST", "/sdapi/v1/png-info", Map.of("Authorization", "Bearer " + alice,
                 "Content-Type", "application/json"), body.getBytes(StandardCharsets.UTF_8));
@@ -181,7 +186,7 @@ class GatewaySecurityTest {
         assertThat(response.body()).contains("\"field\":\"image\"").contains("100000 bytes of text");
         assertThat(response.body().length()).isLessThan(2_000);
 
-        byte[] fine = io.sdfleet.gateway.TestPngs.withCompressedText(1, 50_000);
+        byte[] fine = TestPngs.withCompressedText(1, 50_000);
         RawHttp.Response ok = http.send("POST", "/sdapi/v1/png-info", Map.of("Authorization", "Bearer " + alice,
                 "Content-Type", "application/json"), ("{\"image\": \"" + Base64.getEncoder().encodeToString(fine) + "\"}")
                 .getBytes(StandardCharsets.UTF_8));
@@ -230,7 +235,7 @@ class GatewaySecurityTest {
         assertThat(jdbc.queryForObject("SELECT xmin::text FROM gateway.api_keys WHERE user_name = 'bob'", String.class))
                 .as("20 calls, no row written").isEqualTo(version);
         keyUsage.flush();
-        assertThat(jdbc.queryForObject("SELECT last_used_at FROM gateway.api_keys WHERE user_name = 'bob'", java.sql.Timestamp.class))
+        assertThat(jdbc.queryForObject("SELECT last_used_at FROM gateway.api_keys WHERE user_name = 'bob'", Timestamp.class))
                 .isNotNull();
     }
 
@@ -253,7 +258,7 @@ class GatewaySecurityTest {
     @Test
     @Order(8)
     void metersAndApiDocsAreForAdmins() throws Exception {
-        Map<String, String> scraper = Map.of("Authorization", io.sdfleet.infra.TestInternalToken.AUTHORIZATION);
+        Map<String, String> scraper = Map.of("Authorization", TestInternalToken.AUTHORIZATION);
         for (String path : List.of("/actuator/prometheus", "/v3/api-docs")) {
             assertThat(http.send("GET", path, Map.of(), null).status()).as(path).isEqualTo(401);
             assertThat(call("GET", path, alice).status()).as(path).isEqualTo(403);
@@ -276,7 +281,7 @@ class GatewaySecurityTest {
                 "{\"prompt\": \"a fox\", \"steps\": 2, \"width\": 64, \"height\": 64}");
         assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
         String id = JSON.readTree(accepted.body()).get("id").asString();
-        String jobId = io.sdfleet.contracts.JobMessage.jobIdOf(id, 0);
+        String jobId = JobMessage.jobIdOf(id, 0);
         JsonMapper mapper = JsonMapper.builder().findAndAddModules().build();
         WorkerHeartbeat beat = new WorkerHeartbeat("worker-sec-1", "cpu", 8L << 30, 4L << 30, 1L << 30, List.of(),
                 jobId, Instant.now());

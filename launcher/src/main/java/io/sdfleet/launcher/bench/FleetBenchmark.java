@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -50,7 +51,7 @@ public final class FleetBenchmark {
                 }
             }
         } finally {
-            java.util.Collections.reverse(infra);
+            Collections.reverse(infra);
             for (AutoCloseable c : infra) {
                 c.close();
             }

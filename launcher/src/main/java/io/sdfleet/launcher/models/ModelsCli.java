@@ -4,6 +4,7 @@ import io.sdfleet.diffusion.cli.Arguments;
 import io.sdfleet.diffusion.cli.UsageException;
 import io.sdfleet.launcher.GatewayRequests;
 
+import java.io.FileNotFoundException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -93,7 +94,7 @@ public final class ModelsCli {
     private static HttpRequest.BodyPublisher fileBody(Path file) {
         try {
             return HttpRequest.BodyPublishers.ofFile(file);
-        } catch (java.io.FileNotFoundException e) {
+        } catch (FileNotFoundException e) {
             throw new UsageException("no such file: " + file);
         }
     }

@@ -7,6 +7,7 @@ import io.sdfleet.contracts.Messaging;
 import io.sdfleet.contracts.ProgressEvent;
 import io.sdfleet.contracts.RequestCancelled;
 import io.sdfleet.contracts.WorkerFault;
+import io.sdfleet.scheduler.release.FairQueue;
 import io.sdfleet.scheduler.stall.JobLeases;
 import io.sdfleet.scheduler.stall.SameFailures;
 import io.sdfleet.scheduler.stall.StallWatcher;
@@ -25,11 +26,11 @@ public class EventFollower {
     private final JsonMapper json;
     private final JobLeases leases;
     private final StallWatcher watcher;
-    private final io.sdfleet.scheduler.release.FairQueue queue;
+    private final FairQueue queue;
     private final SameFailures sameFailures;
 
     public EventFollower(JsonMapper json, JobLeases leases, StallWatcher watcher,
-                         io.sdfleet.scheduler.release.FairQueue queue, SameFailures sameFailures) {
+                         FairQueue queue, SameFailures sameFailures) {
         this.queue = queue;
         this.sameFailures = sameFailures;
         this.json = json;

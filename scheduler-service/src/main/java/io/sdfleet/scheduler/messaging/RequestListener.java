@@ -4,9 +4,12 @@ import com.rabbitmq.client.Channel;
 import io.sdfleet.contracts.GenerationRequested;
 import io.sdfleet.contracts.JobMessage;
 import io.sdfleet.contracts.WorkerHeartbeat;
+import io.sdfleet.messaging.Tracing;
+import io.sdfleet.scheduler.ops.SchedulerMetrics;
 import io.sdfleet.scheduler.planning.JobPlanner;
 import io.sdfleet.scheduler.planning.WorkerRegistry;
 import io.sdfleet.scheduler.release.FairQueue;
+import io.sdfleet.scheduler.stall.JobLeases;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
@@ -32,11 +35,11 @@ public class RequestListener {
     private final JsonMapper json;
     private final FairQueue queue;
     private final WorkerRegistry workers;
-    private final io.sdfleet.scheduler.ops.SchedulerMetrics metrics;
-    private final io.sdfleet.scheduler.stall.JobLeases leases;
+    private final SchedulerMetrics metrics;
+    private final JobLeases leases;
 
     public RequestListener(JsonMapper json, FairQueue queue, WorkerRegistry workers,
-                           io.sdfleet.scheduler.ops.SchedulerMetrics metrics, io.sdfleet.scheduler.stall.JobLeases leases) {
+                           SchedulerMetrics metrics, JobLeases leases) {
         this.metrics = metrics;
         this.leases = leases;
         this.json = json;
@@ -65,7 +68,7 @@ public class RequestListener {
                 if (left.decrementAndGet() == 0) {
                     ack(channel, tag);
                 }
-            }, io.sdfleet.messaging.Tracing.of(message), request.acceptedAt()));
+            }, Tracing.of(message), request.acceptedAt()));
         }
         metrics.planned(jobs.size());
         log.info("request {} of {} (priority {}): {} jobs (at most {} images each)", request.requestId(), request.user(),

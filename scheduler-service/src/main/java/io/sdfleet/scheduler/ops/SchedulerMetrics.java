@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.sdfleet.contracts.Messaging;
 import io.sdfleet.scheduler.release.FairQueue;
+import io.sdfleet.scheduler.stall.JobLeases;
 import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.core.QueueInformation;
 import org.springframework.stereotype.Component;
@@ -40,12 +41,12 @@ public class SchedulerMetrics {
     private final MeterRegistry registry;
 
     public SchedulerMetrics(MeterRegistry registry, FairQueue queue, AmqpAdmin admin, Messaging.Names names,
-                            io.sdfleet.scheduler.stall.JobLeases leases) {
+                            JobLeases leases) {
         this.registry = registry;
         Gauge.builder("sdfleet.queue.depth", queue, FairQueue::size).tag("tier", "scheduler")
                 .description("Jobs (requests, for tier=requests) waiting at each stage").register(registry);
         brokerDepth(registry, admin, "jobs", names.jobsQueue());
-        Gauge.builder("sdfleet.queue.depth", leases, io.sdfleet.scheduler.stall.JobLeases::waitingOnWorkerQueues)
+        Gauge.builder("sdfleet.queue.depth", leases, JobLeases::waitingOnWorkerQueues)
                 .tag("tier", "worker-queues")
                 .description("Jobs (requests, for tier=requests) waiting at each stage").register(registry);
         brokerDepth(registry, admin, "requests", names.requestsQueue());

@@ -1,13 +1,18 @@
 package io.sdfleet.scheduler.planning;
 
+import io.sdfleet.contracts.ModelNames;
 import io.sdfleet.contracts.WorkerHeartbeat;
 import io.sdfleet.scheduler.SchedulerProperties;
 import org.springframework.stereotype.Component;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /** The workers heard from recently, and what they can take. */
 @Component
@@ -15,7 +20,7 @@ public class WorkerRegistry {
 
     private final Map<String, WorkerHeartbeat> latest = new ConcurrentHashMap<>();
     private final Map<String, Instant> heardAt = new ConcurrentHashMap<>();
-    private final java.util.Set<String> drained = ConcurrentHashMap.newKeySet();
+    private final Set<String> drained = ConcurrentHashMap.newKeySet();
     private final SchedulerProperties properties;
 
     public WorkerRegistry(SchedulerProperties properties) {
@@ -57,12 +62,7 @@ public class WorkerRegistry {
         return (int) live(now).filter(h -> !drained.contains(h.workerId())).count();
     }
 
-    /** Live, undrained workers with no current job. */
-    public int idleWorkers(Instant now) {
-        return idleWorkerIds(now).size();
-    }
-
-    public java.util.List<String> idleWorkerIds(Instant now) {
+    public List<String> idleWorkerIds(Instant now) {
         return idle(now).map(WorkerHeartbeat::workerId).toList();
     }
 
@@ -70,19 +70,19 @@ public class WorkerRegistry {
      * Live, undrained, idle workers that have {@code model} loaded (compared by A1111's model name, the file name
      * without extension), most recently heard first.
      */
-    public java.util.List<String> idleHolders(String model, Instant now) {
-        String wanted = io.sdfleet.contracts.ModelNames.stem(model);
+    public List<String> idleHolders(String model, Instant now) {
+        String wanted = ModelNames.stem(model);
         if (wanted == null || wanted.isBlank()) {
-            return java.util.List.of();
+            return List.of();
         }
         return idle(now).filter(h -> h.loadedModels() != null && h.loadedModels().stream()
-                        .map(io.sdfleet.contracts.ModelNames::stem).anyMatch(wanted::equals))
-                .sorted(java.util.Comparator.comparing(WorkerHeartbeat::at).reversed())
+                        .map(ModelNames::stem).anyMatch(wanted::equals))
+                .sorted(Comparator.comparing(WorkerHeartbeat::at).reversed())
                 .map(WorkerHeartbeat::workerId).toList();
     }
 
     /** Workers last heard before {@code cutoff}: gone, as far as this scheduler can tell. */
-    public java.util.List<String> silentSince(Instant cutoff) {
+    public List<String> silentSince(Instant cutoff) {
         return heardAt.entrySet().stream().filter(e -> e.getValue().isBefore(cutoff)).map(Map.Entry::getKey).toList();
     }
 
@@ -104,11 +104,11 @@ public class WorkerRegistry {
     }
 
     /** Live, undrained workers whose last heartbeat named no current job. */
-    private java.util.stream.Stream<WorkerHeartbeat> idle(Instant now) {
+    private Stream<WorkerHeartbeat> idle(Instant now) {
         return live(now).filter(h -> h.currentJobId() == null).filter(h -> !drained.contains(h.workerId()));
     }
 
-    private java.util.stream.Stream<WorkerHeartbeat> live(Instant now) {
+    private Stream<WorkerHeartbeat> live(Instant now) {
         Instant cutoff = now.minus(Duration.ofSeconds(properties.heartbeatTimeoutSeconds()));
         return latest.values().stream().filter(h -> h.at().isAfter(cutoff));
     }

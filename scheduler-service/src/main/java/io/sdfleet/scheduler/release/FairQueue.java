@@ -2,9 +2,12 @@ package io.sdfleet.scheduler.release;
 
 import io.sdfleet.contracts.JobMessage;
 
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
@@ -27,7 +30,7 @@ public final class FairQueue {
      * A job and what to do once it is on the jobs queue (e.g. acknowledge its request after its last job), with the
      * trace id of its request (may be null) and when the gateway accepted that request (may be null).
      */
-    public record Pending(JobMessage job, Runnable afterRelease, String trace, java.time.Instant acceptedAt) {
+    public record Pending(JobMessage job, Runnable afterRelease, String trace, Instant acceptedAt) {
 
         public Pending(JobMessage job, Runnable afterRelease) {
             this(job, afterRelease, null, null);
@@ -109,7 +112,7 @@ public final class FairQueue {
      * a worker), running their after-release actions so that the request is still acknowledged. Returns how many.
      */
     public int cancel(String requestId) {
-        java.util.List<Pending> dropped = new java.util.ArrayList<>();
+        List<Pending> dropped = new ArrayList<>();
         synchronized (this) {
             for (var it = byUser.values().iterator(); it.hasNext(); ) {
                 PriorityQueue<Entry> queue = it.next();

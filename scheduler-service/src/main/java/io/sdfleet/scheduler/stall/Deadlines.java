@@ -6,7 +6,7 @@ import io.sdfleet.scheduler.release.PixelSteps;
 import java.time.Duration;
 
 /** How long a job may run: base + per-step seconds × pixel-steps / 512², at least the minimum. */
-public final class Deadlines {
+final class Deadlines {
 
     private static final double REFERENCE_PIXELS = 512.0 * 512.0;
 

@@ -5,6 +5,7 @@ import io.sdfleet.contracts.JobMessage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Released jobs not yet over, and which worker runs each (learnt from heartbeats and progress events). An attempt's
@@ -64,7 +66,7 @@ public final class JobLeases {
 
     private final Map<String, Lease> byJob = new LinkedHashMap<>();
     /** Recently cancelled requests (the newest 10,000): their jobs are not watched. */
-    private final Set<String> cancelledRequests = java.util.Collections.newSetFromMap(new LinkedHashMap<>(64, 0.75f, false) {
+    private final Set<String> cancelledRequests = Collections.newSetFromMap(new LinkedHashMap<>(64, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
             return size() > 10_000;
@@ -197,7 +199,7 @@ public final class JobLeases {
      * shared queue.
      */
     public synchronized List<Stranded> stranded(Instant now, Function<String, Instant> lastHeard,
-                                                java.util.function.Predicate<String> drained) {
+                                                Predicate<String> drained) {
         List<Stranded> stranded = new ArrayList<>();
         Duration silence = silence();
         for (Lease lease : byJob.values()) {

@@ -3,6 +3,8 @@ package io.sdfleet.scheduler.stall;
 import io.sdfleet.contracts.JobFailed;
 import io.sdfleet.contracts.Messaging;
 import io.sdfleet.contracts.WorkerDrain;
+import io.sdfleet.scheduler.SchedulerProperties;
+import io.sdfleet.scheduler.ops.SchedulerMetrics;
 import io.sdfleet.scheduler.planning.WorkerRegistry;
 import io.sdfleet.scheduler.release.JobReleaser;
 import org.slf4j.Logger;
@@ -15,6 +17,8 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Takes stalled jobs away from their workers and requeues them; counts worker faults and drains a worker that
@@ -34,14 +38,14 @@ public class StallWatcher {
     private final RabbitTemplate rabbit;
     private final Messaging.Names names;
     private final JsonMapper json;
-    private final io.sdfleet.scheduler.SchedulerProperties properties;
-    private final io.sdfleet.scheduler.ops.SchedulerMetrics metrics;
+    private final SchedulerProperties properties;
+    private final SchedulerMetrics metrics;
 
     public StallWatcher(JobLeases leases, WorkerHealth health, SameFailures sameFailures, WorkerRegistry workers,
                         JobReleaser releaser,
                         RabbitTemplate rabbit, Messaging.Names names, JsonMapper json,
-                        io.sdfleet.scheduler.SchedulerProperties properties,
-                        io.sdfleet.scheduler.ops.SchedulerMetrics metrics) {
+                        SchedulerProperties properties,
+                        SchedulerMetrics metrics) {
         this.properties = properties;
         this.metrics = metrics;
         this.leases = leases;
@@ -70,7 +74,7 @@ public class StallWatcher {
             }
             workerFault(s.job().jobId(), s.workerId(), s.fault(), s.reason(), now);
         }
-        java.util.Set<String> emptied = new java.util.HashSet<>();
+        Set<String> emptied = new HashSet<>();
         for (JobLeases.Stranded s : leases.stranded(now, workers::lastHeard, workers::isDrained)) {
             if (!emptied.add(s.workerId())) {
                 continue; // one move empties the worker's whole queue

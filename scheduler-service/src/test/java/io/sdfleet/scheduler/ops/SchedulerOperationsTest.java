@@ -7,6 +7,7 @@ import com.rabbitmq.client.GetResponse;
 import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.contracts.GenerationRequested;
 import io.sdfleet.contracts.Messaging;
+import io.sdfleet.infra.TestInternalToken;
 import io.sdfleet.infra.TestServers;
 import io.sdfleet.scheduler.SchedulerApplication;
 import org.junit.jupiter.api.AfterAll;
@@ -35,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * scheduler's meters to the holder of the fleet's internal credential (and to no one else).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {SchedulerApplication.CONFIG_NAME, io.sdfleet.infra.TestInternalToken.PROPERTY})
+        properties = {SchedulerApplication.CONFIG_NAME, TestInternalToken.PROPERTY})
 class SchedulerOperationsTest {
 
     private static final String PREFIX = "test-" + UUID.randomUUID().toString().substring(0, 8) + ".";
@@ -114,7 +115,7 @@ class SchedulerOperationsTest {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return get(path, io.sdfleet.infra.TestInternalToken.AUTHORIZATION);
+        return get(path, TestInternalToken.AUTHORIZATION);
     }
 
     private HttpResponse<String> get(String path, String authorization) throws Exception {

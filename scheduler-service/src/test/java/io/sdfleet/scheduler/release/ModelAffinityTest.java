@@ -10,6 +10,7 @@ import io.sdfleet.contracts.JobFinished;
 import io.sdfleet.contracts.JobMessage;
 import io.sdfleet.contracts.Messaging;
 import io.sdfleet.contracts.WorkerHeartbeat;
+import io.sdfleet.infra.TestInternalToken;
 import io.sdfleet.infra.TestServers;
 import io.sdfleet.scheduler.SchedulerApplication;
 import org.junit.jupiter.api.AfterAll;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -27,6 +29,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * can be found where the scheduler put it.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {SchedulerApplication.CONFIG_NAME,
-        io.sdfleet.infra.TestInternalToken.PROPERTY,
+        TestInternalToken.PROPERTY,
         "sdfleet.scheduler.heartbeat-timeout-seconds=2", "sdfleet.scheduler.stall.heartbeat-lost-seconds=1",
         "sdfleet.scheduler.stall.check-interval-ms=200", "sdfleet.scheduler.forget-worker-after-seconds=4",
         "sdfleet.scheduler.queue-margin=1"})
@@ -80,7 +83,7 @@ class ModelAffinityTest {
     @Test
     @Order(1)
     void aJobGoesToTheIdleWorkerHoldingItsModelAndAnUnheldModelToTheSharedQueue(
-            @org.springframework.beans.factory.annotation.Autowired io.micrometer.core.instrument.MeterRegistry meters)
+            @Autowired io.micrometer.core.instrument.MeterRegistry meters)
             throws Exception {
         heartbeat("w-alpha", "alpha");
         heartbeat("w-beta", "beta");
@@ -137,7 +140,7 @@ class ModelAffinityTest {
             return true;
         } catch (IOException notFound) {
             return false;
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new IOException(e);
         }
     }

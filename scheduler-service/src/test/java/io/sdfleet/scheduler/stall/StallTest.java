@@ -8,8 +8,10 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -173,7 +175,7 @@ class StallTest {
     void aJobWaitingOnAWorkersOwnQueueIsStrandedWhenThatWorkerFallsSilentIsDrainedOrNeverTakesIt() {
         JobLeases leases = new JobLeases(new StallProperties(30, 2, 150, 5, 1000, 3, 3600, 120));
         Map<String, Instant> heard = new HashMap<>(Map.of("w1", T0, "w2", T0));
-        java.util.Set<String> drained = new java.util.HashSet<>();
+        Set<String> drained = new HashSet<>();
         JobMessage job = job(64, 4, 1);
         leases.released(job, 1, "w1");
         assertThat(leases.occupied("w1")).isTrue();

@@ -3,6 +3,8 @@ package io.sdfleet.storage.image;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.List;
 import java.util.Optional;
@@ -53,7 +55,7 @@ public class ImageRepository {
             SELECT request_id, job_id, image_index, user_name, seed, prompt, model, worker_id, object_key, size_bytes,
                    created_at FROM images""";
 
-    private static StoredImage row(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+    private static StoredImage row(ResultSet rs, int n) throws SQLException {
         Timestamp created = rs.getTimestamp("created_at");
         return new StoredImage(rs.getString("request_id"), rs.getString("job_id"), rs.getInt("image_index"),
                 rs.getString("user_name"), rs.getLong("seed"), rs.getString("prompt"), rs.getString("model"),

@@ -13,7 +13,7 @@ import java.util.HexFormat;
  * {@code model_hash()}: sha256 of the 64 KiB at offset 1 MiB, first 8 hex characters (of empty input when the file
  * is shorter, as A1111 computes it).
  */
-public final class ModelDigest extends FilterInputStream {
+final class ModelDigest extends FilterInputStream {
 
     static final long LEGACY_OFFSET = 0x100000;
     static final long LEGACY_LENGTH = 0x10000;
@@ -62,10 +62,6 @@ public final class ModelDigest extends FilterInputStream {
             legacy.update(buffer, offset + (int) (start - position), (int) (end - start));
         }
         position += n;
-    }
-
-    public long bytesRead() {
-        return position;
     }
 
     /** Call once, after the stream is exhausted. */

@@ -19,10 +19,12 @@ import io.sdfleet.worker.models.ModelPuller;
 import io.sdfleet.worker.models.NetworkView;
 import org.springframework.stereotype.Component;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -45,7 +47,7 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
         this.device = Torch.device(properties.device());
         DataType precision = device.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
         ModelOptions options = ModelOptions.cpu(properties.tokenizer()).withDevice(device, precision)
-                .withMemoryMode(MemoryMode.valueOf(properties.memoryMode().trim().toUpperCase(java.util.Locale.ROOT)))
+                .withMemoryMode(MemoryMode.valueOf(properties.memoryMode().trim().toUpperCase(Locale.ROOT)))
                 .withAttentionBudget(properties.attentionBudgetMb() * 1024L * 1024L)
                 .withVaeTiling(properties.tiledVae() ? VaeTiling.DEFAULT : null);
         this.cache = new ModelCache(properties.modelCacheSize(), options);
@@ -115,17 +117,17 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
     }
 
     /** The first checkpoint by name in the folder, else in the registry. */
-    private java.util.Optional<String> firstCheckpoint(Path dir) {
+    private Optional<String> firstCheckpoint(Path dir) {
         try (var files = Files.list(dir)) {
-            java.util.Optional<String> local = files.map(p -> p.getFileName().toString())
+            Optional<String> local = files.map(p -> p.getFileName().toString())
                     .filter(n -> n.endsWith(".safetensors") || n.endsWith(".ckpt")).sorted().findFirst();
             if (local.isPresent()) {
                 return local;
             }
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             // no readable folder: the registry may still have one
         }
-        return puller.list("checkpoint").stream().map(io.sdfleet.worker.models.ModelPuller.Entry::name).sorted().findFirst();
+        return puller.list("checkpoint").stream().map(ModelPuller.Entry::name).sorted().findFirst();
     }
 
     private static String nullToEmpty(String s) {

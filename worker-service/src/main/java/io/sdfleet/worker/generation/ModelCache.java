@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Loaded models, least recently used first; loading one more than {@code capacity} closes the oldest, freeing its
@@ -40,8 +41,8 @@ final class ModelCache implements AutoCloseable {
     }
 
     /** The files the loaded models came from (kept from eviction by the model puller). */
-    synchronized java.util.Set<Path> files() {
-        return java.util.Set.copyOf(models.keySet());
+    synchronized Set<Path> files() {
+        return Set.copyOf(models.keySet());
     }
 
     synchronized List<String> names() {

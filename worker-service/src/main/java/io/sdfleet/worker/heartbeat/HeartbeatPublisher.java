@@ -3,8 +3,10 @@ package io.sdfleet.worker.heartbeat;
 import io.sdfleet.contracts.WorkerHeartbeat;
 import io.sdfleet.worker.WorkerProperties;
 import io.sdfleet.worker.generation.ImageGenerator;
+import io.sdfleet.worker.job.Drain;
 import io.sdfleet.worker.job.JobRunner;
 import io.sdfleet.worker.messaging.EventPublisher;
+import io.sdfleet.worker.ops.WorkerMetrics;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -18,11 +20,11 @@ public class HeartbeatPublisher {
     private final ImageGenerator generator;
     private final JobRunner runner;
     private final EventPublisher events;
-    private final io.sdfleet.worker.ops.WorkerMetrics metrics;
-    private final io.sdfleet.worker.job.Drain drain;
+    private final WorkerMetrics metrics;
+    private final Drain drain;
 
     public HeartbeatPublisher(WorkerProperties properties, ImageGenerator generator, JobRunner runner, EventPublisher events,
-                              io.sdfleet.worker.ops.WorkerMetrics metrics, io.sdfleet.worker.job.Drain drain) {
+                              WorkerMetrics metrics, Drain drain) {
         this.drain = drain;
         this.metrics = metrics;
         this.properties = properties;

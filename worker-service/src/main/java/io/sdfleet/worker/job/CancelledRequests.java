@@ -1,8 +1,13 @@
 package io.sdfleet.worker.job;
 
+import io.sdfleet.contracts.JobFinished;
+import io.sdfleet.contracts.JobSkipRequested;
+import io.sdfleet.contracts.Messaging;
 import io.sdfleet.contracts.RequestCancelled;
+import io.sdfleet.contracts.WorkerDrain;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -43,9 +48,9 @@ public class CancelledRequests {
                 }
             }));
     private final JsonMapper json;
-    private final org.springframework.beans.factory.ObjectProvider<Drain> drain;
+    private final ObjectProvider<Drain> drain;
 
-    public CancelledRequests(JsonMapper json, org.springframework.beans.factory.ObjectProvider<Drain> drain) {
+    public CancelledRequests(JsonMapper json, ObjectProvider<Drain> drain) {
         this.json = json;
         this.drain = drain;
     }
@@ -54,11 +59,11 @@ public class CancelledRequests {
     public void onControl(Message message) {
         String key = message.getMessageProperties().getReceivedRoutingKey();
         if (key != null && key.endsWith(".job-finished")) {
-            finishedJobs.add(json.readValue(message.getBody(), io.sdfleet.contracts.JobFinished.class).jobId());
-        } else if (io.sdfleet.contracts.Messaging.DRAIN.equals(message.getMessageProperties().getType())) {
-            drain.getObject().drain(json.readValue(message.getBody(), io.sdfleet.contracts.WorkerDrain.class).reason());
-        } else if (io.sdfleet.contracts.Messaging.SKIP.equals(message.getMessageProperties().getType())) {
-            skippedJobs.add(json.readValue(message.getBody(), io.sdfleet.contracts.JobSkipRequested.class).jobId());
+            finishedJobs.add(json.readValue(message.getBody(), JobFinished.class).jobId());
+        } else if (Messaging.DRAIN.equals(message.getMessageProperties().getType())) {
+            drain.getObject().drain(json.readValue(message.getBody(), WorkerDrain.class).reason());
+        } else if (Messaging.SKIP.equals(message.getMessageProperties().getType())) {
+            skippedJobs.add(json.readValue(message.getBody(), JobSkipRequested.class).jobId());
         } else {
             ids.add(json.readValue(message.getBody(), RequestCancelled.class).requestId());
         }

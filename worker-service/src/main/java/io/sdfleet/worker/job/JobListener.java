@@ -1,9 +1,15 @@
 package io.sdfleet.worker.job;
 
 import com.rabbitmq.client.Channel;
+import io.sdfleet.contracts.Faults;
 import io.sdfleet.contracts.JobFailed;
 import io.sdfleet.contracts.JobMessage;
+import io.sdfleet.contracts.JobSkipped;
 import io.sdfleet.contracts.Messaging;
+import io.sdfleet.contracts.WorkerFault;
+import io.sdfleet.worker.WorkerProperties;
+import io.sdfleet.worker.heartbeat.HeartbeatPublisher;
+import io.sdfleet.worker.messaging.EventPublisher;
 import io.sdfleet.worker.ops.WorkerMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,16 +40,16 @@ public class JobListener {
     private final RabbitTemplate rabbit;
     private final Messaging.Names names;
     private final JsonMapper json;
-    private final io.sdfleet.worker.messaging.EventPublisher events;
+    private final EventPublisher events;
     private final CancelledRequests cancelled;
     private final String workerId;
     private final WorkerMetrics metrics;
-    private final io.sdfleet.worker.heartbeat.HeartbeatPublisher heartbeats;
+    private final HeartbeatPublisher heartbeats;
 
     public JobListener(JobRunner runner, RabbitTemplate rabbit, Messaging.Names names, JsonMapper json,
-                       io.sdfleet.worker.messaging.EventPublisher events, CancelledRequests cancelled,
-                       io.sdfleet.worker.WorkerProperties properties, WorkerMetrics metrics,
-                       io.sdfleet.worker.heartbeat.HeartbeatPublisher heartbeats) {
+                       EventPublisher events, CancelledRequests cancelled,
+                       WorkerProperties properties, WorkerMetrics metrics,
+                       HeartbeatPublisher heartbeats) {
         this.metrics = metrics;
         this.heartbeats = heartbeats;
         this.runner = runner;
@@ -98,7 +104,7 @@ public class JobListener {
             channel.basicAck(tag, false);
         } catch (JobRunner.JobSkipped skipped) {
             outcome = "skipped";
-            events.requestEvent(job.requestId(), Messaging.JOB_SKIPPED, new io.sdfleet.contracts.JobSkipped(
+            events.requestEvent(job.requestId(), Messaging.JOB_SKIPPED, new JobSkipped(
                     job.requestId(), job.jobId(), workerId, job.seeds().size(), Instant.now()));
             channel.basicAck(tag, false);
         } catch (JobRunner.RequestCancelled gaveUp) {
@@ -117,8 +123,8 @@ public class JobListener {
             // Only a worker fault (out of memory, device or I/O trouble) counts against this worker; a job fault
             // (bad input: an unknown LoRA, NaNs) is the job's, wherever it runs. Either way a job gets its
             // MAX_JOB_ATTEMPTS attempts before it is dead-lettered and its request told why.
-            if (io.sdfleet.contracts.Faults.classify(e) == io.sdfleet.contracts.Faults.Kind.WORKER) {
-                events.requestEvent(job.requestId(), Messaging.WORKER_FAULT, new io.sdfleet.contracts.WorkerFault(
+            if (Faults.classify(e) == Faults.Kind.WORKER) {
+                events.requestEvent(job.requestId(), Messaging.WORKER_FAULT, new WorkerFault(
                         job.requestId(), job.jobId(), workerId, e.toString(), attempt, Instant.now()));
             }
             if (attempt < Messaging.MAX_JOB_ATTEMPTS) {

@@ -3,11 +3,13 @@ package io.sdfleet.worker.job;
 import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.contracts.JobFinished;
 import io.sdfleet.contracts.JobMessage;
+import io.sdfleet.contracts.Messaging;
 import io.sdfleet.contracts.PreviewEvent;
 import io.sdfleet.contracts.ProgressEvent;
 import io.sdfleet.worker.WorkerProperties;
 import io.sdfleet.worker.generation.ImageGenerator;
 import io.sdfleet.worker.messaging.EventPublisher;
+import io.sdfleet.worker.ops.WorkerMetrics;
 import io.sdfleet.worker.storage.StorageClient;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
@@ -15,6 +17,7 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.time.Instant;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -31,13 +34,13 @@ public class JobRunner {
     private final WorkerProperties properties;
     private final JsonMapper json;
     private final CancelledRequests cancelled;
-    private final io.sdfleet.worker.ops.WorkerMetrics metrics;
+    private final WorkerMetrics metrics;
     private volatile String currentJobId;
     private volatile boolean stopping;
 
     public JobRunner(ImageGenerator generator, StorageClient storage, EventPublisher events,
                      WorkerProperties properties, JsonMapper json, CancelledRequests cancelled,
-                     io.sdfleet.worker.ops.WorkerMetrics metrics) {
+                     WorkerMetrics metrics) {
         this.metrics = metrics;
         this.generator = generator;
         this.storage = storage;
@@ -103,9 +106,9 @@ public class JobRunner {
 
                 @Override
                 public void preview(int step, byte[] png) {
-                    events.requestEvent(job.requestId(), io.sdfleet.contracts.Messaging.PREVIEW, new PreviewEvent(
+                    events.requestEvent(job.requestId(), Messaging.PREVIEW, new PreviewEvent(
                             job.requestId(), job.jobId(), properties.id(), step,
-                            java.util.Base64.getEncoder().encodeToString(png), Instant.now()));
+                            Base64.getEncoder().encodeToString(png), Instant.now()));
                 }
             });
             for (ImageGenerator.Image image : batch.images()) {

@@ -1,6 +1,7 @@
 package io.sdfleet.worker.messaging;
 
 import io.sdfleet.contracts.Messaging;
+import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -35,6 +36,6 @@ public class EventPublisher {
         properties.setContentType(MessageProperties.CONTENT_TYPE_JSON);
         properties.setDeliveryMode(MessageDeliveryMode.NON_PERSISTENT); // events are live updates, not records
         properties.setType(kind);
-        rabbit.send(exchange, routingKey, new org.springframework.amqp.core.Message(json.writeValueAsBytes(body), properties));
+        rabbit.send(exchange, routingKey, new Message(json.writeValueAsBytes(body), properties));
     }
 }

@@ -6,6 +6,7 @@ import io.sdfleet.diffusion.networks.NetworkLibrary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -135,7 +136,7 @@ public final class NetworkView implements AutoCloseable {
         }
         for (Path file : pulled) {
             Path link = target.resolve("pulled").resolve(file.getFileName().toString());
-            if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
                 Files.createSymbolicLink(link, file.toAbsolutePath());
             }
         }
@@ -144,7 +145,7 @@ public final class NetworkView implements AutoCloseable {
 
     /** Removes the view: the links only (a walk does not follow them), never what they point at. */
     private static void delete(Path view) {
-        if (!Files.exists(view, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(view, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try (Stream<Path> all = Files.walk(view)) {

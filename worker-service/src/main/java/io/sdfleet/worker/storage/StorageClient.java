@@ -1,7 +1,13 @@
 package io.sdfleet.worker.storage;
 
+import io.sdfleet.contracts.Messaging;
 import io.sdfleet.internal.InternalCredential;
+import io.sdfleet.messaging.Tracing;
 import io.sdfleet.worker.WorkerProperties;
+import io.sdfleet.worker.ops.WorkerMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -29,14 +35,14 @@ public class StorageClient {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final URI endpoint;
     private final JsonMapper json;
-    private final io.sdfleet.worker.ops.WorkerMetrics metrics;
+    private final WorkerMetrics metrics;
 
     private final Duration retryBudget;
     private final InternalCredential credential;
 
-    public StorageClient(WorkerProperties properties, JsonMapper json, io.sdfleet.worker.ops.WorkerMetrics metrics,
+    public StorageClient(WorkerProperties properties, JsonMapper json, WorkerMetrics metrics,
                          InternalCredential credential,
-                         @org.springframework.beans.factory.annotation.Value("${sdfleet.worker.storage-retry-seconds:120}")
+                         @Value("${sdfleet.worker.storage-retry-seconds:120}")
                          long retrySeconds) {
         this.metrics = metrics;
         this.credential = credential;
@@ -55,9 +61,9 @@ public class StorageClient {
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
-        String trace = io.sdfleet.messaging.Tracing.current();
+        String trace = Tracing.current();
         if (trace != null) {
-            builder.header(io.sdfleet.contracts.Messaging.REQUEST_ID_HTTP_HEADER, trace);
+            builder.header(Messaging.REQUEST_ID_HTTP_HEADER, trace);
         }
         HttpRequest request = builder.build();
         long deadline = System.nanoTime() + retryBudget.toNanos();
@@ -96,7 +102,7 @@ public class StorageClient {
         }
     }
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StorageClient.class);
+    private static final Logger log = LoggerFactory.getLogger(StorageClient.class);
 
     private static void part(ByteArrayOutputStream out, String boundary, String name, String filename, String type,
                              byte[] content) {

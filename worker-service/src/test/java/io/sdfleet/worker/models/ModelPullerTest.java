@@ -13,11 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -142,14 +144,14 @@ class ModelPullerTest {
 
     @Test
     void findsNetworkNamesInPrompts() {
-        assertThat(NetworkView.names(java.util.regex.Pattern.compile("<lora:([^:>]+)"),
+        assertThat(NetworkView.names(Pattern.compile("<lora:([^:>]+)"),
                 List.of("a <lora:one:0.5> b <lora:two> <lora:one:1>", "<lora:three:1:0.5>")))
                 .containsExactly("one", "two", "three");
     }
 
     private static byte[] bytes(char c, int n) {
         byte[] out = new byte[n];
-        java.util.Arrays.fill(out, (byte) c);
+        Arrays.fill(out, (byte) c);
         return out;
     }
 

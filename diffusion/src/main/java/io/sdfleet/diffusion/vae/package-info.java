@@ -1,0 +1,6 @@
+/**
+ * SD's KL autoencoder: encoder, decoder and the latent distribution, with tiled decoding and encoding for images too
+ * large to run in one piece. It maps between pixels and latents and is used by the pipeline at the start of img2img and
+ * at the end of every run.
+ */
+package io.sdfleet.diffusion.vae;

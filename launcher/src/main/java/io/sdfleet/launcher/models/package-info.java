@@ -1,0 +1,4 @@
+/**
+ * ./sd models: the fleet's model registry through the gateway, with uploads streamed from disk.
+ */
+package io.sdfleet.launcher.models;

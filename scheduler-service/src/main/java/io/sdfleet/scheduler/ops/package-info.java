@@ -1,0 +1,4 @@
+/**
+ * The scheduler's metrics.
+ */
+package io.sdfleet.scheduler.ops;

@@ -1,0 +1,4 @@
+/**
+ * The worker's metrics.
+ */
+package io.sdfleet.worker.ops;
