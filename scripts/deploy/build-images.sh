@@ -87,6 +87,7 @@ for service in storage scheduler worker gateway; do
   else
     if [ ! -d .m2-offline ]; then
       step "Maven user home $m2 -> .m2-offline/"
+      trap 'rm -rf "$repo/.m2-offline"' EXIT # ours: removed however the script ends; one already there is kept
       cp -al "$m2" .m2-offline 2>/dev/null || { rm -rf .m2-offline; cp -r "$m2" .m2-offline; }
     fi
     step "build $image (offline, sources $source)"
@@ -96,7 +97,6 @@ for service in storage scheduler worker gateway; do
   fi
   podman tag "$image" "localhost/${project}_$service:latest"
 done
-rm -rf .m2-offline
 # The build stages these builds left (the Maven user home is in them: 2 GB each); others' are kept.
 comm -13 <(echo "$dangling_before") <(podman images --filter dangling=true --quiet --no-trunc | sort) \
   | xargs -r podman rmi --force >/dev/null 2>&1 || true

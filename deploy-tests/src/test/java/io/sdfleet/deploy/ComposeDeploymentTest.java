@@ -51,6 +51,7 @@ class ComposeDeploymentTest {
         Podman.assume(Files.isRegularFile(checkpoint) && Files.isDirectory(reference.resolve("clip-tokenizer")),
                 "deployment test skipped: no reference checkpoint at " + checkpoint.toAbsolutePath());
         logs = Podman.work().resolve("compose");
+        KubePlayDeploymentTest.deleteTree(logs); // an earlier run's
         Files.createDirectories(logs);
 
         Podman.buildImages();
