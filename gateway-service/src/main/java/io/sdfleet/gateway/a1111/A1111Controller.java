@@ -105,7 +105,7 @@ public class A1111Controller {
             // a synchronous caller would otherwise hold its connection until the timeout, waiting for nobody
             throw new NoWorkerException();
         }
-        io.sdfleet.gateway.auth.Caller caller = Callers.caller(http);
+        Caller caller = Callers.caller(http);
         Generation generation = limits.admitThen(caller, request.parameters(),
                 () -> generations.submit(caller.name(), request.parameters()));
         return generation.done()

@@ -80,7 +80,7 @@ public class GenerationsController {
         }
         A1111Request request = A1111Request.parse(body, models, styles, requestLimits, kind,
                 A1111Request.Dialect.NATIVE, userOptions.of(Callers.of(http)));
-        io.sdfleet.gateway.auth.Caller caller = Callers.caller(http);
+        Caller caller = Callers.caller(http);
         Generation g = limits.admitThen(caller, request.parameters(),
                 () -> generations.submit(caller.name(), request.parameters(), priority));
         return ResponseEntity.status(HttpStatus.ACCEPTED)

@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Bad requests as RFC 9457 problem+json, naming every bad field in {@code errors}. */
@@ -121,7 +122,7 @@ public class ProblemAdvice {
     /** A query or path parameter of the wrong type ({@code limit=abc}, {@code images/abc}): 400 naming it. */
     @ExceptionHandler(org.springframework.web.method.annotation.MethodArgumentTypeMismatchException.class)
     public ProblemDetail badParameter(org.springframework.web.method.annotation.MethodArgumentTypeMismatchException e) {
-        String type = e.getRequiredType() == null ? "value" : e.getRequiredType().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+        String type = e.getRequiredType() == null ? "value" : e.getRequiredType().getSimpleName().toLowerCase(Locale.ROOT);
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getName() + ": must be a " + type);
         problem.setTitle("Invalid request");
         problem.setProperty("errors", List.of(Map.of("field", e.getName(), "message", "must be a " + type)));

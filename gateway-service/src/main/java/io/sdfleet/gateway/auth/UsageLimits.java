@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * A user's limits, checked before anything is queued: at most {@code maxConcurrentJobs} batches queued or running
@@ -40,7 +41,7 @@ public class UsageLimits {
      * Admits the request (429 or 400 when it does not fit), then runs {@code submit}; when that fails (the broker
      * refused it, the gateway is shutting down) the images it reserved from today's quota are given back.
      */
-    public <T> T admitThen(Caller caller, GenerationParameters p, java.util.function.Supplier<T> submit) {
+    public <T> T admitThen(Caller caller, GenerationParameters p, Supplier<T> submit) {
         Runnable giveBack = admit(caller, p);
         try {
             return submit.get();

@@ -20,6 +20,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -60,7 +61,7 @@ public class Generations {
      * storage), so a later read loads them again; memory then holds only what is live, not every request ever seen.
      * Called periodically ({@link ForgetFinished}); {@code overSince} remembers when each was first seen over.
      */
-    public void forgetOver(Instant now, java.time.Duration keep) {
+    public void forgetOver(Instant now, Duration keep) {
         for (Generation g : byId.values()) {
             if (g.isOver()) {
                 overSince.putIfAbsent(g.id(), now);
