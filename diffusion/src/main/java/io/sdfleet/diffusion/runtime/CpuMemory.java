@@ -19,8 +19,8 @@ record CpuMemory(long totalBytes, long freeBytes) {
     }
 
     static CpuMemory read(Path meminfo, Path selfCgroup, Path cgroupFs) {
-        long total = kib(meminfo, "MemTotal:");
-        long free = kib(meminfo, "MemAvailable:");
+        long total = MemoryProbe.procField(meminfo, "MemTotal:");
+        long free = MemoryProbe.procField(meminfo, "MemAvailable:");
         long[] limit = cgroupLimit(selfCgroup, cgroupFs);
         if (limit != null && (total < 0 || limit[0] < total)) {
             total = limit[0];
@@ -79,18 +79,5 @@ record CpuMemory(long totalBytes, long freeBytes) {
             return new long[] {bytes, used};
         }
         return null;
-    }
-
-    private static long kib(Path file, String name) {
-        try {
-            for (String line : Files.readAllLines(file)) {
-                if (line.startsWith(name)) {
-                    return Long.parseLong(line.substring(name.length()).trim().split("\\s+")[0]) * 1024L;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
     }
 }

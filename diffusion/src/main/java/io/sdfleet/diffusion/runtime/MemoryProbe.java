@@ -72,7 +72,8 @@ public final class MemoryProbe {
         return procField(STATUS, name);
     }
 
-    private static long procField(Path file, String name) {
+    /** A "Name:  1234 kB" field of a /proc file, in bytes, or -1. */
+    static long procField(Path file, String name) {
         try {
             for (String line : Files.readAllLines(file)) {
                 if (line.startsWith(name)) {
