@@ -136,7 +136,7 @@ public class A1111OptionsController {
                 Object sample = A1111Options.DEFAULTS.get(key);
                 Optional<JsonNode> coerced = switch (sample) {
                     case Boolean b -> Fields.asBoolean(value).map(nodes::booleanNode);
-                    case Integer i -> Fields.asNumber(value).filter(d -> d.stripTrailingZeros().scale() <= 0)
+                    case Integer i -> Fields.asInteger(value)
                             .map(d -> (JsonNode) nodes.numberNode(d.toBigIntegerExact()));
                     case Number n -> Fields.asNumber(value).map(d -> (JsonNode) nodes.numberNode(d.doubleValue()));
                     case String s -> Fields.asText(value).map(t -> (JsonNode) nodes.stringNode(t));
@@ -152,8 +152,7 @@ public class A1111OptionsController {
     }
 
     private static Optional<JsonNode> integer(String key, JsonNode value, long min, long max, List<FieldProblem> bad) {
-        Optional<BigDecimal> n = Fields.asNumber(value).filter(d -> d.stripTrailingZeros().scale() <= 0)
-                .filter(d -> d.compareTo(BigDecimal.valueOf(min)) >= 0 && d.compareTo(BigDecimal.valueOf(max)) <= 0);
+        Optional<BigDecimal> n = Fields.asInteger(value, min, max);
         if (n.isEmpty()) {
             bad.add(new FieldProblem(key, "must be an integer from " + min + " to " + max));
             return Optional.empty();

@@ -99,7 +99,7 @@ final class Fields {
         if (v == null) {
             return fallback;
         }
-        Optional<BigDecimal> n = asNumber(v).filter(d -> d.stripTrailingZeros().scale() <= 0);
+        Optional<BigDecimal> n = asInteger(v);
         if (n.isEmpty()) {
             problem(field, "must be an integer");
             return fallback;
@@ -152,6 +152,16 @@ final class Fields {
         return Optional.empty();
     }
 
+    /** A whole number (an integral JSON number, float or numeric string), as pydantic reads an int. */
+    static Optional<BigDecimal> asInteger(JsonNode v) {
+        return asNumber(v).filter(d -> d.stripTrailingZeros().scale() <= 0);
+    }
+
+    /** A whole number from {@code min} to {@code max}, else empty. */
+    static Optional<BigDecimal> asInteger(JsonNode v, long min, long max) {
+        return asInteger(v).filter(d -> d.compareTo(BigDecimal.valueOf(min)) >= 0 && d.compareTo(BigDecimal.valueOf(max)) <= 0);
+    }
+
     static Optional<Boolean> asBoolean(JsonNode v) {
         if (v.isBoolean()) {
             return Optional.of(v.asBoolean());
@@ -189,7 +199,7 @@ final class Fields {
         }
         JsonNodeFactory nodes = JsonNodeFactory.instance;
         return switch (type) {
-            case INTEGER -> asNumber(v).filter(d -> d.stripTrailingZeros().scale() <= 0)
+            case INTEGER -> asInteger(v)
                     .<JsonNode>map(d -> nodes.numberNode(d.toBigIntegerExact())).orElse(v);
             case NUMBER -> asNumber(v).<JsonNode>map(d -> nodes.numberNode(d.doubleValue())).orElse(v);
             case BOOLEAN -> asBoolean(v).<JsonNode>map(nodes::booleanNode).orElse(v);

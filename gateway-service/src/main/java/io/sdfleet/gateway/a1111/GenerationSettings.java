@@ -72,8 +72,8 @@ final class GenerationSettings {
         if (value == null) {
             return fallback;
         }
-        Optional<BigDecimal> n = Fields.asNumber(value).filter(d -> d.stripTrailingZeros().scale() <= 0);
-        if (n.isEmpty() || n.get().compareTo(BigDecimal.valueOf(min)) < 0 || n.get().compareTo(BigDecimal.valueOf(max)) > 0) {
+        Optional<BigDecimal> n = Fields.asInteger(value, min, max);
+        if (n.isEmpty()) {
             bad.add(new FieldProblem(field(key), min == Long.MIN_VALUE ? "must be an integer"
                     : "must be an integer from " + min + " to " + max));
             return fallback;
