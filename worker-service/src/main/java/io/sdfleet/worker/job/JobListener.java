@@ -131,9 +131,7 @@ public class JobListener {
                 publishConfirmed(message, attempt + 1, names.jobsQueue());
                 channel.basicAck(tag, false); // the retry copy is durably queued (publisher confirms) first
             } else {
-                publishConfirmed(message, attempt, names.jobsDeadLetterQueue());
-                events.requestEvent(job.requestId(), "job-failed",
-                        new JobFailed(job.requestId(), job.jobId(), String.valueOf(e.getMessage()), attempt, Instant.now()));
+                deadLetter(message, job, attempt, String.valueOf(e.getMessage()));
                 channel.basicAck(tag, false); // its copy is durably in the dead-letter queue
             }
         } finally {
@@ -167,11 +165,16 @@ public class JobListener {
             String reason = "its worker stopped without a word (crashed or was killed) on each of " + attempt
                     + " attempts";
             log.warn("dead-lettering job {}: {}", job.jobId(), reason);
-            publishConfirmed(message, attempt, names.jobsDeadLetterQueue());
-            events.requestEvent(job.requestId(), "job-failed",
-                    new JobFailed(job.requestId(), job.jobId(), reason, attempt, Instant.now()));
+            deadLetter(message, job, attempt, reason);
         }
         channel.basicAck(tag, false);
+    }
+
+    /** The job's last attempt is over: its copy goes to the dead-letter queue and its request is told why. */
+    private void deadLetter(Message message, JobMessage job, int attempt, String reason) {
+        publishConfirmed(message, attempt, names.jobsDeadLetterQueue());
+        events.requestEvent(job.requestId(), "job-failed",
+                new JobFailed(job.requestId(), job.jobId(), reason, attempt, Instant.now()));
     }
 
     private void publishConfirmed(Message message, int attempt, String queue) {
