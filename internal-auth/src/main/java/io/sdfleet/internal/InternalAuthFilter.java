@@ -44,9 +44,6 @@ public class InternalAuthFilter extends OncePerRequestFilter {
 
     /** A health probe, spelled exactly (raw path equal to the path the server routes). */
     public static boolean isHealthProbe(HttpServletRequest request) {
-        String routed = (request.getServletPath() == null ? "" : request.getServletPath())
-                + (request.getPathInfo() == null ? "" : request.getPathInfo());
-        String raw = request.getRequestURI().substring(request.getContextPath().length());
-        return raw.equals(routed) && PROBES.contains(routed);
+        return RoutedPath.spelledAsRouted(request) && PROBES.contains(RoutedPath.of(request));
     }
 }

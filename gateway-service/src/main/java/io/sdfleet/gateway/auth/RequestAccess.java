@@ -1,5 +1,6 @@
 package io.sdfleet.gateway.auth;
 
+import io.sdfleet.internal.RoutedPath;
 import jakarta.servlet.http.HttpServletRequest;
 
 import java.util.Set;
@@ -31,9 +32,8 @@ final class RequestAccess {
     }
 
     public static Level of(HttpServletRequest request) {
-        String routed = routedPath(request);
-        String raw = request.getRequestURI().substring(request.getContextPath().length());
-        if (raw.equals(routed) && isPublic(routed)) {
+        String routed = RoutedPath.of(request);
+        if (RoutedPath.spelledAsRouted(request) && isPublic(routed)) {
             return Level.PUBLIC;
         }
         if (routed.startsWith("/actuator/") || routed.equals("/actuator") || routed.startsWith("/v3/api-docs")
@@ -41,14 +41,6 @@ final class RequestAccess {
             return Level.OPERATIONS;
         }
         return Level.USER;
-    }
-
-    /** The decoded, normalised path within the application that Spring MVC dispatches on. */
-    static String routedPath(HttpServletRequest request) {
-        String servletPath = request.getServletPath();
-        String pathInfo = request.getPathInfo();
-        String path = (servletPath == null ? "" : servletPath) + (pathInfo == null ? "" : pathInfo);
-        return path.isEmpty() ? "/" : path;
     }
 
     private static boolean isPublic(String path) {
