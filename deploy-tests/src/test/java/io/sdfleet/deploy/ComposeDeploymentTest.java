@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * docker-compose.yml, unchanged, brought up with podman-compose on images built here without Docker Hub
  * (scripts/deploy/build-images.sh): a user and key made with the admin key, an A1111 txt2img that must return a
- * PNG, then everything torn down. Opt-in ({@link Podman#SWITCH}); skipped with the reason where podman is missing.
+ * PNG, then everything torn down. Skipped with the reason where podman is missing or {@link Podman#SWITCH} is false.
  *
  * <p>podman-compose 1.0.3 (Debian 12) knows no profiles, so the services are named on the command line (all but
  * worker-gpu), and no depends_on conditions: the services' restart: on-failure covers a broker not yet up.

@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * play reads secretKeyRef from those), emptyDirs and the models claim host folders (the models one holding the mini
  * checkpoint); container ports are dropped (kube play would publish them on the host) and so are the probes, which
  * the test runs itself as the kubelet would: httpGet to the pod's address, exec in the container, tcpSocket. Then a
- * txt2img through the gateway pod, and everything is torn down. Opt-in, like {@link ComposeDeploymentTest}.
+ * txt2img through the gateway pod, and everything is torn down. Skipped, like {@link ComposeDeploymentTest}, where podman is missing.
  */
 @Timeout(value = 75, unit = TimeUnit.MINUTES)
 class KubePlayDeploymentTest {
