@@ -36,6 +36,7 @@ class ComposeDeploymentTest {
     static final List<String> SERVICES = List.of("rabbitmq", "postgres", "minio", "storage", "scheduler", "worker", "gateway");
     static final List<Path> created = new ArrayList<>();
     static Map<String, String> env;
+    static Path reference;
     static Path logs;
     static boolean up;
 
@@ -46,7 +47,7 @@ class ComposeDeploymentTest {
             Podman.assume(Podman.portFree(port), "deployment test skipped: docker-compose.yml publishes port " + port
                     + ", which something on this machine already uses");
         }
-        Path reference = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference"));
+        reference = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference"));
         Path checkpoint = reference.resolve("mini_sd15_fp32.safetensors");
         Podman.assume(Files.isRegularFile(checkpoint) && Files.isDirectory(reference.resolve("clip-tokenizer")),
                 "deployment test skipped: no reference checkpoint at " + checkpoint.toAbsolutePath());
@@ -55,18 +56,6 @@ class ComposeDeploymentTest {
         Files.createDirectories(logs);
 
         Podman.buildImages();
-
-        // The compose file mounts ./models: the mini checkpoint and a tokenizer/ folder, removed again afterwards.
-        Path models = Podman.repo().resolve("models");
-        copyIfAbsent(checkpoint, models.resolve("mini_sd15_fp32.safetensors"));
-        Path tokenizer = models.resolve("tokenizer");
-        if (!Files.exists(tokenizer)) {
-            Files.createDirectories(tokenizer);
-            created.add(tokenizer);
-            try (Stream<Path> files = Files.list(reference.resolve("clip-tokenizer"))) {
-                for (Path f : files.toList()) copyIfAbsent(f, tokenizer.resolve(f.getFileName().toString()));
-            }
-        }
 
         env = new LinkedHashMap<>();
         env.put("SDFLEET_INTERNAL_TOKEN", random(24));
@@ -108,11 +97,32 @@ class ComposeDeploymentTest {
         }
     }
 
+    /**
+     * The first run as a team sees it: with ./models empty a txt2img is refused saying where a checkpoint goes;
+     * once one is there (with no SDFLEET_DEFAULT_MODEL: it is the default) the same call returns a PNG.
+     */
     @Test
-    void txt2imgThroughTheGatewayReturnsAPng() throws Exception {
+    void firstRunSaysWhereACheckpointGoesThenTxt2imgReturnsAPng() throws Exception {
         FleetClient gateway = new FleetClient("http://127.0.0.1:" + env.get("SDFLEET_PORT"));
         gateway.awaitReady(Duration.ofMinutes(5), "container logs in " + logs);
         String apiKey = gateway.userKey(env.get("SDFLEET_ADMIN_KEY"), "deploy-test");
+        Path models = Podman.repo().resolve("models");
+        if (!hasCheckpoint(models)) { // a developer's own checkpoints would be the default instead
+            var refused = gateway.txt2img(apiKey);
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+            assertThat(refused.body()).contains("no checkpoint", "models folder");
+        }
+
+        // The compose file mounts ./models: the mini checkpoint and a tokenizer/ folder, removed again afterwards.
+        copyIfAbsent(reference.resolve("mini_sd15_fp32.safetensors"), models.resolve("mini_sd15_fp32.safetensors"));
+        Path tokenizer = models.resolve("tokenizer");
+        if (!Files.exists(tokenizer)) {
+            Files.createDirectories(tokenizer);
+            created.add(tokenizer);
+            try (Stream<Path> files = Files.list(reference.resolve("clip-tokenizer"))) {
+                for (Path f : files.toList()) copyIfAbsent(f, tokenizer.resolve(f.getFileName().toString()));
+            }
+        }
         Files.write(logs.resolve("txt2img.png"), gateway.txt2imgPng(apiKey));
     }
 
@@ -120,6 +130,12 @@ class ComposeDeploymentTest {
         List<String> command = new ArrayList<>(List.of("podman-compose", "-p", PROJECT, "-f", "docker-compose.yml"));
         command.addAll(List.of(args));
         return Podman.run(timeout, logs.resolve("compose.log"), env, command.toArray(String[]::new));
+    }
+
+    static boolean hasCheckpoint(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).anyMatch(n -> n.endsWith(".safetensors") || n.endsWith(".ckpt"));
+        }
     }
 
     static void copyIfAbsent(Path from, Path to) throws IOException {

@@ -58,18 +58,23 @@ final class FleetClient {
         return (String) json(key.body()).get("key");
     }
 
-    /** An A1111 txt2img (64x64, 2 steps) that must answer one PNG, returned. */
-    byte[] txt2imgPng(String apiKey) throws IOException, InterruptedException {
+    /** An A1111 txt2img (64x64, 2 steps), answered as it comes. */
+    HttpResponse<String> txt2img(String apiKey) throws IOException, InterruptedException {
         String body = "{\"prompt\":\"a lighthouse at dusk\",\"steps\":2,\"width\":64,\"height\":64,\"seed\":7,"
                 + "\"sampler_name\":\"Euler\",\"cfg_scale\":7}";
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + "/sdapi/v1/txt2img"))
+                .timeout(Duration.ofMinutes(5)).header("Authorization", "Bearer " + apiKey)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** An A1111 txt2img that must answer one PNG, returned. */
+    byte[] txt2imgPng(String apiKey) throws IOException, InterruptedException {
         HttpResponse<String> image = null;
         Instant deadline = Instant.now().plus(Duration.ofMinutes(10));
         // Until a worker has announced itself the gateway may answer 503.
         while (Instant.now().isBefore(deadline)) {
-            image = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/sdapi/v1/txt2img"))
-                    .timeout(Duration.ofMinutes(5)).header("Authorization", "Bearer " + apiKey)
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            image = txt2img(apiKey);
             if (image.statusCode() != 503) break;
             Thread.sleep(5000);
         }

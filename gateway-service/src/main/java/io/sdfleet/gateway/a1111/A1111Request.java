@@ -184,6 +184,8 @@ public final class A1111Request {
                 bad.add(new FieldProblem(settings.field("sd_model_checkpoint"),
                         "no such model: " + checkpoint.asString() + " (see /sdapi/v1/sd-models)"));
             }
+        } else if (model == null) {
+            throw new NoCheckpointException();
         }
         int clipSkip = (int) settings.integer("CLIP_stop_at_last_layers", 1, 1, 12, bad);
         String vae = null;

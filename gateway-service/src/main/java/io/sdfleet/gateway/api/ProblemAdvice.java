@@ -2,6 +2,7 @@ package io.sdfleet.gateway.api;
 
 import io.sdfleet.gateway.a1111.FieldProblem;
 import io.sdfleet.gateway.a1111.InvalidRequestException;
+import io.sdfleet.gateway.a1111.NoCheckpointException;
 import io.sdfleet.gateway.a1111.NoWorkerException;
 import io.sdfleet.gateway.auth.LimitExceededException;
 import org.apache.tomcat.util.http.InvalidParameterException;
@@ -82,6 +83,14 @@ public class ProblemAdvice {
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                 .header("Retry-After", String.valueOf(NoWorkerException.RETRY_AFTER_SECONDS))
                 .body(problem);
+    }
+
+    /** A fresh deployment without a checkpoint: 503 with what to do, not a job that can only fail on a worker. */
+    @ExceptionHandler(NoCheckpointException.class)
+    public ResponseEntity<ProblemDetail> noCheckpoint(NoCheckpointException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
+        problem.setTitle("No model");
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(problem);
     }
 
     @ExceptionHandler(LimitExceededException.class)

@@ -81,6 +81,14 @@ class A1111RequestTest {
         assertThat(empty.defaultModel()).isNull();
     }
 
+    /** A fresh deployment with no checkpoint anywhere: refused with what to do, not queued to fail on a worker. */
+    @Test
+    void withNoCheckpointAnywhereTheRequestIsRefusedSayingWhereToPutOne(@TempDir Path dir) throws Exception {
+        ModelCatalog empty = new ModelCatalog(new GatewayProperties("http://storage", dir, null, 60));
+        assertThatThrownBy(() -> parse(JSON.readTree("{\"prompt\": \"a fox\"}"), empty))
+                .isInstanceOf(NoCheckpointException.class).hasMessageContaining("models folder");
+    }
+
     @Test
     void overrideSettingsApplyToThisRequestOnly(@TempDir Path dir) throws Exception {
         ModelCatalog catalog = models(dir);

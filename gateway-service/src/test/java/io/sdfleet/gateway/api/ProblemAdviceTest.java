@@ -1,5 +1,6 @@
 package io.sdfleet.gateway.api;
 
+import io.sdfleet.gateway.a1111.NoCheckpointException;
 import org.apache.tomcat.util.http.InvalidParameterException;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
@@ -33,6 +34,13 @@ class ProblemAdviceTest {
         ResponseEntity<ProblemDetail> answer = advice.other(new IllegalStateException("secret internals"));
         assertThat(answer.getStatusCode().value()).isEqualTo(500);
         assertThat(answer.getBody().getDetail()).doesNotContain("secret");
+    }
+
+    @Test
+    void noCheckpointIsA503ProblemSayingWhatToDo() {
+        ResponseEntity<ProblemDetail> answer = advice.noCheckpoint(new NoCheckpointException());
+        assertThat(answer.getStatusCode().value()).isEqualTo(503);
+        assertThat(answer.getBody().getDetail()).contains("models folder", "refresh-checkpoints");
     }
 
     /** Fuzz finding: an undecodable form body (or one over maxPostSize) escaped from Tomcat's parameter parsing. */
