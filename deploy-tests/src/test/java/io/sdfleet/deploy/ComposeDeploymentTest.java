@@ -127,7 +127,9 @@ class ComposeDeploymentTest {
     }
 
     static Podman.Result compose(Duration timeout, String... args) {
-        List<String> command = new ArrayList<>(List.of("podman-compose", "-p", PROJECT, "-f", "docker-compose.yml"));
+        // -Dsdfleet.compose.file: another compose file beside docker-compose.yml (e.g. an earlier version, to see it fail)
+        String file = System.getProperty("sdfleet.compose.file", "docker-compose.yml");
+        List<String> command = new ArrayList<>(List.of("podman-compose", "-p", PROJECT, "-f", file));
         command.addAll(List.of(args));
         return Podman.run(timeout, logs.resolve("compose.log"), env, command.toArray(String[]::new));
     }

@@ -26,8 +26,14 @@ final class Podman {
     private Podman() {
     }
 
+    /** The repository's root (the chart may be another copy, {@code -Dsdfleet.chart}). */
     static Path repo() {
-        return Chart.dir().getParent().getParent();
+        String configured = System.getProperty("sdfleet.repo");
+        if (configured != null) return Path.of(configured);
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("docker-compose.yml"))) return p;
+        }
+        throw new IllegalStateException("no repository root (docker-compose.yml) above " + Path.of("").toAbsolutePath());
     }
 
     static Path work() {

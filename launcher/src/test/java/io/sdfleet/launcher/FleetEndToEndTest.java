@@ -268,7 +268,7 @@ class FleetEndToEndTest {
         assertThat(running).isTrue();
         post("/sdapi/v1/skip", "{}", "frank");
 
-        HttpResponse<String> response = call.get(120, TimeUnit.SECONDS);
+        HttpResponse<String> response = call.get(300, TimeUnit.SECONDS); // the second batch's 150 steps, on a loaded 2-core machine
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         JsonNode body = JSON.readTree(response.body());
         assertThat(body.get("images")).hasSize(1);
