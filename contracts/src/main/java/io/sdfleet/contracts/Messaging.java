@@ -60,6 +60,9 @@ public final class Messaging {
      */
     public static final String TRACE_HEADER = "x-sdfleet-trace";
 
+    /** Key of the trace id in the SLF4J MDC (log patterns show it) while a service handles a message or a call. */
+    public static final String TRACE_MDC_KEY = "trace";
+
     /** HTTP header carrying the trace id: taken from callers (with W3C {@code traceparent}), returned, sent to storage. */
     public static final String REQUEST_ID_HTTP_HEADER = "X-Request-Id";
 
