@@ -1,9 +1,9 @@
 package io.sdfleet.scheduler.messaging;
 
+import io.sdfleet.contracts.EventKind;
 import io.sdfleet.contracts.JobFailed;
 import io.sdfleet.contracts.JobFinished;
 import io.sdfleet.contracts.JobSkipped;
-import io.sdfleet.contracts.EventKind;
 import io.sdfleet.contracts.ProgressEvent;
 import io.sdfleet.contracts.RequestCancelled;
 import io.sdfleet.contracts.WorkerFault;
