@@ -152,7 +152,6 @@ public class JobListener {
         return header instanceof Number n ? Instant.ofEpochMilli(n.longValue()) : null;
     }
 
-    /** Puts a copy of the job (with its attempt count) on {@code queue}, waiting for the broker's confirm. */
     /** A delivery whose previous holder died with it: counted as the attempt it was, then retried or given up. */
     private void crashedAttempt(Message message, Channel channel, long tag, JobMessage job, int attempt)
             throws IOException {
@@ -177,6 +176,7 @@ public class JobListener {
                 new JobFailed(job.requestId(), job.jobId(), reason, attempt, Instant.now()));
     }
 
+    /** Puts a copy of the job (with its attempt count) on {@code queue}, waiting for the broker's confirm. */
     private void publishConfirmed(Message message, int attempt, String queue) {
         message.getMessageProperties().setHeader(Messaging.ATTEMPT_HEADER, attempt);
         message.getMessageProperties().setDeliveryMode(MessageDeliveryMode.PERSISTENT);
