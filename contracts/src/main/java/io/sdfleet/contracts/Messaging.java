@@ -53,18 +53,6 @@ public final class Messaging {
         }
     }
 
-    /** Event kind of {@link RequestCancelled}. */
-    public static final String CANCELLED = "cancelled";
-
-    /** Event kind of {@link JobSkipRequested}. */
-    public static final String SKIP = "skip";
-
-    /** Event kind of {@link PreviewEvent}. */
-    public static final String PREVIEW = "preview";
-
-    /** Event kind of {@link JobSkipped}. */
-    public static final String JOB_SKIPPED = "job-skipped";
-
     /**
      * AMQP message header carrying the trace (correlation) id of the HTTP request that caused the message. A header,
      * not a field of the records, so the message schemas stay as they are; services put it in the SLF4J MDC as
@@ -72,14 +60,21 @@ public final class Messaging {
      */
     public static final String TRACE_HEADER = "x-sdfleet-trace";
 
+    /** Key of the trace id in the SLF4J MDC (log patterns show it) while a service handles a message or a call. */
+    public static final String TRACE_MDC_KEY = "trace";
+
     /** HTTP header carrying the trace id: taken from callers (with W3C {@code traceparent}), returned, sent to storage. */
     public static final String REQUEST_ID_HTTP_HEADER = "X-Request-Id";
 
     /** AMQP header on job messages: when the gateway accepted the request (epoch milliseconds), for wait-time metrics. */
     public static final String ACCEPTED_AT_HEADER = "x-sdfleet-accepted-at";
 
-    /** Event kind of {@link WorkerFault}. */
-    public static final String WORKER_FAULT = "worker-fault";
+    /**
+     * AMQP header on job messages: which attempt at the job this delivery is (absent on the first). The worker raises
+     * it on each retry, the scheduler keeps it when it takes a stalled job back, so a job ends after
+     * {@link #MAX_JOB_ATTEMPTS} wherever its attempts ran.
+     */
+    public static final String ATTEMPT_HEADER = "x-sdfleet-attempt";
 
     /** Message type of {@link WorkerDrain}. */
     public static final String DRAIN = "drain";
@@ -90,7 +85,7 @@ public final class Messaging {
     private Messaging() {
     }
 
-    /** Routing key of an event about a request, e.g. {@code request.4f…e1.progress}. */
+    /** Routing key of an event about a request, e.g. {@code request.4f…e1.progress} (kinds: {@link EventKind}). */
     public static String eventKey(String requestId, String kind) {
         return "request." + requestId + "." + kind;
     }

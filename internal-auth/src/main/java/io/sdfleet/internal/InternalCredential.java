@@ -1,6 +1,5 @@
 package io.sdfleet.internal;
 
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -72,11 +71,6 @@ public final class InternalCredential {
     /** The {@code Authorization} header value this service sends on its calls to other services. */
     public String authorizationHeader() {
         return SCHEME + token;
-    }
-
-    /** Adds the credential to an outgoing call. */
-    public HttpRequest.Builder sign(HttpRequest.Builder request) {
-        return request.header("Authorization", authorizationHeader());
     }
 
     @Override

@@ -9,15 +9,17 @@ import org.springframework.boot.amqp.autoconfigure.RabbitTemplateCustomizer;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 
 import java.util.List;
 
 /**
  * What every service on the broker sets up alike: the broker names with this deployment's prefix (bean
- * {@code brokerNames}, which listeners name in SpEL), and the trace id on every message — stamped on what is sent,
- * put in the MDC while a listener handles what was received.
+ * {@code brokerNames}, which listeners name in SpEL), the shared exchanges ({@link SharedExchanges}), and the trace id
+ * on every message — stamped on what is sent, put in the MDC while a listener handles what was received.
  */
 @AutoConfiguration
+@Import(SharedExchanges.class)
 @EnableConfigurationProperties(MessagingProperties.class)
 public class MessagingAutoConfiguration {
 

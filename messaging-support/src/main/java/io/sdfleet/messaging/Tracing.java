@@ -7,20 +7,18 @@ import org.springframework.amqp.core.Message;
 import java.util.function.Supplier;
 
 /**
- * The trace id of the work at hand, kept in the SLF4J MDC under {@value #MDC_KEY} (log patterns show it) and carried
+ * The trace id of the work at hand, kept in the SLF4J MDC under {@value Messaging#TRACE_MDC_KEY} and carried
  * on messages as the {@value Messaging#TRACE_HEADER} header. {@link MessagingAutoConfiguration} stamps it on every
  * message sent and puts a received message's into the MDC.
  */
 public final class Tracing {
-
-    public static final String MDC_KEY = "trace";
 
     private Tracing() {
     }
 
     /** The trace id of the work at hand, or null. */
     public static String current() {
-        return MDC.get(MDC_KEY);
+        return MDC.get(Messaging.TRACE_MDC_KEY);
     }
 
     /** The trace id a message carries, or null. */
@@ -31,7 +29,7 @@ public final class Tracing {
 
     /** {@code trace} (may be null) in the MDC until the scope is closed, which puts back what was there. */
     public static Scope open(String trace) {
-        String previous = MDC.get(MDC_KEY);
+        String previous = MDC.get(Messaging.TRACE_MDC_KEY);
         put(trace);
         return () -> put(previous);
     }
@@ -51,9 +49,9 @@ public final class Tracing {
 
     private static void put(String trace) {
         if (trace == null) {
-            MDC.remove(MDC_KEY);
+            MDC.remove(Messaging.TRACE_MDC_KEY);
         } else {
-            MDC.put(MDC_KEY, trace);
+            MDC.put(Messaging.TRACE_MDC_KEY, trace);
         }
     }
 

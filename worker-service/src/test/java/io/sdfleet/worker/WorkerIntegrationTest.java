@@ -5,6 +5,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import com.sun.net.httpserver.HttpServer;
+import io.sdfleet.contracts.EventKind;
 import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.contracts.JobMessage;
 import io.sdfleet.contracts.Messaging;
@@ -260,7 +261,7 @@ class WorkerIntegrationTest {
         good.keySet().forEach(r -> expected.add("request." + r + ".job-finished"));
         bad.keySet().forEach(r -> expected.add("request." + r + ".job-failed"));
         List<String> seen = awaitEvents(expected);
-        assertThat(seen).as("worker faults").noneMatch(k -> k.endsWith("." + Messaging.WORKER_FAULT));
+        assertThat(seen).as("worker faults").noneMatch(k -> k.endsWith("." + EventKind.WORKER_FAULT.wireName()));
         assertThat(seen).as("no good prompt failed").noneMatch(k -> good.keySet().stream()
                 .anyMatch(r -> k.equals("request." + r + ".job-failed")));
         for (String request : good.keySet()) {

@@ -3,6 +3,7 @@ package io.sdfleet.gateway.a1111;
 import io.sdfleet.diffusion.checkpoint.ModelHash;
 import io.sdfleet.gateway.GatewayProperties;
 import io.sdfleet.gateway.models.ModelRegistry;
+import io.sdfleet.storageclient.RegisteredModel;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
@@ -46,8 +47,7 @@ public class ModelCatalog {
         }
 
         public String stem() {
-            int dot = name.lastIndexOf('.');
-            return dot > 0 ? name.substring(0, dot) : name;
+            return RegisteredModel.stem(name);
         }
 
         /** A1111's checkpoint title: {@code name.safetensors [shorthash]}, just the name while the hash is unknown. */
@@ -117,7 +117,7 @@ public class ModelCatalog {
     /** Every model of a kind (checkpoint, vae, lora, embedding, hypernetwork), registry first, sorted by name. */
     public List<Model> of(String kind) {
         Map<String, Model> byName = new LinkedHashMap<>();
-        for (ModelRegistry.Entry e : registry.ofKind(kind)) {
+        for (RegisteredModel e : registry.ofKind(kind)) {
             byName.putIfAbsent(e.name(), new Model(kind, e.name(), e.sha256(), e.modelHash(), null));
         }
         for (Path p : local(kind)) {

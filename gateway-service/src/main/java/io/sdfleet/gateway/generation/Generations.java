@@ -1,5 +1,6 @@
 package io.sdfleet.gateway.generation;
 
+import io.sdfleet.contracts.EventKind;
 import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.contracts.GenerationRequested;
 import io.sdfleet.contracts.JobFailed;
@@ -178,10 +179,10 @@ public class Generations {
         }
         MessageProperties props = new MessageProperties();
         props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
-        props.setType(Messaging.SKIP);
+        props.setType(EventKind.SKIP.wireName());
         byte[] body = json.writeValueAsBytes(new JobSkipRequested(generation.id(), jobId,
                 generation.user(), Instant.now()));
-        rabbit.send(names.eventsExchange(), Messaging.eventKey(generation.id(), Messaging.SKIP), new Message(body, props));
+        rabbit.send(names.eventsExchange(), EventKind.SKIP.routingKey(generation.id()), new Message(body, props));
         return true;
     }
 
@@ -191,21 +192,19 @@ public class Generations {
         saved(generation);
         MessageProperties props = new MessageProperties();
         props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
-        props.setType(Messaging.CANCELLED);
+        props.setType(EventKind.CANCELLED.wireName());
         byte[] body = json.writeValueAsBytes(new RequestCancelled(generation.id(), generation.user(),
                 Instant.now()));
-        rabbit.send(names.eventsExchange(), Messaging.eventKey(generation.id(), Messaging.CANCELLED), new Message(body, props));
+        rabbit.send(names.eventsExchange(), EventKind.CANCELLED.routingKey(generation.id()), new Message(body, props));
     }
 
     @RabbitListener(queues = "#{gatewayEventQueue.name}")
     public void onEvent(Message message) {
-        String kind = message.getMessageProperties().getType();
-        String key = message.getMessageProperties().getReceivedRoutingKey();
-        if (kind == null && key != null) {
-            kind = key.substring(key.lastIndexOf('.') + 1);
-        }
-        switch (kind == null ? "" : kind) {
-            case "progress" -> {
+        String type = message.getMessageProperties().getType();
+        EventKind kind = type != null ? EventKind.named(type)
+                : EventKind.ofRoutingKey(message.getMessageProperties().getReceivedRoutingKey());
+        switch (kind) {
+            case PROGRESS -> {
                 ProgressEvent e = json.readValue(message.getBody(), ProgressEvent.class);
                 find(e.requestId()).ifPresent(g -> {
                     boolean wasQueued = g.state() == Generation.State.QUEUED;
@@ -215,25 +214,25 @@ public class Generations {
                     }
                 });
             }
-            case Messaging.PREVIEW -> {
+            case PREVIEW -> {
                 PreviewEvent e = json.readValue(message.getBody(), PreviewEvent.class);
                 find(e.requestId()).ifPresent(g -> g.preview(e.pngBase64()));
             }
-            case "job-finished" -> {
+            case JOB_FINISHED -> {
                 JobFinished e = json.readValue(message.getBody(), JobFinished.class);
                 find(e.requestId()).ifPresent(g -> {
                     g.jobFinished(e.images(), indexesOf(e));
                     saved(g);
                 });
             }
-            case Messaging.JOB_SKIPPED -> {
+            case JOB_SKIPPED -> {
                 JobSkipped e = json.readValue(message.getBody(), JobSkipped.class);
                 find(e.requestId()).ifPresent(g -> {
                     g.jobSkipped(e.images());
                     saved(g);
                 });
             }
-            case "job-failed" -> {
+            case JOB_FAILED -> {
                 JobFailed e = json.readValue(message.getBody(), JobFailed.class);
                 if (metrics != null) {
                     metrics.jobFailed();
@@ -243,7 +242,7 @@ public class Generations {
                     saved(g);
                 });
             }
-            default -> {
+            case null, default -> {
             }
         }
     }

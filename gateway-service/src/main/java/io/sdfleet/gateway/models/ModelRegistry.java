@@ -1,24 +1,20 @@
 package io.sdfleet.gateway.models;
 
-import io.sdfleet.gateway.GatewayProperties;
-import io.sdfleet.internal.InternalCredential;
+import io.sdfleet.storageclient.RegisteredModel;
+import io.sdfleet.storageclient.StorageServiceClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -33,38 +29,27 @@ public class ModelRegistry {
 
     private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
     private static final long TTL_NANOS = Duration.ofSeconds(10).toNanos();
+    private static final Duration LIST_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
 
-    /** One registered file, as storage-service describes it. */
-    public record Entry(String kind, String name, String sha256, String modelHash, String legacyHash, long sizeBytes) {
-
-        /** The file name without its extension, as A1111 names networks and models. */
-        public String stem() {
-            int dot = name.lastIndexOf('.');
-            return dot > 0 ? name.substring(0, dot) : name;
-        }
-    }
-
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    private final String base;
+    private final StorageServiceClient storage;
     private final JsonMapper json;
-    private final InternalCredential credential;
-    private volatile List<Entry> cached;
+    private volatile List<RegisteredModel> cached;
     private volatile long cachedAt;
 
     @Autowired
-    public ModelRegistry(GatewayProperties properties, JsonMapper json, InternalCredential credential) {
-        this.credential = credential;
-        this.base = properties.storageUrl() == null ? null : properties.storageUrl().replaceAll("/+$", "");
+    public ModelRegistry(StorageServiceClient storage, JsonMapper json) {
+        this.storage = storage;
         this.json = json;
     }
 
     /** A registry that is always empty (tests, or a gateway without storage). */
     public static ModelRegistry none(JsonMapper json) {
-        return new ModelRegistry(new GatewayProperties(null, null, null, 60), json, null);
+        return new ModelRegistry(new StorageServiceClient(null, null), json);
     }
 
-    public List<Entry> all() {
-        List<Entry> entries = cached;
+    public List<RegisteredModel> all() {
+        List<RegisteredModel> entries = cached;
         if (entries != null && System.nanoTime() - cachedAt < TTL_NANOS) {
             return entries;
         }
@@ -74,7 +59,7 @@ public class ModelRegistry {
         return entries;
     }
 
-    public List<Entry> ofKind(String kind) {
+    public List<RegisteredModel> ofKind(String kind) {
         return all().stream().filter(e -> e.kind().equals(kind)).toList();
     }
 
@@ -82,23 +67,20 @@ public class ModelRegistry {
         cached = null;
     }
 
-    private List<Entry> fetch() {
-        if (base == null) {
+    private List<RegisteredModel> fetch() {
+        if (!storage.configured()) {
             return List.of();
         }
         try {
-            HttpResponse<String> response = http.send(credential.sign(HttpRequest.newBuilder(URI.create(base + "/internal/models")))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                log.warn("model registry answered {}; listing local models only", response.statusCode());
-                return List.of();
-            }
-            List<Entry> out = new ArrayList<>();
-            for (JsonNode n : json.readTree(response.body())) {
-                out.add(new Entry(n.path("kind").asString(), n.path("name").asString(), n.path("sha256").asString(),
-                        n.path("modelHash").asString(), n.path("legacyHash").asString(), n.path("sizeBytes").asLong()));
-            }
-            return List.copyOf(out);
+            return StorageServiceClient.exchange(storage.call(HttpMethod.GET, "/internal/models", LIST_TIMEOUT),
+                    (request, response) -> {
+                        if (response.getStatusCode().value() != 200) {
+                            log.warn("model registry answered {}; listing local models only",
+                                    response.getStatusCode().value());
+                            return List.of();
+                        }
+                        return RegisteredModel.listed(json.readTree(response.getBody()));
+                    });
         } catch (IOException e) {
             log.warn("model registry unreachable ({}); listing local models only", e.getMessage());
             return List.of();
@@ -109,17 +91,18 @@ public class ModelRegistry {
     }
 
     /** Streams an upload through to storage-service and answers what it answered (status and JSON body). */
-    public HttpResponse<String> upload(String kind, String name, InputStream body, long length, String uploadedBy)
+    public StorageAnswer upload(String kind, String name, InputStream body, long length, String uploadedBy)
             throws IOException, InterruptedException {
-        HttpRequest.BodyPublisher publisher = HttpRequest.BodyPublishers.ofInputStream(() -> body);
-        if (length >= 0) {
-            publisher = HttpRequest.BodyPublishers.fromPublisher(publisher, length);
-        }
         String query = "?kind=" + enc(kind) + "&name=" + enc(name) + (uploadedBy == null ? "" : "&uploadedBy=" + enc(uploadedBy));
         try {
-            return http.send(credential.sign(HttpRequest.newBuilder(URI.create(base + "/internal/models" + query)))
-                    .header("Content-Type", "application/octet-stream")
-                    .POST(publisher).build(), HttpResponse.BodyHandlers.ofString());
+            return StorageServiceClient.exchange(storage.call(HttpMethod.POST, "/internal/models" + query, null)
+                    .headers(headers -> {
+                        headers.setContentType(MediaType.APPLICATION_OCTET_STREAM);
+                        if (length >= 0) {
+                            headers.setContentLength(length);
+                        }
+                    })
+                    .body(out -> body.transferTo(out)), (request, response) -> StorageAnswer.of(response));
         } finally {
             refresh();
         }
@@ -130,29 +113,29 @@ public class ModelRegistry {
      * no such file, answers otherwise, or the file is larger than {@code maxBytes}.
      */
     public Optional<byte[]> download(String sha256, long maxBytes) throws IOException, InterruptedException {
-        if (base == null) {
+        if (!storage.configured()) {
             return Optional.empty();
         }
-        HttpResponse<InputStream> response = http.send(credential.sign(HttpRequest.newBuilder(
-                        URI.create(base + "/internal/models/" + enc(sha256) + "/content")))
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = response.body()) {
-            if (response.statusCode() != 200) {
-                return Optional.empty();
-            }
-            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-            return bytes.length > maxBytes ? Optional.empty() : Optional.of(bytes);
-        }
+        return StorageServiceClient.exchange(
+                storage.call(HttpMethod.GET, "/internal/models/" + enc(sha256) + "/content", CALL_TIMEOUT),
+                (request, response) -> {
+                    try (InputStream in = response.getBody()) {
+                        if (response.getStatusCode().value() != 200) {
+                            return Optional.empty();
+                        }
+                        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+                        return bytes.length > maxBytes ? Optional.empty() : Optional.of(bytes);
+                    }
+                });
     }
 
     /** storage-service's answer to a read or delete under /internal/models. */
-    public HttpResponse<String> call(String method, String pathAndQuery) throws IOException, InterruptedException {
+    public StorageAnswer call(HttpMethod method, String pathAndQuery) throws IOException, InterruptedException {
         try {
-            return http.send(credential.sign(HttpRequest.newBuilder(URI.create(base + "/internal/models" + pathAndQuery)))
-                    .timeout(Duration.ofSeconds(30)).method(method, HttpRequest.BodyPublishers.noBody()).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            return StorageServiceClient.exchange(storage.call(method, "/internal/models" + pathAndQuery, CALL_TIMEOUT),
+                    (request, response) -> StorageAnswer.of(response));
         } finally {
-            if (!method.equals("GET")) {
+            if (!method.equals(HttpMethod.GET)) {
                 refresh();
             }
         }

@@ -5,7 +5,7 @@ import io.sdfleet.gateway.api.ForbiddenException;
 import io.sdfleet.gateway.auth.AuthProperties;
 import io.sdfleet.gateway.auth.Caller;
 import jakarta.servlet.http.HttpServletRequest;
-import org.springframework.http.MediaType;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -18,7 +18,6 @@ import org.springframework.web.bind.annotation.RestController;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLEncoder;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
@@ -53,7 +52,7 @@ public class ModelsController {
 
     @GetMapping
     public ResponseEntity<String> list(@RequestParam(required = false) String kind) throws IOException, InterruptedException {
-        return relay(registry.call("GET", kind == null ? "" : "?kind=" + URLEncoder.encode(kind, StandardCharsets.UTF_8)));
+        return relay(registry.call(HttpMethod.GET, kind == null ? "" : "?kind=" + URLEncoder.encode(kind, StandardCharsets.UTF_8)));
     }
 
     @GetMapping("/{sha256}")
@@ -61,7 +60,7 @@ public class ModelsController {
         if (!SHA256.matcher(sha256).matches()) {
             return ResponseEntity.notFound().build();
         }
-        return relay(registry.call("GET", "/" + sha256));
+        return relay(registry.call(HttpMethod.GET, "/" + sha256));
     }
 
     @DeleteMapping("/{sha256}")
@@ -71,7 +70,7 @@ public class ModelsController {
         if (!SHA256.matcher(sha256).matches()) {
             return ResponseEntity.notFound().build();
         }
-        return relay(registry.call("DELETE", "/" + sha256));
+        return relay(registry.call(HttpMethod.DELETE, "/" + sha256));
     }
 
     /**
@@ -89,8 +88,7 @@ public class ModelsController {
         return caller;
     }
 
-    private static ResponseEntity<String> relay(HttpResponse<String> response) {
-        String type = response.headers().firstValue("Content-Type").orElse(MediaType.APPLICATION_JSON_VALUE);
-        return ResponseEntity.status(response.statusCode()).header("Content-Type", type).body(response.body());
+    private static ResponseEntity<String> relay(StorageAnswer answer) {
+        return ResponseEntity.status(answer.status()).header("Content-Type", answer.contentType()).body(answer.body());
     }
 }

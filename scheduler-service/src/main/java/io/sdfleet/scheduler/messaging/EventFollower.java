@@ -1,9 +1,9 @@
 package io.sdfleet.scheduler.messaging;
 
+import io.sdfleet.contracts.EventKind;
 import io.sdfleet.contracts.JobFailed;
 import io.sdfleet.contracts.JobFinished;
 import io.sdfleet.contracts.JobSkipped;
-import io.sdfleet.contracts.Messaging;
 import io.sdfleet.contracts.ProgressEvent;
 import io.sdfleet.contracts.RequestCancelled;
 import io.sdfleet.contracts.WorkerFault;
@@ -40,29 +40,28 @@ public class EventFollower {
 
     @RabbitListener(queues = "#{schedulerEventQueue.name}", ackMode = "AUTO")
     public void onEvent(Message message) {
-        String key = message.getMessageProperties().getReceivedRoutingKey();
-        String kind = key == null ? "" : key.substring(key.lastIndexOf('.') + 1);
+        EventKind kind = EventKind.ofRoutingKey(message.getMessageProperties().getReceivedRoutingKey());
         byte[] body = message.getBody();
         switch (kind) {
-            case "progress" -> {
+            case PROGRESS -> {
                 ProgressEvent e = json.readValue(body, ProgressEvent.class);
                 leases.progressed(e.jobId(), e.workerId(), Instant.now());
             }
-            case "job-finished" -> over(json.readValue(body, JobFinished.class).jobId());
-            case Messaging.JOB_SKIPPED -> over(json.readValue(body, JobSkipped.class).jobId());
-            case "job-failed" -> over(json.readValue(body, JobFailed.class).jobId()); // a job fault: no blame
-            case Messaging.CANCELLED -> {
+            case JOB_FINISHED -> over(json.readValue(body, JobFinished.class).jobId());
+            case JOB_SKIPPED -> over(json.readValue(body, JobSkipped.class).jobId());
+            case JOB_FAILED -> over(json.readValue(body, JobFailed.class).jobId()); // a job fault: no blame
+            case CANCELLED -> {
                 String requestId = json.readValue(body, RequestCancelled.class).requestId();
                 leases.cancelled(requestId);
                 queue.cancel(requestId);
             }
-            case Messaging.WORKER_FAULT -> {
+            case WORKER_FAULT -> {
                 WorkerFault e = json.readValue(body, WorkerFault.class);
                 leases.workerGaveUp(e.jobId(), e.workerId(), e.attempt() + 1);
                 watcher.workerFault(e.jobId(), e.workerId(), WorkerHealth.Fault.WORKER_REPORTED, e.reason(),
                         Instant.now());
             }
-            default -> {
+            case null, default -> {
             }
         }
     }

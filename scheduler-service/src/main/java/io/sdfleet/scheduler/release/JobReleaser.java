@@ -6,7 +6,7 @@ import io.sdfleet.scheduler.stall.JobLeases;
 import io.sdfleet.scheduler.SchedulerProperties;
 import io.sdfleet.scheduler.ops.SchedulerMetrics;
 import io.sdfleet.messaging.Tracing;
-import io.sdfleet.messaging.WorkerJobQueue;
+import io.sdfleet.messaging.SharedQueues;
 import io.sdfleet.scheduler.planning.WorkerRegistry;
 import com.rabbitmq.client.GetResponse;
 import org.springframework.amqp.core.Message;
@@ -31,9 +31,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @Component
 public class JobReleaser {
-
-    /** The worker's attempt header (see worker-service's JobListener). */
-    public static final String ATTEMPT_HEADER = "x-sdfleet-attempt";
 
     private final FairQueue queue;
     private final WorkerRegistry workers;
@@ -153,11 +150,11 @@ public class JobReleaser {
             props.setHeader(Messaging.ACCEPTED_AT_HEADER, acceptedAt.toEpochMilli());
         }
         if (attempt > 1) {
-            props.setHeader(ATTEMPT_HEADER, attempt); // the worker's retry count goes on from here
+            props.setHeader(Messaging.ATTEMPT_HEADER, attempt); // the worker's retry count goes on from here
         }
         Message message = new Message(json.writeValueAsBytes(job), props);
         if (holder != null && declared.add(holder)) { // sent to a missing queue, a message would vanish
-            admin.declareQueue(WorkerJobQueue.of(names, holder));
+            admin.declareQueue(SharedQueues.workerJobs(names, holder));
         }
         String target = holder == null ? names.jobsQueue() : names.workerJobsQueue(holder);
         leases.released(job, attempt, holder); // before the send: a fast worker's first heartbeat must find the lease

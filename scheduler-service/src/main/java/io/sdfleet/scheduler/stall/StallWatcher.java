@@ -1,5 +1,6 @@
 package io.sdfleet.scheduler.stall;
 
+import io.sdfleet.contracts.EventKind;
 import io.sdfleet.contracts.JobFailed;
 import io.sdfleet.contracts.Messaging;
 import io.sdfleet.contracts.WorkerDrain;
@@ -65,7 +66,7 @@ public class StallWatcher {
             metrics.takenBack(s.fault() == WorkerHealth.Fault.DEADLINE_OVERRUN ? "deadline-overrun" : "lost-heartbeats");
             if (s.nextAttempt() > Messaging.MAX_JOB_ATTEMPTS) {
                 log.warn("job {} failed for good: {} (attempt {})", s.job().jobId(), s.reason(), s.nextAttempt() - 1);
-                publishEvent(s.job().requestId(), "job-failed", new JobFailed(s.job().requestId(), s.job().jobId(),
+                publishEvent(s.job().requestId(), EventKind.JOB_FAILED, new JobFailed(s.job().requestId(), s.job().jobId(),
                         s.reason(), s.nextAttempt() - 1, now));
                 sameFailures.over(s.job().jobId());
             } else {
@@ -124,11 +125,11 @@ public class StallWatcher {
         }
     }
 
-    private void publishEvent(String requestId, String kind, Object event) {
+    private void publishEvent(String requestId, EventKind kind, Object event) {
         MessageProperties props = new MessageProperties();
         props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
-        props.setType(kind);
-        rabbit.send(names.eventsExchange(), Messaging.eventKey(requestId, kind),
+        props.setType(kind.wireName());
+        rabbit.send(names.eventsExchange(), kind.routingKey(requestId),
                 new Message(json.writeValueAsBytes(event), props));
     }
 }

@@ -1,4 +1,4 @@
 /**
- * The storage service's metrics and the filter that puts a request's trace id into the logging MDC.
+ * The storage service's metrics, and the trace ids its callers send (into the logging MDC while their call is handled).
  */
 package io.sdfleet.storage.ops;

@@ -14,6 +14,7 @@ import io.sdfleet.diffusion.pipeline.StableDiffusionModel;
 import io.sdfleet.diffusion.pipeline.Txt2Img;
 import io.sdfleet.diffusion.runtime.MemoryProbe;
 import io.sdfleet.diffusion.runtime.Torch;
+import io.sdfleet.storageclient.RegisteredModel;
 import io.sdfleet.worker.WorkerProperties;
 import io.sdfleet.worker.models.ModelPuller;
 import io.sdfleet.worker.models.NetworkView;
@@ -127,7 +128,7 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
         } catch (IOException | RuntimeException e) {
             // no readable folder: the registry may still have one
         }
-        return puller.list("checkpoint").stream().map(ModelPuller.Entry::name).sorted().findFirst();
+        return puller.list("checkpoint").stream().map(RegisteredModel::name).sorted().findFirst();
     }
 
     private static String nullToEmpty(String s) {

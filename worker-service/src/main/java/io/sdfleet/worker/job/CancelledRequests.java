@@ -1,5 +1,6 @@
 package io.sdfleet.worker.job;
 
+import io.sdfleet.contracts.EventKind;
 import io.sdfleet.contracts.JobFinished;
 import io.sdfleet.contracts.JobSkipRequested;
 import io.sdfleet.contracts.Messaging;
@@ -58,11 +59,11 @@ public class CancelledRequests {
     @RabbitListener(queues = "#{workerControlQueue.name}", ackMode = "AUTO")
     public void onControl(Message message) {
         String key = message.getMessageProperties().getReceivedRoutingKey();
-        if (key != null && key.endsWith(".job-finished")) {
+        if (key != null && key.endsWith("." + EventKind.JOB_FINISHED.wireName())) {
             finishedJobs.add(json.readValue(message.getBody(), JobFinished.class).jobId());
         } else if (Messaging.DRAIN.equals(message.getMessageProperties().getType())) {
             drain.getObject().drain(json.readValue(message.getBody(), WorkerDrain.class).reason());
-        } else if (Messaging.SKIP.equals(message.getMessageProperties().getType())) {
+        } else if (EventKind.SKIP.wireName().equals(message.getMessageProperties().getType())) {
             skippedJobs.add(json.readValue(message.getBody(), JobSkipRequested.class).jobId());
         } else {
             ids.add(json.readValue(message.getBody(), RequestCancelled.class).requestId());

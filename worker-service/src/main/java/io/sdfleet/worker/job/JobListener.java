@@ -1,6 +1,7 @@
 package io.sdfleet.worker.job;
 
 import com.rabbitmq.client.Channel;
+import io.sdfleet.contracts.EventKind;
 import io.sdfleet.contracts.Faults;
 import io.sdfleet.contracts.JobFailed;
 import io.sdfleet.contracts.JobMessage;
@@ -33,7 +34,6 @@ import java.time.Instant;
 @Component
 public class JobListener {
 
-    static final String ATTEMPT_HEADER = "x-sdfleet-attempt";
     private static final Logger log = LoggerFactory.getLogger(JobListener.class);
 
     private final JobRunner runner;
@@ -104,7 +104,7 @@ public class JobListener {
             channel.basicAck(tag, false);
         } catch (JobRunner.JobSkipped skipped) {
             outcome = "skipped";
-            events.requestEvent(job.requestId(), Messaging.JOB_SKIPPED, new JobSkipped(
+            events.requestEvent(job.requestId(), EventKind.JOB_SKIPPED, new JobSkipped(
                     job.requestId(), job.jobId(), workerId, job.seeds().size(), Instant.now()));
             channel.basicAck(tag, false);
         } catch (JobRunner.RequestCancelled gaveUp) {
@@ -124,7 +124,7 @@ public class JobListener {
             // (bad input: an unknown LoRA, NaNs) is the job's, wherever it runs. Either way a job gets its
             // MAX_JOB_ATTEMPTS attempts before it is dead-lettered and its request told why.
             if (Faults.classify(e) == Faults.Kind.WORKER) {
-                events.requestEvent(job.requestId(), Messaging.WORKER_FAULT, new WorkerFault(
+                events.requestEvent(job.requestId(), EventKind.WORKER_FAULT, new WorkerFault(
                         job.requestId(), job.jobId(), workerId, e.toString(), attempt, Instant.now()));
             }
             if (attempt < Messaging.MAX_JOB_ATTEMPTS) {
@@ -152,7 +152,6 @@ public class JobListener {
         return header instanceof Number n ? Instant.ofEpochMilli(n.longValue()) : null;
     }
 
-    /** Puts a copy of the job (with its attempt count) on {@code queue}, waiting for the broker's confirm. */
     /** A delivery whose previous holder died with it: counted as the attempt it was, then retried or given up. */
     private void crashedAttempt(Message message, Channel channel, long tag, JobMessage job, int attempt)
             throws IOException {
@@ -173,12 +172,13 @@ public class JobListener {
     /** The job's last attempt is over: its copy goes to the dead-letter queue and its request is told why. */
     private void deadLetter(Message message, JobMessage job, int attempt, String reason) {
         publishConfirmed(message, attempt, names.jobsDeadLetterQueue());
-        events.requestEvent(job.requestId(), "job-failed",
+        events.requestEvent(job.requestId(), EventKind.JOB_FAILED,
                 new JobFailed(job.requestId(), job.jobId(), reason, attempt, Instant.now()));
     }
 
+    /** Puts a copy of the job (with its attempt count) on {@code queue}, waiting for the broker's confirm. */
     private void publishConfirmed(Message message, int attempt, String queue) {
-        message.getMessageProperties().setHeader(ATTEMPT_HEADER, attempt);
+        message.getMessageProperties().setHeader(Messaging.ATTEMPT_HEADER, attempt);
         message.getMessageProperties().setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         rabbit.invoke(ops -> {
             ops.send("", queue, message);
@@ -188,7 +188,7 @@ public class JobListener {
     }
 
     private static int attemptOf(Message message) {
-        Object header = message.getMessageProperties().getHeaders().get(ATTEMPT_HEADER);
+        Object header = message.getMessageProperties().getHeaders().get(Messaging.ATTEMPT_HEADER);
         return header instanceof Number n ? n.intValue() : 1;
     }
 }

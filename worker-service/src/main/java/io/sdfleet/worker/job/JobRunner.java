@@ -1,9 +1,9 @@
 package io.sdfleet.worker.job;
 
+import io.sdfleet.contracts.EventKind;
 import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.contracts.JobFinished;
 import io.sdfleet.contracts.JobMessage;
-import io.sdfleet.contracts.Messaging;
 import io.sdfleet.contracts.PreviewEvent;
 import io.sdfleet.contracts.ProgressEvent;
 import io.sdfleet.worker.WorkerProperties;
@@ -83,7 +83,7 @@ public class JobRunner {
         int[] steps = {0};
         try {
             // Step 0 says "taken by this worker" at once: loading a model can take longer than a whole job.
-            events.requestEvent(job.requestId(), "progress", new ProgressEvent(job.requestId(), job.jobId(),
+            events.requestEvent(job.requestId(), EventKind.PROGRESS, new ProgressEvent(job.requestId(), job.jobId(),
                     properties.id(), 0, job.parameters().steps(), 0, Instant.now()));
             ImageGenerator.Batch batch = generator.generate(job, new ImageGenerator.Progress() {
                 @Override
@@ -100,13 +100,13 @@ public class JobRunner {
                         throw new JobSkipped();
                     }
                     double eta = step > 0 ? elapsed / step * (total - step) : 0;
-                    events.requestEvent(job.requestId(), "progress",
+                    events.requestEvent(job.requestId(), EventKind.PROGRESS,
                             new ProgressEvent(job.requestId(), job.jobId(), properties.id(), step, total, eta, Instant.now()));
                 }
 
                 @Override
                 public void preview(int step, byte[] png) {
-                    events.requestEvent(job.requestId(), Messaging.PREVIEW, new PreviewEvent(
+                    events.requestEvent(job.requestId(), EventKind.PREVIEW, new PreviewEvent(
                             job.requestId(), job.jobId(), properties.id(), step,
                             Base64.getEncoder().encodeToString(png), Instant.now()));
                 }
@@ -116,7 +116,7 @@ public class JobRunner {
                 metrics.imageStored();
             }
             metrics.throughput(steps[0], batch.images().size(), System.nanoTime() - start);
-            events.requestEvent(job.requestId(), "job-finished", new JobFinished(job.requestId(), job.jobId(),
+            events.requestEvent(job.requestId(), EventKind.JOB_FINISHED, new JobFinished(job.requestId(), job.jobId(),
                     properties.id(), batch.images().size(), batch.pipelineSeconds(), batch.peakMemoryBytes(), Instant.now()));
         } finally {
             currentJobId = null;

@@ -1,13 +1,13 @@
 package io.sdfleet.worker.messaging;
 
+import io.sdfleet.contracts.EventKind;
 import io.sdfleet.contracts.Messaging;
-import io.sdfleet.messaging.WorkerJobQueue;
+import io.sdfleet.messaging.ProcessQueue;
+import io.sdfleet.messaging.SharedQueues;
 import io.sdfleet.worker.WorkerProperties;
 import org.springframework.amqp.core.BindingBuilder;
 import org.springframework.amqp.core.Declarables;
-import org.springframework.amqp.core.FanoutExchange;
 import org.springframework.amqp.core.Queue;
-import org.springframework.amqp.core.QueueBuilder;
 import org.springframework.amqp.core.TopicExchange;
 import org.springframework.amqp.rabbit.config.ContainerCustomizer;
 import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
@@ -19,23 +19,23 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The queues and exchanges the worker uses, declared idempotently at start-up (every service declares what it
- * touches, so start order does not matter): a durable jobs queue and its dead-letter queue, the events
- * topic exchange and the heartbeats fanout exchange.
+ * The queues the worker uses, declared idempotently at start-up (every service declares what it touches, so start
+ * order does not matter): the shared jobs queue and its dead-letter queue, this worker's own jobs queue, and its
+ * control queue bound to the events exchange.
  */
 @Configuration
 public class BrokerTopology {
 
-    /** This worker's own queue of cancellations (exclusive, auto-delete: only relevant while it runs). */
+    /** This worker's own queue of cancellations, skips, finished jobs and drains. */
     @Bean
     Queue workerControlQueue(Messaging.Names names, WorkerProperties properties) {
-        return new Queue(names.prefix() + "worker.control." + properties.id(), false, true, true);
+        return ProcessQueue.named(names, "worker.control." + properties.id());
     }
 
-    /** Jobs the scheduler meant for this worker because it holds their model (see WorkerJobQueue). */
+    /** Jobs the scheduler meant for this worker because it holds their model. */
     @Bean
     Queue ownJobsQueue(Messaging.Names names, WorkerProperties properties) {
-        return WorkerJobQueue.of(names, properties.id());
+        return SharedQueues.workerJobs(names, properties.id());
     }
 
     /**
@@ -57,23 +57,13 @@ public class BrokerTopology {
     }
 
     @Bean
-    Declarables workerDeclarables(Messaging.Names names, Queue workerControlQueue,
+    Declarables workerDeclarables(Messaging.Names names, Queue workerControlQueue, TopicExchange eventsExchange,
                                   WorkerProperties properties) {
-        String workerId = properties.id();
-        // Plain durable queues: the worker moves dead jobs itself, so no broker-specific queue arguments are needed.
-        Queue jobs = QueueBuilder.durable(names.jobsQueue()).build();
-        Queue dead = QueueBuilder.durable(names.jobsDeadLetterQueue()).build();
-        TopicExchange events = new TopicExchange(names.eventsExchange(), true, false);
-        return new Declarables(jobs, dead, events,
-                BindingBuilder.bind(workerControlQueue).to(events)
-                        .with(Messaging.eventKey("*", Messaging.CANCELLED)),
-                BindingBuilder.bind(workerControlQueue).to(events)
-                        .with(Messaging.eventKey("*", Messaging.SKIP)),
+        return new Declarables(SharedQueues.jobs(names), SharedQueues.jobsDeadLetter(names),
+                BindingBuilder.bind(workerControlQueue).to(eventsExchange).with(EventKind.CANCELLED.ofAnyRequest()),
+                BindingBuilder.bind(workerControlQueue).to(eventsExchange).with(EventKind.SKIP.ofAnyRequest()),
                 // jobs finished by any worker (a late copy of one is dropped), and the scheduler's drain for this one
-                BindingBuilder.bind(workerControlQueue).to(events)
-                        .with(Messaging.eventKey("*", "job-finished")),
-                BindingBuilder.bind(workerControlQueue).to(events)
-                        .with(Messaging.drainKey(workerId)),
-                new FanoutExchange(names.heartbeatsExchange(), true, false));
+                BindingBuilder.bind(workerControlQueue).to(eventsExchange).with(EventKind.JOB_FINISHED.ofAnyRequest()),
+                BindingBuilder.bind(workerControlQueue).to(eventsExchange).with(Messaging.drainKey(properties.id())));
     }
 }

@@ -1,5 +1,6 @@
 package io.sdfleet.worker.messaging;
 
+import io.sdfleet.contracts.EventKind;
 import io.sdfleet.contracts.Messaging;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
@@ -22,9 +23,9 @@ public class EventPublisher {
         this.json = json;
     }
 
-    /** An event about a request, e.g. kind "progress", "job-finished", "job-failed". */
-    public void requestEvent(String requestId, String kind, Object event) {
-        send(names.eventsExchange(), Messaging.eventKey(requestId, kind), event, kind);
+    /** An event about a request. */
+    public void requestEvent(String requestId, EventKind kind, Object event) {
+        send(names.eventsExchange(), kind.routingKey(requestId), event, kind.wireName());
     }
 
     public void heartbeat(Object heartbeat) {

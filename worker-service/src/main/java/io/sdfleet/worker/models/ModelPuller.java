@@ -2,22 +2,20 @@ package io.sdfleet.worker.models;
 
 import io.sdfleet.diffusion.checkpoint.ModelHash;
 import io.sdfleet.internal.InternalCredential;
+import io.sdfleet.storageclient.RegisteredModel;
+import io.sdfleet.storageclient.StorageServiceClient;
 import io.sdfleet.worker.WorkerProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.HttpMethod;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,14 +48,8 @@ public class ModelPuller {
 
     private static final Logger log = LoggerFactory.getLogger(ModelPuller.class);
     private static final long LIST_TTL_NANOS = Duration.ofSeconds(10).toNanos();
-
-    /** A registry entry as storage-service lists it. */
-    public record Entry(String kind, String name, String sha256, long sizeBytes) {
-        public String stem() {
-            int dot = name.lastIndexOf('.');
-            return dot > 0 ? name.substring(0, dot) : name;
-        }
-    }
+    private static final Duration LIST_TIMEOUT = Duration.ofSeconds(30);
+    private static final String MODELS = "/internal/models";
 
     /** A downloaded or cached file whose sha256 is not the registry's: it is refused and removed. */
     public static class IntegrityException extends RuntimeException {
@@ -66,11 +58,8 @@ public class ModelPuller {
         }
     }
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
-    private final String base;
+    private final StorageServiceClient storage;
     private final JsonMapper json;
-    private final InternalCredential credential;
     private final Path dir;
     private final long maxBytes;
     /** Cached files, least recently used first, with their sizes. */
@@ -78,18 +67,20 @@ public class ModelPuller {
     /** Files the current job needs (kept from eviction until the next job begins). */
     private final Set<Path> pinned = new HashSet<>();
     private volatile Supplier<Set<Path>> inUse = Set::of;
-    private volatile List<Entry> listed;
+    private volatile List<RegisteredModel> listed;
     private volatile long listedAt;
 
     @Autowired
-    public ModelPuller(WorkerProperties properties, JsonMapper json, InternalCredential credential) {
-        this(properties.storageUrl(), credential, properties.modelCacheDir(), properties.modelCacheMaxSize().toBytes(),
-                json);
+    public ModelPuller(WorkerProperties properties, JsonMapper json, StorageServiceClient storage) {
+        this(storage, properties.modelCacheDir(), properties.modelCacheMaxSize().toBytes(), json);
     }
 
     public ModelPuller(String storageUrl, InternalCredential credential, Path cacheDir, long maxBytes, JsonMapper json) {
-        this.credential = credential;
-        this.base = storageUrl == null ? null : storageUrl.replaceAll("/+$", "");
+        this(new StorageServiceClient(storageUrl, credential), cacheDir, maxBytes, json);
+    }
+
+    private ModelPuller(StorageServiceClient storage, Path cacheDir, long maxBytes, JsonMapper json) {
+        this.storage = storage;
         this.json = json;
         this.dir = cacheDir.toAbsolutePath().normalize();
         this.maxBytes = maxBytes;
@@ -107,8 +98,8 @@ public class ModelPuller {
     }
 
     /** The registry entry of {@code kind} called {@code name} (with or without extension), if any. */
-    public Optional<Entry> find(String kind, String name) {
-        Optional<Entry> found = find(list(kind), name);
+    public Optional<RegisteredModel> find(String kind, String name) {
+        Optional<RegisteredModel> found = find(list(kind), name);
         if (found.isEmpty()) {
             listed = null; // uploaded since the listing was remembered?
             found = find(list(kind), name);
@@ -116,8 +107,8 @@ public class ModelPuller {
         return found;
     }
 
-    private static Optional<Entry> find(List<Entry> entries, String name) {
-        for (Entry e : entries) {
+    private static Optional<RegisteredModel> find(List<RegisteredModel> entries, String name) {
+        for (RegisteredModel e : entries) {
             if (e.name().equals(name)) {
                 return Optional.of(e);
             }
@@ -126,37 +117,38 @@ public class ModelPuller {
     }
 
     /** Every registry entry of a kind (remembered a few seconds). */
-    public List<Entry> list(String kind) {
+    public List<RegisteredModel> list(String kind) {
         return all().stream().filter(e -> e.kind().equals(kind)).toList();
     }
 
-    private List<Entry> all() {
-        List<Entry> entries = listed;
+    private List<RegisteredModel> all() {
+        List<RegisteredModel> entries = listed;
         if (entries != null && System.nanoTime() - listedAt < LIST_TTL_NANOS) {
             return entries;
         }
-        if (base == null) {
+        if (!storage.configured()) {
             return List.of();
         }
         try {
-            HttpResponse<String> response = http.send(credential.sign(HttpRequest.newBuilder(URI.create(base + "/internal/models")))
-                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                // Without a registry the worker still serves its local models; a job that needs a remote one then
-                // fails naming the model it could not find.
-                log.warn("model registry at {} answered {}; using local models only", base, response.statusCode());
+            Optional<List<RegisteredModel>> fetched = StorageServiceClient.exchange(
+                    storage.call(HttpMethod.GET, MODELS, LIST_TIMEOUT), (request, response) -> {
+                        if (response.getStatusCode().value() != 200) {
+                            // Without a registry the worker still serves its local models; a job that needs a
+                            // remote one then fails naming the model it could not find.
+                            log.warn("model registry at {} answered {}; using local models only",
+                                    storage.uri(""), response.getStatusCode().value());
+                            return Optional.empty();
+                        }
+                        return Optional.of(RegisteredModel.listed(json.readTree(response.getBody())));
+                    });
+            if (fetched.isEmpty()) {
                 return List.of();
             }
-            List<Entry> out = new ArrayList<>();
-            for (JsonNode n : json.readTree(response.body())) {
-                out.add(new Entry(n.path("kind").asString(), n.path("name").asString(), n.path("sha256").asString(),
-                        n.path("sizeBytes").asLong()));
-            }
-            listed = List.copyOf(out);
+            listed = fetched.get();
             listedAt = System.nanoTime();
             return listed;
         } catch (IOException e) {
-            log.warn("model registry unreachable at {}: {}", base, e.getMessage());
+            log.warn("model registry unreachable at {}: {}", storage.uri(""), e.getMessage());
             return List.of();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -165,7 +157,7 @@ public class ModelPuller {
     }
 
     /** The entry's file in the cache, downloaded first when missing; verified against the registry's sha256. */
-    public synchronized Path pull(Entry entry) {
+    public synchronized Path pull(RegisteredModel entry) {
         if (!entry.sha256().matches("[0-9a-f]{64}") || entry.name().contains("/") || entry.name().contains("\\")
                 || entry.name().startsWith(".") || !entry.kind().matches("[a-z]+")) {
             throw new IllegalArgumentException("registry entry not usable: " + entry);
@@ -196,23 +188,24 @@ public class ModelPuller {
         return target;
     }
 
-    private void download(Entry entry, Path target) {
+    private void download(RegisteredModel entry, Path target) {
         Path partial = dir.resolve(".partial").resolve(UUID.randomUUID() + ".part");
         try {
             Files.createDirectories(partial.getParent());
-            HttpResponse<InputStream> response = http.send(credential.sign(HttpRequest.newBuilder(
-                            URI.create(base + "/internal/models/" + entry.sha256() + "/content"))).build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            try (InputStream in = new DigestInputStream(response.body(), digest)) {
-                if (response.statusCode() != 200) {
-                    throw new IllegalStateException("storage answered " + response.statusCode() + " for "
-                            + entry.kind() + " '" + entry.name() + "'");
-                }
-                try (OutputStream out = Files.newOutputStream(partial)) {
-                    in.transferTo(out);
-                }
-            }
+            StorageServiceClient.exchange(
+                    storage.call(HttpMethod.GET, MODELS + "/" + entry.sha256() + "/content", null),
+                    (request, response) -> {
+                        try (InputStream in = new DigestInputStream(response.getBody(), digest)) {
+                            if (response.getStatusCode().value() != 200) {
+                                throw new IllegalStateException("storage answered " + response.getStatusCode().value()
+                                        + " for " + entry.kind() + " '" + entry.name() + "'");
+                            }
+                            try (OutputStream out = Files.newOutputStream(partial)) {
+                                return in.transferTo(out);
+                            }
+                        }
+                    });
             String actual = HexFormat.of().formatHex(digest.digest());
             if (!actual.equals(entry.sha256())) {
                 throw new IntegrityException(entry.kind() + " '" + entry.name() + "' refused: downloaded bytes hash to sha256 "

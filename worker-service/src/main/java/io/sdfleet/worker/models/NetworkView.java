@@ -3,6 +3,7 @@ package io.sdfleet.worker.models;
 import io.sdfleet.diffusion.networks.NetworkDirectories;
 import io.sdfleet.diffusion.networks.NetworkLibrary;
 
+import io.sdfleet.storageclient.RegisteredModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -105,12 +106,12 @@ public final class NetworkView implements AutoCloseable {
     /** Registered embeddings named as a word in a prompt and missing locally (A1111 matches them as tokens). */
     private static List<Path> pullEmbeddings(ModelPuller puller, List<String> prompts, NetworkLibrary local) {
         List<Path> out = new ArrayList<>();
-        List<ModelPuller.Entry> registered = puller.list("embedding");
+        List<RegisteredModel> registered = puller.list("embedding");
         if (registered.isEmpty()) {
             return out;
         }
         Map<String, Path> present = local.files();
-        for (ModelPuller.Entry e : registered) {
+        for (RegisteredModel e : registered) {
             Pattern word = Pattern.compile("(?<![\\w-])" + Pattern.quote(e.stem()) + "(?![\\w-])");
             if (!present.containsKey(e.stem()) && prompts.stream().anyMatch(p -> word.matcher(p).find())) {
                 out.add(puller.pull(e));

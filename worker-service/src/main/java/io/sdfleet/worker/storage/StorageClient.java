@@ -1,25 +1,22 @@
 package io.sdfleet.worker.storage;
 
-import io.sdfleet.contracts.Messaging;
-import io.sdfleet.internal.InternalCredential;
-import io.sdfleet.messaging.Tracing;
-import io.sdfleet.worker.WorkerProperties;
+import io.sdfleet.storageclient.StorageServiceClient;
 import io.sdfleet.worker.ops.WorkerMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.stereotype.Component;
+import org.springframework.web.client.RestClient;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -32,21 +29,20 @@ import java.util.UUID;
 @Component
 public class StorageClient {
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    private final URI endpoint;
+    private static final Logger log = LoggerFactory.getLogger(StorageClient.class);
+    private static final String IMAGES = "/internal/images";
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    private final StorageServiceClient storage;
     private final JsonMapper json;
     private final WorkerMetrics metrics;
-
     private final Duration retryBudget;
-    private final InternalCredential credential;
 
-    public StorageClient(WorkerProperties properties, JsonMapper json, WorkerMetrics metrics,
-                         InternalCredential credential,
+    public StorageClient(StorageServiceClient storage, JsonMapper json, WorkerMetrics metrics,
                          @Value("${sdfleet.worker.storage-retry-seconds:120}")
                          long retrySeconds) {
+        this.storage = storage;
         this.metrics = metrics;
-        this.credential = credential;
-        this.endpoint = URI.create(properties.storageUrl().replaceAll("/+$", "") + "/internal/images");
         this.json = json;
         this.retryBudget = Duration.ofSeconds(retrySeconds);
     }
@@ -57,33 +53,35 @@ public class StorageClient {
         part(body, boundary, "metadata", null, "application/json", json.writeValueAsBytes(metadata));
         part(body, boundary, "image", "image.png", "image/png", png);
         body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        HttpRequest.Builder builder = credential.sign(HttpRequest.newBuilder(endpoint))
-                .timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
-        String trace = Tracing.current();
-        if (trace != null) {
-            builder.header(Messaging.REQUEST_ID_HTTP_HEADER, trace);
-        }
-        HttpRequest request = builder.build();
+        byte[] multipart = body.toByteArray();
         long deadline = System.nanoTime() + retryBudget.toNanos();
         long delayMillis = 1000;
         while (true) {
             String problem;
             try {
-                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200 || response.statusCode() == 201) {
+                RestClient.RequestHeadersSpec<?> request = storage.tracedCall(HttpMethod.PUT, IMAGES, TIMEOUT)
+                        .header(HttpHeaders.CONTENT_TYPE, "multipart/form-data; boundary=" + boundary)
+                        .body(multipart);
+                Optional<String> refused = StorageServiceClient.exchange(request, (sent, response) -> {
+                    int status = response.getStatusCode().value();
+                    if (status == 200 || status == 201) {
+                        return Optional.empty();
+                    }
+                    metrics.storageError();
+                    if (status < 500) {
+                        // Storage refuses the image itself: retrying cannot help.
+                        throw new IllegalStateException("storage answered " + status + ": "
+                                + new String(response.getBody().readAllBytes(), StandardCharsets.UTF_8));
+                    }
+                    return Optional.of("storage answered " + status);
+                });
+                if (refused.isEmpty()) {
                     return;
                 }
-                metrics.storageError();
-                if (response.statusCode() < 500) {
-                    // Storage refuses the image itself: retrying cannot help.
-                    throw new IllegalStateException("storage answered " + response.statusCode() + ": " + response.body());
-                }
-                problem = "storage answered " + response.statusCode();
+                problem = refused.get();
             } catch (IOException e) {
                 metrics.storageError();
-                problem = "storage unreachable at " + endpoint + ": " + e.getMessage();
+                problem = "storage unreachable at " + storage.uri(IMAGES) + ": " + e.getMessage();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while storing an image", e);
@@ -101,8 +99,6 @@ public class StorageClient {
             delayMillis = Math.min(delayMillis * 2, 15_000);
         }
     }
-
-    private static final Logger log = LoggerFactory.getLogger(StorageClient.class);
 
     private static void part(ByteArrayOutputStream out, String boundary, String name, String filename, String type,
                              byte[] content) {

@@ -2,6 +2,7 @@ package io.sdfleet.worker.models;
 
 import com.sun.net.httpserver.HttpServer;
 import io.sdfleet.internal.InternalCredential;
+import io.sdfleet.storageclient.RegisteredModel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -126,7 +127,7 @@ class ModelPullerTest {
         registered.put("x.safetensors", bytes('x', 100));
         served.put("x.safetensors", bytes('y', 100));
         ModelPuller puller = puller(1000);
-        ModelPuller.Entry entry = puller.find("lora", "x").orElseThrow();
+        RegisteredModel entry = puller.find("lora", "x").orElseThrow();
 
         assertThatThrownBy(() -> puller.pull(entry)).isInstanceOf(ModelPuller.IntegrityException.class)
                 .hasMessageContaining(sha(bytes('x', 100))).hasMessageContaining(sha(bytes('y', 100)));
