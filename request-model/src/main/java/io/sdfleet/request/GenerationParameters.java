@@ -1,0 +1,75 @@
+package io.sdfleet.request;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What to generate, with A1111's field meanings: {@code batch.count()} batches of {@code batch.size()} images, image
+ * k of the request drawn from {@link Noise#seedOf}; {@code hires} (txt2img's hires fix) and {@code img2img} (init
+ * images, mask) are null when not used; {@code tiling} makes the image wrap around seamlessly. The gateway builds it,
+ * the broker carries it, and the engine runs one batch of it ({@link #imagesFrom} is a job's share).
+ */
+public record GenerationParameters(Prompt prompt, ImageSize size, Batch batch, Noise noise, Sampling sampling,
+                                   HiresFix hires, Img2Img img2img, ModelChoice models, boolean tiling) {
+
+    public GenerationParameters {
+        models = models == null ? ModelChoice.DEFAULTS : models;
+    }
+
+    /** Plain txt2img with the default checkpoint and VAE. */
+    public GenerationParameters(Prompt prompt, ImageSize size, Batch batch, Noise noise, Sampling sampling) {
+        this(prompt, size, batch, noise, sampling, null, null, ModelChoice.DEFAULTS, false);
+    }
+
+    /** Images the request yields. */
+    public int imageCount() {
+        return batch.imageCount();
+    }
+
+    /** The width and height the UNet works at last (the hires target when the hires fix is on). */
+    public int[] workingSize() {
+        return hires == null ? new int[] {size.width(), size.height()} : hires.targetSize(size.width(), size.height());
+    }
+
+    /**
+     * Images {@code first} to {@code first + count − 1} of the request as one batch of its own: image 0 of it has image
+     * {@code first}'s seed, variation seed and init image, so every image comes out as in the whole request.
+     */
+    public GenerationParameters imagesFrom(int first, int count) {
+        return new GenerationParameters(prompt, size, new Batch(count, 1), noise.fromImage(first), sampling, hires,
+                img2img == null ? null : img2img.fromImage(first, count), models, tiling);
+    }
+
+    public GenerationParameters withNoise(Noise newNoise) {
+        return new GenerationParameters(prompt, size, batch, newNoise, sampling, hires, img2img, models, tiling);
+    }
+
+    public GenerationParameters withSampling(Sampling newSampling) {
+        return new GenerationParameters(prompt, size, batch, noise, newSampling, hires, img2img, models, tiling);
+    }
+
+    public GenerationParameters withHires(HiresFix fix) {
+        return new GenerationParameters(prompt, size, batch, noise, sampling, fix, img2img, models, tiling);
+    }
+
+    public GenerationParameters withImg2Img(Img2Img input) {
+        return new GenerationParameters(prompt, size, batch, noise, sampling, hires, input, models, tiling);
+    }
+
+    public GenerationParameters withTiling(boolean on) {
+        return new GenerationParameters(prompt, size, batch, noise, sampling, hires, img2img, models, on);
+    }
+
+    /** Problems with the numbers, each naming its A1111 field; empty when the parameters can run. */
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>(size.problems());
+        problems.addAll(sampling.problems());
+        problems.addAll(batch.problems());
+        problems.addAll(prompt.problems());
+        if (hires != null && img2img != null) {
+            problems.add("enable_hr applies to txt2img only, not to img2img");
+        }
+        problems.addAll(noise.problems());
+        return problems;
+    }
+}
