@@ -7,7 +7,7 @@ import java.util.List;
  * What to generate, with A1111's field meanings: {@code batch.count()} batches of {@code batch.size()} images, image
  * k of the request drawn from {@link Noise#seedOf}; {@code hires} (txt2img's hires fix) and {@code img2img} (init
  * images, mask) are null when not used; {@code tiling} makes the image wrap around seamlessly. The gateway builds it,
- * the broker carries it, and the engine runs one batch of it ({@link #imagesFrom} is a job's share).
+ * the broker carries it (a job's copy has the job's batch), and the engine runs one batch of it.
  */
 public record GenerationParameters(Prompt prompt, ImageSize size, Batch batch, Noise noise, Sampling sampling,
                                    HiresFix hires, Img2Img img2img, ModelChoice models, boolean tiling) {
@@ -31,13 +31,8 @@ public record GenerationParameters(Prompt prompt, ImageSize size, Batch batch, N
         return hires == null ? new int[] {size.width(), size.height()} : hires.targetSize(size.width(), size.height());
     }
 
-    /**
-     * Images {@code first} to {@code first + count − 1} of the request as one batch of its own: image 0 of it has image
-     * {@code first}'s seed, variation seed and init image, so every image comes out as in the whole request.
-     */
-    public GenerationParameters imagesFrom(int first, int count) {
-        return new GenerationParameters(prompt, size, new Batch(count, 1), noise.fromImage(first), sampling, hires,
-                img2img == null ? null : img2img.fromImage(first, count), models, tiling);
+    public GenerationParameters withBatch(Batch newBatch) {
+        return new GenerationParameters(prompt, size, newBatch, noise, sampling, hires, img2img, models, tiling);
     }
 
     public GenerationParameters withNoise(Noise newNoise) {

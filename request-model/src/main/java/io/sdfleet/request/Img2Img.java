@@ -29,7 +29,7 @@ public record Img2Img(List<String> initImages, double denoisingStrength, ResizeM
     }
 
     /** The init images of images {@code first} to {@code first + count − 1}, as a batch that starts there needs them. */
-    Img2Img fromImage(int first, int count) {
+    public Img2Img fromImage(int first, int count) {
         List<String> images = new ArrayList<>();
         for (int k = 0; k < count; k++) {
             images.add(initImageFor(first + k));

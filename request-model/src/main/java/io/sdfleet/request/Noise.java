@@ -39,9 +39,13 @@ public record Noise(long seed, long subseed, double subseedStrength, int seedRes
         return seedResizeFromW > 0 && seedResizeFromH > 0;
     }
 
-    /** The same noise with image {@code k} as image 0: what a batch that starts there draws. */
-    public Noise fromImage(int k) {
-        return new Noise(seedOf(k), subseedOf(k), subseedStrength, seedResizeFromW, seedResizeFromH, rngSource,
+    public Noise withSeed(long newSeed) {
+        return new Noise(newSeed, subseed, subseedStrength, seedResizeFromW, seedResizeFromH, rngSource, etaNoiseSeedDelta);
+    }
+
+    /** The same noise for a batch whose first image has these seeds (a job's share of the request). */
+    public Noise withSeeds(long newSeed, long newSubseed) {
+        return new Noise(newSeed, newSubseed, subseedStrength, seedResizeFromW, seedResizeFromH, rngSource,
                 etaNoiseSeedDelta);
     }
 

@@ -32,15 +32,10 @@ class GenerationParametersTest {
     }
 
     @Test
-    void aBatchFromImageKDrawsImageKsNoiseAndInitImage() {
-        GenerationParameters p = CAT.withNoise(CAT.noise().withVariation(100, 0.5))
-                .withImg2Img(new Img2Img(List.of("a", "b", "c"), 0.5, null, null, null));
-        GenerationParameters slice = p.imagesFrom(4, 2);
-        assertThat(slice.batch()).isEqualTo(new Batch(2, 1));
-        assertThat(slice.noise().seedOf(0)).isEqualTo(p.noise().seedOf(4));
-        assertThat(slice.noise().subseedOf(1)).isEqualTo(p.noise().subseedOf(5));
-        assertThat(slice.img2img().initImages()).containsExactly("b", "c");
-        assertThat(CAT.imagesFrom(4, 2).noise().seedOf(1)).isEqualTo(CAT.noise().seedOf(5));
+    void aBatchFromImageKStartsFromImageKsInitImage() {
+        Img2Img img2img = new Img2Img(List.of("a", "b", "c"), 0.5, null, null, null);
+        assertThat(img2img.fromImage(4, 2).initImages()).containsExactly("b", "c");
+        assertThat(img2img.fromImage(4, 2).initImageFor(1)).isEqualTo(img2img.initImageFor(5));
     }
 
     @Test
