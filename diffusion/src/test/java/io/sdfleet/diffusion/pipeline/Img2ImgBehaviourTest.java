@@ -2,8 +2,8 @@ package io.sdfleet.diffusion.pipeline;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.sdfleet.diffusion.image.PixelPlanes;
 import io.sdfleet.diffusion.image.ImageFit;
+import io.sdfleet.diffusion.image.PixelPlanes;
 import io.sdfleet.diffusion.testing.Base64Images;
 import io.sdfleet.diffusion.testing.MiniModel;
 import io.sdfleet.diffusion.testing.Tensors;

@@ -1,8 +1,8 @@
 package io.sdfleet.gateway.a1111;
 
-import io.sdfleet.contracts.HiresFixOptions;
-import io.sdfleet.diffusion.pipeline.HiresFix;
 import io.sdfleet.diffusion.sampling.SamplerCatalog;
+import io.sdfleet.request.HiresFix;
+import io.sdfleet.request.Sampling;
 import tools.jackson.databind.JsonNode;
 
 import java.util.List;
@@ -13,20 +13,16 @@ final class HiresFields {
     private HiresFields() {
     }
 
-    static HiresFixOptions parse(JsonNode body, Fields f, List<FieldProblem> unsupported, int width, int height) {
+    static HiresFix parse(JsonNode body, Fields f, List<FieldProblem> unsupported, int width, int height) {
         double scale = f.number("hr_scale", 1, 8);
         int resizeX = (int) f.integer("hr_resize_x", 0, 4096);
         int resizeY = (int) f.integer("hr_resize_y", 0, 4096);
         String asked = f.text("hr_upscaler", null);
-        String wanted = asked == null || asked.isBlank() ? "Latent" : asked; // A1111's null: the Latent upscaler
-        String upscaler = wanted;
-        String known = HiresFix.UPSCALERS.stream().filter(u -> u.equalsIgnoreCase(wanted))
-                .findFirst().orElse(null);
-        if (known == null) {
-            unsupported.add(new FieldProblem("hr_upscaler", "upscaler '" + upscaler + "' is not available; choose one of "
+        String wanted = asked == null || asked.isBlank() ? HiresFix.DEFAULT_UPSCALER : asked; // A1111's null: Latent
+        String upscaler = HiresFix.knownUpscaler(wanted).orElse(null); // unknown: refused below, made with the default
+        if (upscaler == null) {
+            unsupported.add(new FieldProblem("hr_upscaler", "upscaler '" + wanted + "' is not available; choose one of "
                     + HiresFix.UPSCALERS));
-        } else {
-            upscaler = known;
         }
         int secondPassSteps = (int) f.integer("hr_second_pass_steps", 0, 1000);
         double strength = f.number("denoising_strength", 0, 1);
@@ -36,12 +32,12 @@ final class HiresFields {
         }
         if (sampler != null) {
             try {
-                sampler = SamplerCatalog.choose(sampler, "Automatic").sampler().name();
+                sampler = SamplerCatalog.choose(sampler, Sampling.DEFAULT_SCHEDULER).sampler().name();
             } catch (IllegalArgumentException e) {
                 f.problem("hr_sampler_name", e.getMessage());
             }
         }
-        HiresFixOptions options = new HiresFixOptions(scale, resizeX, resizeY, upscaler, secondPassSteps, strength, sampler,
+        HiresFix options = new HiresFix(scale, resizeX, resizeY, upscaler, secondPassSteps, strength, sampler, null,
                 blankToNull(f.text("hr_prompt", null)), blankToNull(f.text("hr_negative_prompt", null)));
         int[] target = options.targetSize(width, height);
         if (target[0] > 4096 || target[1] > 4096 || target[0] < 64 || target[1] < 64) {
