@@ -39,10 +39,6 @@ public record GenerationParameters(Prompt prompt, ImageSize size, Batch batch, N
         return new GenerationParameters(prompt, size, batch, newNoise, sampling, hires, img2img, models, tiling);
     }
 
-    public GenerationParameters withSampling(Sampling newSampling) {
-        return new GenerationParameters(prompt, size, batch, noise, newSampling, hires, img2img, models, tiling);
-    }
-
     public GenerationParameters withHires(HiresFix fix) {
         return new GenerationParameters(prompt, size, batch, noise, sampling, fix, img2img, models, tiling);
     }

@@ -24,10 +24,6 @@ public record Sampling(String sampler, String scheduler, int steps, double cfgSc
         this(sampler, scheduler, steps, cfgScale, SamplerExtras.DEFAULTS);
     }
 
-    public Sampling withExtras(SamplerExtras newExtras) {
-        return new Sampling(sampler, scheduler, steps, cfgScale, newExtras);
-    }
-
     List<String> problems() {
         List<String> problems = new ArrayList<>();
         if (steps < 1 || steps > 1000) {

@@ -233,10 +233,7 @@ public final class A1111Request {
         List<String> styleNames = StyleFields.parse(body, f, styles, lenient);
         boolean tiling = f.bool("tiling", false);
         HiresFix hires = kind == Kind.TXT2IMG && f.bool("enable_hr")
-                ? HiresFields.parse(body, f, unsupported, width, height) : null;
-        if (hires != null) {
-            hiresLimits(hires, width, height, batchSize, limits, f);
-        }
+                ? HiresFields.parse(body, f, unsupported, width, height, batchSize, limits) : null;
         Img2Img img2img = kind == Kind.IMG2IMG ? Img2ImgFields.parse(body, f, unsupported, limits) : null;
         if (!bad.isEmpty()) {
             throw new InvalidRequestException(bad, false);
@@ -320,25 +317,5 @@ public final class A1111Request {
     /** A model or VAE name: a string of reasonable length (the catalog matches it with a regex). */
     private static boolean isName(JsonNode node) {
         return node.isString() && node.asString().length() <= 1024;
-    }
-
-    private static void hiresLimits(HiresFix hires, int width, int height, int batchSize, RequestLimits limits,
-                                    Fields f) {
-        if (hires.secondPassSteps() > limits.maxSteps()) {
-            f.problem("hr_second_pass_steps", "must be between 0 and " + limits.maxSteps() + ", got " + hires.secondPassSteps());
-        }
-        if (hires.prompt() != null && hires.prompt().length() > limits.maxPromptLength()) {
-            f.problem("hr_prompt", "at most " + limits.maxPromptLength() + " characters, got " + hires.prompt().length());
-        }
-        if (hires.negativePrompt() != null && hires.negativePrompt().length() > limits.maxPromptLength()) {
-            f.problem("hr_negative_prompt", "at most " + limits.maxPromptLength() + " characters, got "
-                    + hires.negativePrompt().length());
-        }
-        int[] target = hires.targetSize(width, height);
-        if ((long) target[0] * target[1] * batchSize > limits.maxPixelsPerBatch()) {
-            f.problem(hires.resizeX() > 0 || hires.resizeY() > 0 ? "hr_resize_x" : "hr_scale", "hires target "
-                    + target[0] + "x" + target[1] + " × batch_size is " + (long) target[0] * target[1] * batchSize
-                    + " pixels; at most " + limits.maxPixelsPerBatch() + " per batch");
-        }
     }
 }

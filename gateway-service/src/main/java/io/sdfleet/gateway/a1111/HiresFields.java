@@ -13,7 +13,8 @@ final class HiresFields {
     private HiresFields() {
     }
 
-    static HiresFix parse(JsonNode body, Fields f, List<FieldProblem> unsupported, int width, int height) {
+    static HiresFix parse(JsonNode body, Fields f, List<FieldProblem> unsupported, int width, int height, int batchSize,
+                          RequestLimits limits) {
         double scale = f.number("hr_scale", 1, 8);
         int resizeX = (int) f.integer("hr_resize_x", 0, 4096);
         int resizeY = (int) f.integer("hr_resize_y", 0, 4096);
@@ -44,7 +45,29 @@ final class HiresFields {
             f.problem(resizeX > 0 || resizeY > 0 ? "hr_resize_x" : "hr_scale",
                     "hires target " + target[0] + "x" + target[1] + " must lie between 64 and 4096 on each side");
         }
+        withinLimits(options, width, height, batchSize, limits, f);
         return options;
+    }
+
+    /** What the operator lets one request ask of the hires pass ({@link RequestLimits}). */
+    private static void withinLimits(HiresFix hires, int width, int height, int batchSize, RequestLimits limits,
+                                     Fields f) {
+        if (hires.secondPassSteps() > limits.maxSteps()) {
+            f.problem("hr_second_pass_steps", "must be between 0 and " + limits.maxSteps() + ", got " + hires.secondPassSteps());
+        }
+        if (hires.prompt() != null && hires.prompt().length() > limits.maxPromptLength()) {
+            f.problem("hr_prompt", "at most " + limits.maxPromptLength() + " characters, got " + hires.prompt().length());
+        }
+        if (hires.negativePrompt() != null && hires.negativePrompt().length() > limits.maxPromptLength()) {
+            f.problem("hr_negative_prompt", "at most " + limits.maxPromptLength() + " characters, got "
+                    + hires.negativePrompt().length());
+        }
+        int[] target = hires.targetSize(width, height);
+        if ((long) target[0] * target[1] * batchSize > limits.maxPixelsPerBatch()) {
+            f.problem(hires.resizeX() > 0 || hires.resizeY() > 0 ? "hr_resize_x" : "hr_scale", "hires target "
+                    + target[0] + "x" + target[1] + " × batch_size is " + (long) target[0] * target[1] * batchSize
+                    + " pixels; at most " + limits.maxPixelsPerBatch() + " per batch");
+        }
     }
 
     private static String blankToNull(String s) {
