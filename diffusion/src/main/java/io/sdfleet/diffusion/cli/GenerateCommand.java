@@ -58,12 +58,12 @@ final class GenerateCommand {
         if (seed == -1) {
             seed = new SecureRandom().nextLong(0x1_0000_0000L); // A1111 draws random seeds below 2^32
         }
+        Sampling sampling = new Sampling(a.string("sampler", Sampling.DEFAULT_SAMPLER),
+                a.string("scheduler", Sampling.DEFAULT_SCHEDULER), a.integer("steps", 20), a.decimal("cfg-scale", 7.0));
         GenerationParameters p = new GenerationParameters(
                 new Prompt(prompt, a.string("negative-prompt", ""), a.integer("clip-skip", 1)),
                 new ImageSize(a.integer("width", 512), a.integer("height", 512)), new Batch(a.integer("batch-size", 1), 1),
-                noise(a, seed), new Sampling(a.string("sampler", Sampling.DEFAULT_SAMPLER),
-                a.string("scheduler", Sampling.DEFAULT_SCHEDULER), a.integer("steps", 20), a.decimal("cfg-scale", 7.0)))
-                .withTiling(a.flag("tiling"));
+                noise(a, seed), sampling).withTiling(a.flag("tiling"));
         if (img2img) {
             p = p.withImg2Img(Img2ImgOptions.read(a));
         }

@@ -30,7 +30,8 @@ public record PreparedInit(PixelPlanes image, Optional<int[][]> latentMask, Opti
                                   ResizeMode resizeMode, int width, int height) {
         PixelPlanes original = flatten(init);
         if (options == null) {
-            return new PreparedInit(ImageFit.apply(resizeMode, original, width, height), Optional.empty(), Optional.empty());
+            return new PreparedInit(ImageFit.apply(resizeMode, original, width, height), Optional.empty(),
+                    Optional.empty());
         }
         int[][] mask = binary(maskImage);
         if (options.invert()) {
@@ -47,8 +48,8 @@ public record PreparedInit(PixelPlanes image, Optional<int[][]> latentMask, Opti
         if (options.fullResolution()) {
             CropRegion crop = CropRegion.around(mask, options.fullResolutionPadding())
                     .expandedTo(width, height, mask[0].length, mask.length);
-            imageMask = ImageFit.apply(ResizeMode.RESIZE_AND_FILL, new PixelPlanes(new int[][][] {crop(mask, crop)}), width, height)
-                    .channels()[0];
+            imageMask = ImageFit.apply(ResizeMode.RESIZE_AND_FILL, new PixelPlanes(new int[][][] {crop(mask, crop)}),
+                    width, height).channels()[0];
             PixelPlanes full = original.width() == mask[0].length && original.height() == mask.length
                     ? original : Resampler.resize(original, mask[0].length, mask.length, Resampler.Filter.LANCZOS);
             image = ImageFit.apply(ResizeMode.RESIZE_AND_FILL, cropPlanes(full, crop), width, height);

@@ -53,10 +53,6 @@ final class KSamplers {
     private record Churned(NDArray x, float sigmaHat) {
     }
 
-    /**
-     * k-diffusion's churn before an Euler, Heun or DPM2 step: with γ > 0, x gains fresh noise up to σ̂ = σ(1 + γ);
-     * otherwise x stays at σ.
-     */
     /** Churn γ of a step at σ out of {@code steps}: min(s_churn / steps, √2 − 1) inside [s_tmin, s_tmax], else 0. */
     private static float gamma(SamplerExtras extras, float sigma, int steps) {
         if (extras.sChurn() == 0 || sigma < extras.sTmin() || sigma > extras.sTmax()) {
@@ -65,6 +61,10 @@ final class KSamplers {
         return (float) Math.min(extras.sChurn() / steps, Math.sqrt(2) - 1);
     }
 
+    /**
+     * k-diffusion's churn before an Euler, Heun or DPM2 step: with γ > 0, x gains fresh noise up to σ̂ = σ(1 + γ);
+     * otherwise x stays at σ.
+     */
     private static Churned churn(NDArray x, float sigma, int steps, SamplerExtras extras, NoiseSource noise) {
         float gamma = gamma(extras, sigma, steps);
         if (gamma == 0) {
