@@ -1,5 +1,7 @@
 package io.sdfleet.contracts;
 
+import io.sdfleet.request.GenerationParameters;
+
 import java.time.Instant;
 
 /**

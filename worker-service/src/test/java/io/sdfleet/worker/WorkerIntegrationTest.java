@@ -6,11 +6,17 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import com.sun.net.httpserver.HttpServer;
 import io.sdfleet.contracts.EventKind;
-import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.contracts.JobMessage;
 import io.sdfleet.contracts.Messaging;
 import io.sdfleet.infra.TestInternalToken;
 import io.sdfleet.infra.TestServers;
+import io.sdfleet.request.Batch;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.ImageSize;
+import io.sdfleet.request.ModelChoice;
+import io.sdfleet.request.Noise;
+import io.sdfleet.request.Prompt;
+import io.sdfleet.request.Sampling;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -137,8 +143,9 @@ class WorkerIntegrationTest {
     @Test
     void runsAJobStoresEveryImageThenReportsItFinished() throws Exception {
         String request = UUID.randomUUID().toString();
-        GenerationParameters p = new GenerationParameters("a red boat", "", "Euler a", "Automatic", 3, 7, 100, 64, 64,
-                2, 1, 1, null);
+        GenerationParameters p = new GenerationParameters(new Prompt("a red boat", "", 1),
+                new ImageSize(64, 64), new Batch(2, 1), Noise.of(100),
+                new Sampling("Euler a", "Automatic", 3, 7));
         publish(new JobMessage(JobMessage.jobIdOf(request, 4), request, "alice", 4, List.of(104L, 105L), p));
 
         List<String> seen = awaitEvent("request." + request + ".job-finished");
@@ -154,8 +161,9 @@ class WorkerIntegrationTest {
     void aJobOnTheWorkersOwnQueueRunsToo(@Autowired WorkerProperties worker)
             throws Exception {
         String request = UUID.randomUUID().toString();
-        GenerationParameters p = new GenerationParameters("a blue boat", "", "Euler", "Automatic", 2, 7, 1, 64, 64,
-                1, 1, 1, null);
+        GenerationParameters p = new GenerationParameters(new Prompt("a blue boat", "", 1),
+                new ImageSize(64, 64), new Batch(1, 1), Noise.of(1),
+                new Sampling("Euler", "Automatic", 2, 7));
         JobMessage job = new JobMessage(JobMessage.jobIdOf(request, 0), request, "alice", 0, List.of(7L), p);
         channel.basicPublish("", NAMES.workerJobsQueue(worker.id()), new AMQP.BasicProperties.Builder().deliveryMode(2)
                 .contentType("application/json").build(), JSON.writeValueAsBytes(job));
@@ -166,8 +174,9 @@ class WorkerIntegrationTest {
     @Test
     void aJobThatKeepsFailingEndsInTheDeadLetterQueueAndTheRequestIsTold() throws Exception {
         String request = UUID.randomUUID().toString();
-        GenerationParameters p = new GenerationParameters("x", "", "Euler", "Automatic", 2, 7, 1, 64, 64, 1, 1, 1,
-                "no-such-model");
+        GenerationParameters p = new GenerationParameters(new Prompt("x", "", 1),
+                new ImageSize(64, 64), new Batch(1, 1), Noise.of(1),
+                new Sampling("Euler", "Automatic", 2, 7), null, null, new ModelChoice("no-such-model", null), false);
         publish(new JobMessage(JobMessage.jobIdOf(request, 0), request, "bob", 0, List.of(1L), p));
 
         awaitEvent("request." + request + ".job-failed");
@@ -185,8 +194,9 @@ class WorkerIntegrationTest {
     @Test
     void aJobsTraceReachesItsEventsAndStorageAndPrometheusListsTheWorkersMeters() throws Exception {
         String request = UUID.randomUUID().toString();
-        GenerationParameters p = new GenerationParameters("a blue kite", "", "Euler", "Automatic", 2, 7, 5, 64, 64,
-                1, 1, 1, null);
+        GenerationParameters p = new GenerationParameters(new Prompt("a blue kite", "", 1),
+                new ImageSize(64, 64), new Batch(1, 1), Noise.of(5),
+                new Sampling("Euler", "Automatic", 2, 7));
         long acceptedAt = System.currentTimeMillis() - 1500;
         channel.basicPublish("", NAMES.jobsQueue(), new AMQP.BasicProperties.Builder().deliveryMode(2)
                 .contentType("application/json").headers(Map.of(Messaging.TRACE_HEADER, "trace-worker-7",
@@ -248,8 +258,9 @@ class WorkerIntegrationTest {
         Map<String, String> all = new LinkedHashMap<>(good);
         all.putAll(bad);
         all.forEach((request, prompt) -> {
-            GenerationParameters p = new GenerationParameters(prompt, prompt, "Euler", "Automatic", 1, 7, 3, 64, 64,
-                    1, 1, 1, null);
+            GenerationParameters p = new GenerationParameters(new Prompt(prompt, prompt, 1),
+                    new ImageSize(64, 64), new Batch(1, 1), Noise.of(3),
+                    new Sampling("Euler", "Automatic", 1, 7));
             try {
                 publish(new JobMessage(JobMessage.jobIdOf(request, 0), request, "dave", 0, List.of(3L), p));
             } catch (Exception e) {
@@ -304,8 +315,9 @@ class WorkerIntegrationTest {
      */
     @Test
     void aJobWhoseWorkerDiedWithItCountsThatAsAnAttempt() throws Exception {
-        GenerationParameters p = new GenerationParameters("a crash", "", "Euler", "Automatic", 2, 7, 1, 64, 64, 1, 1, 1,
-                null);
+        GenerationParameters p = new GenerationParameters(new Prompt("a crash", "", 1),
+                new ImageSize(64, 64), new Batch(1, 1), Noise.of(1),
+                new Sampling("Euler", "Automatic", 2, 7));
         String retried = UUID.randomUUID().toString();
         String given = UUID.randomUUID().toString();
         var jobs = listeners.getListenerContainer(io.sdfleet.worker.job.JobListener.CONTAINER_ID);

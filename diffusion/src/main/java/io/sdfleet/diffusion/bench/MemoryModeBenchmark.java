@@ -10,7 +10,6 @@ import io.sdfleet.diffusion.checkpoint.Weights;
 import io.sdfleet.diffusion.nn.Sd1Layout;
 import io.sdfleet.diffusion.nn.SyntheticTensorSource;
 import io.sdfleet.diffusion.offload.MemoryMode;
-import io.sdfleet.diffusion.pipeline.GenerationParameters;
 import io.sdfleet.diffusion.pipeline.ModelOptions;
 import io.sdfleet.diffusion.pipeline.ProgressListener;
 import io.sdfleet.diffusion.pipeline.StableDiffusionModel;
@@ -21,6 +20,12 @@ import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.diffusion.runtime.TorchCpuRandom;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
 import io.sdfleet.diffusion.vae.VaeTiling;
+import io.sdfleet.request.Batch;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.ImageSize;
+import io.sdfleet.request.Noise;
+import io.sdfleet.request.Prompt;
+import io.sdfleet.request.Sampling;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -155,8 +160,8 @@ public final class MemoryModeBenchmark {
 
     private static Row txt2img(Mode mode, int size, int steps, Path model, Path tokenizer) {
         try (StableDiffusionModel sd = StableDiffusionModel.load(model, mode.apply(ModelOptions.cpu(tokenizer)))) {
-            GenerationParameters p = new GenerationParameters("a lighthouse on a cliff", "blurry", "Euler", "Automatic",
-                    steps, 7, 1, size, size, 1, 1);
+            GenerationParameters p = new GenerationParameters(new Prompt("a lighthouse on a cliff", "blurry", 1),
+                    new ImageSize(size, size), new Batch(1, 1), Noise.of(1), new Sampling("Euler", "Automatic", steps, 7));
             return measure(mode.name(), size,
                     () -> new Txt2Img(sd).generate(p, Optional.empty(), ProgressListener.NONE));
         }

@@ -3,20 +3,24 @@ package io.sdfleet.diffusion.cli;
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import io.sdfleet.diffusion.checkpoint.SafetensorsWriter;
-import io.sdfleet.diffusion.pipeline.GeneratedImage;
-import io.sdfleet.diffusion.pipeline.GenerationParameters;
-import io.sdfleet.diffusion.pipeline.GenerationResult;
 import io.sdfleet.diffusion.networks.NetworkDirectories;
-import io.sdfleet.diffusion.noise.NoiseOptions;
 import io.sdfleet.diffusion.offload.MemoryMode;
-import io.sdfleet.diffusion.vae.VaeTiling;
-import io.sdfleet.diffusion.noise.RngSource;
-import io.sdfleet.diffusion.pipeline.HiresFix;
+import io.sdfleet.diffusion.pipeline.GeneratedImage;
+import io.sdfleet.diffusion.pipeline.GenerationResult;
 import io.sdfleet.diffusion.pipeline.ModelOptions;
 import io.sdfleet.diffusion.pipeline.NoiseFile;
 import io.sdfleet.diffusion.pipeline.StableDiffusionModel;
 import io.sdfleet.diffusion.pipeline.Txt2Img;
 import io.sdfleet.diffusion.runtime.Torch;
+import io.sdfleet.diffusion.vae.VaeTiling;
+import io.sdfleet.request.Batch;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.HiresFix;
+import io.sdfleet.request.ImageSize;
+import io.sdfleet.request.Noise;
+import io.sdfleet.request.Prompt;
+import io.sdfleet.request.RngSource;
+import io.sdfleet.request.Sampling;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -54,10 +58,12 @@ final class GenerateCommand {
         if (seed == -1) {
             seed = new SecureRandom().nextLong(0x1_0000_0000L); // A1111 draws random seeds below 2^32
         }
-        GenerationParameters p = new GenerationParameters(prompt, a.string("negative-prompt", ""),
-                a.string("sampler", "Euler"), a.string("scheduler", "Automatic"), a.integer("steps", 20),
-                a.decimal("cfg-scale", 7.0), seed, a.integer("width", 512), a.integer("height", 512),
-                a.integer("batch-size", 1), a.integer("clip-skip", 1)).withTiling(a.flag("tiling"));
+        Sampling sampling = new Sampling(a.string("sampler", Sampling.DEFAULT_SAMPLER),
+                a.string("scheduler", Sampling.DEFAULT_SCHEDULER), a.integer("steps", 20), a.decimal("cfg-scale", 7.0));
+        GenerationParameters p = new GenerationParameters(
+                new Prompt(prompt, a.string("negative-prompt", ""), a.integer("clip-skip", 1)),
+                new ImageSize(a.integer("width", 512), a.integer("height", 512)), new Batch(a.integer("batch-size", 1), 1),
+                noise(a, seed), sampling).withTiling(a.flag("tiling"));
         if (img2img) {
             p = p.withImg2Img(Img2ImgOptions.read(a));
         }
@@ -66,11 +72,10 @@ final class GenerateCommand {
                 throw new UsageException("--enable-hr applies to txt2img only");
             }
             p = p.withHires(new HiresFix(a.decimal("hr-scale", 2.0), a.integer("hr-resize-x", 0), a.integer("hr-resize-y", 0),
-                    a.string("hr-upscaler", "Latent"), a.integer("hr-second-pass-steps", 0),
+                    a.string("hr-upscaler", HiresFix.DEFAULT_UPSCALER), a.integer("hr-second-pass-steps", 0),
                     a.decimal("denoising-strength", 0.7), a.string("hr-sampler", null), null,
                     a.string("hr-prompt", null), a.string("hr-negative-prompt", null)));
         }
-        p = p.withNoise(noiseOptions(a));
         NetworkDirectories networks = new NetworkDirectories(Optional.ofNullable(a.existingPath("lora-dir")),
                 Optional.ofNullable(a.existingPath("embeddings-dir")), Optional.ofNullable(a.existingPath("hypernetwork-dir")));
         Path vae = a.existingPath("vae");
@@ -93,8 +98,8 @@ final class GenerateCommand {
         Device device = Torch.device(a.string("device", "cpu"));
         DataType precision = Options.precision(a.string("precision", device.isGpu() ? "fp16" : "fp32"));
         a.rejectUnknown();
-        Options.requireMultipleOf8("width", p.width());
-        Options.requireMultipleOf8("height", p.height());
+        Options.requireMultipleOf8("width", p.size().width());
+        Options.requireMultipleOf8("height", p.size().height());
         List<String> problems = p.problems();
         if (!problems.isEmpty()) {
             throw new UsageException(problems.get(0));
@@ -125,15 +130,15 @@ final class GenerateCommand {
         }
     }
 
-    /** --rng, variation seed, seed resize and ENSD, as A1111's API fields name them. */
-    private static NoiseOptions noiseOptions(Arguments a) {
+    /** The seed with --rng, variation seed, seed resize and ENSD, as A1111's API fields name them. */
+    private static Noise noise(Arguments a, long seed) {
         long subseed = a.longValue("subseed", -1);
         if (subseed == -1) {
             subseed = new SecureRandom().nextLong(0x1_0000_0000L);
         }
         try {
-            return new NoiseOptions(RngSource.parse(a.string("rng", "cpu")), subseed, a.decimal("subseed-strength", 0),
-                    a.integer("seed-resize-from-w", 0), a.integer("seed-resize-from-h", 0), a.longValue("ensd", 0));
+            return new Noise(seed, subseed, a.decimal("subseed-strength", 0), a.integer("seed-resize-from-w", 0),
+                    a.integer("seed-resize-from-h", 0), RngSource.parse(a.string("rng", "cpu")), a.longValue("ensd", 0));
         } catch (IllegalArgumentException e) {
             throw new UsageException("--rng: " + e.getMessage());
         }

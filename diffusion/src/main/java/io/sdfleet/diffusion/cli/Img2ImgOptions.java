@@ -1,16 +1,17 @@
 package io.sdfleet.diffusion.cli;
 
-import io.sdfleet.diffusion.image.ResizeMode;
-import io.sdfleet.diffusion.inpaint.InpaintingFill;
-import io.sdfleet.diffusion.inpaint.MaskOptions;
-import io.sdfleet.diffusion.pipeline.Img2ImgInput;
+import io.sdfleet.request.Img2Img;
+import io.sdfleet.request.InpaintingFill;
+import io.sdfleet.request.MaskOptions;
+import io.sdfleet.request.ResizeMode;
 
 import javax.imageio.ImageIO;
-import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.List;
-import java.util.Optional;
 
 /** The img2img and inpainting options of {@code ./sd img2img}, named as A1111's API fields. */
 final class Img2ImgOptions {
@@ -18,30 +19,31 @@ final class Img2ImgOptions {
     private Img2ImgOptions() {
     }
 
-    static Img2ImgInput read(Arguments a) {
+    static Img2Img read(Arguments a) {
         Path initPath = a.existingPath("init-image");
         if (initPath == null) {
             throw new UsageException("missing required option --init-image");
         }
-        BufferedImage init = image("init-image", initPath);
+        String init = image("init-image", initPath);
         Path maskPath = a.existingPath("mask");
-        Optional<MaskOptions> mask = Optional.empty();
+        MaskOptions mask = null;
         if (maskPath != null) {
-            mask = Optional.of(new MaskOptions(image("mask", maskPath), a.integer("mask-blur", 4),
+            mask = new MaskOptions(image("mask", maskPath), a.integer("mask-blur", 4),
                     InpaintingFill.ofName(a.string("inpainting-fill", "original")), a.flag("inpaint-full-res"),
-                    a.integer("inpaint-full-res-padding", 32), a.flag("inpainting-mask-invert")));
+                    a.integer("inpaint-full-res-padding", 32), a.flag("inpainting-mask-invert"));
         }
-        return new Img2ImgInput(List.of(init), a.decimal("denoising-strength", 0.75),
+        return new Img2Img(List.of(init), a.decimal("denoising-strength", 0.75),
                 ResizeMode.ofIndex(a.integer("resize-mode", 0)), mask, null);
     }
 
-    private static BufferedImage image(String option, Path path) {
+    /** The file as the request carries images (base64), once it is known to be an image ImageIO can read. */
+    private static String image(String option, Path path) {
         try {
-            BufferedImage image = ImageIO.read(path.toFile());
-            if (image == null) {
+            byte[] bytes = Files.readAllBytes(path);
+            if (ImageIO.read(new ByteArrayInputStream(bytes)) == null) {
                 throw new UsageException("--" + option + ": not an image ImageIO can read: " + path);
             }
-            return image;
+            return Base64.getEncoder().encodeToString(bytes);
         } catch (IOException e) {
             throw new UsageException("--" + option + ": cannot read " + path + ": " + e.getMessage());
         }

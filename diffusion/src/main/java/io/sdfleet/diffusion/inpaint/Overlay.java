@@ -1,7 +1,8 @@
 package io.sdfleet.diffusion.inpaint;
 
+import io.sdfleet.diffusion.image.ImageFit;
 import io.sdfleet.diffusion.image.PixelPlanes;
-import io.sdfleet.diffusion.image.ResizeMode;
+import io.sdfleet.request.ResizeMode;
 
 import java.awt.image.BufferedImage;
 import java.util.Optional;
@@ -25,7 +26,7 @@ public record Overlay(PixelPlanes original, int[][] mask, Optional<CropRegion> p
         int offsetY = 0;
         if (pasteTo.isPresent()) {
             CropRegion r = pasteTo.get();
-            base = ResizeMode.CROP_AND_RESIZE.apply(base, r.width(), r.height());
+            base = ImageFit.apply(ResizeMode.CROP_AND_RESIZE, base, r.width(), r.height());
             offsetX = r.x1();
             offsetY = r.y1();
         }

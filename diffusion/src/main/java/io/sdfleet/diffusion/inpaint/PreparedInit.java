@@ -1,8 +1,11 @@
 package io.sdfleet.diffusion.inpaint;
 
+import io.sdfleet.diffusion.image.ImageFit;
 import io.sdfleet.diffusion.image.PixelPlanes;
 import io.sdfleet.diffusion.image.Resampler;
-import io.sdfleet.diffusion.image.ResizeMode;
+import io.sdfleet.request.InpaintingFill;
+import io.sdfleet.request.MaskOptions;
+import io.sdfleet.request.ResizeMode;
 
 import java.awt.image.BufferedImage;
 import java.util.Optional;
@@ -22,14 +25,15 @@ public record PreparedInit(PixelPlanes image, Optional<int[][]> latentMask, Opti
     /** Pillow's default background for flattening transparent init images in A1111 ({@code #ffffff}). */
     private static final int BACKGROUND = 255;
 
-    public static PreparedInit of(BufferedImage init, Optional<MaskOptions> maskOptions, ResizeMode resizeMode,
-                                  int width, int height) {
+    /** @param maskImage the decoded {@code options.mask()}; both null for plain img2img */
+    public static PreparedInit of(BufferedImage init, MaskOptions options, BufferedImage maskImage,
+                                  ResizeMode resizeMode, int width, int height) {
         PixelPlanes original = flatten(init);
-        if (maskOptions.isEmpty()) {
-            return new PreparedInit(resizeMode.apply(original, width, height), Optional.empty(), Optional.empty());
+        if (options == null) {
+            return new PreparedInit(ImageFit.apply(resizeMode, original, width, height), Optional.empty(),
+                    Optional.empty());
         }
-        MaskOptions options = maskOptions.get();
-        int[][] mask = binary(options.mask());
+        int[][] mask = binary(maskImage);
         if (options.invert()) {
             for (int[] row : mask) {
                 for (int x = 0; x < row.length; x++) {
@@ -44,15 +48,15 @@ public record PreparedInit(PixelPlanes image, Optional<int[][]> latentMask, Opti
         if (options.fullResolution()) {
             CropRegion crop = CropRegion.around(mask, options.fullResolutionPadding())
                     .expandedTo(width, height, mask[0].length, mask.length);
-            imageMask = ResizeMode.RESIZE_AND_FILL.apply(new PixelPlanes(new int[][][] {crop(mask, crop)}), width, height)
-                    .channels()[0];
+            imageMask = ImageFit.apply(ResizeMode.RESIZE_AND_FILL, new PixelPlanes(new int[][][] {crop(mask, crop)}),
+                    width, height).channels()[0];
             PixelPlanes full = original.width() == mask[0].length && original.height() == mask.length
                     ? original : Resampler.resize(original, mask[0].length, mask.length, Resampler.Filter.LANCZOS);
-            image = ResizeMode.RESIZE_AND_FILL.apply(cropPlanes(full, crop), width, height);
+            image = ImageFit.apply(ResizeMode.RESIZE_AND_FILL, cropPlanes(full, crop), width, height);
             overlay = new Overlay(full, mask, Optional.of(crop));
         } else {
-            imageMask = resizeMode.apply(new PixelPlanes(new int[][][] {mask}), width, height).channels()[0];
-            image = resizeMode.apply(original, width, height);
+            imageMask = ImageFit.apply(resizeMode, new PixelPlanes(new int[][][] {mask}), width, height).channels()[0];
+            image = ImageFit.apply(resizeMode, original, width, height);
             overlay = new Overlay(image, doubled(imageMask), Optional.empty());
         }
         if (options.fill() != InpaintingFill.ORIGINAL) {

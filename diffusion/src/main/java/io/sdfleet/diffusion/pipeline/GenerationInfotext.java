@@ -2,9 +2,12 @@ package io.sdfleet.diffusion.pipeline;
 
 import io.sdfleet.diffusion.infotext.Infotext;
 import io.sdfleet.diffusion.sampling.SamplerCatalog;
-import io.sdfleet.diffusion.sampling.SamplerExtras;
 import io.sdfleet.diffusion.sampling.SamplerSpec;
 import io.sdfleet.diffusion.sampling.Scheduler;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.HiresFix;
+import io.sdfleet.request.MaskOptions;
+import io.sdfleet.request.SamplerExtras;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,19 +29,20 @@ final class GenerationInfotext {
         SamplerSpec sampler = choice.sampler();
         Scheduler scheduler = choice.scheduler();
         Map<String, String> params = new LinkedHashMap<>();
-        params.put("Steps", String.valueOf(p.steps()));
+        params.put("Steps", String.valueOf(p.sampling().steps()));
         params.put("Sampler", sampler.name());
         params.put("Schedule type", sampler.usesTimesteps() ? scheduler.label() : sampler.resolve(scheduler).label());
-        params.put("CFG scale", Numbers.compact(p.cfgScale()));
+        params.put("CFG scale", Numbers.compact(p.sampling().cfgScale()));
         params.put("Seed", String.valueOf(seed));
-        params.put("Size", p.width() + "x" + p.height());
+        params.put("Size", p.size().width() + "x" + p.size().height());
         params.put("Model hash", model.shortHash());
         params.put("Model", model.name());
         params.putAll(model.vaeInfotext());
         params.putAll(NoiseInfotext.variation(p.noise(), subseed));
         if (p.img2img() != null) {
             params.put("Denoising strength", Numbers.compact(p.img2img().denoisingStrength()));
-            p.img2img().mask().ifPresent(mask -> {
+            MaskOptions mask = p.img2img().mask();
+            if (mask != null) {
                 params.put("Mask blur", String.valueOf(mask.maskBlur()));
                 if (mask.fullResolution()) {
                     params.put("Inpaint area", "Only masked");
@@ -47,13 +51,13 @@ final class GenerationInfotext {
                 if (mask.invert()) {
                     params.put("Mask mode", "Inpaint not masked");
                 }
-            });
+            }
         }
-        if (p.clipSkip() > 1) {
-            params.put("Clip skip", String.valueOf(p.clipSkip()));
+        if (p.prompt().clipSkip() > 1) {
+            params.put("Clip skip", String.valueOf(p.prompt().clipSkip()));
         }
         params.putAll(NoiseInfotext.ensd(p.noise(), sampler.stochastic()));
-        SamplerExtras extras = p.samplerExtras();
+        SamplerExtras extras = p.sampling().extras();
         if (extras.eta() != 1 && sampler.stochastic()) {
             params.put("Eta", Numbers.compact(extras.eta()));
         }
@@ -94,8 +98,8 @@ final class GenerationInfotext {
                 params.put("Hires negative prompt", fix.negativePrompt());
             }
         }
-        params.put("RNG", p.noise().source().label());
+        params.put("RNG", p.noise().rngSource().label());
         params.put("Version", Version.CURRENT);
-        return new Infotext(p.prompt(), p.negativePrompt(), params).format();
+        return new Infotext(p.prompt().positive(), p.prompt().negative(), params).format();
     }
 }

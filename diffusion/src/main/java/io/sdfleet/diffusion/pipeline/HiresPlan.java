@@ -9,6 +9,9 @@ import io.sdfleet.diffusion.image.PixelPlanes;
 import io.sdfleet.diffusion.image.Resampler;
 import io.sdfleet.diffusion.sampling.SamplerCatalog;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.HiresFix;
+import io.sdfleet.request.ImageSize;
 
 import java.awt.image.BufferedImage;
 import java.util.List;
@@ -22,15 +25,14 @@ record HiresPlan(HiresFix fix, int latentW, int latentH, int cropW, int cropH, S
 
     static HiresPlan of(GenerationParameters p, SamplerCatalog.Choice choice) {
         HiresFix fix = p.hires();
-        int[] target = fix.targetSize(p.width(), p.height());
-        int[] end = fix.finalSize(p.width(), p.height());
-        if (target[0] < 8 || target[1] < 8 || target[0] > GenerationParameters.MAX_SIDE || target[1] > GenerationParameters.MAX_SIDE) {
+        int[] target = fix.targetSize(p.size().width(), p.size().height());
+        int[] end = fix.finalSize(p.size().width(), p.size().height());
+        if (target[0] < 8 || target[1] < 8 || target[0] > ImageSize.MAX_SIDE || target[1] > ImageSize.MAX_SIDE) {
             throw new IllegalArgumentException("hires fix target " + target[0] + "x" + target[1] + " is outside 8.."
-                    + GenerationParameters.MAX_SIDE);
+                    + ImageSize.MAX_SIDE);
         }
-        int steps = fix.secondPassSteps() > 0 ? fix.secondPassSteps() : p.steps();
         return new HiresPlan(fix, target[0] / 8, target[1] / 8, end[0] / 8, end[1] / 8, choice,
-                Img2ImgSteps.of(steps, fix.denoisingStrength(), true));
+                Img2ImgSteps.of(fix.effectiveSecondPassSteps(p.sampling().steps()), fix.denoisingStrength(), true));
     }
 
     /**

@@ -6,13 +6,15 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.image.Resampler;
-import io.sdfleet.diffusion.inpaint.InpaintingFill;
 import io.sdfleet.diffusion.inpaint.Overlay;
 import io.sdfleet.diffusion.inpaint.PreparedInit;
 import io.sdfleet.diffusion.sampling.MaskedDenoiser;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
 import io.sdfleet.diffusion.vae.Posterior;
+import io.sdfleet.request.Img2Img;
+import io.sdfleet.request.InpaintingFill;
 
+import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,12 +31,15 @@ import java.util.Optional;
  */
 record Img2ImgLatents(NDArray initLatent, NDArray repaint, NDArray imageCondition, List<Optional<Overlay>> overlays) {
 
-    static Img2ImgLatents prepare(NDManager manager, StableDiffusionModel model, Img2ImgInput input, int batch,
+    static Img2ImgLatents prepare(NDManager manager, StableDiffusionModel model, Img2Img input, int batch,
                                   int width, int height, NDArray noise) {
         List<PreparedInit> prepared = new ArrayList<>();
         NDList pixels = new NDList();
+        List<BufferedImage> initImages = Base64Images.initImages(input, batch);
+        BufferedImage maskImage = Base64Images.mask(input);
         for (int k = 0; k < batch; k++) {
-            PreparedInit init = PreparedInit.of(input.initImageFor(k), input.mask(), input.resizeMode(), width, height);
+            PreparedInit init = PreparedInit.of(initImages.get(k), input.mask(), maskImage, input.resizeMode(), width,
+                    height);
             prepared.add(init);
             pixels.add(init.image().toTensor(manager));
         }
@@ -46,7 +51,7 @@ record Img2ImgLatents(NDArray initLatent, NDArray repaint, NDArray imageConditio
         Optional<int[][]> mask = prepared.get(0).latentMask();
         if (mask.isPresent()) {
             repaint = latentMask(manager, mask.get(), latentW, latentH);
-            InpaintingFill fill = input.mask().orElseThrow().fill();
+            InpaintingFill fill = input.mask().fill();
             if (fill == InpaintingFill.LATENT_NOISE || fill == InpaintingFill.LATENT_NOTHING) {
                 // A1111 draws the fill noise from the images' own seeds: the same tensor as the initial noise.
                 NDArray replacement = fill == InpaintingFill.LATENT_NOISE ? noise : noise.zerosLike();

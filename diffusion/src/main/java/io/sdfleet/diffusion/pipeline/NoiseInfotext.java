@@ -1,6 +1,6 @@
 package io.sdfleet.diffusion.pipeline;
 
-import io.sdfleet.diffusion.noise.NoiseOptions;
+import io.sdfleet.request.Noise;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,7 +12,7 @@ final class NoiseInfotext {
     }
 
     /** "Variation seed", "Variation seed strength" and "Seed resize from", in A1111's order. */
-    static Map<String, String> variation(NoiseOptions options, long subseed) {
+    static Map<String, String> variation(Noise options, long subseed) {
         Map<String, String> params = new LinkedHashMap<>();
         if (options.varies()) {
             params.put("Variation seed", String.valueOf(subseed));
@@ -25,7 +25,8 @@ final class NoiseInfotext {
     }
 
     /** "ENSD", which A1111 records only when the sampler actually draws step noise. */
-    static Map<String, String> ensd(NoiseOptions options, boolean samplerDrawsNoise) {
-        return options.ensd() != 0 && samplerDrawsNoise ? Map.of("ENSD", String.valueOf(options.ensd())) : Map.of();
+    static Map<String, String> ensd(Noise options, boolean samplerDrawsNoise) {
+        return options.etaNoiseSeedDelta() != 0 && samplerDrawsNoise
+                ? Map.of("ENSD", String.valueOf(options.etaNoiseSeedDelta())) : Map.of();
     }
 }

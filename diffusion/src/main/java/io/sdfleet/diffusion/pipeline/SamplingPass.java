@@ -7,10 +7,10 @@ import io.sdfleet.diffusion.sampling.Denoiser;
 import io.sdfleet.diffusion.sampling.DiscreteSchedule;
 import io.sdfleet.diffusion.sampling.MaskedDenoiser;
 import io.sdfleet.diffusion.sampling.NoiseSource;
-import io.sdfleet.diffusion.sampling.SamplerExtras;
 import io.sdfleet.diffusion.sampling.SamplerSpec;
 import io.sdfleet.diffusion.sampling.Scheduler;
 import io.sdfleet.diffusion.sampling.StepCallback;
+import io.sdfleet.request.SamplerExtras;
 
 import java.util.List;
 

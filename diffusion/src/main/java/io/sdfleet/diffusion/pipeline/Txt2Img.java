@@ -21,6 +21,9 @@ import io.sdfleet.diffusion.sampling.ReplayedNoise;
 import io.sdfleet.diffusion.sampling.SamplerCatalog;
 import io.sdfleet.diffusion.sampling.StepCallback;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.HiresFix;
+import io.sdfleet.request.Sampling;
 
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -57,42 +60,44 @@ public final class Txt2Img {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
-        SamplerCatalog.Choice choice = SamplerCatalog.choose(p.sampler(), p.scheduler());
+        Sampling sampling = p.sampling();
+        int batch = p.batch().size();
+        SamplerCatalog.Choice choice = SamplerCatalog.choose(sampling.sampler(), sampling.scheduler());
         Optional<SamplerCatalog.Choice> hiresChoice = Optional.ofNullable(p.hires())
                 .filter(h -> h.sampler() != null && !h.sampler().isBlank())
-                .map(h -> SamplerCatalog.choose(h.sampler(), h.scheduler() == null ? p.scheduler() : h.scheduler()));
-        int latentH = p.height() / 8;
-        int latentW = p.width() / 8;
-        noiseFile.ifPresent(f -> f.requireShape(p.batchSize(), latentH, latentW));
-        long[] seeds = new long[p.batchSize()];
-        long[] subseeds = new long[p.batchSize()];
+                .map(h -> SamplerCatalog.choose(h.sampler(), h.scheduler() == null ? sampling.scheduler() : h.scheduler()));
+        int latentH = p.size().height() / 8;
+        int latentW = p.size().width() / 8;
+        noiseFile.ifPresent(f -> f.requireShape(batch, latentH, latentW));
+        long[] seeds = new long[batch];
+        long[] subseeds = new long[batch];
         for (int k = 0; k < seeds.length; k++) {
-            seeds[k] = p.seedOf(k);
-            subseeds[k] = p.subseedOf(k);
+            seeds[k] = p.noise().seedOf(k);
+            subseeds[k] = p.noise().subseedOf(k);
         }
         ImageNoise imageNoise = new ImageNoise(p.noise(), seeds, subseeds);
         DiscreteSchedule schedule = model.alphasCumprod().map(DiscreteSchedule::new).orElseGet(DiscreteSchedule::sdDefault);
         PeakMemory peak = PeakMemory.start(model.manager().getDevice());
         long start = System.nanoTime();
         setTiling(p.tiling());
-        try (Networks.Active active = networks.activate(p.prompt()); NDManager run = model.manager().newSubManager()) {
-            List<CfgDenoiser.WeightedCondition> cond = composable(run, active.prompt(), p.steps(), p.clipSkip());
-            PromptEncoder.Conditioning uncond = prompts.encode(run, p.negativePrompt(), p.steps(), p.clipSkip());
+        try (Networks.Active active = networks.activate(p.prompt().positive()); NDManager run = model.manager().newSubManager()) {
+            List<CfgDenoiser.WeightedCondition> cond = composable(run, active.prompt(), sampling.steps(), p.prompt().clipSkip());
+            PromptEncoder.Conditioning uncond = prompts.encode(run, p.prompt().negative(), sampling.steps(), p.prompt().clipSkip());
             NDArray noise = noiseFile.isPresent()
-                    ? Tensors.create(run, noiseFile.get().initial(), new Shape(p.batchSize(), 4, latentH, latentW))
+                    ? Tensors.create(run, noiseFile.get().initial(), new Shape(batch, 4, latentH, latentW))
                     : imageNoise.initial(run, new Shape(4, latentH, latentW));
             NoiseSource stepNoise = noiseFile.flatMap(NoiseFile::samplerNoises)
                     .<NoiseSource>map(t -> new ReplayedNoise(t.toFloats(), t.shape()))
                     .orElse(imageNoise);
 
             Img2ImgLatents img2img = p.img2img() == null ? null
-                    : Img2ImgLatents.prepare(run, model, p.img2img(), p.batchSize(), p.width(), p.height(), noise);
+                    : Img2ImgLatents.prepare(run, model, p.img2img(), batch, p.size().width(), p.size().height(), noise);
             SamplingPass first = img2img == null
-                    ? new SamplingPass(choice.sampler(), choice.scheduler(), p.steps(), null, noise, stepNoise, null, null,
-                    blankConditioningIfInpaintingModel(run, p.batchSize(), latentW, latentH), cond, uncond, (float) p.cfgScale(), p.samplerExtras())
-                    : new SamplingPass(choice.sampler(), choice.scheduler(), p.steps(),
-                    Img2ImgSteps.of(p.steps(), p.img2img().denoisingStrength(), false), noise, stepNoise,
-                    img2img.initLatent(), img2img.repaint(), img2img.imageCondition(), cond, uncond, (float) p.cfgScale(), p.samplerExtras());
+                    ? new SamplingPass(choice.sampler(), choice.scheduler(), sampling.steps(), null, noise, stepNoise, null, null,
+                    blankConditioningIfInpaintingModel(run, batch, latentW, latentH), cond, uncond, (float) sampling.cfgScale(), sampling.extras())
+                    : new SamplingPass(choice.sampler(), choice.scheduler(), sampling.steps(),
+                    Img2ImgSteps.of(sampling.steps(), p.img2img().denoisingStrength(), false), noise, stepNoise,
+                    img2img.initLatent(), img2img.repaint(), img2img.imageCondition(), cond, uncond, (float) sampling.cfgScale(), sampling.extras());
             HiresPlan hires = p.hires() == null ? null : HiresPlan.of(p, hiresChoice.orElse(choice));
             int totalSteps = first.stepsRun() + (hires == null ? 0 : hires.steps().run());
             NDArray latents = first.run(model.unet(), schedule, progressCallback(progress, peak, start, 0, totalSteps));
@@ -134,17 +139,17 @@ public final class Txt2Img {
         int latentH = (int) upscaled.getShape().get(2);
         int latentW = (int) upscaled.getShape().get(3);
         HiresFix fix = p.hires();
-        int steps = fix.secondPassSteps() > 0 ? fix.secondPassSteps() : p.steps();
+        int steps = fix.effectiveSecondPassSteps(p.sampling().steps());
         List<CfgDenoiser.WeightedCondition> hrCond = fix.prompt() == null || fix.prompt().isBlank() ? cond
-                : composable(run, fix.prompt(), steps, p.clipSkip());
+                : composable(run, fix.prompt(), steps, p.prompt().clipSkip());
         PromptEncoder.Conditioning hrUncond = fix.negativePrompt() == null || fix.negativePrompt().isBlank() ? uncond
-                : prompts.encode(run, fix.negativePrompt(), steps, p.clipSkip());
+                : prompts.encode(run, fix.negativePrompt(), steps, p.prompt().clipSkip());
         // A1111 starts a fresh image RNG with the same seeds at the new size.
         ImageNoise imageNoise = new ImageNoise(p.noise(), seeds, subseeds);
         NDArray noise = imageNoise.initial(run, new Shape(4, latentH, latentW));
-        NDArray imageCondition = blankConditioningIfInpaintingModel(run, p.batchSize(), latentW, latentH);
+        NDArray imageCondition = blankConditioningIfInpaintingModel(run, p.batch().size(), latentW, latentH);
         SamplingPass second = new SamplingPass(plan.choice().sampler(), plan.choice().scheduler(), steps, plan.steps(),
-                noise, imageNoise, upscaled, null, imageCondition, hrCond, hrUncond, (float) p.cfgScale(), p.samplerExtras());
+                noise, imageNoise, upscaled, null, imageCondition, hrCond, hrUncond, (float) p.sampling().cfgScale(), p.sampling().extras());
         return second.run(model.unet(), schedule, callback);
     }
 

@@ -6,9 +6,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.noise.CentredPaste;
-import io.sdfleet.diffusion.noise.NoiseOptions;
 import io.sdfleet.diffusion.noise.NoiseStream;
 import io.sdfleet.diffusion.noise.Slerp;
+import io.sdfleet.request.Noise;
 
 import java.util.function.IntFunction;
 
@@ -20,13 +20,16 @@ import java.util.function.IntFunction;
  */
 public final class ImageNoise implements NoiseSource {
 
-    private final NoiseOptions options;
+    private final Noise options;
     private final long[] seeds;
     private final long[] subseeds;
     private NoiseStream[] stepStreams; // created at the first step: the CPU stream needs the draw shape
 
-    /** @param subseeds each image's variation seed (read only when the options vary the seed) */
-    public ImageNoise(NoiseOptions options, long[] seeds, long[] subseeds) {
+    /**
+     * @param options  the request's noise (its own seed is not read: {@code seeds} are the batch's)
+     * @param subseeds each image's variation seed (read only when the options vary the seed)
+     */
+    public ImageNoise(Noise options, long[] seeds, long[] subseeds) {
         if (options.varies() && subseeds.length != seeds.length) {
             throw new IllegalArgumentException(seeds.length + " seeds but " + subseeds.length + " variation seeds");
         }
@@ -36,8 +39,9 @@ public final class ImageNoise implements NoiseSource {
     }
 
     /** Per-image noise from the seeds alone: the options' source and ENSD, no variation seed, no resize. */
-    public static ImageNoise plain(NoiseOptions options, long[] seeds) {
-        return new ImageNoise(new NoiseOptions(options.source(), 0, 0, 0, 0, options.ensd()), seeds, new long[0]);
+    public static ImageNoise plain(Noise options, long[] seeds) {
+        return new ImageNoise(new Noise(0, 0, 0, 0, 0, options.rngSource(), options.etaNoiseSeedDelta()), seeds,
+                new long[0]);
     }
 
     /** The initial latent noise [B, C, H, W]; does not move the step generators. */
@@ -60,9 +64,9 @@ public final class ImageNoise implements NoiseSource {
             Shape drawn = options.resizesSeed()
                     ? new Shape(perImage.get(0), options.seedResizeFromH() / 8, options.seedResizeFromW() / 8)
                     : perImage;
-            NDArray noise = options.source().stream(seeds[k]).next(scratch, drawn);
+            NDArray noise = NoiseStream.of(options.rngSource(), seeds[k]).next(scratch, drawn);
             if (options.varies()) {
-                NDArray variation = options.source().stream(subseeds[k]).next(scratch, drawn);
+                NDArray variation = NoiseStream.of(options.rngSource(), subseeds[k]).next(scratch, drawn);
                 noise = Slerp.mix((float) options.subseedStrength(), noise, variation);
             }
             if (!drawn.equals(perImage)) {
@@ -75,7 +79,7 @@ public final class ImageNoise implements NoiseSource {
 
     /** The seed's own full-size first draw with {@code noise} pasted centred, as A1111 does for "resize seed from". */
     private NDArray pastedIntoFresh(NDManager manager, long seed, NDArray noise, Shape perImage) {
-        float[] fresh = options.source().stream(seed).next(manager, perImage).toFloatArray();
+        float[] fresh = NoiseStream.of(options.rngSource(), seed).next(manager, perImage).toFloatArray();
         Shape drawn = noise.getShape();
         float[] pasted = CentredPaste.paste(fresh, (int) perImage.get(0), (int) perImage.get(1), (int) perImage.get(2),
                 noise.toFloatArray(), (int) drawn.get(1), (int) drawn.get(2));
@@ -86,10 +90,10 @@ public final class ImageNoise implements NoiseSource {
     private NoiseStream[] stepStreams(Shape perImage) {
         NoiseStream[] streams = new NoiseStream[seeds.length];
         for (int k = 0; k < seeds.length; k++) {
-            if (options.ensd() != 0) {
-                streams[k] = options.source().stream(seeds[k] + options.ensd());
+            if (options.etaNoiseSeedDelta() != 0) {
+                streams[k] = NoiseStream.of(options.rngSource(), seeds[k] + options.etaNoiseSeedDelta());
             } else {
-                streams[k] = options.source().stream(seeds[k]);
+                streams[k] = NoiseStream.of(options.rngSource(), seeds[k]);
                 streams[k].skip(perImage);
             }
         }

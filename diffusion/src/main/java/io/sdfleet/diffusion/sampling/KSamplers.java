@@ -2,6 +2,7 @@ package io.sdfleet.diffusion.sampling;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.sdfleet.request.SamplerExtras;
 
 import java.util.ArrayDeque;
 
@@ -52,12 +53,20 @@ final class KSamplers {
     private record Churned(NDArray x, float sigmaHat) {
     }
 
+    /** Churn γ of a step at σ out of {@code steps}: min(s_churn / steps, √2 − 1) inside [s_tmin, s_tmax], else 0. */
+    private static float gamma(SamplerExtras extras, float sigma, int steps) {
+        if (extras.sChurn() == 0 || sigma < extras.sTmin() || sigma > extras.sTmax()) {
+            return 0f;
+        }
+        return (float) Math.min(extras.sChurn() / steps, Math.sqrt(2) - 1);
+    }
+
     /**
      * k-diffusion's churn before an Euler, Heun or DPM2 step: with γ > 0, x gains fresh noise up to σ̂ = σ(1 + γ);
      * otherwise x stays at σ.
      */
     private static Churned churn(NDArray x, float sigma, int steps, SamplerExtras extras, NoiseSource noise) {
-        float gamma = extras.gamma(sigma, steps);
+        float gamma = gamma(extras, sigma, steps);
         if (gamma == 0) {
             return new Churned(x, sigma);
         }

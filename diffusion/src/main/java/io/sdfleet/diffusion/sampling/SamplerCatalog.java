@@ -1,6 +1,7 @@
 package io.sdfleet.diffusion.sampling;
 
 import ai.djl.ndarray.NDArray;
+import io.sdfleet.request.Sampling;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +75,8 @@ public final class SamplerCatalog {
      * request's scheduler is Automatic.
      */
     public static Choice choose(String samplerName, String schedulerName) {
-        Scheduler scheduler = Scheduler.byName(schedulerName == null || schedulerName.isBlank() ? "Automatic" : schedulerName);
+        Scheduler scheduler = Scheduler.byName(schedulerName == null || schedulerName.isBlank()
+                ? Sampling.DEFAULT_SCHEDULER : schedulerName);
         String n = samplerName.trim();
         for (Scheduler suffix : Scheduler.values()) {
             String tail = " " + suffix.label();

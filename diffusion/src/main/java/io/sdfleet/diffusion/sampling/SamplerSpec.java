@@ -1,6 +1,7 @@
 package io.sdfleet.diffusion.sampling;
 
 import ai.djl.ndarray.NDArray;
+import io.sdfleet.request.SamplerExtras;
 
 import java.util.List;
 

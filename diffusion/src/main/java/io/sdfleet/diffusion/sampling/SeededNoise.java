@@ -3,7 +3,7 @@ package io.sdfleet.diffusion.sampling;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.sdfleet.diffusion.noise.NoiseOptions;
+import io.sdfleet.request.Noise;
 
 /**
  * A1111's per-image noise with its defaults (CPU source, no variation seed, no resize, no ENSD): the special case
@@ -15,12 +15,12 @@ public final class SeededNoise implements NoiseSource {
     private final ImageNoise noise;
 
     public SeededNoise(long[] seeds) {
-        this.noise = ImageNoise.plain(NoiseOptions.DEFAULTS, seeds);
+        this.noise = ImageNoise.plain(Noise.of(0), seeds);
     }
 
     /** Draw 0 of every image: the initial latent noise [B, C, H, W]. */
     public static NDArray initial(NDManager manager, long[] seeds, Shape perImage) {
-        return ImageNoise.plain(NoiseOptions.DEFAULTS, seeds).initial(manager, perImage);
+        return ImageNoise.plain(Noise.of(0), seeds).initial(manager, perImage);
     }
 
     @Override

@@ -6,7 +6,6 @@ import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
 import io.sdfleet.diffusion.checkpoint.SafetensorsWriter;
 import io.sdfleet.diffusion.checkpoint.StoredTensor;
 import io.sdfleet.diffusion.checkpoint.StoredType;
-import io.sdfleet.diffusion.pipeline.GenerationParameters;
 import io.sdfleet.diffusion.pipeline.GenerationResult;
 import io.sdfleet.diffusion.pipeline.ModelOptions;
 import io.sdfleet.diffusion.pipeline.ProgressListener;
@@ -14,6 +13,12 @@ import io.sdfleet.diffusion.pipeline.StableDiffusionModel;
 import io.sdfleet.diffusion.pipeline.Txt2Img;
 import io.sdfleet.diffusion.testing.Reference;
 import io.sdfleet.diffusion.testing.Tensors;
+import io.sdfleet.request.Batch;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.ImageSize;
+import io.sdfleet.request.Noise;
+import io.sdfleet.request.Prompt;
+import io.sdfleet.request.Sampling;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -151,9 +156,9 @@ class LoraReferenceTest {
     }
 
     private static GenerationParameters parameters(String prompt, JsonNode json) {
-        return new GenerationParameters(prompt, json.path("negative_prompt").asText(), json.path("sampler").asText(),
-                "Automatic", json.path("steps").asInt(), json.path("cfg_scale").asDouble(), json.path("seed").asLong(),
-                json.path("width").asInt(), json.path("height").asInt(), 1, 1);
+        return new GenerationParameters(new Prompt(prompt, json.path("negative_prompt").asText(), 1),
+                new ImageSize(json.path("width").asInt(), json.path("height").asInt()), new Batch(1, 1), Noise.of(json.path("seed").asLong()),
+                new Sampling(json.path("sampler").asText(), "Automatic", json.path("steps").asInt(), json.path("cfg_scale").asDouble()));
     }
 
     private static double maxAbs(float[] values) {

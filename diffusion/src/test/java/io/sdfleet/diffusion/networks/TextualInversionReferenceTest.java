@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
-import io.sdfleet.diffusion.pipeline.GenerationParameters;
 import io.sdfleet.diffusion.pipeline.GenerationResult;
 import io.sdfleet.diffusion.pipeline.ModelOptions;
 import io.sdfleet.diffusion.pipeline.ProgressListener;
@@ -16,6 +15,12 @@ import io.sdfleet.diffusion.prompt.PromptChunker;
 import io.sdfleet.diffusion.prompt.TokenizedPrompt;
 import io.sdfleet.diffusion.testing.Reference;
 import io.sdfleet.diffusion.testing.Tensors;
+import io.sdfleet.request.Batch;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.ImageSize;
+import io.sdfleet.request.Noise;
+import io.sdfleet.request.Prompt;
+import io.sdfleet.request.Sampling;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,10 +95,9 @@ class TextualInversionReferenceTest {
         Files.createSymbolicLink(folder.resolve(file), Reference.file("features/extra/" + file));
         JsonNode json = Reference.json(CASE + ".json");
         float[] expected = Reference.tensors(CASE + ".safetensors").get("latent").toFloats();
-        GenerationParameters p = new GenerationParameters(json.path("prompt").asText(),
-                json.path("negative_prompt").asText(), json.path("sampler").asText(), "Automatic",
-                json.path("steps").asInt(), json.path("cfg_scale").asDouble(), json.path("seed").asLong(),
-                json.path("width").asInt(), json.path("height").asInt(), 1, 1);
+        GenerationParameters p = new GenerationParameters(new Prompt(json.path("prompt").asText(), json.path("negative_prompt").asText(), 1),
+                new ImageSize(json.path("width").asInt(), json.path("height").asInt()), new Batch(1, 1), Noise.of(json.path("seed").asLong()),
+                new Sampling(json.path("sampler").asText(), "Automatic", json.path("steps").asInt(), json.path("cfg_scale").asDouble()));
         NetworkDirectories dirs = new NetworkDirectories(Optional.empty(), Optional.of(folder), Optional.empty());
 
         GenerationResult result = new Txt2Img(model, dirs).generate(p, Optional.empty(), ProgressListener.NONE);

@@ -10,6 +10,12 @@ import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.diffusion.sampling.SeededNoise;
 import io.sdfleet.diffusion.testing.Reference;
 import io.sdfleet.diffusion.testing.Tensors;
+import io.sdfleet.request.Batch;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.ImageSize;
+import io.sdfleet.request.Noise;
+import io.sdfleet.request.Prompt;
+import io.sdfleet.request.Sampling;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -47,10 +53,9 @@ class A1111RngTest {
         SafetensorsFile ref = Reference.tensors(CASE + ".safetensors");
         try (StableDiffusionModel model = StableDiffusionModel.load(Reference.file("features/models/mini_sd1.safetensors"),
                 ModelOptions.cpu(Reference.file("clip-tokenizer")))) {
-            GenerationParameters p = new GenerationParameters(json.path("prompt").asText(),
-                    json.path("negative_prompt").asText(), "Euler a", "Automatic", json.path("steps").asInt(),
-                    json.path("cfg_scale").asDouble(), json.path("seed").asLong(), json.path("width").asInt(),
-                    json.path("height").asInt(), 1, 1);
+            GenerationParameters p = new GenerationParameters(new Prompt(json.path("prompt").asText(), json.path("negative_prompt").asText(), 1),
+                    new ImageSize(json.path("width").asInt(), json.path("height").asInt()), new Batch(1, 1), Noise.of(json.path("seed").asLong()),
+                    new Sampling("Euler a", "Automatic", json.path("steps").asInt(), json.path("cfg_scale").asDouble()));
             GenerationResult result = new Txt2Img(model).generate(p, Optional.empty(), ProgressListener.NONE);
             float[] expected = ref.get("latent").toFloats();
             double max = 0;

@@ -1,5 +1,6 @@
 package io.sdfleet.diffusion.pipeline;
 
+import io.sdfleet.request.HiresFix;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -2,10 +2,19 @@ package io.sdfleet.diffusion.pipeline;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.sdfleet.diffusion.image.ImageFit;
 import io.sdfleet.diffusion.image.PixelPlanes;
-import io.sdfleet.diffusion.image.ResizeMode;
+import io.sdfleet.diffusion.testing.Base64Images;
 import io.sdfleet.diffusion.testing.MiniModel;
 import io.sdfleet.diffusion.testing.Tensors;
+import io.sdfleet.request.Batch;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.ImageSize;
+import io.sdfleet.request.Img2Img;
+import io.sdfleet.request.Noise;
+import io.sdfleet.request.Prompt;
+import io.sdfleet.request.ResizeMode;
+import io.sdfleet.request.Sampling;
 import org.junit.jupiter.api.Test;
 
 import java.awt.image.BufferedImage;
@@ -21,8 +30,10 @@ class Img2ImgBehaviourTest {
     void strengthZeroReturnsTheInitImagesVaeRoundTrip() {
         try (StableDiffusionModel model = MiniModel.load(); NDManager m = model.manager().newSubManager()) {
             BufferedImage init = gradient(64, 48);
-            GenerationParameters p = new GenerationParameters("a boat", "", "Euler", "Automatic", 10, 7, 3, 64, 48, 1, 1)
-                    .withImg2Img(new Img2ImgInput(List.of(init), 0.0, ResizeMode.JUST_RESIZE, Optional.empty(), null));
+            GenerationParameters p = new GenerationParameters(new Prompt("a boat", "", 1),
+                    new ImageSize(64, 48), new Batch(1, 1), Noise.of(3),
+                    new Sampling("Euler", "Automatic", 10, 7))
+                    .withImg2Img(new Img2Img(List.of(Base64Images.png(init)), 0.0, ResizeMode.JUST_RESIZE, null, null));
             GenerationResult result = new Txt2Img(model).generate(p, Optional.empty(), ProgressListener.NONE);
 
             NDArray latent = Img2ImgLatents.encode(model.vae(), PixelPlanes.rgb(init).toTensor(m));
@@ -36,21 +47,22 @@ class Img2ImgBehaviourTest {
     void resizeModesFitAnyInitImage() {
         PixelPlanes wide = PixelPlanes.rgb(gradient(96, 32));
         for (ResizeMode mode : ResizeMode.values()) {
-            PixelPlanes fitted = mode.apply(wide, 64, 64);
+            PixelPlanes fitted = ImageFit.apply(mode, wide, 64, 64);
             assertThat(fitted.width()).as(mode.name()).isEqualTo(64);
             assertThat(fitted.height()).as(mode.name()).isEqualTo(64);
         }
         // Resize and fill keeps the whole image: its left and right edges survive; crop and resize cuts them off.
-        PixelPlanes filled = ResizeMode.RESIZE_AND_FILL.apply(wide, 64, 64);
-        PixelPlanes cropped = ResizeMode.CROP_AND_RESIZE.apply(wide, 64, 64);
+        PixelPlanes filled = ImageFit.apply(ResizeMode.RESIZE_AND_FILL, wide, 64, 64);
+        PixelPlanes cropped = ImageFit.apply(ResizeMode.CROP_AND_RESIZE, wide, 64, 64);
         assertThat(filled.channels()[0][32][0]).isLessThan(cropped.channels()[0][32][0]);
     }
 
     @Test
     void tiledImagesWrapAroundSeamlessly() {
         try (StableDiffusionModel model = MiniModel.load()) {
-            GenerationParameters base = new GenerationParameters("a brick wall", "", "Euler", "Automatic", 4, 7, 11,
-                    64, 64, 1, 1);
+            GenerationParameters base = new GenerationParameters(new Prompt("a brick wall", "", 1),
+                    new ImageSize(64, 64), new Batch(1, 1), Noise.of(11),
+                    new Sampling("Euler", "Automatic", 4, 7));
             BufferedImage tiled = new Txt2Img(model).generate(base.withTiling(true), Optional.empty(), ProgressListener.NONE)
                     .images().get(0).image();
             BufferedImage plain = new Txt2Img(model).generate(base, Optional.empty(), ProgressListener.NONE)

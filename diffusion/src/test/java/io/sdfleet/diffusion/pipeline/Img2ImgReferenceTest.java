@@ -3,12 +3,21 @@ package io.sdfleet.diffusion.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
 import io.sdfleet.diffusion.image.PixelPlanes;
-import io.sdfleet.diffusion.image.ResizeMode;
 import io.sdfleet.diffusion.image.Resampler;
-import io.sdfleet.diffusion.inpaint.InpaintingFill;
-import io.sdfleet.diffusion.inpaint.MaskOptions;
+import io.sdfleet.diffusion.testing.Base64Images;
 import io.sdfleet.diffusion.testing.Reference;
 import io.sdfleet.diffusion.testing.Tensors;
+import io.sdfleet.request.Batch;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.HiresFix;
+import io.sdfleet.request.ImageSize;
+import io.sdfleet.request.Img2Img;
+import io.sdfleet.request.InpaintingFill;
+import io.sdfleet.request.MaskOptions;
+import io.sdfleet.request.Noise;
+import io.sdfleet.request.Prompt;
+import io.sdfleet.request.ResizeMode;
+import io.sdfleet.request.Sampling;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,8 +42,8 @@ class Img2ImgReferenceTest {
     @ValueSource(strings = {"img2img_A_s60_Euler", "img2img_A_s30_DPMpp2MKarras"})
     void img2imgMatchesTheReference(String name) {
         JsonNode json = Reference.json("features/cases/" + name + ".json");
-        GenerationParameters p = parameters(json).withImg2Img(new Img2ImgInput(List.of(extraImage("init_64.png")),
-                json.path("denoising_strength").asDouble(), ResizeMode.JUST_RESIZE, Optional.empty(), null));
+        GenerationParameters p = parameters(json).withImg2Img(new Img2Img(List.of(extraBase64("init_64.png")),
+                json.path("denoising_strength").asDouble(), ResizeMode.JUST_RESIZE, null, null));
         check(name, json, p, "image_u8");
     }
 
@@ -42,11 +51,11 @@ class Img2ImgReferenceTest {
     @ValueSource(strings = {"inpaint_A", "inpaint_B"})
     void inpaintingMatchesTheReference(String name) {
         JsonNode json = Reference.json("features/cases/" + name + ".json");
-        MaskOptions mask = new MaskOptions(extraImage("mask_64.png"), json.path("mask_blur").asInt(),
+        MaskOptions mask = new MaskOptions(extraBase64("mask_64.png"), json.path("mask_blur").asInt(),
                 InpaintingFill.ofIndex(json.path("inpainting_fill").asInt()), json.path("inpaint_full_res").asBoolean(),
                 32, json.path("inpainting_mask_invert").asInt() == 1);
-        GenerationParameters p = parameters(json).withImg2Img(new Img2ImgInput(List.of(extraImage("init_64.png")),
-                json.path("denoising_strength").asDouble(), ResizeMode.JUST_RESIZE, Optional.of(mask), null));
+        GenerationParameters p = parameters(json).withImg2Img(new Img2Img(List.of(extraBase64("init_64.png")),
+                json.path("denoising_strength").asDouble(), ResizeMode.JUST_RESIZE, mask, null));
         GenerationResult result = check(name, json, p, "image_overlay_u8");
         // Outside the mask the output is the init image itself.
         int[][] maskPixels = PixelPlanes.luminance(extraImage("mask_64.png")).channels()[0];
@@ -125,9 +134,13 @@ class Img2ImgReferenceTest {
     }
 
     private static GenerationParameters parameters(JsonNode json) {
-        return new GenerationParameters(json.path("prompt").asText(), json.path("negative_prompt").asText(),
-                json.path("sampler").asText(), "Automatic", json.path("steps").asInt(), json.path("cfg_scale").asDouble(),
-                json.path("seed").asLong(), json.path("width").asInt(), json.path("height").asInt(), 1, 1);
+        return new GenerationParameters(new Prompt(json.path("prompt").asText(), json.path("negative_prompt").asText(), 1),
+                new ImageSize(json.path("width").asInt(), json.path("height").asInt()), new Batch(1, 1), Noise.of(json.path("seed").asLong()),
+                new Sampling(json.path("sampler").asText(), "Automatic", json.path("steps").asInt(), json.path("cfg_scale").asDouble()));
+    }
+
+    private static String extraBase64(String file) {
+        return Base64Images.file(Reference.file("features/extra/" + file));
     }
 
     private static BufferedImage extraImage(String file) {

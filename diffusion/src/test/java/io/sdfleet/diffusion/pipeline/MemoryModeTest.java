@@ -4,6 +4,12 @@ import io.sdfleet.diffusion.offload.MemoryMode;
 import io.sdfleet.diffusion.offload.OffloadUnit;
 import io.sdfleet.diffusion.offload.Offloader;
 import io.sdfleet.diffusion.testing.Reference;
+import io.sdfleet.request.Batch;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.ImageSize;
+import io.sdfleet.request.Noise;
+import io.sdfleet.request.Prompt;
+import io.sdfleet.request.Sampling;
 import org.junit.jupiter.api.Test;
 
 import java.awt.image.BufferedImage;
@@ -20,7 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MemoryModeTest {
 
     private static final GenerationParameters PARAMS =
-            new GenerationParameters("a red house", "blurry", "Euler a", "Automatic", 3, 7, 42, 64, 64, 1, 1);
+            new GenerationParameters(new Prompt("a red house", "blurry", 1),
+                    new ImageSize(64, 64), new Batch(1, 1), Noise.of(42),
+                    new Sampling("Euler a", "Automatic", 3, 7));
 
     @Test
     void medvramMovesWholeComponentsAndGivesThePlainImage() {

@@ -2,6 +2,12 @@ package io.sdfleet.diffusion.pipeline;
 
 import io.sdfleet.diffusion.runtime.MemoryProbe;
 import io.sdfleet.diffusion.testing.MiniModel;
+import io.sdfleet.request.Batch;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.ImageSize;
+import io.sdfleet.request.Noise;
+import io.sdfleet.request.Prompt;
+import io.sdfleet.request.Sampling;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -21,8 +27,9 @@ class PipelineMemoryTest {
         try (StableDiffusionModel model = MiniModel.load()) {
             for (String sampler : List.of("DPM++ 2M", "Euler a")) {
                 List<Long> rss = new ArrayList<>();
-                GenerationParameters p = new GenerationParameters("a lighthouse at dusk", "fog", sampler, "Automatic",
-                        200, 7, 3, 64, 64, 1, 1);
+                GenerationParameters p = new GenerationParameters(new Prompt("a lighthouse at dusk", "fog", 1),
+                        new ImageSize(64, 64), new Batch(1, 1), Noise.of(3),
+                        new Sampling(sampler, "Automatic", 200, 7));
                 new Txt2Img(model).generate(p, Optional.empty(), (step, total, elapsed) -> {
                     if (step % 20 == 0) {
                         System.gc(); // heap pages are not what we measure; keep them from drifting RSS

@@ -4,10 +4,16 @@ import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
 import io.sdfleet.diffusion.checkpoint.SafetensorsWriter;
 import io.sdfleet.diffusion.checkpoint.StoredTensor;
 import io.sdfleet.diffusion.image.PngFiles;
-import io.sdfleet.diffusion.sampling.SamplerExtras;
 import io.sdfleet.diffusion.testing.MiniModel;
 import io.sdfleet.diffusion.testing.Reference;
 import io.sdfleet.diffusion.testing.Tensors;
+import io.sdfleet.request.Batch;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.ImageSize;
+import io.sdfleet.request.Noise;
+import io.sdfleet.request.Prompt;
+import io.sdfleet.request.SamplerExtras;
+import io.sdfleet.request.Sampling;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,8 +53,9 @@ class PromptAndSamplerExtrasTest {
     }
 
     private GenerationResult run(String prompt, String sampler, double cfg, SamplerExtras extras, ProgressListener listener) {
-        GenerationParameters p = new GenerationParameters(prompt, "", sampler, "Automatic", 4, cfg, 21, 64, 64, 1, 1)
-                .withSamplerExtras(extras);
+        GenerationParameters p = new GenerationParameters(new Prompt(prompt, "", 1),
+                new ImageSize(64, 64), new Batch(1, 1), Noise.of(21),
+                new Sampling(sampler, "Automatic", 4, cfg, extras));
         return new Txt2Img(model).generate(p, Optional.empty(), listener);
     }
 

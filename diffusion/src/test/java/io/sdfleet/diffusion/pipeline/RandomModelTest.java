@@ -1,6 +1,12 @@
 package io.sdfleet.diffusion.pipeline;
 
 import io.sdfleet.diffusion.starter.RandomModel;
+import io.sdfleet.request.Batch;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.ImageSize;
+import io.sdfleet.request.Noise;
+import io.sdfleet.request.Prompt;
+import io.sdfleet.request.Sampling;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,8 +26,9 @@ class RandomModelTest {
         assertThat(Files.getLastModifiedTime(checkpoint).toMillis()).as("not rewritten").isEqualTo(written);
 
         try (StableDiffusionModel model = StableDiffusionModel.load(checkpoint, ModelOptions.cpu(null))) {
-            GenerationParameters p = new GenerationParameters("a (tiny) test", "", "Euler a", "Automatic", 2, 7, 1,
-                    64, 64, 2, 1);
+            GenerationParameters p = new GenerationParameters(new Prompt("a (tiny) test", "", 1),
+                    new ImageSize(64, 64), new Batch(2, 1), Noise.of(1),
+                    new Sampling("Euler a", "Automatic", 2, 7));
             GenerationResult result = new Txt2Img(model).generate(p, Optional.empty(), ProgressListener.NONE);
             assertThat(result.images()).hasSize(2);
             assertThat(result.images().get(0).infotext()).contains("Model: sdfleet-random-mini");

@@ -8,6 +8,12 @@ import io.sdfleet.diffusion.clip.OpenClipTextModel;
 import io.sdfleet.diffusion.model.NoisePredictor.Prediction;
 import io.sdfleet.diffusion.testing.Reference;
 import io.sdfleet.diffusion.testing.Tensors;
+import io.sdfleet.request.Batch;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.ImageSize;
+import io.sdfleet.request.Noise;
+import io.sdfleet.request.Prompt;
+import io.sdfleet.request.Sampling;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,10 +96,9 @@ class Sd2ReferenceTest {
 
     private static GenerationParameters parameters() {
         JsonNode json = Reference.json(CASE + ".json");
-        return new GenerationParameters(json.path("prompt").asText(), json.path("negative_prompt").asText(),
-                json.path("sampler").asText(), "Automatic", json.path("steps").asInt(),
-                json.path("cfg_scale").asDouble(), json.path("seed").asLong(), json.path("width").asInt(),
-                json.path("height").asInt(), 1, 1);
+        return new GenerationParameters(new Prompt(json.path("prompt").asText(), json.path("negative_prompt").asText(), 1),
+                new ImageSize(json.path("width").asInt(), json.path("height").asInt()), new Batch(1, 1), Noise.of(json.path("seed").asLong()),
+                new Sampling(json.path("sampler").asText(), "Automatic", json.path("steps").asInt(), json.path("cfg_scale").asDouble()));
     }
 
     /** Largest channel difference between an image and an HWC uint8 reference. */

@@ -6,6 +6,12 @@ import io.sdfleet.diffusion.sampling.SamplerCatalog;
 import io.sdfleet.diffusion.sampling.SamplerSpec;
 import io.sdfleet.diffusion.testing.MiniModel;
 import io.sdfleet.diffusion.testing.Tensors;
+import io.sdfleet.request.Batch;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.ImageSize;
+import io.sdfleet.request.Noise;
+import io.sdfleet.request.Prompt;
+import io.sdfleet.request.Sampling;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,8 +42,9 @@ class Txt2ImgBehaviourTest {
     }
 
     private GenerationResult run(String prompt, String sampler, long seed, int width, int height, int batch) {
-        GenerationParameters p = new GenerationParameters(prompt, "ugly", sampler, "Automatic", 4, 7, seed, width,
-                height, batch, 1);
+        GenerationParameters p = new GenerationParameters(new Prompt(prompt, "ugly", 1),
+                new ImageSize(width, height), new Batch(batch, 1), Noise.of(seed),
+                new Sampling(sampler, "Automatic", 4, 7));
         return new Txt2Img(model).generate(p, Optional.empty(), ProgressListener.NONE);
     }
 
@@ -86,10 +93,14 @@ class Txt2ImgBehaviourTest {
 
     @Test
     void unknownSamplerOrSchedulerIsRejectedByName() {
-        GenerationParameters p = new GenerationParameters("x", "", "Eulr", "Automatic", 4, 7, 1, 64, 64, 1, 1);
+        GenerationParameters p = new GenerationParameters(new Prompt("x", "", 1),
+                new ImageSize(64, 64), new Batch(1, 1), Noise.of(1),
+                new Sampling("Eulr", "Automatic", 4, 7));
         Assertions.assertThatThrownBy(() -> new Txt2Img(model).generate(p, Optional.empty(), ProgressListener.NONE))
                 .hasMessageContaining("unknown sampler 'Eulr'").hasMessageContaining("DPM++ 2M");
-        GenerationParameters q = new GenerationParameters("x", "", "Euler", "Karas", 4, 7, 1, 64, 64, 1, 1);
+        GenerationParameters q = new GenerationParameters(new Prompt("x", "", 1),
+                new ImageSize(64, 64), new Batch(1, 1), Noise.of(1),
+                new Sampling("Euler", "Karas", 4, 7));
         Assertions.assertThatThrownBy(() -> new Txt2Img(model).generate(q, Optional.empty(), ProgressListener.NONE))
                 .hasMessageContaining("unknown scheduler 'Karas'");
     }

@@ -9,6 +9,12 @@ import io.sdfleet.diffusion.testing.MiniModel;
 import io.sdfleet.diffusion.testing.Reference;
 import io.sdfleet.diffusion.testing.Tensors;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
+import io.sdfleet.request.Batch;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.ImageSize;
+import io.sdfleet.request.Noise;
+import io.sdfleet.request.Prompt;
+import io.sdfleet.request.Sampling;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,10 +69,9 @@ class Txt2ImgReferenceTest {
     void promptAndNegativeOfDifferentLengthsRunAsSeparateUNetCallsLikeA1111() {
         String name = "a1111/cases/txt2img_a1111_2chunk_prompt";
         JsonNode json = Reference.json(name + ".json");
-        GenerationParameters p = new GenerationParameters(json.path("prompt").asText(),
-                json.path("negative_prompt").asText(), "Euler", "Automatic", json.path("steps").asInt(),
-                json.path("cfg_scale").asDouble(), json.path("seed").asLong(), json.path("width").asInt(),
-                json.path("height").asInt(), 1, json.path("clip_skip").asInt());
+        GenerationParameters p = new GenerationParameters(new Prompt(json.path("prompt").asText(), json.path("negative_prompt").asText(), json.path("clip_skip").asInt()),
+                new ImageSize(json.path("width").asInt(), json.path("height").asInt()), new Batch(1, 1), Noise.of(json.path("seed").asLong()),
+                new Sampling("Euler", "Automatic", json.path("steps").asInt(), json.path("cfg_scale").asDouble()));
 
         GenerationResult result = new Txt2Img(model).generate(p, Optional.empty(), ProgressListener.NONE);
 
@@ -92,9 +97,8 @@ class Txt2ImgReferenceTest {
         String sampler = json.path("sampler").asText().startsWith("ldm.models.diffusion.ddim") ? "DDIM CompVis"
                 : json.path("a1111_name").asText();
         String scheduler = json.path("scheduler").path("requested").asText("Automatic");
-        return new GenerationParameters(json.path("prompt").asText(), json.path("negative_prompt").asText(),
-                sampler, scheduler, json.path("steps").asInt(),
-                json.path("cfg_scale").asDouble(), json.path("seed").asLong(), shape.get(3).asInt() * 8,
-                shape.get(2).asInt() * 8, shape.get(0).asInt(), 1);
+        return new GenerationParameters(new Prompt(json.path("prompt").asText(), json.path("negative_prompt").asText(), 1),
+                new ImageSize(shape.get(3).asInt() * 8, shape.get(2).asInt() * 8), new Batch(shape.get(0).asInt(), 1), Noise.of(json.path("seed").asLong()),
+                new Sampling(sampler, scheduler, json.path("steps").asInt(), json.path("cfg_scale").asDouble()));
     }
 }

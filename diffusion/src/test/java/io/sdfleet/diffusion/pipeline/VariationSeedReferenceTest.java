@@ -6,13 +6,19 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
-import io.sdfleet.diffusion.noise.NoiseOptions;
-import io.sdfleet.diffusion.noise.RngSource;
+import io.sdfleet.diffusion.noise.NoiseStream;
 import io.sdfleet.diffusion.noise.Slerp;
 import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.diffusion.sampling.ImageNoise;
 import io.sdfleet.diffusion.testing.Reference;
 import io.sdfleet.diffusion.testing.Tensors;
+import io.sdfleet.request.Batch;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.ImageSize;
+import io.sdfleet.request.Noise;
+import io.sdfleet.request.Prompt;
+import io.sdfleet.request.RngSource;
+import io.sdfleet.request.Sampling;
 import org.junit.jupiter.api.Test;
 
 import java.util.Optional;
@@ -47,8 +53,8 @@ class VariationSeedReferenceTest {
         SafetensorsFile ref = Reference.tensors(CASE + ".safetensors");
         try (NDManager m = Torch.newManager(Device.cpu())) {
             NDArray noise = imageNoise(RngSource.CPU).initial(m, PER_IMAGE);
-            double seedError = Tensors.maxAbs(RngSource.CPU.stream(seed()).next(m, PER_IMAGE), ref.get("noise_seed"));
-            double subseedError = Tensors.maxAbs(RngSource.CPU.stream(subseed()).next(m, PER_IMAGE), ref.get("noise_subseed"));
+            double seedError = Tensors.maxAbs(NoiseStream.of(RngSource.CPU, seed()).next(m, PER_IMAGE), ref.get("noise_seed"));
+            double subseedError = Tensors.maxAbs(NoiseStream.of(RngSource.CPU, subseed()).next(m, PER_IMAGE), ref.get("noise_subseed"));
             double error = Tensors.maxAbs(noise, ref.get("noise"));
             System.out.printf("variation_seed_A CPU: seed %.2e, subseed %.2e, mixed %.2e%n", seedError, subseedError, error);
             assertThat(seedError).isEqualTo(0);
@@ -62,8 +68,8 @@ class VariationSeedReferenceTest {
         SafetensorsFile ref = Reference.tensors(CASE + ".safetensors");
         try (NDManager m = Torch.newManager(Device.cpu())) {
             NDArray noise = imageNoise(RngSource.NV).initial(m, PER_IMAGE);
-            double seedError = Tensors.maxAbs(RngSource.NV.stream(seed()).next(m, PER_IMAGE), ref.get("noise_nv_seed"));
-            double subseedError = Tensors.maxAbs(RngSource.NV.stream(subseed()).next(m, PER_IMAGE), ref.get("noise_nv_subseed"));
+            double seedError = Tensors.maxAbs(NoiseStream.of(RngSource.NV, seed()).next(m, PER_IMAGE), ref.get("noise_nv_seed"));
+            double subseedError = Tensors.maxAbs(NoiseStream.of(RngSource.NV, subseed()).next(m, PER_IMAGE), ref.get("noise_nv_subseed"));
             double error = Tensors.maxAbs(noise.squeeze(0), ref.get("noise_nv_mixed"));
             System.out.printf("variation_seed_A NV: seed %.2e, subseed %.2e, mixed %.2e%n", seedError, subseedError, error);
             assertThat(seedError).isEqualTo(0);
@@ -78,11 +84,10 @@ class VariationSeedReferenceTest {
         SafetensorsFile ref = Reference.tensors(CASE + ".safetensors");
         try (StableDiffusionModel model = StableDiffusionModel.load(Reference.file("features/models/mini_sd1.safetensors"),
                 ModelOptions.cpu(Reference.file("clip-tokenizer")))) {
-            GenerationParameters p = new GenerationParameters(json.path("prompt").asText(),
-                    json.path("negative_prompt").asText(), json.path("sampler").asText(), "Automatic",
-                    json.path("steps").asInt(), json.path("cfg_scale").asDouble(), seed(), json.path("width").asInt(),
-                    json.path("height").asInt(), 1, 1)
-                    .withNoise(NoiseOptions.DEFAULTS.withVariation(subseed(), json.path("subseed_strength").asDouble()));
+            GenerationParameters p = new GenerationParameters(new Prompt(json.path("prompt").asText(), json.path("negative_prompt").asText(), 1),
+                    new ImageSize(json.path("width").asInt(), json.path("height").asInt()), new Batch(1, 1), Noise.of(seed()),
+                    new Sampling(json.path("sampler").asText(), "Automatic", json.path("steps").asInt(), json.path("cfg_scale").asDouble()))
+                    .withNoise(Noise.of(seed()).withVariation(subseed(), json.path("subseed_strength").asDouble()));
 
             GenerationResult result = new Txt2Img(model).generate(p, Optional.empty(), ProgressListener.NONE);
 
@@ -101,7 +106,7 @@ class VariationSeedReferenceTest {
 
     private static ImageNoise imageNoise(RngSource source) {
         double strength = Reference.json(CASE + ".json").path("subseed_strength").asDouble();
-        NoiseOptions options = NoiseOptions.DEFAULTS.withSource(source).withVariation(subseed(), strength);
+        Noise options = Noise.of(seed()).withSource(source).withVariation(subseed(), strength);
         return new ImageNoise(options, new long[] {seed()}, new long[] {subseed()});
     }
 

@@ -5,10 +5,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import io.sdfleet.diffusion.noise.NoiseOptions;
 import io.sdfleet.diffusion.noise.NoiseStream;
-import io.sdfleet.diffusion.noise.RngSource;
 import io.sdfleet.diffusion.runtime.Torch;
+import io.sdfleet.request.Noise;
+import io.sdfleet.request.RngSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -25,7 +25,7 @@ class ImageNoiseTest {
     @Test
     void ensdZeroIsExactlyThePlainSeededNoise() {
         try (NDManager m = Torch.newManager(Device.cpu())) {
-            ImageNoise noise = ImageNoise.plain(NoiseOptions.DEFAULTS.withEnsd(0), SEEDS);
+            ImageNoise noise = ImageNoise.plain(Noise.of(0).withEtaNoiseSeedDelta(0), SEEDS);
             SeededNoise plain = new SeededNoise(SEEDS);
             assertSame(noise.initial(m, PER_IMAGE), SeededNoise.initial(m, SEEDS, PER_IMAGE));
             NDArray like = m.zeros(new Shape(2, 4, 8, 8));
@@ -39,13 +39,13 @@ class ImageNoiseTest {
     @EnumSource(RngSource.class)
     void ensdReseedsOnlyTheStepNoise(RngSource source) {
         try (NDManager m = Torch.newManager(Device.cpu())) {
-            NoiseOptions options = NoiseOptions.DEFAULTS.withSource(source);
-            ImageNoise withEnsd = ImageNoise.plain(options.withEnsd(ENSD), SEEDS);
+            Noise options = Noise.of(0).withSource(source);
+            ImageNoise withEnsd = ImageNoise.plain(options.withEtaNoiseSeedDelta(ENSD), SEEDS);
             ImageNoise without = ImageNoise.plain(options, SEEDS);
             assertSame(withEnsd.initial(m, PER_IMAGE), without.initial(m, PER_IMAGE));
 
             NDArray like = m.zeros(new Shape(2, 4, 8, 8));
-            NoiseStream[] reseeded = {source.stream(SEEDS[0] + ENSD), source.stream(SEEDS[1] + ENSD)};
+            NoiseStream[] reseeded = {NoiseStream.of(source, SEEDS[0] + ENSD), NoiseStream.of(source, SEEDS[1] + ENSD)};
             for (int step = 0; step < 3; step++) {
                 NDArray draw = withEnsd.next(like, 1, 0.5f);
                 assertSame(draw.get(0), reseeded[0].next(m, PER_IMAGE));
@@ -59,8 +59,8 @@ class ImageNoiseTest {
     @EnumSource(RngSource.class)
     void stepNoiseContinuesEachSeedsGeneratorAfterTheInitialDraw(RngSource source) {
         try (NDManager m = Torch.newManager(Device.cpu())) {
-            ImageNoise noise = ImageNoise.plain(NoiseOptions.DEFAULTS.withSource(source), SEEDS);
-            NoiseStream second = source.stream(SEEDS[1]);
+            ImageNoise noise = ImageNoise.plain(Noise.of(0).withSource(source), SEEDS);
+            NoiseStream second = NoiseStream.of(source, SEEDS[1]);
             assertSame(noise.initial(m, PER_IMAGE).get(1), second.next(m, PER_IMAGE));
             NDArray like = m.zeros(new Shape(2, 4, 8, 8));
             for (int step = 0; step < 3; step++) {
@@ -72,7 +72,7 @@ class ImageNoiseTest {
     @Test
     void seedResizeFromTheSameSizeIsPlain() {
         try (NDManager m = Torch.newManager(Device.cpu())) {
-            NoiseOptions options = NoiseOptions.DEFAULTS.withSource(RngSource.NV);
+            Noise options = Noise.of(0).withSource(RngSource.NV);
             ImageNoise resized = new ImageNoise(options.withSeedResizeFrom(64, 64), SEEDS, new long[0]);
             assertSame(resized.initial(m, PER_IMAGE), ImageNoise.plain(options, SEEDS).initial(m, PER_IMAGE));
         }
@@ -81,10 +81,10 @@ class ImageNoiseTest {
     @Test
     void seedResizeFromASmallerSizePastesThatNoiseCentredIntoTheSeedsFullDraw() {
         try (NDManager m = Torch.newManager(Device.cpu())) {
-            NoiseOptions options = NoiseOptions.DEFAULTS.withSource(RngSource.NV).withSeedResizeFrom(32, 48); // 4 wide, 6 high
+            Noise options = Noise.of(0).withSource(RngSource.NV).withSeedResizeFrom(32, 48); // 4 wide, 6 high
             NDArray noise = new ImageNoise(options, SEEDS, new long[0]).initial(m, PER_IMAGE).get(0);
-            NDArray small = RngSource.NV.stream(SEEDS[0]).next(m, new Shape(4, 6, 4));
-            NDArray full = RngSource.NV.stream(SEEDS[0]).next(m, PER_IMAGE);
+            NDArray small = NoiseStream.of(RngSource.NV, SEEDS[0]).next(m, new Shape(4, 6, 4));
+            NDArray full = NoiseStream.of(RngSource.NV, SEEDS[0]).next(m, PER_IMAGE);
             assertSame(noise.get(new NDIndex(":, 1:7, 2:6")), small);
             assertSame(noise.get(new NDIndex(":, 0, :")), full.get(new NDIndex(":, 0, :")));
             assertSame(noise.get(new NDIndex(":, :, 0:2")), full.get(new NDIndex(":, :, 0:2")));
@@ -95,9 +95,9 @@ class ImageNoiseTest {
     @Test
     void seedResizeFromALargerSizeKeepsTheMiddleOfThatNoise() {
         try (NDManager m = Torch.newManager(Device.cpu())) {
-            NoiseOptions options = NoiseOptions.DEFAULTS.withSeedResizeFrom(80, 96); // CPU; 10 wide, 12 high
+            Noise options = Noise.of(0).withSeedResizeFrom(80, 96); // CPU; 10 wide, 12 high
             NDArray noise = new ImageNoise(options, SEEDS, new long[0]).initial(m, PER_IMAGE).get(1);
-            NDArray large = RngSource.CPU.stream(SEEDS[1]).next(m, new Shape(4, 12, 10));
+            NDArray large = NoiseStream.of(RngSource.CPU, SEEDS[1]).next(m, new Shape(4, 12, 10));
             assertSame(noise, large.get(new NDIndex(":, 2:10, 1:9")));
         }
     }
@@ -105,7 +105,7 @@ class ImageNoiseTest {
     @Test
     void seedResizeLeavesTheStepNoiseAlone() {
         try (NDManager m = Torch.newManager(Device.cpu())) {
-            ImageNoise resized = new ImageNoise(NoiseOptions.DEFAULTS.withSeedResizeFrom(32, 48), SEEDS, new long[0]);
+            ImageNoise resized = new ImageNoise(Noise.of(0).withSeedResizeFrom(32, 48), SEEDS, new long[0]);
             resized.initial(m, PER_IMAGE);
             NDArray like = m.zeros(new Shape(2, 4, 8, 8));
             assertSame(resized.next(like, 1, 0.5f), new SeededNoise(SEEDS).next(like, 1, 0.5f));
@@ -115,7 +115,7 @@ class ImageNoiseTest {
     @Test
     void eachImageOfAVariedBatchIsItsOwnSeedAndVariationSeedAlone() {
         try (NDManager m = Torch.newManager(Device.cpu())) {
-            NoiseOptions options = NoiseOptions.DEFAULTS.withSource(RngSource.NV).withVariation(100, 0.25);
+            Noise options = Noise.of(0).withSource(RngSource.NV).withVariation(100, 0.25);
             long[] subseeds = {100, 101};
             NDArray batch = new ImageNoise(options, new long[] {5, 5}, subseeds).initial(m, PER_IMAGE);
             for (int k = 0; k < 2; k++) {
@@ -129,11 +129,11 @@ class ImageNoiseTest {
     @Test
     void variationStrengthZeroIsPlainAndOneIsTheVariationSeedsNoise() {
         try (NDManager m = Torch.newManager(Device.cpu())) {
-            NoiseOptions nv = NoiseOptions.DEFAULTS.withSource(RngSource.NV);
+            Noise nv = Noise.of(0).withSource(RngSource.NV);
             NDArray none = new ImageNoise(nv.withVariation(9, 0), new long[] {5}, new long[] {9}).initial(m, PER_IMAGE);
             assertSame(none, ImageNoise.plain(nv, new long[] {5}).initial(m, PER_IMAGE));
             NDArray all = new ImageNoise(nv.withVariation(9, 1), new long[] {5}, new long[] {9}).initial(m, PER_IMAGE);
-            double error = maxAbs(all.get(0), RngSource.NV.stream(9).next(m, PER_IMAGE));
+            double error = maxAbs(all.get(0), NoiseStream.of(RngSource.NV, 9).next(m, PER_IMAGE));
             assertThat(error).isLessThan(1e-5); // sin(ω)/sin(ω) up to rounding
         }
     }

@@ -329,12 +329,12 @@ public class A1111Controller {
             Generation g = generation.get();
             int images = g.parameters().imageCount();
             double fraction = g.totalSteps() == 0 ? 0 : (double) g.step() / g.totalSteps();
-            double progress = Math.min(1.0, ((double) g.imagesDone() + fraction * g.parameters().batchSize()) / images);
+            double progress = Math.min(1.0, ((double) g.imagesDone() + fraction * g.parameters().batch().size()) / images);
             state.put("interrupted", g.state() == Generation.State.CANCELLED);
             state.put("job", g.id());
-            state.put("job_count", g.parameters().nIter());
+            state.put("job_count", g.parameters().batch().count());
             state.put("job_timestamp", JOB_TIMESTAMP.format(g.acceptedAt()));
-            state.put("job_no", g.imagesDone() / Math.max(1, g.parameters().batchSize()));
+            state.put("job_no", g.imagesDone() / Math.max(1, g.parameters().batch().size()));
             state.put("sampling_step", g.step());
             state.put("sampling_steps", g.totalSteps());
             out.put("progress", g.state() == Generation.State.FINISHED ? 1.0 : progress);

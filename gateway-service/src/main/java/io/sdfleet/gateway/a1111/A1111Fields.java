@@ -1,5 +1,7 @@
 package io.sdfleet.gateway.a1111;
 
+import io.sdfleet.request.Sampling;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +35,7 @@ public final class A1111Fields {
             of("seed_resize_from_h", BOTH, INTEGER, -1, "Height the seed's noise is made at (-1: the image's)"),
             of("seed_resize_from_w", BOTH, INTEGER, -1, "Width the seed's noise is made at (-1: the image's)"),
             of("sampler_name", BOTH, STRING, null, "Sampler, as /sdapi/v1/samplers names it"),
-            of("sampler_index", BOTH, STRING, "Euler", "Legacy name of sampler_name (used when it is empty)"),
+            of("sampler_index", BOTH, STRING, Sampling.DEFAULT_SAMPLER, "Legacy name of sampler_name (used when it is empty)"),
             of("scheduler", BOTH, STRING, null, "Schedule type (/sdapi/v1/schedulers); empty: the sampler's own"),
             of("batch_size", BOTH, INTEGER, 1, "Images per batch"),
             of("n_iter", BOTH, INTEGER, 1, "Batches"),

@@ -1,10 +1,10 @@
 package io.sdfleet.gateway.a1111;
 
-import io.sdfleet.diffusion.pipeline.HiresFix;
 import io.sdfleet.diffusion.prompt.PromptStyles;
 import io.sdfleet.diffusion.sampling.SamplerCatalog;
 import io.sdfleet.diffusion.sampling.SamplerSpec;
 import io.sdfleet.diffusion.sampling.Scheduler;
+import io.sdfleet.request.HiresFix;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;

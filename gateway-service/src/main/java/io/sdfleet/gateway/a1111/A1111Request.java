@@ -1,13 +1,19 @@
 package io.sdfleet.gateway.a1111;
 
-import io.sdfleet.contracts.GenerationParameters;
-import io.sdfleet.contracts.HiresFixOptions;
-import io.sdfleet.contracts.Img2ImgOptions;
-import io.sdfleet.contracts.NoiseSettings;
-import io.sdfleet.contracts.SamplerSettings;
 import io.sdfleet.diffusion.prompt.PromptStyles;
 import io.sdfleet.diffusion.sampling.SamplerCatalog;
 import io.sdfleet.diffusion.sampling.SamplerSpec;
+import io.sdfleet.request.Batch;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.HiresFix;
+import io.sdfleet.request.ImageSize;
+import io.sdfleet.request.Img2Img;
+import io.sdfleet.request.ModelChoice;
+import io.sdfleet.request.Noise;
+import io.sdfleet.request.Prompt;
+import io.sdfleet.request.RngSource;
+import io.sdfleet.request.SamplerExtras;
+import io.sdfleet.request.Sampling;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -132,11 +138,11 @@ public final class A1111Request {
         long seed = f.integer("seed", -1, 0xFFFFFFFFL);
         String samplerName = f.text("sampler_name", null);
         if (samplerName == null || samplerName.isBlank()) {
-            samplerName = f.text("sampler_index", "Euler");
+            samplerName = f.text("sampler_index", Sampling.DEFAULT_SAMPLER);
         }
         String scheduler = f.text("scheduler", null);
         if (scheduler == null || scheduler.isBlank()) {
-            scheduler = "Automatic";
+            scheduler = Sampling.DEFAULT_SCHEDULER;
         }
         String samplerField = body.has("sampler_name") ? "sampler_name" : "sampler_index";
         if (lenient) {
@@ -199,15 +205,17 @@ public final class A1111Request {
                         + " (see /sdapi/v1/sd-vae)"));
             }
         }
-        String rngSource = "CPU";
+        RngSource rngSource = RngSource.CPU;
         JsonNode source = settings.get("randn_source");
         if (source != null) {
-            rngSource = source.asString("").trim().toUpperCase(Locale.ROOT);
-            if (rngSource.equals("GPU")) {
+            String named = source.asString("").trim().toUpperCase(Locale.ROOT);
+            if (named.equals("GPU")) {
                 unsupported.add(new FieldProblem(settings.field("randn_source"),
                         "GPU depends on the worker's device; use NV for A1111's NVIDIA-GPU noise on any device"));
-            } else if (!rngSource.equals("CPU") && !rngSource.equals("NV")) {
+            } else if (!named.equals("CPU") && !named.equals("NV")) {
                 bad.add(new FieldProblem(settings.field("randn_source"), "must be CPU or NV"));
+            } else {
+                rngSource = RngSource.parse(named);
             }
         }
         long ensd = settings.integer("eta_noise_seed_delta", 0, Long.MIN_VALUE, Long.MAX_VALUE, bad);
@@ -218,20 +226,17 @@ public final class A1111Request {
         }
         int resizeFromH = (int) f.integer("seed_resize_from_h", -1, 4096);
         int resizeFromW = (int) f.integer("seed_resize_from_w", -1, 4096);
-        NoiseSettings noise = new NoiseSettings(rngSource, subseed, subseedStrength, Math.max(resizeFromW, 0),
-                Math.max(resizeFromH, 0), ensd);
         // A1111's null for these means "the setting's value": eta 1, churn 0, tmin 0, tmax infinity, noise 1
+        SamplerExtras defaults = SamplerExtras.DEFAULTS;
         double sTmax = f.number("s_tmax", 0, 0, Double.MAX_VALUE);
-        SamplerSettings samplerSettings = new SamplerSettings(f.number("eta", 1, 0, 10), f.number("s_churn", 0, 0, 100),
-                f.number("s_tmin", 0, 0, Double.MAX_VALUE), sTmax == 0 ? null : sTmax, f.number("s_noise", 1, 0, 10));
+        SamplerExtras extras = new SamplerExtras(f.number("eta", defaults.eta(), 0, 10),
+                f.number("s_churn", defaults.sChurn(), 0, 100), f.number("s_tmin", defaults.sTmin(), 0, Double.MAX_VALUE),
+                sTmax == 0 ? defaults.sTmax() : sTmax, f.number("s_noise", defaults.sNoise(), 0, 10));
         List<String> styleNames = StyleFields.parse(body, f, styles, lenient);
         boolean tiling = f.bool("tiling", false);
-        HiresFixOptions hires = kind == Kind.TXT2IMG && f.bool("enable_hr")
-                ? HiresFields.parse(body, f, unsupported, width, height) : null;
-        if (hires != null) {
-            hiresLimits(hires, width, height, batchSize, limits, f);
-        }
-        Img2ImgOptions img2img = kind == Kind.IMG2IMG ? Img2ImgFields.parse(body, f, unsupported, limits) : null;
+        HiresFix hires = kind == Kind.TXT2IMG && f.bool("enable_hr")
+                ? HiresFields.parse(body, f, unsupported, width, height, batchSize, limits) : null;
+        Img2Img img2img = kind == Kind.IMG2IMG ? Img2ImgFields.parse(body, f, unsupported, limits) : null;
         if (!bad.isEmpty()) {
             throw new InvalidRequestException(bad, false);
         }
@@ -244,9 +249,12 @@ public final class A1111Request {
         String forceTaskId = f.text("force_task_id", null);
         boolean sendImages = f.bool("send_images");
         PromptStyles.Styled styled = styles.apply(prompt, negative, styleNames);
-        GenerationParameters parameters = new GenerationParameters(styled.prompt(), styled.negativePrompt(), samplerName,
-                scheduler, steps, cfg, seed, width, height, batchSize, nIter, clipSkip, model, tiling, hires, img2img,
-                noise, samplerSettings, vae);
+        Noise noise = new Noise(seed, subseed, subseedStrength, Math.max(resizeFromW, 0), Math.max(resizeFromH, 0),
+                rngSource, ensd);
+        GenerationParameters parameters = new GenerationParameters(
+                new Prompt(styled.prompt(), styled.negativePrompt(), clipSkip), new ImageSize(width, height),
+                new Batch(batchSize, nIter), noise, new Sampling(samplerName, scheduler, steps, cfg, extras), hires, img2img,
+                new ModelChoice(model, vae), tiling);
         return new A1111Request(echo, parameters, forceTaskId, sendImages, ignored);
     }
 
@@ -295,9 +303,9 @@ public final class A1111Request {
         }
         SamplerSpec sampler;
         try {
-            sampler = SamplerCatalog.choose(samplerName, "Automatic").sampler();
+            sampler = SamplerCatalog.choose(samplerName, Sampling.DEFAULT_SCHEDULER).sampler();
         } catch (IllegalArgumentException unknownSampler) {
-            return "Automatic";
+            return Sampling.DEFAULT_SCHEDULER;
         }
         if (!sampler.usesTimesteps() && A1111_ONLY_SCHEDULERS.contains(scheduler.trim().toLowerCase(Locale.ROOT))) {
             unsupported.add(new FieldProblem("scheduler", "the '" + scheduler + "' schedule type is not supported yet"
@@ -305,31 +313,11 @@ public final class A1111Request {
         } else {
             ignored.add("scheduler");
         }
-        return "Automatic";
+        return Sampling.DEFAULT_SCHEDULER;
     }
 
     /** A model or VAE name: a string of reasonable length (the catalog matches it with a regex). */
     private static boolean isName(JsonNode node) {
         return node.isString() && node.asString().length() <= 1024;
-    }
-
-    private static void hiresLimits(HiresFixOptions hires, int width, int height, int batchSize, RequestLimits limits,
-                                    Fields f) {
-        if (hires.secondPassSteps() > limits.maxSteps()) {
-            f.problem("hr_second_pass_steps", "must be between 0 and " + limits.maxSteps() + ", got " + hires.secondPassSteps());
-        }
-        if (hires.prompt() != null && hires.prompt().length() > limits.maxPromptLength()) {
-            f.problem("hr_prompt", "at most " + limits.maxPromptLength() + " characters, got " + hires.prompt().length());
-        }
-        if (hires.negativePrompt() != null && hires.negativePrompt().length() > limits.maxPromptLength()) {
-            f.problem("hr_negative_prompt", "at most " + limits.maxPromptLength() + " characters, got "
-                    + hires.negativePrompt().length());
-        }
-        int[] target = hires.targetSize(width, height);
-        if ((long) target[0] * target[1] * batchSize > limits.maxPixelsPerBatch()) {
-            f.problem(hires.resizeX() > 0 || hires.resizeY() > 0 ? "hr_resize_x" : "hr_scale", "hires target "
-                    + target[0] + "x" + target[1] + " × batch_size is " + (long) target[0] * target[1] * batchSize
-                    + " pixels; at most " + limits.maxPixelsPerBatch() + " per batch");
-        }
     }
 }

@@ -1,10 +1,10 @@
 package io.sdfleet.gateway.a1111;
 
-import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.diffusion.image.PngFiles;
 import io.sdfleet.diffusion.infotext.Infotext;
 import io.sdfleet.diffusion.pipeline.Version;
 import io.sdfleet.gateway.generation.Generation;
+import io.sdfleet.request.GenerationParameters;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -34,31 +34,31 @@ final class A1111Responses {
         response.set("parameters", request.echo());
 
         ObjectNode info = nodes.objectNode();
-        info.put("prompt", p.prompt());
+        info.put("prompt", p.prompt().positive());
         ArrayNode allPrompts = info.putArray("all_prompts");
-        info.put("negative_prompt", p.negativePrompt());
+        info.put("negative_prompt", p.prompt().negative());
         ArrayNode allNegative = info.putArray("all_negative_prompts");
-        info.put("seed", p.seed());
+        info.put("seed", p.noise().seed());
         ArrayNode allSeeds = info.putArray("all_seeds");
         info.put("subseed", p.noise().varies() ? p.noise().subseed() : -1);
         ArrayNode allSubseeds = info.putArray("all_subseeds");
         info.put("subseed_strength", p.noise().subseedStrength());
-        info.put("width", p.width());
-        info.put("height", p.height());
-        info.put("sampler_name", p.samplerName());
-        info.put("cfg_scale", p.cfgScale());
-        info.put("steps", p.steps());
-        info.put("batch_size", p.batchSize());
+        info.put("width", p.size().width());
+        info.put("height", p.size().height());
+        info.put("sampler_name", p.sampling().sampler());
+        info.put("cfg_scale", p.sampling().cfgScale());
+        info.put("steps", p.sampling().steps());
+        info.put("batch_size", p.batch().size());
         info.put("restore_faces", false);
         info.putNull("face_restoration_model");
         ArrayNode infotexts = nodes.arrayNode();
         String modelName = null;
         String modelHash = null;
         for (int k : generation.storedIndexes()) {
-            allPrompts.add(p.prompt());
-            allNegative.add(p.negativePrompt());
-            allSeeds.add(p.seedOf(k));
-            allSubseeds.add(p.noise().varies() ? p.subseedOf(k) : -1);
+            allPrompts.add(p.prompt().positive());
+            allNegative.add(p.prompt().negative());
+            allSeeds.add(p.noise().seedOf(k));
+            allSubseeds.add(p.noise().varies() ? p.noise().subseedOf(k) : -1);
         }
         for (byte[] png : pngs) {
             String text = PngFiles.readText(png).getOrDefault("parameters", "");
@@ -69,10 +69,10 @@ final class A1111Responses {
         }
         info.put("sd_model_name", modelName);
         info.put("sd_model_hash", modelHash);
-        if (p.vae() == null) {
+        if (p.models().vae() == null) {
             info.putNull("sd_vae_name");
         } else {
-            info.put("sd_vae_name", p.vae());
+            info.put("sd_vae_name", p.models().vae());
         }
         info.putNull("sd_vae_hash");
         info.put("seed_resize_from_w", p.noise().seedResizeFromW() > 0 ? p.noise().seedResizeFromW() : -1);
@@ -89,7 +89,7 @@ final class A1111Responses {
         info.set("infotexts", infotexts);
         info.putArray("styles");
         info.put("job_timestamp", JOB_TIMESTAMP.format(generation.acceptedAt()));
-        info.put("clip_skip", p.clipSkip());
+        info.put("clip_skip", p.prompt().clipSkip());
         info.put("is_using_inpainting_conditioning", false);
         info.put("version", Version.CURRENT);
         response.put("info", json.writeValueAsString(info));

@@ -1,6 +1,9 @@
 package io.sdfleet.gateway.a1111;
 
-import io.sdfleet.contracts.Img2ImgOptions;
+import io.sdfleet.request.Img2Img;
+import io.sdfleet.request.InpaintingFill;
+import io.sdfleet.request.MaskOptions;
+import io.sdfleet.request.ResizeMode;
 import tools.jackson.databind.JsonNode;
 
 import javax.imageio.ImageIO;
@@ -26,7 +29,8 @@ final class Img2ImgFields {
     private Img2ImgFields() {
     }
 
-    static Img2ImgOptions parse(JsonNode body, Fields f, List<FieldProblem> unsupported, RequestLimits limits) {
+    /** The img2img part of the request; null when a field was refused (the request is then refused too). */
+    static Img2Img parse(JsonNode body, Fields f, List<FieldProblem> unsupported, RequestLimits limits) {
         List<String> images = new ArrayList<>();
         int[] firstSize = null;
         JsonNode init = body.get("init_images");
@@ -70,7 +74,12 @@ final class Img2ImgFields {
         boolean fullRes = f.bool("inpaint_full_res");
         int padding = (int) f.integer("inpaint_full_res_padding", 0, 256);
         boolean invert = f.bool("inpainting_mask_invert", false); // an int in A1111, used as 0/1
-        return new Img2ImgOptions(images, strength, Math.min(resizeMode, 2), mask, blur, fill, fullRes, padding, invert);
+        if (images.isEmpty()) {
+            return null;
+        }
+        MaskOptions maskOptions = mask == null ? null
+                : new MaskOptions(mask, blur, InpaintingFill.ofIndex(fill), fullRes, padding, invert);
+        return new Img2Img(images, strength, ResizeMode.ofIndex(Math.min(resizeMode, 2)), maskOptions, null);
     }
 
     /** An image re-encoded as base64 PNG, and its size. */

@@ -1,10 +1,10 @@
 package io.sdfleet.gateway.api;
 
 import io.sdfleet.diffusion.prompt.PromptStyles;
+import io.sdfleet.gateway.a1111.A1111Request;
 import io.sdfleet.gateway.a1111.FieldProblem;
 import io.sdfleet.gateway.a1111.InvalidRequestException;
 import io.sdfleet.gateway.a1111.ModelCatalog;
-import io.sdfleet.gateway.a1111.A1111Request;
 import io.sdfleet.gateway.a1111.RequestLimits;
 import io.sdfleet.gateway.a1111.UserOptions;
 import io.sdfleet.gateway.auth.Caller;
@@ -86,7 +86,7 @@ public class GenerationsController {
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .header("Location", "/api/v1/generations/" + g.id())
                 .body(Map.of("id", g.id(), "state", g.state().name().toLowerCase(), "images", g.parameters().imageCount(),
-                        "seed", g.parameters().seed()));
+                        "seed", g.parameters().noise().seed()));
     }
 
     /** The caller's requests, newest first; {@code before} (an ISO instant) pages back. */
@@ -107,16 +107,16 @@ public class GenerationsController {
             entry.put("id", s.id());
             entry.put("state", s.state().name().toLowerCase());
             entry.put("accepted_at", s.acceptedAt().toString());
-            entry.put("prompt", s.parameters().prompt());
+            entry.put("prompt", s.parameters().prompt().positive());
             entry.put("images", s.parameters().imageCount());
             entry.put("images_done", s.imagesDone());
             // what the web page's gallery shows and filters on without a call per request
-            entry.put("negative_prompt", s.parameters().negativePrompt());
-            entry.put("model", s.parameters().model());
+            entry.put("negative_prompt", s.parameters().prompt().negative());
+            entry.put("model", s.parameters().models().checkpoint());
             entry.put("mode", s.parameters().img2img() == null ? "txt2img" : "img2img");
-            entry.put("seed", s.parameters().seed());
-            entry.put("width", s.parameters().width());
-            entry.put("height", s.parameters().height());
+            entry.put("seed", s.parameters().noise().seed());
+            entry.put("width", s.parameters().size().width());
+            entry.put("height", s.parameters().size().height());
             entry.put("stored_indexes", s.storedIndexes());
             out.add(entry);
         }
@@ -148,7 +148,7 @@ public class GenerationsController {
             for (int index : g.imageIndexes()) {
                 Map<String, Object> image = new LinkedHashMap<>();
                 image.put("index", index);
-                image.put("seed", g.parameters().seedOf(index));
+                image.put("seed", g.parameters().noise().seedOf(index));
                 boolean stored = g.events().stream().anyMatch(e -> e.name().equals("image_stored")
                         && Integer.valueOf(index).equals(e.data().get("index")));
                 image.put("status", stored ? "stored" : "pending");

@@ -1,9 +1,9 @@
 package io.sdfleet.gateway.auth;
 
-import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.gateway.a1111.FieldProblem;
 import io.sdfleet.gateway.a1111.InvalidRequestException;
 import io.sdfleet.gateway.generation.Generations;
+import io.sdfleet.request.GenerationParameters;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
@@ -57,11 +57,11 @@ public class UsageLimits {
             return () -> { }; // authentication off: local development, no quotas
         }
         int active = generations.activeJobsOf(caller.name());
-        if (p.nIter() > caller.maxConcurrentJobs() && active == 0) {
+        if (p.batch().count() > caller.maxConcurrentJobs() && active == 0) {
             throw new InvalidRequestException(List.of(new FieldProblem("n_iter", "at most " + caller.maxConcurrentJobs()
                     + " batches at once for " + caller.name())), false);
         }
-        if (active + p.nIter() > caller.maxConcurrentJobs()) {
+        if (active + p.batch().count() > caller.maxConcurrentJobs()) {
             throw new LimitExceededException("concurrent jobs", caller.name() + " has " + active
                     + " batches queued or running; the limit is " + caller.maxConcurrentJobs(), 10);
         }

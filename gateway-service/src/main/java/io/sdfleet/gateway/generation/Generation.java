@@ -1,6 +1,6 @@
 package io.sdfleet.gateway.generation;
 
-import io.sdfleet.contracts.GenerationParameters;
+import io.sdfleet.request.GenerationParameters;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import java.time.Instant;

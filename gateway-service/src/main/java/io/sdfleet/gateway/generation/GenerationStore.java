@@ -1,6 +1,6 @@
 package io.sdfleet.gateway.generation;
 
-import io.sdfleet.contracts.GenerationParameters;
+import io.sdfleet.request.GenerationParameters;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Repository;

@@ -1,7 +1,6 @@
 package io.sdfleet.gateway.generation;
 
 import io.sdfleet.contracts.EventKind;
-import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.contracts.GenerationRequested;
 import io.sdfleet.contracts.JobFailed;
 import io.sdfleet.contracts.JobFinished;
@@ -12,6 +11,7 @@ import io.sdfleet.contracts.PreviewEvent;
 import io.sdfleet.contracts.ProgressEvent;
 import io.sdfleet.contracts.RequestCancelled;
 import io.sdfleet.gateway.ops.GatewayMetrics;
+import io.sdfleet.request.GenerationParameters;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
@@ -167,7 +167,7 @@ public class Generations {
         return byId.values().stream()
                 .filter(g -> g.user().equals(user))
                 .filter(g -> g.state() == Generation.State.QUEUED || g.state() == Generation.State.RUNNING)
-                .mapToInt(g -> (g.imagesRemaining() + g.parameters().batchSize() - 1) / g.parameters().batchSize())
+                .mapToInt(g -> (g.imagesRemaining() + g.parameters().batch().size() - 1) / g.parameters().batch().size())
                 .sum();
     }
 

@@ -1,12 +1,14 @@
 package io.sdfleet.gateway.a1111;
 
-import io.sdfleet.contracts.GenerationParameters;
-import io.sdfleet.contracts.HiresFixOptions;
-import io.sdfleet.contracts.Img2ImgOptions;
-import io.sdfleet.contracts.NoiseSettings;
-import io.sdfleet.contracts.SamplerSettings;
 import io.sdfleet.diffusion.prompt.PromptStyles;
 import io.sdfleet.gateway.GatewayProperties;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.HiresFix;
+import io.sdfleet.request.Img2Img;
+import io.sdfleet.request.InpaintingFill;
+import io.sdfleet.request.Noise;
+import io.sdfleet.request.RngSource;
+import io.sdfleet.request.SamplerExtras;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -53,20 +55,20 @@ class A1111RequestTest {
     @Test
     void acceptsEveryA1111FieldAtItsDefault(@TempDir Path dir) throws Exception {
         A1111Request request = parse(JSON.readTree(EVERY_FIELD_AT_DEFAULTS), models(dir));
-        assertThat(request.parameters().samplerName()).isEqualTo("Euler a");
-        assertThat(request.parameters().steps()).isEqualTo(20);
-        assertThat(request.parameters().seed()).isBetween(0L, 0xFFFFFFFFL);
+        assertThat(request.parameters().sampling().sampler()).isEqualTo("Euler a");
+        assertThat(request.parameters().sampling().steps()).isEqualTo(20);
+        assertThat(request.parameters().noise().seed()).isBetween(0L, 0xFFFFFFFFL);
         assertThat(request.echo().get("enable_hr").asBoolean()).isFalse();
     }
 
     @Test
     void absentFieldsTakeA1111ApiDefaults(@TempDir Path dir) throws Exception {
         A1111Request request = parse(JSON.readTree("{\"prompt\": \"x\"}"), models(dir));
-        assertThat(request.parameters().samplerName()).isEqualTo("Euler");
-        assertThat(request.parameters().steps()).isEqualTo(50);
-        assertThat(request.parameters().cfgScale()).isEqualTo(7.0);
-        assertThat(request.parameters().width()).isEqualTo(512);
-        assertThat(request.parameters().model()).isEqualTo("v1-5.safetensors");
+        assertThat(request.parameters().sampling().sampler()).isEqualTo("Euler");
+        assertThat(request.parameters().sampling().steps()).isEqualTo(50);
+        assertThat(request.parameters().sampling().cfgScale()).isEqualTo(7.0);
+        assertThat(request.parameters().size().width()).isEqualTo(512);
+        assertThat(request.parameters().models().checkpoint()).isEqualTo("v1-5.safetensors");
         assertThat(request.echo().get("steps").asInt()).isEqualTo(50);
     }
 
@@ -76,7 +78,7 @@ class A1111RequestTest {
         Files.writeString(dir.resolve("zeta.safetensors"), "z");
         Files.writeString(dir.resolve("beta.ckpt"), "b");
         ModelCatalog none = new ModelCatalog(new GatewayProperties("http://storage", dir, "", 60));
-        assertThat(parse(JSON.readTree("{}"), none).parameters().model()).isEqualTo("beta.ckpt");
+        assertThat(parse(JSON.readTree("{}"), none).parameters().models().checkpoint()).isEqualTo("beta.ckpt");
         ModelCatalog empty = new ModelCatalog(new GatewayProperties("http://storage", dir.resolve("none"), null, 60));
         assertThat(empty.defaultModel()).isNull();
     }
@@ -96,9 +98,9 @@ class A1111RequestTest {
         JsonNode body = JSON.readTree("{\"override_settings\": {\"sd_model_checkpoint\": \"other [abc123]\", "
                 + "\"CLIP_stop_at_last_layers\": 2}}");
         A1111Request request = parse(body, catalog);
-        assertThat(request.parameters().model()).isEqualTo("other.safetensors");
-        assertThat(request.parameters().clipSkip()).isEqualTo(2);
-        assertThat(parse(JSON.readTree("{}"), catalog).parameters().model()).isEqualTo("v1-5.safetensors");
+        assertThat(request.parameters().models().checkpoint()).isEqualTo("other.safetensors");
+        assertThat(request.parameters().prompt().clipSkip()).isEqualTo(2);
+        assertThat(parse(JSON.readTree("{}"), catalog).parameters().models().checkpoint()).isEqualTo("v1-5.safetensors");
     }
 
     @Test
@@ -124,14 +126,14 @@ class A1111RequestTest {
                  "override_settings": {"sd_model_checkpoint": "v1-5", "CLIP_stop_at_last_layers": "2",
                                        "samples_format": "jpeg", "eta_noise_seed_delta": "31337"}}"""), models(dir));
         GenerationParameters p = request.parameters();
-        assertThat(p.cfgScale()).isEqualTo(7.5);
-        assertThat(p.steps()).isEqualTo(20);
-        assertThat(p.seed()).isEqualTo(12);
-        assertThat(p.nIter()).isEqualTo(2);
-        assertThat(p.clipSkip()).as("override_settings, coerced from a string").isEqualTo(2);
+        assertThat(p.sampling().cfgScale()).isEqualTo(7.5);
+        assertThat(p.sampling().steps()).isEqualTo(20);
+        assertThat(p.noise().seed()).isEqualTo(12);
+        assertThat(p.batch().count()).isEqualTo(2);
+        assertThat(p.prompt().clipSkip()).as("override_settings, coerced from a string").isEqualTo(2);
         assertThat(p.noise().etaNoiseSeedDelta()).isEqualTo(31337);
-        assertThat(p.width()).as("A1111 makes the latent width // 8 wide").isEqualTo(96);
-        assertThat(p.height()).isEqualTo(96);
+        assertThat(p.size().width()).as("A1111 makes the latent width // 8 wide").isEqualTo(96);
+        assertThat(p.size().height()).isEqualTo(96);
         assertThat(p.tiling()).isFalse();
         assertThat(p.hires()).isNull();
         assertThat(request.ignoredFields()).containsExactly("url", "auth", "clip_skip", "mode", "uniqueDocumentId",
@@ -150,11 +152,11 @@ class A1111RequestTest {
     void schedulersReadAsA1111ReadsThem(@TempDir Path dir) throws Exception {
         ModelCatalog models = models(dir);
         A1111Request ddim = parse(JSON.readTree("{\"sampler_name\": \"DDIM\", \"scheduler\": \"normal\"}"), models);
-        assertThat(ddim.parameters().samplerName()).isEqualTo("DDIM");
-        assertThat(ddim.parameters().scheduler()).isEqualTo("Automatic");
+        assertThat(ddim.parameters().sampling().sampler()).isEqualTo("DDIM");
+        assertThat(ddim.parameters().sampling().scheduler()).isEqualTo("Automatic");
         assertThat(ddim.ignoredFields()).containsExactly("scheduler");
         A1111Request unknown = parse(JSON.readTree("{\"sampler_name\": \"Euler\", \"scheduler\": \"no such\"}"), models);
-        assertThat(unknown.parameters().scheduler()).isEqualTo("Automatic");
+        assertThat(unknown.parameters().sampling().scheduler()).isEqualTo("Automatic");
         assertThat(unknown.ignoredFields()).containsExactly("scheduler");
         assertThat(parse(JSON.readTree("{\"sampler_name\": \"Euler\", \"scheduler\": \"karras\"}"), models)
                 .ignoredFields()).isEmpty();
@@ -190,12 +192,12 @@ class A1111RequestTest {
                 "CLIP_stop_at_last_layers", JSON.readTree("2"), "samples_format", JSON.readTree("\"png\""));
         A1111Request plain = A1111Request.parse(JSON.readTree("{}"), catalog, PromptStyles.none(), RequestLimits.DEFAULTS,
                 A1111Request.Kind.TXT2IMG, A1111Request.Dialect.A1111, saved);
-        assertThat(plain.parameters().model()).isEqualTo("other.safetensors");
-        assertThat(plain.parameters().clipSkip()).isEqualTo(2);
+        assertThat(plain.parameters().models().checkpoint()).isEqualTo("other.safetensors");
+        assertThat(plain.parameters().prompt().clipSkip()).isEqualTo(2);
         A1111Request overridden = A1111Request.parse(JSON.readTree("{\"override_settings\": {\"sd_model_checkpoint\": \"v1-5\"}}"),
                 catalog, PromptStyles.none(), RequestLimits.DEFAULTS, A1111Request.Kind.TXT2IMG, A1111Request.Dialect.A1111, saved);
-        assertThat(overridden.parameters().model()).isEqualTo("v1-5.safetensors");
-        assertThat(overridden.parameters().clipSkip()).isEqualTo(2);
+        assertThat(overridden.parameters().models().checkpoint()).isEqualTo("v1-5.safetensors");
+        assertThat(overridden.parameters().prompt().clipSkip()).isEqualTo(2);
     }
 
     @Test
@@ -234,7 +236,7 @@ class A1111RequestTest {
                  "hr_sampler_name": "DPM++ 2M", "hr_prompt": "sharp"}"""), models(dir));
         GenerationParameters p = request.parameters();
         assertThat(p.tiling()).isTrue();
-        assertThat(p.hires()).isEqualTo(new HiresFixOptions(1.5, 0, 0, "Latent (nearest)", 7, 0.4, "DPM++ 2M", "sharp", null));
+        assertThat(p.hires()).isEqualTo(new HiresFix(1.5, 0, 0, "Latent (nearest)", 7, 0.4, "DPM++ 2M", null, "sharp", null));
         assertThat(p.workingSize()).containsExactly(384, 288);
         assertThatThrownBy(() -> parse(JSON.readTree("{\"enable_hr\": true, \"hr_scale\": 8, \"width\": 1024}"), models(dir)))
                 .isInstanceOfSatisfying(InvalidRequestException.class,
@@ -247,13 +249,13 @@ class A1111RequestTest {
         A1111Request request = A1111Request.parse(JSON.readTree("{\"init_images\": [\"" + png + "\"], \"mask\": \""
                 + pngBase64(64, 48) + "\", \"denoising_strength\": 0.5, \"inpainting_fill\": 2}"), models(dir),
                 A1111Request.Kind.IMG2IMG);
-        Img2ImgOptions i = request.parameters().img2img();
+        Img2Img i = request.parameters().img2img();
         assertThat(i.initImages()).hasSize(1);
         assertThat(i.mask()).isNotNull();
         assertThat(i.denoisingStrength()).isEqualTo(0.5);
-        assertThat(i.inpaintingFill()).isEqualTo(2);
-        assertThat(i.maskBlur()).isEqualTo(4);
-        assertThat(i.inpaintFullRes()).as("A1111's API default").isTrue();
+        assertThat(i.mask().fill()).isEqualTo(InpaintingFill.ofIndex(2));
+        assertThat(i.mask().maskBlur()).isEqualTo(4);
+        assertThat(i.mask().fullResolution()).as("A1111's API default").isTrue();
         assertThat(request.echo().get("init_images").isNull()).as("left out of the echo, as A1111 does").isTrue();
     }
 
@@ -287,12 +289,12 @@ class A1111RequestTest {
                  "override_settings": {"randn_source": "NV", "eta_noise_seed_delta": 31337}}"""), models(dir), styles,
                 A1111Request.Kind.TXT2IMG);
         GenerationParameters p = request.parameters();
-        assertThat(p.prompt()).isEqualTo("a fox, film grain");
-        assertThat(p.negativePrompt()).isEqualTo("blurry");
-        assertThat(p.noise()).isEqualTo(new NoiseSettings("NV", 9, 0.25, 256, 256, 31337));
-        assertThat(p.sampler()).isEqualTo(new SamplerSettings(0.5, 1, 0, null, 1.003));
-        assertThat(p.seedOf(3)).as("A1111 keeps the seed when a variation seed is used").isEqualTo(p.seed());
-        assertThat(p.subseedOf(3)).isEqualTo(12);
+        assertThat(p.prompt().positive()).isEqualTo("a fox, film grain");
+        assertThat(p.prompt().negative()).isEqualTo("blurry");
+        assertThat(p.noise()).isEqualTo(new Noise(p.noise().seed(), 9, 0.25, 256, 256, RngSource.NV, 31337));
+        assertThat(p.sampling().extras()).isEqualTo(new SamplerExtras(0.5, 1, 0, Double.POSITIVE_INFINITY, 1.003));
+        assertThat(p.noise().seedOf(3)).as("A1111 keeps the seed when a variation seed is used").isEqualTo(p.noise().seed());
+        assertThat(p.noise().subseedOf(3)).isEqualTo(12);
         assertThatThrownBy(() -> A1111Request.parse(JSON.readTree("{\"styles\": [\"nope\"], "
                 + "\"override_settings\": {\"sd_vae\": \"missing.safetensors\", \"randn_source\": \"GPU\"}}"),
                 models(dir), styles, A1111Request.Kind.TXT2IMG))

@@ -313,8 +313,10 @@ class GatewaySecurityTest {
     @Order(50)
     void imagesReservedForARequestThatWasNeverQueuedAreGivenBack() {
         io.sdfleet.gateway.auth.Caller bob = new io.sdfleet.gateway.auth.Caller("bob", false, 4, 1000);
-        io.sdfleet.contracts.GenerationParameters four = new io.sdfleet.contracts.GenerationParameters("x", "", "Euler",
-                "Automatic", 1, 7, 1, 64, 64, 4, 1, 1, null);
+        io.sdfleet.request.GenerationParameters four = new io.sdfleet.request.GenerationParameters(
+                new io.sdfleet.request.Prompt("x", "", 1), new io.sdfleet.request.ImageSize(64, 64),
+                new io.sdfleet.request.Batch(4, 1), io.sdfleet.request.Noise.of(1),
+                new io.sdfleet.request.Sampling("Euler", "Automatic", 1, 7));
         java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
         int before = users.imagesOn("bob", today);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> usageLimits.admitThen(bob, four, () -> {

@@ -1,8 +1,9 @@
 package io.sdfleet.scheduler.planning;
 
-import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.contracts.GenerationRequested;
 import io.sdfleet.contracts.JobMessage;
+import io.sdfleet.request.Batch;
+import io.sdfleet.request.GenerationParameters;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,19 +21,21 @@ public final class JobPlanner {
 
     public static List<JobMessage> plan(GenerationRequested request, int maxBatch) {
         GenerationParameters p = request.parameters();
-        int perJob = Math.max(1, Math.min(p.batchSize(), maxBatch));
+        int batchSize = p.batch().size();
+        int perJob = Math.max(1, Math.min(batchSize, maxBatch));
         List<JobMessage> jobs = new ArrayList<>();
-        for (int batch = 0; batch < p.nIter(); batch++) {
-            int batchStart = batch * p.batchSize();
-            for (int offset = 0; offset < p.batchSize(); offset += perJob) {
+        for (int batch = 0; batch < p.batch().count(); batch++) {
+            int batchStart = batch * batchSize;
+            for (int offset = 0; offset < batchSize; offset += perJob) {
                 int first = batchStart + offset;
-                int size = Math.min(perJob, p.batchSize() - offset);
+                int size = Math.min(perJob, batchSize - offset);
                 List<Long> seeds = new ArrayList<>();
                 for (int k = 0; k < size; k++) {
-                    seeds.add(p.seedOf(first + k));
+                    seeds.add(p.noise().seedOf(first + k));
                 }
+                GenerationParameters forJob = p.withBatch(new Batch(size, 1)).withNoise(p.noise().withSeed(seeds.get(0)));
                 jobs.add(new JobMessage(JobMessage.jobIdOf(request.requestId(), first), request.requestId(),
-                        request.user(), first, seeds, p.withBatch(p.seedOf(first), size, 1), request.priority()));
+                        request.user(), first, seeds, forJob, request.priority()));
             }
         }
         return jobs;

@@ -96,7 +96,7 @@ public class JobReleaser {
         if (!properties.modelAffinity()) {
             return null;
         }
-        return workers.idleHolders(job.parameters().model(), now).stream()
+        return workers.idleHolders(job.parameters().models().checkpoint(), now).stream()
                 .filter(w -> !targeted.contains(w) && !leases.occupied(w)).findFirst().orElse(null);
     }
 

@@ -1,27 +1,25 @@
 package io.sdfleet.scheduler.release;
 
-import io.sdfleet.contracts.GenerationParameters;
-import io.sdfleet.contracts.HiresFixOptions;
+import io.sdfleet.request.GenerationParameters;
 
 /**
  * The unit fair shares are counted in (AI Horde's): width × height × steps × images, plus the hires pass at its
- * working size with its own step count (0 = the first pass's).
+ * working size with its own step count.
  */
 public final class PixelSteps {
 
     private PixelSteps() {
     }
 
-    /** Pixel-steps of one job, i.e. of {@code parameters.batchSize()} images (a job's parameters have nIter 1). */
+    /** Pixel-steps of one job, i.e. of {@code parameters.batch().size()} images (a job's batch count is 1). */
     public static long of(GenerationParameters parameters) {
-        long images = Math.max(1, parameters.batchSize()) * (long) Math.max(1, parameters.nIter());
-        long first = (long) parameters.width() * parameters.height() * Math.max(1, parameters.steps());
-        HiresFixOptions hires = parameters.hires();
+        long images = Math.max(1, parameters.batch().size()) * (long) Math.max(1, parameters.batch().count());
+        int steps = Math.max(1, parameters.sampling().steps());
+        long first = (long) parameters.size().width() * parameters.size().height() * steps;
         long second = 0;
-        if (hires != null) {
+        if (parameters.hires() != null) {
             int[] size = parameters.workingSize();
-            int steps = hires.secondPassSteps() > 0 ? hires.secondPassSteps() : Math.max(1, parameters.steps());
-            second = (long) size[0] * size[1] * steps;
+            second = (long) size[0] * size[1] * parameters.hires().effectiveSecondPassSteps(steps);
         }
         return images * (first + second);
     }

@@ -4,11 +4,16 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
-import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.contracts.GenerationRequested;
 import io.sdfleet.contracts.Messaging;
 import io.sdfleet.infra.TestInternalToken;
 import io.sdfleet.infra.TestServers;
+import io.sdfleet.request.Batch;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.ImageSize;
+import io.sdfleet.request.Noise;
+import io.sdfleet.request.Prompt;
+import io.sdfleet.request.Sampling;
 import io.sdfleet.scheduler.SchedulerApplication;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,7 +83,9 @@ class SchedulerOperationsTest {
     void jobsCarryTheirRequestsTraceAndPrometheusListsTheSchedulersMeters() throws Exception {
         String request = UUID.randomUUID().toString();
         Instant accepted = Instant.now().minusSeconds(2);
-        GenerationParameters p = new GenerationParameters("a cat", "", "Euler", "Automatic", 2, 7, 1, 64, 64, 1, 2, 1, null);
+        GenerationParameters p = new GenerationParameters(new Prompt("a cat", "", 1),
+                new ImageSize(64, 64), new Batch(1, 2), Noise.of(1),
+                new Sampling("Euler", "Automatic", 2, 7));
         channel.basicPublish("", NAMES.requestsQueue(), new AMQP.BasicProperties.Builder().deliveryMode(2)
                 .contentType("application/json").headers(Map.of(Messaging.TRACE_HEADER, "trace-sched-1")).build(),
                 JSON.writeValueAsBytes(new GenerationRequested(request, "alice", accepted, p)));

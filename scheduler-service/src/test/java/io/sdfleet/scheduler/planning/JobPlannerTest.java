@@ -1,8 +1,13 @@
 package io.sdfleet.scheduler.planning;
 
-import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.contracts.GenerationRequested;
 import io.sdfleet.contracts.JobMessage;
+import io.sdfleet.request.Batch;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.ImageSize;
+import io.sdfleet.request.Noise;
+import io.sdfleet.request.Prompt;
+import io.sdfleet.request.Sampling;
 import io.sdfleet.scheduler.release.FairQueue;
 import org.junit.jupiter.api.Test;
 
@@ -15,8 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class JobPlannerTest {
 
     private static GenerationRequested request(String user, int batchSize, int nIter) {
-        return new GenerationRequested("r-" + user, user, Instant.now(), new GenerationParameters("p", "", "Euler", "Automatic",
-                20, 7, 1000, 512, 512, batchSize, nIter, 1, null));
+        return new GenerationRequested("r-" + user, user, Instant.now(), new GenerationParameters(new Prompt("p", "", 1),
+                new ImageSize(512, 512), new Batch(batchSize, nIter), Noise.of(1000),
+                new Sampling("Euler", "Automatic", 20, 7)));
     }
 
     @Test
@@ -25,8 +31,8 @@ class JobPlannerTest {
         assertThat(jobs).hasSize(3);
         assertThat(jobs).flatExtracting(JobMessage::seeds).containsExactly(1000L, 1001L, 1002L, 1003L, 1004L, 1005L);
         assertThat(jobs).extracting(JobMessage::firstImageIndex).containsExactly(0, 2, 4);
-        assertThat(jobs.get(1).parameters().batchSize()).isEqualTo(2);
-        assertThat(jobs.get(1).parameters().seed()).isEqualTo(1002L);
+        assertThat(jobs.get(1).parameters().batch().size()).isEqualTo(2);
+        assertThat(jobs.get(1).parameters().noise().seed()).isEqualTo(1002L);
     }
 
     @Test

@@ -1,8 +1,13 @@
 package io.sdfleet.scheduler.release;
 
-import io.sdfleet.contracts.GenerationParameters;
-import io.sdfleet.contracts.HiresFixOptions;
 import io.sdfleet.contracts.JobMessage;
+import io.sdfleet.request.Batch;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.HiresFix;
+import io.sdfleet.request.ImageSize;
+import io.sdfleet.request.Noise;
+import io.sdfleet.request.Prompt;
+import io.sdfleet.request.Sampling;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -21,7 +26,9 @@ class FairQueueTest {
     private int counter;
 
     private static GenerationParameters params(int size, int steps) {
-        return new GenerationParameters("x", "", "Euler", "Automatic", steps, 7, 1, size, size, 1, 1, 1, null);
+        return new GenerationParameters(new Prompt("x", "", 1),
+                new ImageSize(size, size), new Batch(1, 1), Noise.of(1),
+                new Sampling("Euler", "Automatic", steps, 7));
     }
 
     private JobMessage job(String user, GenerationParameters p, int priority) {
@@ -42,15 +49,17 @@ class FairQueueTest {
     @Test
     void pixelStepsCountEveryImageAndTheHiresPass() {
         assertThat(PixelSteps.of(params(512, 20))).isEqualTo(512L * 512 * 20);
-        GenerationParameters batch = params(64, 10).withBatch(1, 3, 1);
+        GenerationParameters batch = params(64, 10).withBatch(new Batch(3, 1));
         assertThat(PixelSteps.of(batch)).isEqualTo(3L * 64 * 64 * 10);
-        HiresFixOptions hires = new HiresFixOptions(2.0, 0, 0, "Latent", 5, 0.7, null, null, null);
-        GenerationParameters withHires = new GenerationParameters("x", "", "Euler", "Automatic", 10, 7, 1, 64, 64, 1, 1,
-                1, null, false, hires, null, null, null, null);
+        HiresFix hires = new HiresFix(2.0, 0, 0, "Latent", 5, 0.7, null, null, null, null);
+        GenerationParameters withHires = new GenerationParameters(new Prompt("x", "", 1),
+                new ImageSize(64, 64), new Batch(1, 1), Noise.of(1),
+                new Sampling("Euler", "Automatic", 10, 7), hires, null, null, false);
         assertThat(PixelSteps.of(withHires)).isEqualTo(64L * 64 * 10 + 128L * 128 * 5);
-        HiresFixOptions sameSteps = new HiresFixOptions(2.0, 0, 0, "Latent", 0, 0.7, null, null, null);
-        GenerationParameters withHiresSameSteps = new GenerationParameters("x", "", "Euler", "Automatic", 10, 7, 1, 64,
-                64, 1, 1, 1, null, false, sameSteps, null, null, null, null);
+        HiresFix sameSteps = new HiresFix(2.0, 0, 0, "Latent", 0, 0.7, null, null, null, null);
+        GenerationParameters withHiresSameSteps = new GenerationParameters(new Prompt("x", "", 1),
+                new ImageSize(64, 64), new Batch(1, 1), Noise.of(1),
+                new Sampling("Euler", "Automatic", 10, 7), sameSteps, null, null, false);
         assertThat(PixelSteps.of(withHiresSameSteps)).isEqualTo(64L * 64 * 10 + 128L * 128 * 10);
     }
 

@@ -4,7 +4,6 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
-import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.contracts.GenerationRequested;
 import io.sdfleet.contracts.JobFinished;
 import io.sdfleet.contracts.JobMessage;
@@ -12,6 +11,13 @@ import io.sdfleet.contracts.Messaging;
 import io.sdfleet.contracts.WorkerHeartbeat;
 import io.sdfleet.infra.TestInternalToken;
 import io.sdfleet.infra.TestServers;
+import io.sdfleet.request.Batch;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.ImageSize;
+import io.sdfleet.request.ModelChoice;
+import io.sdfleet.request.Noise;
+import io.sdfleet.request.Prompt;
+import io.sdfleet.request.Sampling;
 import io.sdfleet.scheduler.SchedulerApplication;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,13 +97,13 @@ class ModelAffinityTest {
 
         request("beta.safetensors");
         JobMessage beta = awaitJob(NAMES.workerJobsQueue("w-beta"));
-        assertThat(beta.parameters().model()).isEqualTo("beta.safetensors");
+        assertThat(beta.parameters().models().checkpoint()).isEqualTo("beta.safetensors");
         finished(beta, "w-beta");
 
         heartbeat("w-alpha", "alpha");
         request("alpha.safetensors");
         JobMessage alpha = awaitJob(NAMES.workerJobsQueue("w-alpha"));
-        assertThat(alpha.parameters().model()).isEqualTo("alpha.safetensors");
+        assertThat(alpha.parameters().models().checkpoint()).isEqualTo("alpha.safetensors");
         finished(alpha, "w-alpha");
 
         // Nobody holds gamma: it goes where any worker may take (and load) it.
@@ -105,7 +111,7 @@ class ModelAffinityTest {
         heartbeat("w-beta", "beta");
         request("gamma.safetensors");
         JobMessage gamma = awaitJob(NAMES.jobsQueue());
-        assertThat(gamma.parameters().model()).isEqualTo("gamma.safetensors");
+        assertThat(gamma.parameters().models().checkpoint()).isEqualTo("gamma.safetensors");
         finished(gamma, "w-beta");
         assertThat(meters.get("sdfleet.scheduler.jobs.released.to.holder").counter().count()).isEqualTo(2.0);
         assertThat(meters.get("sdfleet.scheduler.jobs.released").counter().count()).isEqualTo(3.0);
@@ -121,7 +127,7 @@ class ModelAffinityTest {
         request("alpha.safetensors");
         // The job waits on w-alpha's queue; w-alpha says nothing more. After 1 s of silence it moves, intact.
         GetResponse moved = awaitMessage(NAMES.jobsQueue());
-        assertThat(JSON.readValue(moved.getBody(), JobMessage.class).parameters().model()).isEqualTo("alpha.safetensors");
+        assertThat(JSON.readValue(moved.getBody(), JobMessage.class).parameters().models().checkpoint()).isEqualTo("alpha.safetensors");
         assertThat(moved.getProps().getHeaders()).containsKey(Messaging.ACCEPTED_AT_HEADER);
         assertThat(channel.basicGet(NAMES.workerJobsQueue("w-alpha"), true)).isNull();
 
@@ -160,8 +166,9 @@ class ModelAffinityTest {
     }
 
     private static void request(String model) throws IOException {
-        GenerationParameters p = new GenerationParameters("a cat", "", "Euler", "Automatic", 2, 7, 1, 64, 64, 1, 1, 1,
-                model);
+        GenerationParameters p = new GenerationParameters(new Prompt("a cat", "", 1),
+                new ImageSize(64, 64), new Batch(1, 1), Noise.of(1),
+                new Sampling("Euler", "Automatic", 2, 7), null, null, new ModelChoice(model, null), false);
         channel.basicPublish("", NAMES.requestsQueue(), new AMQP.BasicProperties.Builder().deliveryMode(2)
                         .contentType("application/json").build(),
                 JSON.writeValueAsBytes(new GenerationRequested(UUID.randomUUID().toString(), "alice", Instant.now(), p)));

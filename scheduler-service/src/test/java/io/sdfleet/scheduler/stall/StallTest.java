@@ -1,8 +1,13 @@
 package io.sdfleet.scheduler.stall;
 
-import io.sdfleet.contracts.GenerationParameters;
-import io.sdfleet.contracts.HiresFixOptions;
 import io.sdfleet.contracts.JobMessage;
+import io.sdfleet.request.Batch;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.HiresFix;
+import io.sdfleet.request.ImageSize;
+import io.sdfleet.request.Noise;
+import io.sdfleet.request.Prompt;
+import io.sdfleet.request.Sampling;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -20,8 +25,9 @@ class StallTest {
     private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
 
     private static JobMessage job(int size, int steps, int images) {
-        GenerationParameters p = new GenerationParameters("x", "", "Euler", "Automatic", steps, 7, 1, size, size, images,
-                1, 1, null);
+        GenerationParameters p = new GenerationParameters(new Prompt("x", "", 1),
+                new ImageSize(size, size), new Batch(images, 1), Noise.of(1),
+                new Sampling("Euler", "Automatic", steps, 7));
         return new JobMessage("r-0", "r", "alice", 0, List.of(1L), p);
     }
 
@@ -35,9 +41,10 @@ class StallTest {
         // every image of the batch counts: 30 + 2 × 50 × 1 × 4 = 430 s
         assertThat(Deadlines.of(job(512, 50, 4), horde)).isEqualTo(Duration.ofSeconds(430));
         // the hires pass at 1024² with 10 steps: 30 + 2 × (20 × 1 + 10 × 4) = 150 → 150; 30 steps: 30 + 2 × (20 + 120) = 310
-        HiresFixOptions hires = new HiresFixOptions(2.0, 0, 0, "Latent", 30, 0.7, null, null, null);
-        GenerationParameters p = new GenerationParameters("x", "", "Euler", "Automatic", 20, 7, 1, 512, 512, 1, 1, 1,
-                null, false, hires, null, null, null, null);
+        HiresFix hires = new HiresFix(2.0, 0, 0, "Latent", 30, 0.7, null, null, null, null);
+        GenerationParameters p = new GenerationParameters(new Prompt("x", "", 1),
+                new ImageSize(512, 512), new Batch(1, 1), Noise.of(1),
+                new Sampling("Euler", "Automatic", 20, 7), hires, null, null, false);
         assertThat(Deadlines.of(new JobMessage("r-0", "r", "a", 0, List.of(1L), p), horde)).isEqualTo(Duration.ofSeconds(310));
     }
 

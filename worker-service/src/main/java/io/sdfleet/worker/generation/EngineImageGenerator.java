@@ -2,10 +2,8 @@ package io.sdfleet.worker.generation;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
-import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.contracts.JobMessage;
 import io.sdfleet.diffusion.offload.MemoryMode;
-import io.sdfleet.diffusion.vae.VaeTiling;
 import io.sdfleet.diffusion.pipeline.GeneratedImage;
 import io.sdfleet.diffusion.pipeline.GenerationResult;
 import io.sdfleet.diffusion.pipeline.ModelOptions;
@@ -14,6 +12,8 @@ import io.sdfleet.diffusion.pipeline.StableDiffusionModel;
 import io.sdfleet.diffusion.pipeline.Txt2Img;
 import io.sdfleet.diffusion.runtime.MemoryProbe;
 import io.sdfleet.diffusion.runtime.Torch;
+import io.sdfleet.diffusion.vae.VaeTiling;
+import io.sdfleet.request.GenerationParameters;
 import io.sdfleet.storageclient.RegisteredModel;
 import io.sdfleet.worker.WorkerProperties;
 import io.sdfleet.worker.models.ModelPuller;
@@ -60,18 +60,17 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
         GenerationParameters p = job.parameters();
         puller.beginJob();
         // Everything the job needs is local (or pulled and verified) before anything is loaded.
-        Path checkpoint = checkpointFor(p.model());
-        Path vae = p.vae() == null ? null : vaeFile(p.vae());
+        Path checkpoint = checkpointFor(p.models().checkpoint());
+        Path vae = p.models().vae() == null ? null : vaeFile(p.models().vae());
         NetworkView networks = NetworkView.prepare(properties.modelsDir(), puller, job.jobId(),
-                List.of(nullToEmpty(p.prompt()), nullToEmpty(p.negativePrompt())));
+                List.of(p.prompt().positive(), p.prompt().negative()));
         GenerationResult result;
         StableDiffusionModel model;
         try {
             model = cache.get(checkpoint);
-            io.sdfleet.diffusion.pipeline.GenerationParameters engine = EngineParameters.of(job);
             model.useVae(vae);
             result = new Txt2Img(model, networks.directories())
-                    .generate(engine, Optional.empty(), new ProgressWithPreviews(progress, properties.previewEvery()));
+                    .generate(JobBatch.of(job), Optional.empty(), new ProgressWithPreviews(progress, properties.previewEvery()));
         } finally {
             networks.close();
         }
@@ -129,10 +128,6 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
             // no readable folder: the registry may still have one
         }
         return puller.list("checkpoint").stream().map(RegisteredModel::name).sorted().findFirst();
-    }
-
-    private static String nullToEmpty(String s) {
-        return s == null ? "" : s;
     }
 
     @Override

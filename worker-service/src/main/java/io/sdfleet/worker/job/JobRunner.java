@@ -1,11 +1,11 @@
 package io.sdfleet.worker.job;
 
 import io.sdfleet.contracts.EventKind;
-import io.sdfleet.contracts.GenerationParameters;
 import io.sdfleet.contracts.JobFinished;
 import io.sdfleet.contracts.JobMessage;
 import io.sdfleet.contracts.PreviewEvent;
 import io.sdfleet.contracts.ProgressEvent;
+import io.sdfleet.request.GenerationParameters;
 import io.sdfleet.worker.WorkerProperties;
 import io.sdfleet.worker.generation.ImageGenerator;
 import io.sdfleet.worker.messaging.EventPublisher;
@@ -84,7 +84,7 @@ public class JobRunner {
         try {
             // Step 0 says "taken by this worker" at once: loading a model can take longer than a whole job.
             events.requestEvent(job.requestId(), EventKind.PROGRESS, new ProgressEvent(job.requestId(), job.jobId(),
-                    properties.id(), 0, job.parameters().steps(), 0, Instant.now()));
+                    properties.id(), 0, job.parameters().sampling().steps(), 0, Instant.now()));
             ImageGenerator.Batch batch = generator.generate(job, new ImageGenerator.Progress() {
                 @Override
                 public void step(int step, int total, double elapsed) {
@@ -135,8 +135,8 @@ public class JobRunner {
         m.put("imageIndex", image.imageIndex());
         m.put("user", job.user());
         m.put("seed", image.seed());
-        m.put("prompt", p.prompt());
-        m.put("negativePrompt", p.negativePrompt() == null ? "" : p.negativePrompt());
+        m.put("prompt", p.prompt().positive());
+        m.put("negativePrompt", p.prompt().negative());
         m.put("parametersJson", json.writeValueAsString(p));
         m.put("infotext", image.infotext());
         m.put("model", batch.model());

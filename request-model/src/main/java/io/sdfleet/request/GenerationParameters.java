@@ -1,0 +1,66 @@
+package io.sdfleet.request;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What to generate, with A1111's field meanings: {@code batch.count()} batches of {@code batch.size()} images, image
+ * k of the request drawn from {@link Noise#seedOf}; {@code hires} (txt2img's hires fix) and {@code img2img} (init
+ * images, mask) are null when not used; {@code tiling} makes the image wrap around seamlessly. The gateway builds it,
+ * the broker carries it (a job's copy has the job's batch), and the engine runs one batch of it.
+ */
+public record GenerationParameters(Prompt prompt, ImageSize size, Batch batch, Noise noise, Sampling sampling,
+                                   HiresFix hires, Img2Img img2img, ModelChoice models, boolean tiling) {
+
+    public GenerationParameters {
+        models = models == null ? ModelChoice.DEFAULTS : models;
+    }
+
+    /** Plain txt2img with the default checkpoint and VAE. */
+    public GenerationParameters(Prompt prompt, ImageSize size, Batch batch, Noise noise, Sampling sampling) {
+        this(prompt, size, batch, noise, sampling, null, null, ModelChoice.DEFAULTS, false);
+    }
+
+    /** Images the request yields. */
+    public int imageCount() {
+        return batch.imageCount();
+    }
+
+    /** The width and height the UNet works at last (the hires target when the hires fix is on). */
+    public int[] workingSize() {
+        return hires == null ? new int[] {size.width(), size.height()} : hires.targetSize(size.width(), size.height());
+    }
+
+    public GenerationParameters withBatch(Batch newBatch) {
+        return new GenerationParameters(prompt, size, newBatch, noise, sampling, hires, img2img, models, tiling);
+    }
+
+    public GenerationParameters withNoise(Noise newNoise) {
+        return new GenerationParameters(prompt, size, batch, newNoise, sampling, hires, img2img, models, tiling);
+    }
+
+    public GenerationParameters withHires(HiresFix fix) {
+        return new GenerationParameters(prompt, size, batch, noise, sampling, fix, img2img, models, tiling);
+    }
+
+    public GenerationParameters withImg2Img(Img2Img input) {
+        return new GenerationParameters(prompt, size, batch, noise, sampling, hires, input, models, tiling);
+    }
+
+    public GenerationParameters withTiling(boolean on) {
+        return new GenerationParameters(prompt, size, batch, noise, sampling, hires, img2img, models, on);
+    }
+
+    /** Problems with the numbers, each naming its A1111 field; empty when the parameters can run. */
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>(size.problems());
+        problems.addAll(sampling.problems());
+        problems.addAll(batch.problems());
+        problems.addAll(prompt.problems());
+        if (hires != null && img2img != null) {
+            problems.add("enable_hr applies to txt2img only, not to img2img");
+        }
+        problems.addAll(noise.problems());
+        return problems;
+    }
+}

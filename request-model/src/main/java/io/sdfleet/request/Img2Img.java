@@ -1,0 +1,39 @@
+package io.sdfleet.request;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What img2img adds to a generation, with A1111's names: init images as base64 (PNG once the gateway accepted them;
+ * they travel inside the messages, so a job is complete in itself), {@code denoising_strength}, {@code resize_mode},
+ * an inpainting mask (null for plain img2img), and {@code image_cfg_scale} (only instruct-pix2pix models use it;
+ * recorded, as A1111 does for other models).
+ */
+public record Img2Img(List<String> initImages, double denoisingStrength, ResizeMode resizeMode, MaskOptions mask,
+                      Double imageCfgScale) {
+
+    public Img2Img {
+        if (initImages == null || initImages.isEmpty()) {
+            throw new IllegalArgumentException("init_images must hold at least one image");
+        }
+        if (!(denoisingStrength >= 0 && denoisingStrength <= 1)) {
+            throw new IllegalArgumentException("denoising_strength must be between 0 and 1, got " + denoisingStrength);
+        }
+        initImages = List.copyOf(initImages);
+        resizeMode = resizeMode == null ? ResizeMode.JUST_RESIZE : resizeMode;
+    }
+
+    /** Image k starts from init image k mod n, as in A1111. */
+    public String initImageFor(int k) {
+        return initImages.get(k % initImages.size());
+    }
+
+    /** The init images of images {@code first} to {@code first + count − 1}, as a batch that starts there needs them. */
+    public Img2Img fromImage(int first, int count) {
+        List<String> images = new ArrayList<>();
+        for (int k = 0; k < count; k++) {
+            images.add(initImageFor(first + k));
+        }
+        return new Img2Img(images, denoisingStrength, resizeMode, mask, imageCfgScale);
+    }
+}
