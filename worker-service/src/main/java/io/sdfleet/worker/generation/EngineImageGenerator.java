@@ -68,8 +68,7 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
         try {
             model = cache.get(checkpoint);
             io.sdfleet.diffusion.pipeline.GenerationParameters engine = EngineParameters.of(job);
-            model.useVae(vae);
-            result = new Txt2Img(model, networks.directories())
+            result = new Txt2Img(model, networks.directories(), vae)
                     .generate(engine, Optional.empty(), new ProgressWithPreviews(progress, properties.previewEvery()));
         } finally {
             networks.close();
