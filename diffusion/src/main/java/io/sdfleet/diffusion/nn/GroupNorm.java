@@ -70,7 +70,10 @@ public final class GroupNorm {
         return out;
     }
 
-    /** Same, with the statistics recorded into or replayed from {@code frozen}; null: x's own, as {@link #forward(NDArray)}. */
+    /**
+     * Same, with the statistics recorded into or replayed from {@code frozen}; null: x's own, as
+     * {@link #forward(NDArray)}.
+     */
     public NDArray forward(NDArray x, NormStatistics frozen) {
         return frozen == null ? forward(x) : frozen.normalize(this, x);
     }

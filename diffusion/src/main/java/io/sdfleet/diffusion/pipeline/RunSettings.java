@@ -28,10 +28,16 @@ import java.util.Map;
 record RunSettings(PaddingMode padding, Attention attention, ContextTransform contextTransform,
                    ExternalVae externalVae, VaeTiling vaeTiling) {
 
-    /** @param vaeFile an external VAE (loaded once per model), or null for the checkpoint's own */
+    /**
+     * @param vaeFile an external VAE (loaded once per model), or null for the checkpoint's own. The options' VAE tiles
+     *                apply to the checkpoint's VAE only; an external VAE decodes and encodes untiled, as it always has
+     */
     static RunSettings of(StableDiffusionModel model, boolean tiling, ContextTransform hypernetworks, Path vaeFile) {
-        return new RunSettings(tiling ? PaddingMode.CIRCULAR : PaddingMode.ZEROS, model.attention(), hypernetworks,
-                vaeFile == null ? null : model.externalVae(vaeFile), model.vaeTiling());
+        PaddingMode padding = tiling ? PaddingMode.CIRCULAR : PaddingMode.ZEROS;
+        if (vaeFile == null) {
+            return new RunSettings(padding, model.attention(), hypernetworks, null, model.vaeTiling());
+        }
+        return new RunSettings(padding, model.attention(), hypernetworks, model.externalVae(vaeFile), null);
     }
 
     /** The model's UNet as this run's samplers call it. */

@@ -33,7 +33,8 @@ final class AttnBlock implements Stage {
         long height = x.getShape().get(2);
         long width = x.getShape().get(3);
         NDArray tokens = norm.forward(x, settings.norms()).transpose(0, 2, 3, 1).reshape(b, -1, c); // [B, H·W, C]
-        NDArray attended = settings.attention().multiHead(q.forward(tokens), k.forward(tokens), v.forward(tokens), 1, null);
+        NDArray attended = settings.attention()
+                .multiHead(q.forward(tokens), k.forward(tokens), v.forward(tokens), 1, null);
         NDArray image = projOut.forward(attended).reshape(b, height, width, c).transpose(0, 3, 1, 2);
         return x.add(image);
     }

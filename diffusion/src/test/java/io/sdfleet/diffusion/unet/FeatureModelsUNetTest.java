@@ -47,7 +47,8 @@ class FeatureModelsUNetTest {
             UNetModel unet = UNetModel.load(Weights.of(checkpoint, m, DataType.FLOAT32).at(UNetModel.PREFIX));
             try (NDManager call = m.newSubManager()) {
                 NDArray eps = unet.predict(Tensors.load(ref.get("noise"), call), call.create(new float[] {500f}),
-                        Tensors.load(ref.get("cond"), call), new UNetSettings(PaddingMode.CIRCULAR, unet.attention(), null));
+                        Tensors.load(ref.get("cond"), call),
+                        new UNetSettings(PaddingMode.CIRCULAR, unet.attention(), null));
                 double err = Tensors.maxAbs(eps, ref.get("eps_probe"));
                 System.out.printf("tiling UNet probe max-abs %.3g%n", err);
                 assertThat(err).isLessThan(1e-4);
