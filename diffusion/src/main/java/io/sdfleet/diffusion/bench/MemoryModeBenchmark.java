@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.checkpoint.StoredType;
 import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.nn.PaddingMode;
 import io.sdfleet.diffusion.nn.Sd1Layout;
 import io.sdfleet.diffusion.nn.SyntheticTensorSource;
 import io.sdfleet.diffusion.offload.MemoryMode;
@@ -19,6 +20,7 @@ import io.sdfleet.diffusion.runtime.PeakMemory;
 import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.diffusion.runtime.TorchCpuRandom;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
+import io.sdfleet.diffusion.vae.VaeSettings;
 import io.sdfleet.diffusion.vae.VaeTiling;
 import io.sdfleet.request.Batch;
 import io.sdfleet.request.GenerationParameters;
@@ -172,9 +174,10 @@ public final class MemoryModeBenchmark {
              SyntheticTensorSource source = new SyntheticTensorSource(Sd1Layout.tensors(Sd1Layout.SD15),
                      StoredType.F32, 1234)) {
             AutoencoderKL vae = AutoencoderKL.load(Weights.of(source, manager, DataType.FLOAT32).at(AutoencoderKL.PREFIX));
-            vae.setTiling(mode == Mode.TILED_VAE ? VaeTiling.DEFAULT : null);
+            VaeSettings settings = new VaeSettings(PaddingMode.ZEROS, vae.attention(),
+                    mode == Mode.TILED_VAE ? VaeTiling.DEFAULT : null);
             NDArray latent = TorchCpuRandom.randn(manager, 1, new Shape(1, 4, size / 8, size / 8));
-            return measure("sd15-vae:" + mode.name(), size, () -> vae.decode(latent).close());
+            return measure("sd15-vae:" + mode.name(), size, () -> vae.decode(latent, settings).close());
         }
     }
 

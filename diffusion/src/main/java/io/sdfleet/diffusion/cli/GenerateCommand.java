@@ -112,8 +112,7 @@ final class GenerateCommand {
                 .withVaeTiling(tiledVae ? VaeTiling.DEFAULT : null);
         try (StableDiffusionModel model = StableDiffusionModel.load(modelPath, options)) {
             ProgressBar bar = new ProgressBar(System.err);
-            model.useVae(vae);
-            GenerationResult result = new Txt2Img(model, networks).generate(p, noise, bar);
+            GenerationResult result = new Txt2Img(model, networks, vae).generate(p, noise, bar);
             bar.finish();
             Files.createDirectories(outDir);
             for (GeneratedImage image : result.images()) {

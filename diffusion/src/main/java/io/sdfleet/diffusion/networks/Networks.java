@@ -2,10 +2,12 @@ package io.sdfleet.diffusion.networks;
 
 import io.sdfleet.diffusion.pipeline.StableDiffusionModel;
 import io.sdfleet.diffusion.prompt.EmbeddingLookup;
+import io.sdfleet.diffusion.unet.ContextTransform;
 
 /**
  * The pipeline's entry to extra networks: {@link #activate} takes the {@code <lora:...>} / {@code <hypernet:...>}
- * tags out of a prompt and applies them to the model until the returned {@link Active} is closed; the
+ * tags out of a prompt, patches the LoRAs into the model and loads the hypernetworks for the run's UNet settings,
+ * until the returned {@link Active} is closed; the
  * {@link #embeddings()} tell the prompt encoder which words are textual-inversion embeddings.
  */
 public final class Networks {
@@ -28,8 +30,14 @@ public final class Networks {
         return embeddings;
     }
 
-    /** The networks of one generation, applied to the model; closing restores the model exactly. */
-    public record Active(String prompt, LoraPatch loras, HypernetworkPatch hypernetworks) implements AutoCloseable {
+    /** The networks of one generation; closing restores the model exactly and frees the hypernetworks. */
+    public record Active(String prompt, LoraPatch loras, LoadedHypernetworks hypernetworks) implements AutoCloseable {
+
+        /** The hypernetworks as the run's UNet calls apply them; null when the prompt names none. */
+        public ContextTransform contextTransform() {
+            return hypernetworks.contextTransform();
+        }
+
         @Override
         public void close() {
             try {
@@ -46,7 +54,7 @@ public final class Networks {
         LoraPatch loraPatch = LoraPatch.apply(model, parsed.loras(), loras);
         try {
             return new Active(parsed.prompt(), loraPatch,
-                    HypernetworkPatch.apply(model, parsed.hypernets(), hypernetworks));
+                    LoadedHypernetworks.load(model, parsed.hypernets(), hypernetworks));
         } catch (RuntimeException e) {
             loraPatch.close();
             throw e;

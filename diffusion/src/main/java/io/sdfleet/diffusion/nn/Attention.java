@@ -17,7 +17,7 @@ import java.util.List;
  * <p>The score matrix costs batch·heads·Nq·Nk floats: 1 GiB for SD 1.x at 512² with CFG, 16× that at 1024².
  * With {@link #maxQueryRows()} &gt; 0 the queries are processed in chunks of at most that many rows, each chunk
  * in its own sub-manager, and the results concatenated; the numbers are the same, only the peak memory drops.
- * One instance is shared by all attention layers of a model, so the knob can be turned between calls.
+ * An instance is immutable: a run that wants other chunking passes its own instance down with the run's settings.
  * A chunk's scores take batch·heads·rows·Nk·4 bytes (twice that while softmax runs): SD 1.x at 1024² with CFG
  * (Nk = 16384, 8 heads) needs 1 GiB per 1024-row chunk, 256 MiB at 256 rows.
  */
@@ -26,12 +26,21 @@ public final class Attention {
     /** 1024 query rows: a 256 MiB score chunk for SD 1.x at 512² with CFG, and no slower than unchunked. */
     public static final int DEFAULT_MAX_QUERY_ROWS = 1024;
 
-    private volatile int maxQueryRows;
-    private volatile long budgetBytes;
+    private final int maxQueryRows;
+    private final long budgetBytes;
 
     /** @param maxQueryRows most query rows per chunk; 0 or less computes all rows at once */
     public Attention(int maxQueryRows) {
+        this(maxQueryRows, 0);
+    }
+
+    /**
+     * @param maxQueryRows most query rows per chunk when there is no budget; 0 or less computes all rows at once
+     * @param budgetBytes  when &gt; 0, chunks sized to this score memory instead (see {@link #budgeted})
+     */
+    public Attention(int maxQueryRows, long budgetBytes) {
         this.maxQueryRows = maxQueryRows;
+        this.budgetBytes = budgetBytes;
     }
 
     public static Attention chunked() {
@@ -48,14 +57,7 @@ public final class Attention {
      * scores fit the budget runs unchunked; larger attention gets the most rows that fit, at least one.
      */
     public static Attention budgeted(long bytes) {
-        Attention attention = new Attention(0);
-        attention.setBudgetBytes(bytes);
-        return attention;
-    }
-
-    /** @param bytes the score-memory budget per chunk; 0 or less goes back to {@link #maxQueryRows()} */
-    public void setBudgetBytes(long bytes) {
-        this.budgetBytes = bytes;
+        return new Attention(0, bytes);
     }
 
     /** Query rows per chunk for this call: from the budget when one is set, else {@link #maxQueryRows()}. */
@@ -72,10 +74,6 @@ public final class Attention {
 
     public int maxQueryRows() {
         return maxQueryRows;
-    }
-
-    public void setMaxQueryRows(int maxQueryRows) {
-        this.maxQueryRows = maxQueryRows;
     }
 
     /**

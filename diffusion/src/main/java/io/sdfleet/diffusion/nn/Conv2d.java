@@ -8,7 +8,8 @@ import io.sdfleet.diffusion.checkpoint.Weights;
 
 /**
  * 2-D convolution, {@code weight [out, in, kh, kw]} and optional {@code bias [out]}, square stride and padding.
- * The padding mode can be switched at run time (A1111's "tiling" turns every conv circular).
+ * The padding mode is the caller's, per call (A1111's "tiling" turns every conv of a run circular), so one loaded
+ * layer serves runs with either mode.
  */
 public final class Conv2d {
 
@@ -16,7 +17,6 @@ public final class Conv2d {
     private final Parameter bias;
     private final int stride;
     private final int padding;
-    private volatile PaddingMode paddingMode = PaddingMode.ZEROS;
 
     public Conv2d(NDArray weight, NDArray bias, int stride, int padding) {
         this(Parameter.fixed(weight), Parameter.fixed(bias), stride, padding);
@@ -36,7 +36,7 @@ public final class Conv2d {
         return new Conv2d(weight, bias, stride, padding);
     }
 
-    public NDArray forward(NDArray x) {
+    public NDArray forward(NDArray x, PaddingMode paddingMode) {
         if (paddingMode == PaddingMode.CIRCULAR && padding > 0) {
             try (NDArray wrapped = wrap(wrap(x, 3), 2)) {
                 return conv(wrapped, 0);
@@ -62,10 +62,6 @@ public final class Conv2d {
         tail.close();
         head.close();
         return out;
-    }
-
-    public void setPaddingMode(PaddingMode mode) {
-        this.paddingMode = mode;
     }
 
     public long inChannels() {

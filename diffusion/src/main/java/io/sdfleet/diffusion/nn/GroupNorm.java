@@ -49,11 +49,8 @@ public final class GroupNorm {
         return new GroupNorm(groups, eps, w.parameter("weight"), w.parameter("bias"));
     }
 
+    /** Normalises x by its own statistics. */
     public NDArray forward(NDArray x) {
-        NormStatistics frozen = NormStatistics.active();
-        if (frozen != null) {
-            return frozen.normalize(this, x);
-        }
         Shape shape = x.getShape();
         NDArray grouped = x.reshape(shape.get(0), groups, -1);
         long length = grouped.getShape().get(2);
@@ -71,6 +68,14 @@ public final class GroupNorm {
         normed.close();
         unflat.close();
         return out;
+    }
+
+    /**
+     * Same, with the statistics recorded into or replayed from {@code frozen}; null: x's own, as
+     * {@link #forward(NDArray)}.
+     */
+    public NDArray forward(NDArray x, NormStatistics frozen) {
+        return frozen == null ? forward(x) : frozen.normalize(this, x);
     }
 
     /** Per-(sample, group) mean and biased variance of x as fp32 [N, groups, 1]; new arrays in x's manager. */

@@ -5,63 +5,38 @@ import ai.djl.ndarray.NDManager;
 
 import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
- * Group-norm statistics frozen across calls: while {@link #recording} runs, every {@link GroupNorm} stores the
- * per-(sample, group) mean and variance it computed; while {@link #replaying} runs, every GroupNorm normalises with
- * the stored values instead of its input's own.
+ * Group-norm statistics frozen across calls: every {@link GroupNorm} handed a {@link #recording} instance stores the
+ * per-(sample, group) mean and variance it computed; handed its {@link #replaying()} view, it normalises with the
+ * stored values instead of its input's own.
  *
  * <p>Why: a network run tile by tile would otherwise normalise each tile by that tile's statistics, and tiles with
  * different content would come out with different brightness and contrast (visible seams). Recording on a view of
  * the whole image and replaying on every tile makes all tiles share one normalisation, as the untiled run does.
- * Norms are told apart by identity, so one instance serves a network whose norms each run once per pass.
- * The active instance is per thread, so concurrent generations on one model do not see each other's statistics.
+ * Norms are told apart by identity, so one instance serves a network whose norms each run once per pass. The
+ * instance travels with the call's arguments, so concurrent calls on one loaded model never see each other's.
  */
 public final class NormStatistics implements AutoCloseable {
 
-    private static final ThreadLocal<NormStatistics> ACTIVE = new ThreadLocal<>();
-
     private final NDManager manager;
-    private final Map<GroupNorm, NDArray[]> byNorm = new IdentityHashMap<>();
-    private boolean replay;
+    private final Map<GroupNorm, NDArray[]> byNorm;
+    private final boolean replay;
+
+    private NormStatistics(NDManager manager, Map<GroupNorm, NDArray[]> byNorm, boolean replay) {
+        this.manager = manager;
+        this.byNorm = byNorm;
+        this.replay = replay;
+    }
 
     /** @param parent the stored statistics live in a sub-manager of it until {@link #close()} */
-    public NormStatistics(NDManager parent) {
-        this.manager = parent.newSubManager();
+    public static NormStatistics recording(NDManager parent) {
+        return new NormStatistics(parent.newSubManager(), new IdentityHashMap<>(), false);
     }
 
-    public <T> T recording(Supplier<T> body) {
-        return within(false, body);
-    }
-
-    public <T> T replaying(Supplier<T> body) {
-        return within(true, body);
-    }
-
-    private <T> T within(boolean replayMode, Supplier<T> body) {
-        NormStatistics previous = ACTIVE.get();
-        this.replay = replayMode;
-        ACTIVE.set(this);
-        try {
-            return body.get();
-        } finally {
-            if (previous == null) {
-                ACTIVE.remove();
-            } else {
-                ACTIVE.set(previous);
-            }
-        }
-    }
-
-    /** The instance active on this thread, or null (GroupNorm then uses its input's statistics). */
-    static NormStatistics active() {
-        return ACTIVE.get();
-    }
-
-    /** How many norms have statistics stored. */
-    public int size() {
-        return byNorm.size();
+    /** The statistics recorded so far, for norms to normalise with; closing either instance frees them. */
+    public NormStatistics replaying() {
+        return new NormStatistics(manager, byNorm, true);
     }
 
     /** Normalises x with stored statistics (replay) or its own, storing them (recording). */

@@ -11,6 +11,8 @@ import io.sdfleet.diffusion.nn.Attention;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * A separate VAE file used instead of the checkpoint's own (A1111's {@code sd_vae}, e.g. vae-ft-mse-840000): the
@@ -46,5 +48,13 @@ record ExternalVae(String name, String hash, AutoencoderKL vae, TensorSource sou
             source.close();
             throw e;
         }
+    }
+
+    /** A1111's "VAE hash" and "VAE" infotext entries, in its order. */
+    Map<String, String> infotext() {
+        Map<String, String> entries = new LinkedHashMap<>();
+        entries.put("VAE hash", hash);
+        entries.put("VAE", name);
+        return entries;
     }
 }

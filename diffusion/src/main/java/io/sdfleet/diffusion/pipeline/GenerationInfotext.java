@@ -18,11 +18,14 @@ final class GenerationInfotext {
     private final StableDiffusionModel model;
     private final SamplerCatalog.Choice choice;
     private final HiresPlan hires;
+    private final Map<String, String> vaeInfotext;
 
-    GenerationInfotext(StableDiffusionModel model, SamplerCatalog.Choice choice, HiresPlan hires) {
+    GenerationInfotext(StableDiffusionModel model, SamplerCatalog.Choice choice, HiresPlan hires,
+                       Map<String, String> vaeInfotext) {
         this.model = model;
         this.choice = choice;
         this.hires = hires;
+        this.vaeInfotext = vaeInfotext;
     }
 
     String format(GenerationParameters p, long seed, long subseed) {
@@ -37,7 +40,7 @@ final class GenerationInfotext {
         params.put("Size", p.size().width() + "x" + p.size().height());
         params.put("Model hash", model.shortHash());
         params.put("Model", model.name());
-        params.putAll(model.vaeInfotext());
+        params.putAll(vaeInfotext);
         params.putAll(NoiseInfotext.variation(p.noise(), subseed));
         if (p.img2img() != null) {
             params.put("Denoising strength", Numbers.compact(p.img2img().denoisingStrength()));

@@ -8,6 +8,7 @@ import io.sdfleet.diffusion.image.ImageTensors;
 import io.sdfleet.diffusion.image.PixelPlanes;
 import io.sdfleet.diffusion.image.Resampler;
 import io.sdfleet.diffusion.sampling.SamplerCatalog;
+import io.sdfleet.diffusion.vae.Autoencoder;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
 import io.sdfleet.request.GenerationParameters;
 import io.sdfleet.request.HiresFix;
@@ -40,7 +41,7 @@ record HiresPlan(HiresFix fix, int latentW, int latentH, int cropW, int cropH, S
      * decoded, scaled as pixels and encoded again ("Lanczos" and "None" with Lanczos, "Nearest" nearest-neighbour); then centre-cropped to hr_resize_x × y when
      * both were given, as A1111 truncates.
      */
-    static NDArray upscale(AutoencoderKL vae, HiresPlan plan, NDArray latents) {
+    static NDArray upscale(Autoencoder vae, HiresPlan plan, NDArray latents) {
         NDManager owner = latents.getManager();
         NDArray up;
         if (plan.fix().latentUpscaler()) {

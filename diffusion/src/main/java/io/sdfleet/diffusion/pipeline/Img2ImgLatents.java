@@ -9,6 +9,7 @@ import io.sdfleet.diffusion.image.Resampler;
 import io.sdfleet.diffusion.inpaint.Overlay;
 import io.sdfleet.diffusion.inpaint.PreparedInit;
 import io.sdfleet.diffusion.sampling.MaskedDenoiser;
+import io.sdfleet.diffusion.vae.Autoencoder;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
 import io.sdfleet.diffusion.vae.Posterior;
 import io.sdfleet.request.Img2Img;
@@ -31,8 +32,8 @@ import java.util.Optional;
  */
 record Img2ImgLatents(NDArray initLatent, NDArray repaint, NDArray imageCondition, List<Optional<Overlay>> overlays) {
 
-    static Img2ImgLatents prepare(NDManager manager, StableDiffusionModel model, Img2Img input, int batch,
-                                  int width, int height, NDArray noise) {
+    static Img2ImgLatents prepare(NDManager manager, StableDiffusionModel model, Autoencoder vae, Img2Img input,
+                                  int batch, int width, int height, NDArray noise) {
         List<PreparedInit> prepared = new ArrayList<>();
         NDList pixels = new NDList();
         List<BufferedImage> initImages = Base64Images.initImages(input, batch);
@@ -44,7 +45,7 @@ record Img2ImgLatents(NDArray initLatent, NDArray repaint, NDArray imageConditio
             pixels.add(init.image().toTensor(manager));
         }
         NDArray images = NDArrays.concat(pixels, 0);
-        NDArray initLatent = encode(model.vae(), images);
+        NDArray initLatent = encode(vae, images);
         int latentH = height / 8;
         int latentW = width / 8;
         NDArray repaint = null;
@@ -61,14 +62,14 @@ record Img2ImgLatents(NDArray initLatent, NDArray repaint, NDArray imageConditio
         }
         NDArray imageCondition = null;
         if (model.unet().inChannels() == 9) {
-            imageCondition = inpaintingConditioning(manager, model.vae(), images, mask, latentW, latentH);
+            imageCondition = inpaintingConditioning(manager, vae, images, mask, latentW, latentH);
         }
         List<Optional<Overlay>> overlays = prepared.stream().map(PreparedInit::overlay).toList();
         return new Img2ImgLatents(initLatent, repaint, imageCondition, overlays);
     }
 
     /** Model-space latents of images in [−1, 1]: posterior mean × scale factor. */
-    static NDArray encode(AutoencoderKL vae, NDArray images) {
+    static NDArray encode(Autoencoder vae, NDArray images) {
         try (Posterior posterior = vae.encode(images)) {
             return posterior.mean().mul(AutoencoderKL.SD_SCALE_FACTOR);
         }
@@ -92,7 +93,7 @@ record Img2ImgLatents(NDArray initLatent, NDArray repaint, NDArray imageConditio
      * A1111's {@code inpainting_image_conditioning}: [nearest-resized rounded mask, latent of image · (1 − mask)];
      * without a mask the whole image counts as masked (a blank image), which is also what txt2img uses.
      */
-    static NDArray inpaintingConditioning(NDManager manager, AutoencoderKL vae, NDArray images, Optional<int[][]> mask,
+    static NDArray inpaintingConditioning(NDManager manager, Autoencoder vae, NDArray images, Optional<int[][]> mask,
                                           int latentW, int latentH) {
         long batch = images.getShape().get(0);
         long h = images.getShape().get(2);
@@ -124,7 +125,7 @@ record Img2ImgLatents(NDArray initLatent, NDArray repaint, NDArray imageConditio
     }
 
     /** The conditioning a 9-channel model gets in txt2img and hires passes: a blank image, fully masked. */
-    static NDArray blankConditioning(NDManager manager, AutoencoderKL vae, int batch, int latentW, int latentH) {
+    static NDArray blankConditioning(NDManager manager, Autoencoder vae, int batch, int latentW, int latentH) {
         try (NDManager scope = manager.newSubManager()) {
             NDArray blank = scope.zeros(new Shape(batch, 3, latentH * 8L, latentW * 8L));
             NDArray conditioning = inpaintingConditioning(scope, vae, blank, Optional.empty(), latentW, latentH);

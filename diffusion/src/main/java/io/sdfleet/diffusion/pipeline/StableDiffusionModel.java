@@ -21,11 +21,11 @@ import io.sdfleet.diffusion.tokenizer.ClipTokenizer;
 import io.sdfleet.diffusion.unet.HeadLayout;
 import io.sdfleet.diffusion.unet.UNetModel;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
+import io.sdfleet.diffusion.vae.VaeTiling;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -38,6 +38,10 @@ import java.util.Set;
  * into 64-wide heads, and it predicts ε or v, which the weights do not say. As A1111 decides: a config sidecar
  * {@code <checkpoint>.yaml} settles it, else (here) the JSON sidecar, else an SD 2.x UNet is probed
  * ({@link VPredictionProbe}); SD 1.x predicts ε.
+ *
+ * <p>One loaded model serves many runs, so nothing a run chooses is set on it: padding, VAE, attention chunking,
+ * hypernetworks and VAE tiles reach the layers with each call ({@link RunSettings}); the model only supplies the
+ * defaults its options gave and keeps the external VAEs it has loaded.
  */
 public final class StableDiffusionModel implements AutoCloseable {
 
@@ -51,16 +55,16 @@ public final class StableDiffusionModel implements AutoCloseable {
     private final AutoencoderKL vae;
     private final float[] alphasCumprod;
     private final Attention attention;
+    private final VaeTiling vaeTiling;
     private final Map<String, NDArray> parameters;
     private final Map<String, Parameter> parameterSlots;
     private final Offloader offloader;
     private volatile String shortHash;
     private final Map<Path, ExternalVae> externalVaes = new HashMap<>();
-    private volatile ExternalVae externalVae;
 
     private StableDiffusionModel(Path path, NDManager manager, TensorSource source, Optional<ClipTokenizer> tokenizer,
                                  TextEncoder textEncoder, UNetModel unet, AutoencoderKL vae, float[] alphasCumprod,
-                                 Attention attention, Map<String, NDArray> parameters,
+                                 Attention attention, VaeTiling vaeTiling, Map<String, NDArray> parameters,
                                  Map<String, Parameter> parameterSlots, Offloader offloader) {
         this.offloader = offloader;
         this.parameterSlots = parameterSlots;
@@ -74,6 +78,7 @@ public final class StableDiffusionModel implements AutoCloseable {
         this.vae = vae;
         this.alphasCumprod = alphasCumprod;
         this.attention = attention;
+        this.vaeTiling = vaeTiling;
         this.parameters = parameters;
     }
 
@@ -88,8 +93,7 @@ public final class StableDiffusionModel implements AutoCloseable {
             // offloaded weights rest on the CPU; the run's arrays stay on the compute device
             NDManager weights = options.memoryMode().offloads() ? manager.newSubManager(Device.cpu()) : manager;
             Weights root = Weights.of(source, weights, options.precision());
-            Attention attention = new Attention(options.attentionQueryRows());
-            attention.setBudgetBytes(options.attentionBudgetBytes());
+            Attention attention = new Attention(options.attentionQueryRows(), options.attentionBudgetBytes());
             ModelSidecar sidecar = ModelSidecar.near(checkpoint);
             boolean sd2 = isSd2(root);
             TextEncoder text = sd2 ? openClip(root, sidecar) : clip(root, sidecar);
@@ -101,7 +105,6 @@ public final class StableDiffusionModel implements AutoCloseable {
                 unet.setPrediction(VPredictionProbe.detect(unet, manager, unet.contextDim()));
             }
             AutoencoderKL vae = AutoencoderKL.load(root.at(AutoencoderKL.PREFIX), attention);
-            vae.setTiling(options.vaeTiling());
             float[] alphas = source.contains("alphas_cumprod") ? source.get("alphas_cumprod").toFloats() : null;
             CheckpointKeys.afterLoad(root).throwIfNotClean(checkpoint.getFileName().toString());
             Optional<ClipTokenizer> tokenizer = Optional.ofNullable(options.tokenizer())
@@ -118,7 +121,7 @@ public final class StableDiffusionModel implements AutoCloseable {
                 vae.setPlacement(offloader);
             }
             return new StableDiffusionModel(checkpoint, manager, source, tokenizer, text, unet, vae, alphas, attention,
-                    root.loaded(), root.parameters(), offloader);
+                    options.vaeTiling(), root.loaded(), root.parameters(), offloader);
         } catch (RuntimeException e) {
             manager.close();
             source.close();
@@ -195,39 +198,28 @@ public final class StableDiffusionModel implements AutoCloseable {
         return unet;
     }
 
-    /** The VAE in use: the checkpoint's own, or the external one chosen with {@link #useVae}. */
+    /** The checkpoint's own VAE. */
     public AutoencoderKL vae() {
-        return externalVae == null ? vae : externalVae.vae();
+        return vae;
     }
 
     /**
-     * Uses the VAE in {@code file} instead of the checkpoint's (A1111's {@code sd_vae}); null goes back to the
-     * checkpoint's own. Loaded VAEs stay in this model's memory, so switching back and forth costs nothing.
+     * The VAE in {@code file}, for runs that use it instead of the checkpoint's (A1111's {@code sd_vae}). Loaded
+     * once and kept in this model's memory, so runs can alternate between VAEs at no cost.
      */
-    public synchronized void useVae(Path file) {
-        if (file == null) {
-            externalVae = null;
-            return;
-        }
-        Path key = file.toAbsolutePath().normalize();
-        externalVae = externalVaes.computeIfAbsent(key,
+    synchronized ExternalVae externalVae(Path file) {
+        return externalVaes.computeIfAbsent(file.toAbsolutePath().normalize(),
                 k -> ExternalVae.load(k, manager, unet.dtype(), attention));
     }
 
-    /** A1111's "VAE" and "VAE hash" infotext entries when an external VAE is in use; empty otherwise. */
-    public Map<String, String> vaeInfotext() {
-        ExternalVae current = externalVae;
-        if (current == null) {
-            return Map.of();
-        }
-        Map<String, String> entries = new LinkedHashMap<>();
-        entries.put("VAE hash", current.hash());
-        entries.put("VAE", current.name());
-        return entries;
-    }
-
+    /** The attention chunking the options asked for: what every run uses. */
     public Attention attention() {
         return attention;
+    }
+
+    /** The tiled VAE the options asked for, or null for never: what every run uses. */
+    public VaeTiling vaeTiling() {
+        return vaeTiling;
     }
 
     /**
@@ -260,7 +252,7 @@ public final class StableDiffusionModel implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         manager.close();
         source.close();
         externalVaes.values().forEach(v -> v.source().close());

@@ -8,9 +8,9 @@ import io.sdfleet.diffusion.image.ImageTensors;
 import io.sdfleet.diffusion.image.LatentPreview;
 import io.sdfleet.diffusion.image.PngFiles;
 import io.sdfleet.diffusion.inpaint.Overlay;
+import io.sdfleet.diffusion.model.NoisePredictor;
 import io.sdfleet.diffusion.networks.NetworkDirectories;
 import io.sdfleet.diffusion.networks.Networks;
-import io.sdfleet.diffusion.nn.PaddingMode;
 import io.sdfleet.diffusion.prompt.ComposablePrompt;
 import io.sdfleet.diffusion.runtime.PeakMemory;
 import io.sdfleet.diffusion.sampling.CfgDenoiser;
@@ -20,12 +20,14 @@ import io.sdfleet.diffusion.sampling.NoiseSource;
 import io.sdfleet.diffusion.sampling.ReplayedNoise;
 import io.sdfleet.diffusion.sampling.SamplerCatalog;
 import io.sdfleet.diffusion.sampling.StepCallback;
+import io.sdfleet.diffusion.vae.Autoencoder;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
 import io.sdfleet.request.GenerationParameters;
 import io.sdfleet.request.HiresFix;
 import io.sdfleet.request.Sampling;
 
 import java.awt.image.BufferedImage;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,13 +38,16 @@ import java.util.Optional;
  * prompt and negative prompt, draw each image's noise from its own seed (seed + k), sample with classifier-free
  * guidance (from noise, or from the init latents at the strength's noise level), upscale and refine for hires,
  * decode with the VAE, paste the original back outside an inpainting mask, and write PNGs carrying the infotext.
- * All intermediate arrays live in one sub-manager closed at the end of the run.
+ * All intermediate arrays live in one sub-manager closed at the end of the run. What the run chooses (tiling, VAE,
+ * hypernetworks, the model options' attention and VAE tiles) goes with its UNet and VAE calls as {@link RunSettings},
+ * so the shared model is left as it was and runs on it need no reset.
  */
 public final class Txt2Img {
 
     private final StableDiffusionModel model;
     private final PromptEncoder prompts;
     private final Networks networks;
+    private final Path vaeFile;
 
     public Txt2Img(StableDiffusionModel model) {
         this(model, NetworkDirectories.none());
@@ -50,7 +55,13 @@ public final class Txt2Img {
 
     /** With the LoRAs, embeddings and hypernetworks a prompt may name looked up in {@code networks}. */
     public Txt2Img(StableDiffusionModel model, NetworkDirectories networkDirectories) {
+        this(model, networkDirectories, null);
+    }
+
+    /** Same, decoding and encoding with the VAE in {@code vaeFile} (A1111's {@code sd_vae}); null: the checkpoint's. */
+    public Txt2Img(StableDiffusionModel model, NetworkDirectories networkDirectories, Path vaeFile) {
         this.model = model;
+        this.vaeFile = vaeFile;
         this.networks = new Networks(model, networkDirectories);
         this.prompts = new PromptEncoder(model, networks.embeddings());
     }
@@ -79,8 +90,10 @@ public final class Txt2Img {
         DiscreteSchedule schedule = model.alphasCumprod().map(DiscreteSchedule::new).orElseGet(DiscreteSchedule::sdDefault);
         PeakMemory peak = PeakMemory.start(model.manager().getDevice());
         long start = System.nanoTime();
-        setTiling(p.tiling());
         try (Networks.Active active = networks.activate(p.prompt().positive()); NDManager run = model.manager().newSubManager()) {
+            RunSettings settings = RunSettings.of(model, p.tiling(), active.contextTransform(), vaeFile);
+            NoisePredictor unet = settings.unet(model);
+            Autoencoder vae = settings.vae(model);
             List<CfgDenoiser.WeightedCondition> cond = composable(run, active.prompt(), sampling.steps(), p.prompt().clipSkip());
             PromptEncoder.Conditioning uncond = prompts.encode(run, p.prompt().negative(), sampling.steps(), p.prompt().clipSkip());
             NDArray noise = noiseFile.isPresent()
@@ -91,26 +104,26 @@ public final class Txt2Img {
                     .orElse(imageNoise);
 
             Img2ImgLatents img2img = p.img2img() == null ? null
-                    : Img2ImgLatents.prepare(run, model, p.img2img(), batch, p.size().width(), p.size().height(), noise);
+                    : Img2ImgLatents.prepare(run, model, vae, p.img2img(), batch, p.size().width(), p.size().height(), noise);
             SamplingPass first = img2img == null
                     ? new SamplingPass(choice.sampler(), choice.scheduler(), sampling.steps(), null, noise, stepNoise, null, null,
-                    blankConditioningIfInpaintingModel(run, batch, latentW, latentH), cond, uncond, (float) sampling.cfgScale(), sampling.extras())
+                    blankConditioningIfInpaintingModel(run, vae, batch, latentW, latentH), cond, uncond, (float) sampling.cfgScale(), sampling.extras())
                     : new SamplingPass(choice.sampler(), choice.scheduler(), sampling.steps(),
                     Img2ImgSteps.of(sampling.steps(), p.img2img().denoisingStrength(), false), noise, stepNoise,
                     img2img.initLatent(), img2img.repaint(), img2img.imageCondition(), cond, uncond, (float) sampling.cfgScale(), sampling.extras());
             HiresPlan hires = p.hires() == null ? null : HiresPlan.of(p, hiresChoice.orElse(choice));
             int totalSteps = first.stepsRun() + (hires == null ? 0 : hires.steps().run());
-            NDArray latents = first.run(model.unet(), schedule, progressCallback(progress, peak, start, 0, totalSteps));
+            NDArray latents = first.run(unet, schedule, progressCallback(progress, peak, start, 0, totalSteps));
             if (hires != null) {
-                latents = hiresPass(run, p, hires, latents, seeds, subseeds, cond, uncond, schedule,
+                latents = hiresPass(run, unet, vae, p, hires, latents, seeds, subseeds, cond, uncond, schedule,
                         progressCallback(progress, peak, start, first.stepsRun(), totalSteps));
             }
             float[] latentValues = latents.toType(DataType.FLOAT32, false).toFloatArray();
-            NDArray decoded = model.vae().decode(latents.div(AutoencoderKL.SD_SCALE_FACTOR));
+            NDArray decoded = vae.decode(latents.div(AutoencoderKL.SD_SCALE_FACTOR));
             List<BufferedImage> pixels = ImageTensors.toImages(decoded);
             peak.sample();
             List<GeneratedImage> images = new ArrayList<>();
-            GenerationInfotext infotext = new GenerationInfotext(model, choice, hires);
+            GenerationInfotext infotext = new GenerationInfotext(model, choice, hires, settings.vaeInfotext());
             for (int k = 0; k < pixels.size(); k++) {
                 BufferedImage image = pixels.get(k);
                 if (img2img != null) {
@@ -125,17 +138,15 @@ public final class Txt2Img {
             }
             return new GenerationResult(images, latentValues, latents.getShape().getShape(),
                     (System.nanoTime() - start) / 1e9, peak.peakBytes());
-        } finally {
-            setTiling(false);
         }
     }
 
     /** A1111's hires fix second pass: upscale, fresh noise from the same seeds at the new size, fixed-steps img2img. */
-    private NDArray hiresPass(NDManager run, GenerationParameters p, HiresPlan plan, NDArray latents, long[] seeds,
-                              long[] subseeds,
+    private NDArray hiresPass(NDManager run, NoisePredictor unet, Autoencoder vae, GenerationParameters p,
+                              HiresPlan plan, NDArray latents, long[] seeds, long[] subseeds,
                               List<CfgDenoiser.WeightedCondition> cond, PromptEncoder.Conditioning uncond,
                               DiscreteSchedule schedule, StepCallback callback) {
-        NDArray upscaled = HiresPlan.upscale(model.vae(), plan, latents);
+        NDArray upscaled = HiresPlan.upscale(vae, plan, latents);
         int latentH = (int) upscaled.getShape().get(2);
         int latentW = (int) upscaled.getShape().get(3);
         HiresFix fix = p.hires();
@@ -147,10 +158,10 @@ public final class Txt2Img {
         // A1111 starts a fresh image RNG with the same seeds at the new size.
         ImageNoise imageNoise = new ImageNoise(p.noise(), seeds, subseeds);
         NDArray noise = imageNoise.initial(run, new Shape(4, latentH, latentW));
-        NDArray imageCondition = blankConditioningIfInpaintingModel(run, p.batch().size(), latentW, latentH);
+        NDArray imageCondition = blankConditioningIfInpaintingModel(run, vae, p.batch().size(), latentW, latentH);
         SamplingPass second = new SamplingPass(plan.choice().sampler(), plan.choice().scheduler(), steps, plan.steps(),
                 noise, imageNoise, upscaled, null, imageCondition, hrCond, hrUncond, (float) p.sampling().cfgScale(), p.sampling().extras());
-        return second.run(model.unet(), schedule, callback);
+        return second.run(unet, schedule, callback);
     }
 
     /**
@@ -167,9 +178,10 @@ public final class Txt2Img {
         return parts;
     }
 
-    private NDArray blankConditioningIfInpaintingModel(NDManager run, int batch, int latentW, int latentH) {
+    private NDArray blankConditioningIfInpaintingModel(NDManager run, Autoencoder vae, int batch, int latentW,
+                                                       int latentH) {
         return model.unet().inChannels() == 9
-                ? Img2ImgLatents.blankConditioning(run, model.vae(), batch, latentW, latentH) : null;
+                ? Img2ImgLatents.blankConditioning(run, vae, batch, latentW, latentH) : null;
     }
 
     private static StepCallback progressCallback(ProgressListener progress, PeakMemory peak, long start, int offset,
@@ -182,12 +194,5 @@ public final class Txt2Img {
                 progress.onPreview(offset + step, LatentPreview.of(denoised, 0));
             }
         };
-    }
-
-    /** A1111's "Tiling": every convolution of UNet and VAE pads circularly for the run, so the image wraps around. */
-    private void setTiling(boolean on) {
-        PaddingMode mode = on ? PaddingMode.CIRCULAR : PaddingMode.ZEROS;
-        model.unet().setPaddingMode(mode);
-        model.vae().setPaddingMode(mode);
     }
 }

@@ -2,7 +2,6 @@ package io.sdfleet.diffusion.unet;
 
 import ai.djl.ndarray.NDArray;
 import io.sdfleet.diffusion.checkpoint.Weights;
-import io.sdfleet.diffusion.nn.Attention;
 import io.sdfleet.diffusion.nn.Linear;
 
 /** LDM {@code CrossAttention}: queries from x, keys and values from the context (or x itself for attn1). */
@@ -13,23 +12,20 @@ final class CrossAttention {
     private final Linear toV;
     private final Linear toOut; // to_out.0 (to_out.1 is dropout)
     private final int heads;
-    private final Attention attention;
-    private volatile ContextTransform contextTransform;
 
-    CrossAttention(Weights w, HeadLayout layout, Attention attention) {
+    CrossAttention(Weights w, HeadLayout layout) {
         toQ = Linear.load(w.at("to_q"));
         toK = Linear.load(w.at("to_k"));
         toV = Linear.load(w.at("to_v"));
         toOut = Linear.load(w.at("to_out.0"));
         heads = layout.headsFor(toQ.outFeatures());
-        this.attention = attention;
     }
 
     /** x [B, N, C], context [B, T, D] or null for self-attention. */
-    NDArray forward(NDArray x, NDArray context) {
+    NDArray forward(NDArray x, NDArray context, UNetSettings settings) {
         NDArray source = context == null ? x : context;
         NDArray q = toQ.forward(x);
-        ContextTransform transform = contextTransform;
+        ContextTransform transform = settings.contextTransform();
         ContextTransform.Sources sources = transform == null ? null : transform.apply(source);
         if (sources != null) { // new arrays made from the context: they belong to the block's scope
             sources.forKeys().attach(q.getManager());
@@ -41,11 +37,6 @@ final class CrossAttention {
             k.attach(q.getManager());
             v.attach(q.getManager());
         }
-        return toOut.forward(attention.multiHead(q, k, v, heads, null));
-    }
-
-    /** null: keys and values from the context itself (the model as trained). */
-    void setContextTransform(ContextTransform transform) {
-        this.contextTransform = transform;
+        return toOut.forward(settings.attention().multiHead(q, k, v, heads, null));
     }
 }

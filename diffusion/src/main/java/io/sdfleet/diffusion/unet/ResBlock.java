@@ -6,8 +6,7 @@ import io.sdfleet.diffusion.nn.Activations;
 import io.sdfleet.diffusion.nn.Conv2d;
 import io.sdfleet.diffusion.nn.GroupNorm;
 import io.sdfleet.diffusion.nn.Linear;
-
-import java.util.List;
+import io.sdfleet.diffusion.nn.PaddingMode;
 
 /**
  * LDM {@code ResBlock}: two norm-SiLU-conv stages with the timestep embedding added in between, plus a residual
@@ -32,16 +31,13 @@ final class ResBlock implements UNetBlock {
     }
 
     @Override
-    public NDArray forward(NDArray x, NDArray emb, NDArray context) {
-        NDArray h = inConv.forward(Activations.silu(inNorm.forward(x)));
+    public NDArray forward(NDArray x, NDArray emb, NDArray context, UNetSettings settings) {
+        PaddingMode padding = settings.padding();
+        NDArray h = inConv.forward(Activations.silu(inNorm.forward(x)), padding);
         NDArray e = embProj.forward(Activations.silu(emb));
         h = h.add(e.reshape(e.getShape().get(0), e.getShape().get(1), 1, 1));
-        h = outConv.forward(Activations.silu(outNorm.forward(h)));
-        NDArray residual = skip == null ? x : skip.forward(x);
+        h = outConv.forward(Activations.silu(outNorm.forward(h)), padding);
+        NDArray residual = skip == null ? x : skip.forward(x, padding);
         return residual.add(h);
-    }
-
-    List<Conv2d> convolutions() {
-        return skip == null ? List.of(inConv, outConv) : List.of(inConv, outConv, skip);
     }
 }

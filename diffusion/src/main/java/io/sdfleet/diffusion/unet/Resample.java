@@ -12,31 +12,31 @@ final class Resample {
 
     /** {@code op}: conv 3×3, stride 2, padding 1. */
     static final class Down implements UNetBlock {
-        final Conv2d op;
+        private final Conv2d op;
 
         Down(Weights w) {
             op = Conv2d.load(w.at("op"), 2, 1);
         }
 
         @Override
-        public NDArray forward(NDArray h, NDArray emb, NDArray context) {
-            return op.forward(h);
+        public NDArray forward(NDArray h, NDArray emb, NDArray context, UNetSettings settings) {
+            return op.forward(h, settings.padding());
         }
     }
 
     /** Nearest-neighbour ×2, then {@code conv} 3×3, padding 1. */
     static final class Up implements UNetBlock {
-        final Conv2d conv;
+        private final Conv2d conv;
 
         Up(Weights w) {
             conv = Conv2d.load(w.at("conv"), 1, 1);
         }
 
         @Override
-        public NDArray forward(NDArray h, NDArray emb, NDArray context) {
+        public NDArray forward(NDArray h, NDArray emb, NDArray context, UNetSettings settings) {
             long height = h.getShape().get(2);
             long width = h.getShape().get(3);
-            return conv.forward(nearest(h, 2 * height, 2 * width));
+            return conv.forward(nearest(h, 2 * height, 2 * width), settings.padding());
         }
     }
 

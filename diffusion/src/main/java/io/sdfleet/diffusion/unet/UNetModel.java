@@ -36,6 +36,9 @@ import java.util.TreeSet;
  * </pre>
  * Widths, levels, res blocks per level, where attention sits, transformer depth and context width all come from
  * the tensors; only the head layout must be told ({@link HeadLayout}). Every block runs in its own sub-manager.
+ *
+ * <p>A loaded UNet is shared by every run on its model and never changed by one: what a run chooses (padding,
+ * attention chunking, hypernetworks) comes with each call as {@link UNetSettings}.
  */
 public final class UNetModel implements NoisePredictor {
 
@@ -54,15 +57,13 @@ public final class UNetModel implements NoisePredictor {
     private final int contextDim;
     private final DataType dtype;
     private volatile Prediction prediction;
-    private final Attention attention;
-    private final List<Conv2d> convolutions = new ArrayList<>();
-    private final List<CrossAttention> attentionLayers = new ArrayList<>();
+    private final UNetSettings plain;
     private final String prefix;
     private volatile Placement placement = Placement.NONE;
 
     private UNetModel(Weights w, HeadLayout heads, Prediction prediction, Attention attention) {
         this.prediction = prediction;
-        this.attention = attention;
+        this.plain = new UNetSettings(PaddingMode.ZEROS, attention, null);
         this.prefix = w.prefix();
         long[] conv0 = w.shape("input_blocks.0.0.weight");
         modelChannels = Math.toIntExact(conv0[0]);
@@ -81,7 +82,6 @@ public final class UNetModel implements NoisePredictor {
         }
         outNorm = GroupNorm.load(w.at("out.0"), GroupNorm.SD_GROUPS, GroupNorm.UNET_EPS);
         outConv = Conv2d.load(w.at("out.2"), 1, 1);
-        convolutions.add(outConv);
         contextDim = Math.toIntExact(contextWidth(w));
     }
 
@@ -101,26 +101,16 @@ public final class UNetModel implements NoisePredictor {
         for (int j : indices(w, "")) {
             Weights child = w.at(String.valueOf(j));
             if (child.has("in_layers.0.weight")) {
-                ResBlock block = new ResBlock(child);
-                convolutions.addAll(block.convolutions());
-                blocks.add(block);
+                blocks.add(new ResBlock(child));
             } else if (child.has("proj_in.weight")) {
-                SpatialTransformer block = new SpatialTransformer(child, heads, attention);
-                convolutions.addAll(block.convolutions());
-                attentionLayers.addAll(block.attentionLayers());
-                blocks.add(block);
+                blocks.add(new SpatialTransformer(child, heads));
             } else if (child.has("op.weight")) {
-                Resample.Down block = new Resample.Down(child);
-                convolutions.add(block.op);
-                blocks.add(block);
+                blocks.add(new Resample.Down(child));
             } else if (child.has("conv.weight")) {
-                Resample.Up block = new Resample.Up(child);
-                convolutions.add(block.conv);
-                blocks.add(block);
+                blocks.add(new Resample.Up(child));
             } else if (child.has("weight")) { // input_blocks.0.0: the stem conv
                 Conv2d conv = Conv2d.load(child, 1, 1);
-                convolutions.add(conv);
-                blocks.add((h, emb, context) -> conv.forward(h));
+                blocks.add((h, emb, context, settings) -> conv.forward(h, settings.padding()));
             } else {
                 throw new IllegalArgumentException("unknown UNet block at " + child.prefix());
             }
@@ -152,8 +142,14 @@ public final class UNetModel implements NoisePredictor {
         return 0;
     }
 
+    /** A plain run's prediction: zero padding, the attention given at load, no hypernetworks. */
     @Override
     public NDArray predict(NDArray x, NDArray timesteps, NDArray context) {
+        return predict(x, timesteps, context, plain);
+    }
+
+    /** The prediction as one run computes it ({@link #predict(NDArray, NDArray, NDArray)} otherwise). */
+    public NDArray predict(NDArray x, NDArray timesteps, NDArray context, UNetSettings settings) {
         NDManager caller = x.getManager();
         try (NDManager call = caller.newSubManager()) {
             placement.enter(prefix);
@@ -163,11 +159,11 @@ public final class UNetModel implements NoisePredictor {
             Deque<NDArray> skips = new ArrayDeque<>();
             for (int i = 0; i < inputBlocks.size(); i++) {
                 placement.enter(prefix + "input_blocks." + i + ".");
-                h = run(call, inputBlocks.get(i), h, emb, ctx);
+                h = run(call, inputBlocks.get(i), h, emb, ctx, settings);
                 skips.push(h);
             }
             placement.enter(prefix + "middle_block.");
-            h = run(call, middleBlock, h, emb, ctx);
+            h = run(call, middleBlock, h, emb, ctx, settings);
             for (int i = 0; i < outputBlocks.size(); i++) {
                 List<UNetBlock> block = outputBlocks.get(i);
                 placement.enter(prefix + "output_blocks." + i + ".");
@@ -175,12 +171,13 @@ public final class UNetModel implements NoisePredictor {
                 NDArray joined = joinSkip(call, h, skip);
                 h.close();
                 skip.close();
-                h = run(call, block, joined, emb, ctx);
+                h = run(call, block, joined, emb, ctx, settings);
                 joined.close();
             }
             NDArray in = h;
             placement.enter(prefix);
-            NDArray out = Scope.run(call, () -> outConv.forward(Activations.silu(outNorm.forward(in))), in);
+            NDArray out = Scope.run(call,
+                    () -> outConv.forward(Activations.silu(outNorm.forward(in)), settings.padding()), in);
             NDArray result = out.getDataType() == x.getDataType() ? out : out.toType(x.getDataType(), false);
             result.attach(caller);
             return result;
@@ -201,11 +198,12 @@ public final class UNetModel implements NoisePredictor {
     }
 
     /** Runs one sequence of blocks on h (left open: it may be a skip) and returns a new array in {@code call}. */
-    private static NDArray run(NDManager call, List<UNetBlock> blocks, NDArray h, NDArray emb, NDArray context) {
+    private static NDArray run(NDManager call, List<UNetBlock> blocks, NDArray h, NDArray emb, NDArray context,
+                               UNetSettings settings) {
         NDArray current = h;
         for (UNetBlock block : blocks) {
             NDArray in = current;
-            current = Scope.run(call, () -> block.forward(in, emb, context), in, emb, context);
+            current = Scope.run(call, () -> block.forward(in, emb, context, settings), in, emb, context);
             if (in != h) {
                 in.close();
             }
@@ -260,23 +258,18 @@ public final class UNetModel implements NoisePredictor {
         return dtype;
     }
 
-    /** The attention helper shared by every transformer of this UNet (query-chunking knob). */
+    /** The attention chunking given at load: what a plain run uses. */
     public Attention attention() {
-        return attention;
+        return plain.attention();
+    }
+
+    /** This UNet as a sampler of one run sees it: every prediction with {@code settings}. */
+    public NoisePredictor with(UNetSettings settings) {
+        return new UNetForRun(this, settings);
     }
 
     /** Who brings the weights to the compute device before each block runs (memory modes). */
     public void setPlacement(Placement placement) {
         this.placement = placement;
-    }
-
-    /** Zero padding (normal) or circular padding of every conv ("tiling"). */
-    public void setPaddingMode(PaddingMode mode) {
-        convolutions.forEach(c -> c.setPaddingMode(mode));
-    }
-
-    /** Sets what every attention layer computes keys and values from; null restores the plain model. */
-    public void setContextTransform(ContextTransform transform) {
-        attentionLayers.forEach(a -> a.setContextTransform(transform));
     }
 }

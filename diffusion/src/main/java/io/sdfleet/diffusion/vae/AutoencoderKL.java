@@ -9,9 +9,6 @@ import io.sdfleet.diffusion.nn.Conv2d;
 import io.sdfleet.diffusion.nn.PaddingMode;
 import io.sdfleet.diffusion.offload.Placement;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * SD's KL autoencoder in the LDM layout (under {@link #PREFIX}): pixels [−1, 1] ⇄ VAE latents at 1/8 size.
  *
@@ -19,8 +16,11 @@ import java.util.List;
  * LDM's {@code first_stage_model} sees. The diffusion model works on those times the checkpoint's scale factor
  * ({@link #SD_SCALE_FACTOR} for SD 1.x/2.x): the pipeline multiplies an encoded sample by it and divides model
  * latents by it before decoding.
+ *
+ * <p>A loaded VAE is shared by every run on its model and never changed by one: what a run chooses (padding,
+ * attention chunking, tiles) comes with each call as {@link VaeSettings}; the calls without settings run plainly.
  */
-public final class AutoencoderKL {
+public final class AutoencoderKL implements Autoencoder {
 
     /** Where LDM single-file checkpoints keep the VAE. */
     public static final String PREFIX = "first_stage_model.";
@@ -32,19 +32,16 @@ public final class AutoencoderKL {
     private final Conv2d quantConv;
     private final Conv2d postQuantConv;
     private final DataType dtype;
-    private final Attention attention;
-    private final List<Conv2d> convolutions = new ArrayList<>();
-    private volatile VaeTiling tiling;
+    private final VaeSettings plain;
     private volatile Placement placement = Placement.NONE;
     private final String prefix;
-    private volatile PaddingMode paddingMode = PaddingMode.ZEROS;
 
     private AutoencoderKL(Weights w, Attention attention) {
-        this.attention = attention;
+        this.plain = new VaeSettings(PaddingMode.ZEROS, attention, null);
         this.prefix = w.prefix();
         this.dtype = w.floatType();
-        encoder = new Encoder(w.at("encoder"), attention, convolutions);
-        decoder = new Decoder(w.at("decoder"), attention, convolutions);
+        encoder = new Encoder(w.at("encoder"));
+        decoder = new Decoder(w.at("decoder"));
         quantConv = Conv2d.load(w.at("quant_conv"), 1, 0);
         postQuantConv = Conv2d.load(w.at("post_quant_conv"), 1, 0);
     }
@@ -54,58 +51,76 @@ public final class AutoencoderKL {
         return load(w, Attention.chunked());
     }
 
+    /** @param attention the chunking of a plain run (the calls without settings) */
     public static AutoencoderKL load(Weights w, Attention attention) {
         return new AutoencoderKL(w, attention);
     }
 
-    /** VAE-space latents z [B, 4, h, w] → image [B, 3, 8h, 8w] in about [−1, 1] (not clamped), in z's manager. */
+    /** A plain run's decode: zero padding, the attention given at load, untiled. */
+    @Override
     public NDArray decode(NDArray z) {
+        return decode(z, plain);
+    }
+
+    /** VAE-space latents z [B, 4, h, w] → image [B, 3, 8h, 8w] in about [−1, 1] (not clamped), in z's manager. */
+    public NDArray decode(NDArray z, VaeSettings settings) {
         placement.enter(prefix);
         NDArray input = z.toType(dtype, true);
-        try (NDArray quantized = postQuantConv.forward(input)) {
+        StageSettings stages = settings.stages();
+        try (NDArray quantized = postQuantConv.forward(input, settings.padding())) {
             input.close();
-            VaeTiling tiles = tilingFor(z.getShape().get(2), z.getShape().get(3));
+            VaeTiling tiles = settings.tilingFor(z.getShape().get(2), z.getShape().get(3));
             if (tiles == null) {
-                return inType(decoder.forward(quantized), z.getDataType());
+                return inType(decoder.forward(quantized, stages), z.getDataType());
             }
-            try (NDArray features = decoder.latent(quantized)) {
-                return inType(TiledVae.decodeFeatures(decoder, features, tiles), z.getDataType());
+            try (NDArray features = decoder.latent(quantized, stages)) {
+                return inType(TiledVae.decodeFeatures(decoder, features, tiles, stages), z.getDataType());
             }
         }
+    }
+
+    /** A plain run's encoder moments: zero padding, the attention given at load, untiled. */
+    public NDArray encodeMoments(NDArray image) {
+        return encodeMoments(image, plain);
     }
 
     /** The encoder's raw moments [B, 2·z, h, w]: mean and log-variance stacked on channels. */
-    public NDArray encodeMoments(NDArray image) {
+    public NDArray encodeMoments(NDArray image, VaeSettings settings) {
         placement.enter(prefix);
         NDArray input = image.toType(dtype, true);
-        VaeTiling tiles = tilingFor(image.getShape().get(2) / 8, image.getShape().get(3) / 8);
-        try (NDArray features = tiles == null ? encoder.forward(input) : encodeTiled(input, tiles)) {
+        StageSettings stages = settings.stages();
+        VaeTiling tiles = settings.tilingFor(image.getShape().get(2) / 8, image.getShape().get(3) / 8);
+        try (NDArray features = tiles == null ? encoder.forward(input, stages) : encodeTiled(input, tiles, stages)) {
             input.close();
-            return inType(quantConv.forward(features), image.getDataType());
+            return inType(quantConv.forward(features, settings.padding()), image.getDataType());
         }
     }
 
-    private NDArray encodeTiled(NDArray input, VaeTiling tiles) {
-        try (NDArray down = TiledVae.encodeFeatures(encoder, input, tiles)) {
-            return encoder.latent(down);
+    private NDArray encodeTiled(NDArray input, VaeTiling tiles, StageSettings stages) {
+        try (NDArray down = TiledVae.encodeFeatures(encoder, input, tiles, stages)) {
+            return encoder.latent(down, stages);
         }
     }
 
-    /** The tiling to use for a latent of this size, or null for the plain run. */
-    private VaeTiling tilingFor(long latentH, long latentW) {
-        VaeTiling tiles = tiling;
-        boolean tileable = tiles != null && paddingMode == PaddingMode.ZEROS && tiles.splits(latentH, latentW);
-        return tileable ? tiles : null;
+    /** A plain run's posterior: zero padding, the attention given at load, untiled. */
+    @Override
+    public Posterior encode(NDArray image) {
+        return encode(image, plain);
     }
 
     /** image [B, 3, H, W] in [−1, 1] (H, W multiples of 8) → the posterior over VAE-space latents. */
-    public Posterior encode(NDArray image) {
-        try (NDArray moments = encodeMoments(image); NDList halves = moments.split(2, 1)) {
+    public Posterior encode(NDArray image, VaeSettings settings) {
+        try (NDArray moments = encodeMoments(image, settings); NDList halves = moments.split(2, 1)) {
             NDArray mean = halves.get(0).duplicate();
             NDArray logvar = halves.get(1).clip(-30f, 20f);
             NDArray std = logvar.mul(0.5f).exp();
             return new Posterior(mean, logvar, std);
         }
+    }
+
+    /** This VAE as one run uses it: every decode and encode with {@code settings}. */
+    public Autoencoder with(VaeSettings settings) {
+        return new VaeForRun(this, settings);
     }
 
     private static NDArray inType(NDArray x, DataType type) {
@@ -117,30 +132,13 @@ public final class AutoencoderKL {
         return converted;
     }
 
+    /** The attention chunking given at load: what a plain run uses. */
     public Attention attention() {
-        return attention;
-    }
-
-    /** Zero padding (normal) or circular padding of every conv ("tiling"). */
-    public void setPaddingMode(PaddingMode mode) {
-        paddingMode = mode;
-        convolutions.forEach(c -> c.setPaddingMode(mode));
-    }
-
-    /**
-     * Tiled decode and encode for latents larger than one tile ({@link TiledVae}); null turns it off. Ignored
-     * while the padding is circular.
-     */
-    public void setTiling(VaeTiling tiling) {
-        this.tiling = tiling;
+        return plain.attention();
     }
 
     /** Who brings the weights to the compute device before the VAE runs (memory modes). */
     public void setPlacement(Placement placement) {
         this.placement = placement;
-    }
-
-    public VaeTiling tiling() {
-        return tiling;
     }
 }

@@ -3,13 +3,11 @@ package io.sdfleet.diffusion.vae;
 import ai.djl.ndarray.NDArray;
 import io.sdfleet.diffusion.checkpoint.Weights;
 import io.sdfleet.diffusion.nn.Activations;
-import io.sdfleet.diffusion.nn.Attention;
 import io.sdfleet.diffusion.nn.Conv2d;
 import io.sdfleet.diffusion.nn.GroupNorm;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
 
 /**
  * LDM VAE {@code Decoder}: conv_in; mid; levels from the deepest up (up.N counts down to 0), each with
@@ -18,16 +16,15 @@ import java.util.function.UnaryOperator;
 final class Decoder {
 
     /** conv_in and mid at latent resolution: cheap, and mid's attention sees the whole latent. */
-    private final List<UnaryOperator<NDArray>> latentStages = new ArrayList<>();
+    private final List<Stage> latentStages = new ArrayList<>();
     /** The up levels and the output head: where the memory goes; local, so they can run tile by tile. */
-    private final List<UnaryOperator<NDArray>> upStages = new ArrayList<>();
+    private final List<Stage> upStages = new ArrayList<>();
 
-    Decoder(Weights w, Attention attention, List<Conv2d> convolutions) {
+    Decoder(Weights w) {
         Conv2d convIn = Conv2d.load(w.at("conv_in"), 1, 1);
-        convolutions.add(convIn);
-        latentStages.add(convIn::forward);
-        Mid.addTo(latentStages, w.at("mid"), attention, convolutions);
-        List<UnaryOperator<NDArray>> stages = upStages;
+        latentStages.add((x, s) -> convIn.forward(x, s.padding()));
+        Mid.addTo(latentStages, w.at("mid"));
+        List<Stage> stages = upStages;
         int levels = 0;
         while (w.has("up." + levels + ".block.0.conv1.weight")) {
             levels++;
@@ -35,43 +32,41 @@ final class Decoder {
         for (int level = levels - 1; level >= 0; level--) {
             Weights up = w.at("up." + level);
             for (int m = 0; up.has("block." + m + ".conv1.weight"); m++) {
-                stages.add(new ResnetBlock(up.at("block." + m), convolutions));
+                stages.add(new ResnetBlock(up.at("block." + m)));
                 if (up.has("attn." + m + ".q.weight")) {
-                    stages.add(new AttnBlock(up.at("attn." + m), attention));
+                    stages.add(new AttnBlock(up.at("attn." + m)));
                 }
             }
             if (up.has("upsample.conv.weight")) {
                 Conv2d conv = Conv2d.load(up.at("upsample.conv"), 1, 1);
-                convolutions.add(conv);
-                stages.add(x -> {
+                stages.add((x, s) -> {
                     long height = x.getShape().get(2);
                     long width = x.getShape().get(3);
                     try (NDArray doubled = x.getNDArrayInternal()
                             .interpolation(new long[] {2 * height, 2 * width}, 0, false)) {
-                        return conv.forward(doubled);
+                        return conv.forward(doubled, s.padding());
                     }
                 });
             }
         }
         GroupNorm normOut = GroupNorm.load(w.at("norm_out"), GroupNorm.SD_GROUPS, GroupNorm.LDM_NORMALIZE_EPS);
         Conv2d convOut = Conv2d.load(w.at("conv_out"), 1, 1);
-        convolutions.add(convOut);
-        stages.add(x -> convOut.forward(Activations.silu(normOut.forward(x))));
+        stages.add((x, s) -> convOut.forward(Activations.silu(normOut.forward(x, s.norms())), s.padding()));
     }
 
-    NDArray forward(NDArray z) {
-        try (NDArray features = latent(z)) {
-            return up(features);
+    NDArray forward(NDArray z, StageSettings settings) {
+        try (NDArray features = latent(z, settings)) {
+            return up(features, settings);
         }
     }
 
     /** z → the mid block's output [B, C, h, w], in z's manager. */
-    NDArray latent(NDArray z) {
-        return Stages.run(latentStages, z);
+    NDArray latent(NDArray z, StageSettings settings) {
+        return Stages.run(latentStages, z, settings);
     }
 
     /** The mid block's output (or a window of it) → pixels at 8× its size, in its manager. */
-    NDArray up(NDArray features) {
-        return Stages.run(upStages, features);
+    NDArray up(NDArray features, StageSettings settings) {
+        return Stages.run(upStages, features, settings);
     }
 }

@@ -4,13 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.checkpoint.Weights;
 import io.sdfleet.diffusion.nn.Activations;
-import io.sdfleet.diffusion.nn.Attention;
 import io.sdfleet.diffusion.nn.Conv2d;
 import io.sdfleet.diffusion.nn.GroupNorm;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
 
 /**
  * LDM VAE {@code Encoder}: conv_in; per level down.N.block.M (+ attn.M) and, except at the last level,
@@ -19,55 +17,52 @@ import java.util.function.UnaryOperator;
 final class Encoder {
 
     /** conv_in and the down levels: where the memory goes; local, so they can run tile by tile. */
-    private final List<UnaryOperator<NDArray>> downStages = new ArrayList<>();
+    private final List<Stage> downStages = new ArrayList<>();
     /** mid and the output head at latent resolution: cheap, and mid's attention sees the whole latent. */
-    private final List<UnaryOperator<NDArray>> latentStages = new ArrayList<>();
+    private final List<Stage> latentStages = new ArrayList<>();
 
-    Encoder(Weights w, Attention attention, List<Conv2d> convolutions) {
+    Encoder(Weights w) {
         Conv2d convIn = Conv2d.load(w.at("conv_in"), 1, 1);
-        convolutions.add(convIn);
-        List<UnaryOperator<NDArray>> stages = downStages;
-        stages.add(convIn::forward);
+        List<Stage> stages = downStages;
+        stages.add((x, s) -> convIn.forward(x, s.padding()));
         for (int level = 0; w.has("down." + level + ".block.0.conv1.weight"); level++) {
             Weights down = w.at("down." + level);
             for (int m = 0; down.has("block." + m + ".conv1.weight"); m++) {
-                stages.add(new ResnetBlock(down.at("block." + m), convolutions));
+                stages.add(new ResnetBlock(down.at("block." + m)));
                 if (down.has("attn." + m + ".q.weight")) {
-                    stages.add(new AttnBlock(down.at("attn." + m), attention));
+                    stages.add(new AttnBlock(down.at("attn." + m)));
                 }
             }
             if (down.has("downsample.conv.weight")) {
                 // LDM pads right and bottom by one, then convolves with stride 2 and no padding
                 Conv2d conv = Conv2d.load(down.at("downsample.conv"), 2, 0);
-                convolutions.add(conv);
-                stages.add(x -> {
+                stages.add((x, s) -> {
                     try (NDArray padded = x.pad(new Shape(0, 1, 0, 1), 0)) {
-                        return conv.forward(padded);
+                        return conv.forward(padded, s.padding());
                     }
                 });
             }
         }
         stages = latentStages;
-        Mid.addTo(stages, w.at("mid"), attention, convolutions);
+        Mid.addTo(stages, w.at("mid"));
         GroupNorm normOut = GroupNorm.load(w.at("norm_out"), GroupNorm.SD_GROUPS, GroupNorm.LDM_NORMALIZE_EPS);
         Conv2d convOut = Conv2d.load(w.at("conv_out"), 1, 1);
-        convolutions.add(convOut);
-        stages.add(x -> convOut.forward(Activations.silu(normOut.forward(x))));
+        stages.add((x, s) -> convOut.forward(Activations.silu(normOut.forward(x, s.norms())), s.padding()));
     }
 
-    NDArray forward(NDArray image) {
-        try (NDArray features = down(image)) {
-            return latent(features);
+    NDArray forward(NDArray image, StageSettings settings) {
+        try (NDArray features = down(image, settings)) {
+            return latent(features, settings);
         }
     }
 
     /** Pixels (or a window of them, sides multiples of 8) → features at 1/8 size, in the input's manager. */
-    NDArray down(NDArray image) {
-        return Stages.run(downStages, image);
+    NDArray down(NDArray image, StageSettings settings) {
+        return Stages.run(downStages, image, settings);
     }
 
     /** The down levels' output → the encoder's output [B, 2·z, h, w], in its manager. */
-    NDArray latent(NDArray features) {
-        return Stages.run(latentStages, features);
+    NDArray latent(NDArray features, StageSettings settings) {
+        return Stages.run(latentStages, features, settings);
     }
 }

@@ -5,13 +5,11 @@ import io.sdfleet.diffusion.checkpoint.Weights;
 import io.sdfleet.diffusion.nn.Activations;
 import io.sdfleet.diffusion.nn.Conv2d;
 import io.sdfleet.diffusion.nn.GroupNorm;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.UnaryOperator;
+import io.sdfleet.diffusion.nn.NormStatistics;
+import io.sdfleet.diffusion.nn.PaddingMode;
 
 /** LDM VAE {@code ResnetBlock} (no timestep): x + conv2(silu(norm2(conv1(silu(norm1(x)))))), 1×1 shortcut on width change. */
-final class ResnetBlock implements UnaryOperator<NDArray> {
+final class ResnetBlock implements Stage {
 
     private final GroupNorm norm1;
     private final Conv2d conv1;
@@ -19,7 +17,7 @@ final class ResnetBlock implements UnaryOperator<NDArray> {
     private final Conv2d conv2;
     private final Conv2d shortcut; // nin_shortcut (1×1) or conv_shortcut (3×3); null when widths match
 
-    ResnetBlock(Weights w, List<Conv2d> convolutions) {
+    ResnetBlock(Weights w) {
         norm1 = GroupNorm.load(w.at("norm1"), GroupNorm.SD_GROUPS, GroupNorm.LDM_NORMALIZE_EPS);
         conv1 = Conv2d.load(w.at("conv1"), 1, 1);
         norm2 = GroupNorm.load(w.at("norm2"), GroupNorm.SD_GROUPS, GroupNorm.LDM_NORMALIZE_EPS);
@@ -31,18 +29,15 @@ final class ResnetBlock implements UnaryOperator<NDArray> {
         } else {
             shortcut = null;
         }
-        List<Conv2d> mine = new ArrayList<>(List.of(conv1, conv2));
-        if (shortcut != null) {
-            mine.add(shortcut);
-        }
-        convolutions.addAll(mine);
     }
 
     @Override
-    public NDArray apply(NDArray x) {
-        NDArray h = conv1.forward(Activations.silu(norm1.forward(x)));
-        h = conv2.forward(Activations.silu(norm2.forward(h)));
-        NDArray residual = shortcut == null ? x : shortcut.forward(x);
+    public NDArray apply(NDArray x, StageSettings settings) {
+        PaddingMode padding = settings.padding();
+        NormStatistics norms = settings.norms();
+        NDArray h = conv1.forward(Activations.silu(norm1.forward(x, norms)), padding);
+        h = conv2.forward(Activations.silu(norm2.forward(h, norms)), padding);
+        NDArray residual = shortcut == null ? x : shortcut.forward(x, padding);
         return residual.add(h);
     }
 }

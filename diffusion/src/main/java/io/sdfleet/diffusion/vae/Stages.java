@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import io.sdfleet.diffusion.nn.Scope;
 
 import java.util.List;
-import java.util.function.UnaryOperator;
 
 /** A straight chain of blocks, each run in its own scope; intermediates are freed as soon as they are consumed. */
 final class Stages {
@@ -13,11 +12,11 @@ final class Stages {
     }
 
     /** Applies {@code stages} in order; the result lives in x's manager and x is left open. */
-    static NDArray run(List<UnaryOperator<NDArray>> stages, NDArray x) {
+    static NDArray run(List<Stage> stages, NDArray x, StageSettings settings) {
         NDArray current = x;
-        for (UnaryOperator<NDArray> stage : stages) {
+        for (Stage stage : stages) {
             NDArray in = current;
-            current = Scope.run(x.getManager(), () -> stage.apply(in), in);
+            current = Scope.run(x.getManager(), () -> stage.apply(in, settings), in);
             if (in != x) {
                 in.close();
             }

@@ -25,30 +25,32 @@ final class TiledVae {
     }
 
     /** The mid block's output [B, C, h, w] → pixels [B, 3, 8h, 8w], in its manager. */
-    static NDArray decodeFeatures(Decoder decoder, NDArray features, VaeTiling tiling) {
+    static NDArray decodeFeatures(Decoder decoder, NDArray features, VaeTiling tiling, StageSettings settings) {
         int factor = subsampling(features.getShape().get(2), features.getShape().get(3), tiling.statsSide());
-        try (NormStatistics stats = new NormStatistics(features.getManager())) {
+        try (NormStatistics stats = NormStatistics.recording(features.getManager())) {
             try (NDManager pass = features.getManager().newSubManager()) {
                 NDArray sample = subsample(features, factor, 1);
                 sample.attach(pass);
-                stats.recording(() -> decoder.up(sample));
+                decoder.up(sample, settings.withNorms(stats));
             }
-            return stats.replaying(() -> TiledRun.run(features, 1, 8, tiling, decoder::up));
+            StageSettings replay = settings.withNorms(stats.replaying());
+            return TiledRun.run(features, 1, 8, tiling, window -> decoder.up(window, replay));
         }
     }
 
     /** Pixels [B, 3, H, W] (multiples of 8) → the down levels' output at 1/8 size, in the image's manager. */
-    static NDArray encodeFeatures(Encoder encoder, NDArray image, VaeTiling tiling) {
+    static NDArray encodeFeatures(Encoder encoder, NDArray image, VaeTiling tiling, StageSettings settings) {
         long cellsH = image.getShape().get(2) / 8;
         long cellsW = image.getShape().get(3) / 8;
         int factor = subsampling(cellsH, cellsW, tiling.statsSide());
-        try (NormStatistics stats = new NormStatistics(image.getManager())) {
+        try (NormStatistics stats = NormStatistics.recording(image.getManager())) {
             try (NDManager pass = image.getManager().newSubManager()) {
                 NDArray sample = subsample(image, factor, 8);
                 sample.attach(pass);
-                stats.recording(() -> encoder.down(sample));
+                encoder.down(sample, settings.withNorms(stats));
             }
-            return stats.replaying(() -> TiledRun.run(image, 8, 1, tiling, encoder::down));
+            StageSettings replay = settings.withNorms(stats.replaying());
+            return TiledRun.run(image, 8, 1, tiling, window -> encoder.down(window, replay));
         }
     }
 

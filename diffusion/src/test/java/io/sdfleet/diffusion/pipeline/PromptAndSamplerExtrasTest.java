@@ -4,6 +4,7 @@ import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
 import io.sdfleet.diffusion.checkpoint.SafetensorsWriter;
 import io.sdfleet.diffusion.checkpoint.StoredTensor;
 import io.sdfleet.diffusion.image.PngFiles;
+import io.sdfleet.diffusion.networks.NetworkDirectories;
 import io.sdfleet.diffusion.testing.MiniModel;
 import io.sdfleet.diffusion.testing.Reference;
 import io.sdfleet.diffusion.testing.Tensors;
@@ -53,10 +54,16 @@ class PromptAndSamplerExtrasTest {
     }
 
     private GenerationResult run(String prompt, String sampler, double cfg, SamplerExtras extras, ProgressListener listener) {
+        return run(null, prompt, sampler, cfg, extras, listener);
+    }
+
+    /** @param vae an external VAE file, or null for the checkpoint's own */
+    private GenerationResult run(Path vae, String prompt, String sampler, double cfg, SamplerExtras extras,
+                                 ProgressListener listener) {
         GenerationParameters p = new GenerationParameters(new Prompt(prompt, "", 1),
                 new ImageSize(64, 64), new Batch(1, 1), Noise.of(21),
                 new Sampling(sampler, "Automatic", 4, cfg, extras));
-        return new Txt2Img(model).generate(p, Optional.empty(), listener);
+        return new Txt2Img(model, NetworkDirectories.none(), vae).generate(p, Optional.empty(), listener);
     }
 
     @Test
@@ -109,17 +116,13 @@ class PromptAndSamplerExtrasTest {
         darker.write(dir.resolve("darker.vae.safetensors"));
 
         BufferedImage own = run("a lake", "Euler", 7, SamplerExtras.DEFAULTS).images().get(0).image();
-        try {
-            model.useVae(dir.resolve("same.vae.safetensors"));
-            GeneratedImage sameImage = run("a lake", "Euler", 7, SamplerExtras.DEFAULTS).images().get(0);
-            assertThat(meanBrightness(sameImage.image())).isEqualTo(meanBrightness(own));
-            assertThat(PngFiles.readText(sameImage.png()).get("parameters")).contains("VAE: same.vae.safetensors", "VAE hash: ");
-            model.useVae(dir.resolve("darker.vae.safetensors"));
-            BufferedImage darkerImage = run("a lake", "Euler", 7, SamplerExtras.DEFAULTS).images().get(0).image();
-            assertThat(meanBrightness(darkerImage)).isLessThan(meanBrightness(own) - 20);
-        } finally {
-            model.useVae(null);
-        }
+        GeneratedImage sameImage = run(dir.resolve("same.vae.safetensors"), "a lake", "Euler", 7,
+                SamplerExtras.DEFAULTS, ProgressListener.NONE).images().get(0);
+        assertThat(meanBrightness(sameImage.image())).isEqualTo(meanBrightness(own));
+        assertThat(PngFiles.readText(sameImage.png()).get("parameters")).contains("VAE: same.vae.safetensors", "VAE hash: ");
+        BufferedImage darkerImage = run(dir.resolve("darker.vae.safetensors"), "a lake", "Euler", 7,
+                SamplerExtras.DEFAULTS, ProgressListener.NONE).images().get(0).image();
+        assertThat(meanBrightness(darkerImage)).isLessThan(meanBrightness(own) - 20);
         assertThat(meanBrightness(run("a lake", "Euler", 7, SamplerExtras.DEFAULTS).images().get(0).image()))
                 .isEqualTo(meanBrightness(own));
     }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
 import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.nn.PaddingMode;
 import io.sdfleet.diffusion.runtime.MemoryProbe;
 import io.sdfleet.diffusion.runtime.PeakMemory;
 import io.sdfleet.diffusion.runtime.Torch;
@@ -28,9 +29,8 @@ class TiledVaeMemoryTest {
             AutoencoderKL vae = AutoencoderKL.load(Weights.of(checkpoint, m, DataType.FLOAT32).at(AutoencoderKL.PREFIX));
             NDArray latent = TorchCpuRandom.randn(m, 3, new Shape(1, 4, 128, 128));
             // tiled first: memory freed by a run may stay resident, which would only inflate the later baseline
-            vae.setTiling(VaeTiling.DEFAULT);
-            long tiled = peakGrowth(() -> vae.decode(latent));
-            vae.setTiling(null);
+            VaeSettings tiles = new VaeSettings(PaddingMode.ZEROS, vae.attention(), VaeTiling.DEFAULT);
+            long tiled = peakGrowth(() -> vae.decode(latent, tiles));
             long plain = peakGrowth(() -> vae.decode(latent));
             System.out.printf("1024² mini VAE decode peak growth: plain %d MB, tiled %d MB (%.2f×)%n",
                     plain >> 20, tiled >> 20, (double) tiled / plain);

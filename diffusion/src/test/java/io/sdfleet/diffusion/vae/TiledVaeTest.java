@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
 import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.nn.PaddingMode;
 import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.diffusion.runtime.TorchCpuRandom;
 import io.sdfleet.diffusion.testing.Reference;
@@ -44,6 +45,10 @@ class TiledVaeTest {
         checkpoint.close();
     }
 
+    private static VaeSettings tiled(VaeTiling tiling) {
+        return new VaeSettings(PaddingMode.ZEROS, vae.attention(), tiling);
+    }
+
     @Test
     void tiledDecodeWithExactStatisticsEqualsThePlainDecode() {
         // 3×3 tiles; the 40-cell latent fits the statistics pass, so the statistics are the plain run's
@@ -54,17 +59,13 @@ class TiledVaeTest {
     private static double tiledDecodeError(VaeTiling tiling) {
         try (NDManager call = manager.newSubManager()) {
             NDArray latent = TorchCpuRandom.randn(call, 7, new Shape(1, 4, 40, 36));
-            vae.setTiling(null);
             NDArray plain = vae.decode(latent);
-            vae.setTiling(tiling);
-            NDArray tiled = vae.decode(latent);
+            NDArray tiled = vae.decode(latent, tiled(tiling));
             double err = Tensors.maxAbs(tiled, plain);
             System.out.printf("tiled decode %s, exact statistics: max-abs %.3g (image range ±%.2f)%n", tiling, err,
                     plain.abs().max().getFloat());
             assertThat(tiled.getShape()).isEqualTo(plain.getShape());
             return err;
-        } finally {
-            vae.setTiling(null);
         }
     }
 
@@ -72,16 +73,12 @@ class TiledVaeTest {
     void tiledDecodeWithEstimatedStatisticsStaysCloseToThePlainDecode() {
         try (NDManager call = manager.newSubManager()) {
             NDArray latent = TorchCpuRandom.randn(call, 8, new Shape(1, 4, 48, 48));
-            vae.setTiling(null);
             NDArray plain = vae.decode(latent);
-            vae.setTiling(new VaeTiling(16, 8, 4, 24)); // statistics from every 2nd cell
-            NDArray tiled = vae.decode(latent);
+            NDArray tiled = vae.decode(latent, tiled(new VaeTiling(16, 8, 4, 24))); // statistics from every 2nd cell
             double mean = tiled.sub(plain).abs().mean().getFloat();
             System.out.printf("tiled decode, estimated statistics: mean-abs %.3g max-abs %.3g%n", mean,
                     Tensors.maxAbs(tiled, plain));
             assertThat(mean).isLessThan(ESTIMATED_STATS_MEAN_TOLERANCE);
-        } finally {
-            vae.setTiling(null);
         }
     }
 
@@ -89,16 +86,12 @@ class TiledVaeTest {
     void tiledEncodeWithExactStatisticsEqualsThePlainEncode() {
         try (NDManager call = manager.newSubManager()) {
             NDArray image = TorchCpuRandom.randn(call, 9, new Shape(1, 3, 288, 320)).tanh();
-            vae.setTiling(null);
             NDArray plain = vae.encodeMoments(image);
-            vae.setTiling(new VaeTiling(16, 8, 4, 64));
-            NDArray tiled = vae.encodeMoments(image);
+            NDArray tiled = vae.encodeMoments(image, tiled(new VaeTiling(16, 8, 4, 64)));
             double err = Tensors.maxAbs(tiled, plain);
             System.out.printf("tiled encode, exact statistics, pad 8: max-abs %.3g%n", err);
             assertThat(tiled.getShape()).isEqualTo(plain.getShape());
             assertThat(err).isLessThan(PAD_8_TOLERANCE);
-        } finally {
-            vae.setTiling(null);
         }
     }
 
@@ -106,12 +99,8 @@ class TiledVaeTest {
     void aLatentThatFitsOneTileDecodesPlainly() {
         try (NDManager call = manager.newSubManager()) {
             NDArray latent = TorchCpuRandom.randn(call, 10, new Shape(1, 4, 12, 16));
-            vae.setTiling(null);
             NDArray plain = vae.decode(latent);
-            vae.setTiling(new VaeTiling(16, 8, 4, 64));
-            assertThat(Tensors.maxAbs(vae.decode(latent), plain)).isZero();
-        } finally {
-            vae.setTiling(null);
+            assertThat(Tensors.maxAbs(vae.decode(latent, tiled(new VaeTiling(16, 8, 4, 64))), plain)).isZero();
         }
     }
 }

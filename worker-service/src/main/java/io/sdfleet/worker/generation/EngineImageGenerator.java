@@ -68,8 +68,7 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
         StableDiffusionModel model;
         try {
             model = cache.get(checkpoint);
-            model.useVae(vae);
-            result = new Txt2Img(model, networks.directories())
+            result = new Txt2Img(model, networks.directories(), vae)
                     .generate(JobBatch.of(job), Optional.empty(), new ProgressWithPreviews(progress, properties.previewEvery()));
         } finally {
             networks.close();

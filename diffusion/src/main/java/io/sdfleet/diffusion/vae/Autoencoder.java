@@ -1,0 +1,16 @@
+package io.sdfleet.diffusion.vae;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * A VAE seen from the pipeline: pixels in [−1, 1] ⇄ VAE-space latents at 1/8 size (see {@link AutoencoderKL} for
+ * the latent spaces). Outputs are created in the input's manager.
+ */
+public interface Autoencoder {
+
+    /** VAE-space latents z [B, 4, h, w] → image [B, 3, 8h, 8w] in about [−1, 1] (not clamped). */
+    NDArray decode(NDArray z);
+
+    /** image [B, 3, H, W] in [−1, 1] (H, W multiples of 8) → the posterior over VAE-space latents. */
+    Posterior encode(NDArray image);
+}

@@ -1,0 +1,17 @@
+package io.sdfleet.diffusion.vae;
+
+import ai.djl.ndarray.NDArray;
+
+/** A shared VAE as one run uses it: every decode and encode computed with that run's settings. */
+record VaeForRun(AutoencoderKL vae, VaeSettings settings) implements Autoencoder {
+
+    @Override
+    public NDArray decode(NDArray z) {
+        return vae.decode(z, settings);
+    }
+
+    @Override
+    public Posterior encode(NDArray image) {
+        return vae.encode(image, settings);
+    }
+}
