@@ -17,7 +17,7 @@ class WorkerRegistryTest {
     @Test
     void aWorkerThatReportsItselfDrainedIsNoCapacityEvenToAFreshScheduler() {
         WorkerRegistry fresh = new WorkerRegistry(new SchedulerProperties(1, 100, 30, 0, 1, 300, true, 600));
-        fresh.heard(new WorkerHeartbeat("w-drained", "cpu", 8L << 30, 8L << 30, 0, List.of(), null, NOW, true), NOW);
+        fresh.heard(new WorkerHeartbeat("w-drained", "cpu", 8L << 30, 8L << 30, 0, List.of(), null, NOW, true, 0), NOW);
         fresh.heard(new WorkerHeartbeat("w-ok", "cpu", 8L << 30, 8L << 30, 0, List.of(), null, NOW), NOW);
 
         assertThat(fresh.isDrained("w-drained")).isTrue();

@@ -48,6 +48,6 @@ public class HeartbeatPublisher {
         long[] memory = generator.memory();
         metrics.memory(memory);
         events.heartbeat(new WorkerHeartbeat(properties.id(), generator.device(), memory[0], memory[1], memory[2],
-                generator.loadedModels(), runner.currentJobId(), Instant.now(), drain.drained()));
+                generator.loadedModels(), runner.currentJobId(), Instant.now(), drain.drained(), 0));
     }
 }
