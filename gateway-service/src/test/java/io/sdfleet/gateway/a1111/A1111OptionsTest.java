@@ -193,7 +193,7 @@ class A1111OptionsTest {
 
     private void heartbeat(String worker, boolean drained) throws Exception {
         WorkerHeartbeat beat = new WorkerHeartbeat(worker, "cpu", 8L << 30, 4L << 30, 1L << 30, List.of(), null,
-                Instant.now(), drained);
+                Instant.now(), drained, 0);
         channel.basicPublish(NAMES.heartbeatsExchange(), "", new AMQP.BasicProperties.Builder()
                 .contentType("application/json").build(), JSON.writeValueAsBytes(beat));
     }
