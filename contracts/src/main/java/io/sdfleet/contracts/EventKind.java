@@ -26,7 +26,9 @@ public enum EventKind {
     /** {@link JobSkipRequested}: the caller asked to skip the running job. */
     SKIP("skip"),
     /** {@link WorkerFault}: an attempt failed through its worker's fault. */
-    WORKER_FAULT("worker-fault");
+    WORKER_FAULT("worker-fault"),
+    /** {@link JobReturned}: a redelivered job, handed back to the scheduler unrun (its last attempt was lost). */
+    JOB_RETURNED("job-returned");
 
     private static final Map<String, EventKind> BY_WIRE_NAME = Arrays.stream(values())
             .collect(Collectors.toUnmodifiableMap(EventKind::wireName, Function.identity()));

@@ -67,7 +67,10 @@ class MessageRoundTripTest {
             new JobSkipRequested("r1", "r1-2", "alice", NOW),
             new JobSkipped("r1", "r1-2", "w1", 2, NOW),
             new RequestCancelled("r1", "alice", NOW),
-            new WorkerHeartbeat("w1", "cpu", 8L << 30, 4L << 30, 1L << 30, List.of("v1-5"), null, NOW));
+            new WorkerHeartbeat("w1", "cpu", 8L << 30, 4L << 30, 1L << 30, List.of("v1-5"), null, NOW),
+            new WorkerHeartbeat("w1", "gpu(0)", 8L << 30, 4L << 30, 1L << 30, List.of(), "r1-2", NOW, true, 1.5e6),
+            new JobReturned(new JobMessage(JobMessage.jobIdOf("r1", 2), "r1", "alice", 2, List.of(44L), PARAMS), 2,
+                    "w2", NOW));
 
     @Test
     void everyMessageReadsBackAsItWasWritten() {
