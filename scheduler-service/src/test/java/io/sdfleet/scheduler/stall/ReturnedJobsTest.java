@@ -38,9 +38,9 @@ class ReturnedJobsTest {
 
     @Test
     void aJobLostWithThreeWorkersIsReleasedOncePerReturnThenDeadLetteredWithTheReason() throws Exception {
+        bed.startScheduler();
         String failures = bed.channel.queueDeclare().getQueue();
         bed.channel.queueBind(failures, bed.names.eventsExchange(), EventKind.JOB_FAILED.ofAnyRequest());
-        bed.startScheduler();
         String request = bed.request("alice", 1);
         JobMessage job = bed.takeJob();
 
