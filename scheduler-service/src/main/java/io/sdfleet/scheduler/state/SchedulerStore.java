@@ -79,10 +79,14 @@ public class SchedulerStore {
                         rs.getString("worker_id"), instant(rs, "released_at"), instant(rs, "started_at"))));
     }
 
-    /** The job (now) put on {@code queuedFor}'s own queue (null: the shared queue) as {@code attempt}. */
+    /**
+     * The job (now) put on {@code queuedFor}'s own queue (null: the shared queue) as {@code attempt}; a job over
+     * already stays over.
+     */
     public void released(String jobId, int attempt, String queuedFor, Instant at) {
         connection.inTransaction(() -> connection.jdbc().update("UPDATE jobs SET state = 'released', attempt = ?, "
-                        + "queued_for = ?, worker_id = NULL, released_at = ?, started_at = NULL WHERE job_id = ?",
+                        + "queued_for = ?, worker_id = NULL, released_at = ?, started_at = NULL "
+                        + "WHERE job_id = ? AND state IN " + UNFINISHED,
                 attempt, queuedFor, timestamp(at), jobId));
     }
 
