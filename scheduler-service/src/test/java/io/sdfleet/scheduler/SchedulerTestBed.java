@@ -17,12 +17,12 @@ import io.sdfleet.request.ImageSize;
 import io.sdfleet.request.Noise;
 import io.sdfleet.request.Prompt;
 import io.sdfleet.request.Sampling;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -48,6 +48,7 @@ public final class SchedulerTestBed implements AutoCloseable {
     private final Connection connection;
     public final Channel channel;
     private final List<ConfigurableApplicationContext> started = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
 
     private SchedulerTestBed(String name) throws Exception {
         names = new Messaging.Names(name + "-" + UUID.randomUUID().toString().substring(0, 8) + ".");
@@ -81,6 +82,38 @@ public final class SchedulerTestBed implements AutoCloseable {
 
     /** A scheduler on these servers (management port any free one), with {@code extra} properties. */
     public ConfigurableApplicationContext startScheduler(String... extra) {
+        ConfigurableApplicationContext context = SchedulerApplication.builder().run(arguments(extra));
+        started.add(context);
+        return context;
+    }
+
+    /** The same as an OS process of its own (a JVM on this test's class path), to be killed. */
+    public Process startSchedulerProcess(Path log, String... extra) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), SchedulerApplication.class.getName()));
+        command.addAll(List.of(arguments(extra)));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        processes.add(process);
+        return process;
+    }
+
+    /** Whether the queue exists (asked on a channel of its own: a missing queue closes the channel asking). */
+    public boolean exists(String queue) {
+        try (Channel probe = connection.createChannel()) {
+            probe.queueDeclarePassive(queue);
+            return true;
+        } catch (Exception notFound) {
+            return false;
+        }
+    }
+
+    /** Whether some scheduler holds the active scheduler's lock on this test's database. */
+    public boolean lockHeld() {
+        return number("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                + "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())") > 0;
+    }
+
+    private String[] arguments(String... extra) {
         List<String> args = new ArrayList<>(List.of("--sdfleet.messaging.prefix=" + names.prefix(),
                 "--spring.rabbitmq.host=" + broker.host(), "--spring.rabbitmq.port=" + broker.port(),
                 "--spring.datasource.url=" + database.url(), "--spring.datasource.username=" + database.user(),
@@ -88,10 +121,7 @@ public final class SchedulerTestBed implements AutoCloseable {
                 "--server.address=127.0.0.1", "--" + TestInternalToken.PROPERTY,
                 "--sdfleet.scheduler.activity.poll-ms=200", "--sdfleet.scheduler.release-interval-ms=100"));
         Stream.of(extra).map(e -> "--" + e).forEach(args::add);
-        SpringApplicationBuilder builder = SchedulerApplication.builder();
-        ConfigurableApplicationContext context = builder.run(args.toArray(String[]::new));
-        started.add(context);
-        return context;
+        return args.toArray(String[]::new);
     }
 
     public static GenerationParameters params(int batches) {
@@ -168,6 +198,9 @@ public final class SchedulerTestBed implements AutoCloseable {
     public void close() throws Exception {
         for (ConfigurableApplicationContext c : started.reversed()) {
             c.close();
+        }
+        for (Process p : processes) {
+            p.destroyForcibly().waitFor();
         }
         for (String q : List.of(names.requestsQueue(), names.jobsQueue(), names.jobsDeadLetterQueue(),
                 names.prefix() + "sdfleet.scheduler.events")) {
