@@ -247,7 +247,7 @@ better a failed upgrade than pods in a crash loop. The schema says the same; thi
   value: "true"
 {{- end }}
 
-{{/* Environment of the services with a database (storage; the gateway keeps users and keys in its own schema). */}}
+{{/* Environment of the services with a database (storage; the gateway and the scheduler each in their own schema). */}}
 {{- define "sdfleet.dbEnv" -}}
 - name: SDFLEET_DB_URL
   value: {{ include "sdfleet.postgresql.jdbcUrl" . | quote }}

@@ -155,8 +155,9 @@ class HelmChartTest {
         Rendered r = Chart.template(Map.of(), work);
 
         var storage = env(r.container(DEPLOYMENT, FULLNAME + "-storage"));
-        // Storage and the gateway (users, keys, quotas in its own schema) share the database.
-        for (String component : List.of("storage", "gateway")) {
+        // Storage, the gateway (users, keys, quotas in its own schema) and the scheduler (its durable state, ditto)
+        // share the database.
+        for (String component : List.of("storage", "gateway", "scheduler")) {
             var env = env(r.container(DEPLOYMENT, FULLNAME + "-" + component));
             assertThat(str(env.get("SDFLEET_DB_URL"), "value")).as(component)
                     .isEqualTo("jdbc:postgresql://" + FULLNAME + "-postgresql:5432/sdfleet");
@@ -605,7 +606,7 @@ class HelmChartTest {
         assertThat(selected(r, policy(r, "rabbitmq"), "spec.podSelector")).containsExactly("rabbitmq");
 
         assertThat(callers(r, "storage", 7863)).containsExactlyInAnyOrder("gateway", "worker-cpu", "worker-gpu");
-        assertThat(callers(r, "postgresql", 5432)).containsExactlyInAnyOrder("storage", "gateway");
+        assertThat(callers(r, "postgresql", 5432)).containsExactlyInAnyOrder("storage", "gateway", "scheduler");
         assertThat(callers(r, "rabbitmq", 5672)).containsExactlyInAnyOrder("gateway", "scheduler", "worker-cpu", "worker-gpu");
         assertThat(callers(r, "minio", 9000)).containsExactly("storage");
         // One rule each: no other port (minio's console, rabbitmq's management) is open, and no other namespace.

@@ -161,6 +161,9 @@ public final class Fleet implements AutoCloseable {
 
             Map<String, Object> scheduler = new LinkedHashMap<>(common);
             scheduler.put("server.port", 0); // management port (/actuator)
+            scheduler.put("spring.datasource.url", infra.jdbcUrl());
+            scheduler.put("spring.datasource.username", infra.dbUser());
+            scheduler.put("spring.datasource.password", infra.dbPassword());
             ConfigurableApplicationContext schedulerContext = run(SchedulerApplication.builder(), scheduler);
             started.add(schedulerContext);
 

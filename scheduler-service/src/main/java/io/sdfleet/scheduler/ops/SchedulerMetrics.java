@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.sdfleet.contracts.Messaging;
 import io.sdfleet.scheduler.release.FairQueue;
+import io.sdfleet.scheduler.state.FencedConnection;
 import io.sdfleet.scheduler.stall.JobLeases;
 import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.core.QueueInformation;
@@ -25,8 +26,10 @@ import java.time.Instant;
  *   <li>{@code sdfleet.scheduler.requests.planned}, {@code sdfleet.scheduler.jobs.planned},
  *       {@code sdfleet.scheduler.jobs.released}, {@code sdfleet.scheduler.jobs.released.to.holder} (of those, sent
  *       to a worker that had the model loaded): counters</li>
- *   <li>{@code sdfleet.scheduler.jobs.taken.back{reason}}: attempts taken from their worker by the stall watch,
- *       {@code reason} {@code lost-heartbeats} or {@code deadline-overrun}</li>
+ *   <li>{@code sdfleet.scheduler.jobs.taken.back{reason}}: attempts released again, {@code reason}
+ *       {@code deadline-overrun} (taken from a worker making no progress) or {@code returned} (handed back by the
+ *       broker after its worker died)</li>
+ *   <li>{@code sdfleet.scheduler.active}: 1 on the active scheduler, 0 on a standby</li>
  *   <li>{@code sdfleet.scheduler.job.hold}: timer, request accepted by the gateway → job released to the workers</li>
  * </ul>
  */
@@ -41,8 +44,11 @@ public class SchedulerMetrics {
     private final MeterRegistry registry;
 
     public SchedulerMetrics(MeterRegistry registry, FairQueue queue, AmqpAdmin admin, Messaging.Names names,
-                            JobLeases leases) {
+                            JobLeases leases, FencedConnection connection) {
         this.registry = registry;
+        Gauge.builder("sdfleet.scheduler.active", connection, c -> c.held() ? 1 : 0)
+                .description("1 while this scheduler is the active one (holds the lock), 0 on a standby")
+                .register(registry);
         Gauge.builder("sdfleet.queue.depth", queue, FairQueue::size).tag("tier", "scheduler")
                 .description("Jobs (requests, for tier=requests) waiting at each stage").register(registry);
         brokerDepth(registry, admin, "jobs", names.jobsQueue());
@@ -95,9 +101,9 @@ public class SchedulerMetrics {
         }
     }
 
-    /** The stall watch took an attempt from its worker ({@code reason}: lost-heartbeats, deadline-overrun). */
+    /** An attempt is released again ({@code reason}: deadline-overrun, returned). */
     public void takenBack(String reason) {
         Counter.builder("sdfleet.scheduler.jobs.taken.back").tag("reason", reason)
-                .description("Attempts taken from their worker by the stall watch").register(registry).increment();
+                .description("Attempts released again: taken from a stuck worker or returned after its worker died").register(registry).increment();
     }
 }

@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
@@ -20,7 +19,8 @@ public class WorkerRegistry {
 
     private final Map<String, WorkerHeartbeat> latest = new ConcurrentHashMap<>();
     private final Map<String, Instant> heardAt = new ConcurrentHashMap<>();
-    private final Set<String> drained = ConcurrentHashMap.newKeySet();
+    /** Drained workers, and since when. */
+    private final Map<String, Instant> drained = new ConcurrentHashMap<>();
     private final SchedulerProperties properties;
 
     public WorkerRegistry(SchedulerProperties properties) {
@@ -33,14 +33,29 @@ public class WorkerRegistry {
 
     /**
      * A heartbeat received at {@code now} (this scheduler's clock, so workers' clocks need not agree). A worker that
-     * says it is drained is taken at its word: a restarted scheduler, which forgot its drains, learns them again.
+     * says it is drained is taken at its word. One drained here that says it is not, a heartbeat timeout after the
+     * drain (time enough to have honoured it), is a fresh process under the same id (Kubernetes restarts a drained
+     * worker's container in the same pod): it counts again, and true is returned, to forget the drain.
      */
-    public void heard(WorkerHeartbeat heartbeat, Instant now) {
+    public boolean heard(WorkerHeartbeat heartbeat, Instant now) {
         latest.put(heartbeat.workerId(), heartbeat);
         heardAt.put(heartbeat.workerId(), now);
         if (heartbeat.drained()) {
-            drained.add(heartbeat.workerId());
+            drained.putIfAbsent(heartbeat.workerId(), now);
+            return false;
         }
+        Instant since = drained.get(heartbeat.workerId());
+        if (since != null && since.plusSeconds(properties.heartbeatTimeoutSeconds()).isBefore(now)) {
+            drained.remove(heartbeat.workerId());
+            return true;
+        }
+        return false;
+    }
+
+    /** The worker's measured speed in pixel-steps per second, from its last heartbeat; 0 when unknown. */
+    public double speedOf(String workerId) {
+        WorkerHeartbeat last = workerId == null ? null : latest.get(workerId);
+        return last == null ? 0 : last.pixelStepsPerSecond();
     }
 
     /** When this scheduler last heard from the worker; null if never. */
@@ -48,18 +63,29 @@ public class WorkerRegistry {
         return heardAt.get(workerId);
     }
 
-    /** The worker was told to stop taking jobs: it no longer counts as capacity. */
+    /** The worker was told (at {@code at}) to stop taking jobs: it no longer counts as capacity. */
+    public void drain(String workerId, Instant at) {
+        drained.putIfAbsent(workerId, at);
+    }
+
     public void drain(String workerId) {
-        drained.add(workerId);
+        drain(workerId, Instant.now());
     }
 
     public boolean isDrained(String workerId) {
-        return drained.contains(workerId);
+        return drained.containsKey(workerId);
+    }
+
+    /** Forgets every worker (this scheduler is no longer the active one; it stops listening to heartbeats). */
+    public void clear() {
+        latest.clear();
+        heardAt.clear();
+        drained.clear();
     }
 
     /** Live, undrained workers. */
     public int liveWorkers(Instant now) {
-        return (int) live(now).filter(h -> !drained.contains(h.workerId())).count();
+        return (int) live(now).filter(h -> !drained.containsKey(h.workerId())).count();
     }
 
     public List<String> idleWorkerIds(Instant now) {
@@ -105,7 +131,7 @@ public class WorkerRegistry {
 
     /** Live, undrained workers whose last heartbeat named no current job. */
     private Stream<WorkerHeartbeat> idle(Instant now) {
-        return live(now).filter(h -> h.currentJobId() == null).filter(h -> !drained.contains(h.workerId()));
+        return live(now).filter(h -> h.currentJobId() == null).filter(h -> !drained.containsKey(h.workerId()));
     }
 
     private Stream<WorkerHeartbeat> live(Instant now) {

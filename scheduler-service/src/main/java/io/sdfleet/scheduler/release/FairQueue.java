@@ -26,15 +26,16 @@ import java.util.function.LongSupplier;
  */
 public final class FairQueue {
 
-    /**
-     * A job and what to do once it is on the jobs queue (e.g. acknowledge its request after its last job), with the
-     * trace id of its request (may be null) and when the gateway accepted that request (may be null).
-     */
-    public record Pending(JobMessage job, Runnable afterRelease, String trace, Instant acceptedAt) {
+    /** A job, with the trace id of its request (may be null) and when the gateway accepted that request (may be null). */
+    public record Pending(JobMessage job, String trace, Instant acceptedAt) {
 
-        public Pending(JobMessage job, Runnable afterRelease) {
-            this(job, afterRelease, null, null);
+        public Pending(JobMessage job) {
+            this(job, null, null);
         }
+    }
+
+    /** A user charged for a release: their usage now, and their place in the order of releases (for ties). */
+    public record Charge(String user, double pixelSteps, long lastServed) {
     }
 
     private record Entry(Pending pending, long sequence) {
@@ -107,29 +108,48 @@ public final class FairQueue {
         return Optional.of(entry.pending());
     }
 
-    /**
-     * Drops the waiting jobs of a cancelled request (nobody wants them; they would only be released to be dropped by
-     * a worker), running their after-release actions so that the request is still acknowledged. Returns how many.
-     */
-    public int cancel(String requestId) {
+    /** Drops the waiting jobs of a cancelled request (nobody wants them); returns them. */
+    public synchronized List<Pending> cancel(String requestId) {
         List<Pending> dropped = new ArrayList<>();
-        synchronized (this) {
-            for (var it = byUser.values().iterator(); it.hasNext(); ) {
-                PriorityQueue<Entry> queue = it.next();
-                queue.removeIf(e -> {
-                    boolean match = e.pending().job().requestId().equals(requestId);
-                    if (match) {
-                        dropped.add(e.pending());
-                    }
-                    return match;
-                });
-                if (queue.isEmpty()) {
-                    it.remove();
+        for (var it = byUser.values().iterator(); it.hasNext(); ) {
+            PriorityQueue<Entry> queue = it.next();
+            queue.removeIf(e -> {
+                boolean match = e.pending().job().requestId().equals(requestId);
+                if (match) {
+                    dropped.add(e.pending());
                 }
+                return match;
+            });
+            if (queue.isEmpty()) {
+                it.remove();
             }
         }
-        dropped.forEach(p -> p.afterRelease().run());
-        return dropped.size();
+        return dropped;
+    }
+
+    /** What the last {@link #next} charged {@code user}, to be written down with the release. */
+    public synchronized Charge chargeOf(String user) {
+        Usage u = usage.get(user);
+        return u == null ? new Charge(user, 0, -1) : new Charge(user, u.pixelSteps, u.lastServed);
+    }
+
+    /**
+     * Restores a user's usage, as written {@code ageNanos} ago, and their place in the order of releases (a
+     * scheduler becoming active rebuilds its view, users in the order they were served).
+     */
+    public synchronized void restoreUsage(String user, double pixelSteps, long ageNanos, long lastServed) {
+        Usage u = usage.computeIfAbsent(user, k -> new Usage());
+        u.atNanos = clock.getAsLong();
+        u.pixelSteps = pixelSteps * Math.pow(0.5, Math.max(0, ageNanos) / halfLifeNanos);
+        u.lastServed = lastServed;
+        releases = Math.max(releases, lastServed + 1);
+    }
+
+    /** Forgets every job and all usage (this scheduler is no longer the active one). */
+    public synchronized void clear() {
+        byUser.clear();
+        usage.clear();
+        releases = 0;
     }
 
     /** A user's pixel-steps served recently (decayed to now); 0 for a user never served. */

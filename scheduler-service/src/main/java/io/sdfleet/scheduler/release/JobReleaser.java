@@ -8,6 +8,10 @@ import io.sdfleet.scheduler.ops.SchedulerMetrics;
 import io.sdfleet.messaging.Tracing;
 import io.sdfleet.messaging.SharedQueues;
 import io.sdfleet.scheduler.planning.WorkerRegistry;
+import io.sdfleet.scheduler.state.FencedConnection;
+import io.sdfleet.scheduler.state.SchedulerStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import com.rabbitmq.client.GetResponse;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
@@ -28,9 +32,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * Moves jobs from the fair queue to the workers, only as many as idle workers can start now plus a small margin.
  * Holding the rest here (not on the broker's FIFO) is what lets users take turns. A job goes to the own queue of an
  * idle worker that has its model loaded when there is one, else to the shared jobs queue that every worker takes from.
+ * Each release is one transaction of the durable state (the job's row, its user's usage) around the confirmed
+ * publish: a publish that fails leaves the job pending; a crash between the confirm and the commit (a moment) leaves
+ * a job released twice, whose second run storage and the gateway count once.
  */
 @Component
 public class JobReleaser {
+
+    private static final Logger log = LoggerFactory.getLogger(JobReleaser.class);
 
     private final FairQueue queue;
     private final WorkerRegistry workers;
@@ -41,12 +50,16 @@ public class JobReleaser {
     private final SchedulerProperties properties;
     private final SchedulerMetrics metrics;
     private final JobLeases leases;
+    private final FencedConnection connection;
+    private final SchedulerStore store;
     /** Workers whose own queue this scheduler has declared. */
     private final Set<String> declared = ConcurrentHashMap.newKeySet();
 
     public JobReleaser(FairQueue queue, WorkerRegistry workers, RabbitTemplate rabbit, AmqpAdmin admin,
                        Messaging.Names names, JsonMapper json, SchedulerProperties properties, SchedulerMetrics metrics,
-                       JobLeases leases) {
+                       JobLeases leases, FencedConnection connection, SchedulerStore store) {
+        this.connection = connection;
+        this.store = store;
         this.metrics = metrics;
         this.leases = leases;
         this.queue = queue;
@@ -84,7 +97,15 @@ public class JobReleaser {
             if (holder != null) {
                 targeted.add(holder);
             }
-            Tracing.run(pending.trace(), () -> publish(pending, holder));
+            try {
+                Tracing.run(pending.trace(), () -> publish(pending, holder));
+            } catch (FencedConnection.NotActive lost) {
+                return; // no longer the active scheduler: the next one releases it
+            } catch (RuntimeException e) {
+                log.warn("could not release job {}; it waits for the next round: {}", pending.job().jobId(), e.toString());
+                queue.add(pending.job().user(), pending);
+                return;
+            }
         }
     }
 
@@ -101,17 +122,46 @@ public class JobReleaser {
     }
 
     private void publish(FairQueue.Pending pending, String holder) {
-        send(pending.job(), 1, pending.acceptedAt(), holder);
+        JobMessage job = pending.job();
+        Instant now = Instant.now();
+        try {
+            connection.inTransaction(() -> {
+                store.released(job.jobId(), 1, holder, now);
+                FairQueue.Charge charge = queue.chargeOf(job.user());
+                store.usage(charge.user(), charge.pixelSteps(), now, charge.lastServed());
+                send(job, 1, pending.acceptedAt(), holder);
+            });
+        } catch (RuntimeException e) {
+            leases.over(job.jobId());
+            throw e;
+        }
         metrics.released(pending.acceptedAt(), holder != null);
-        pending.afterRelease().run();
     }
 
     /**
-     * Puts a stalled job back on the jobs queue as attempt {@code attempt} (ahead of the fair queue: it already had
-     * its turn), and watches the new attempt.
+     * Puts a job taken back from its worker on the jobs queue as attempt {@code attempt} (ahead of the fair queue: it
+     * already had its turn), and watches the new attempt. Joins the caller's transaction, if any.
      */
     public void requeue(JobMessage job, int attempt) {
-        send(job, attempt, null, null);
+        connection.inTransaction(() -> {
+            store.released(job.jobId(), attempt, null, Instant.now());
+            send(job, attempt, null, null);
+        });
+    }
+
+    /** Puts the job, failed for good after {@code attempts}, on the dead-letter queue (kept for a look). */
+    public void deadLetter(JobMessage job, int attempts) {
+        MessageProperties props = new MessageProperties();
+        props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
+        props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+        props.setMessageId(job.jobId());
+        props.setHeader(Messaging.ATTEMPT_HEADER, attempts);
+        Message message = new Message(json.writeValueAsBytes(job), props);
+        rabbit.invoke(ops -> {
+            ops.send("", names.jobsDeadLetterQueue(), message);
+            ops.waitForConfirmsOrDie(10_000);
+            return null;
+        });
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.sdfleet.scheduler.stall;
 
+import io.sdfleet.scheduler.planning.WorkerRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -9,8 +10,8 @@ import java.time.Duration;
 class StallConfiguration {
 
     @Bean
-    JobLeases jobLeases(StallProperties properties) {
-        return new JobLeases(properties);
+    JobLeases jobLeases(StallProperties properties, WorkerRegistry workers) {
+        return new JobLeases(properties, workers::speedOf);
     }
 
     @Bean

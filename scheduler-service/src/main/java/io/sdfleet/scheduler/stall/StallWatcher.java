@@ -8,6 +8,9 @@ import io.sdfleet.scheduler.SchedulerProperties;
 import io.sdfleet.scheduler.ops.SchedulerMetrics;
 import io.sdfleet.scheduler.planning.WorkerRegistry;
 import io.sdfleet.scheduler.release.JobReleaser;
+import io.sdfleet.scheduler.state.FencedConnection;
+import io.sdfleet.scheduler.state.SchedulerStore;
+import io.sdfleet.contracts.JobMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
@@ -22,9 +25,10 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * Takes stalled jobs away from their workers and requeues them; counts worker faults and drains a worker that
- * keeps failing (a {@link WorkerDrain} on the events exchange, which the worker honours by cancelling its jobs
- * consumer; it also stops counting as capacity here).
+ * Takes overrun jobs away from their workers and requeues them (see {@link JobLeases} for who re-releases what);
+ * counts worker faults and drains a worker that keeps failing (a {@link WorkerDrain} on the events exchange, which
+ * the worker honours by cancelling its jobs consumer; it also stops counting as capacity here, and the drain is
+ * written down so that a restarted scheduler knows it). Acts only on the active scheduler.
  */
 @Component
 public class StallWatcher {
@@ -41,12 +45,15 @@ public class StallWatcher {
     private final JsonMapper json;
     private final SchedulerProperties properties;
     private final SchedulerMetrics metrics;
+    private final FencedConnection connection;
+    private final SchedulerStore store;
 
     public StallWatcher(JobLeases leases, WorkerHealth health, SameFailures sameFailures, WorkerRegistry workers,
-                        JobReleaser releaser,
-                        RabbitTemplate rabbit, Messaging.Names names, JsonMapper json,
-                        SchedulerProperties properties,
-                        SchedulerMetrics metrics) {
+                        JobReleaser releaser, RabbitTemplate rabbit, Messaging.Names names, JsonMapper json,
+                        SchedulerProperties properties, SchedulerMetrics metrics, FencedConnection connection,
+                        SchedulerStore store) {
+        this.connection = connection;
+        this.store = store;
         this.properties = properties;
         this.metrics = metrics;
         this.leases = leases;
@@ -61,15 +68,26 @@ public class StallWatcher {
 
     @Scheduled(fixedDelayString = "${sdfleet.scheduler.stall.check-interval-ms:1000}")
     public void check() {
-        Instant now = Instant.now();
+        if (!connection.held()) {
+            return; // a standby: the active scheduler watches
+        }
+        try {
+            watch(Instant.now());
+        } catch (FencedConnection.NotActive lost) {
+            log.debug("stopped watching: no longer the active scheduler");
+        }
+    }
+
+    private void watch(Instant now) {
         for (JobLeases.Stalled s : leases.check(now, workers::lastHeard, Messaging.MAX_JOB_ATTEMPTS)) {
-            metrics.takenBack(s.fault() == WorkerHealth.Fault.DEADLINE_OVERRUN ? "deadline-overrun" : "lost-heartbeats");
-            if (s.nextAttempt() > Messaging.MAX_JOB_ATTEMPTS) {
-                log.warn("job {} failed for good: {} (attempt {})", s.job().jobId(), s.reason(), s.nextAttempt() - 1);
-                publishEvent(s.job().requestId(), EventKind.JOB_FAILED, new JobFailed(s.job().requestId(), s.job().jobId(),
-                        s.reason(), s.nextAttempt() - 1, now));
-                sameFailures.over(s.job().jobId());
+            if (!s.takenBack()) {
+                // Not requeued: if the worker died, the broker hands its job to another worker, which returns it.
+                log.warn("job {}: {}; it comes back through the broker if that worker died", s.job().jobId(), s.reason());
+            } else if (s.nextAttempt() > Messaging.MAX_JOB_ATTEMPTS) {
+                metrics.takenBack("deadline-overrun");
+                failForGood(s.job(), s.nextAttempt() - 1, s.reason());
             } else {
+                metrics.takenBack("deadline-overrun");
                 log.warn("requeueing job {} as attempt {}: {}", s.job().jobId(), s.nextAttempt(), s.reason());
                 releaser.requeue(s.job(), s.nextAttempt());
             }
@@ -83,6 +101,7 @@ public class StallWatcher {
             try {
                 int moved = releaser.moveToShared(s.workerId());
                 leases.movedToShared(s.workerId());
+                store.movedToShared(s.workerId());
                 log.warn("job {} waited for worker {}, which cannot take it: {} job(s) moved to the shared queue",
                         s.job().jobId(), s.workerId(), moved);
             } catch (RuntimeException e) { // the broker is away: the job stays where it is, and is found there later
@@ -103,6 +122,8 @@ public class StallWatcher {
                 log.warn("forgot worker {}, but could not delete its queue: {}", gone, e.toString());
             } finally {
                 workers.forget(gone);
+                health.undrained(gone);
+                store.undrained(gone);
             }
         }
     }
@@ -116,13 +137,30 @@ public class StallWatcher {
         if (sameFailures.record(jobId, workerId, fault, reason, now)) {
             String why = health.faultsOf(workerId) + " worker faults, the last: " + reason;
             log.warn("draining worker {}: {}", workerId, why);
-            workers.drain(workerId);
+            workers.drain(workerId, now);
+            store.drained(workerId, why, now);
             MessageProperties props = new MessageProperties();
             props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
             props.setType(Messaging.DRAIN);
             rabbit.send(names.eventsExchange(), Messaging.drainKey(workerId),
                     new Message(json.writeValueAsBytes(new WorkerDrain(workerId, why, now)), props));
         }
+    }
+
+    /**
+     * The job's last attempt is over: its row failed, a copy on the dead-letter queue, and its request told why (a
+     * {@link JobFailed}), in one transaction (joining the caller's).
+     */
+    public void failForGood(JobMessage job, int attempts, String reason) {
+        log.warn("job {} failed for good after {} attempts: {}", job.jobId(), attempts, reason);
+        connection.inTransaction(() -> {
+            store.failed(job.jobId(), reason);
+            releaser.deadLetter(job, attempts);
+            publishEvent(job.requestId(), EventKind.JOB_FAILED,
+                    new JobFailed(job.requestId(), job.jobId(), reason, attempts, Instant.now()));
+        });
+        leases.over(job.jobId());
+        sameFailures.over(job.jobId());
     }
 
     private void publishEvent(String requestId, EventKind kind, Object event) {

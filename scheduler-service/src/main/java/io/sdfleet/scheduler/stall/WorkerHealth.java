@@ -18,7 +18,10 @@ public final class WorkerHealth {
 
     /** Why an attempt ended badly, as far as the scheduler is concerned. */
     public enum Fault {
-        LOST_HEARTBEATS(true), DEADLINE_OVERRUN(true), WORKER_REPORTED(true), JOB_FAILED(false);
+        LOST_HEARTBEATS(true), DEADLINE_OVERRUN(true), WORKER_REPORTED(true),
+        /** The worker died holding the job (the broker handed it back). */
+        DIED_WITH_JOB(true),
+        JOB_FAILED(false);
 
         private final boolean workersFault;
 
@@ -69,6 +72,17 @@ public final class WorkerHealth {
     public synchronized int faultsOf(String workerId) {
         Deque<Instant> recent = faults.get(workerId);
         return recent == null ? 0 : recent.size();
+    }
+
+    /** A worker drained before (restored from the durable state): not to be drained again. */
+    public void drained(String workerId) {
+        drained.add(workerId);
+    }
+
+    /** A drained worker came back as a fresh process: its faults start over. */
+    public synchronized void undrained(String workerId) {
+        drained.remove(workerId);
+        faults.remove(workerId);
     }
 
     public boolean isDrained(String workerId) {

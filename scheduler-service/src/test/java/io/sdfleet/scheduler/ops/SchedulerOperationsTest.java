@@ -15,6 +15,7 @@ import io.sdfleet.request.Noise;
 import io.sdfleet.request.Prompt;
 import io.sdfleet.request.Sampling;
 import io.sdfleet.scheduler.SchedulerApplication;
+import io.sdfleet.scheduler.SchedulerTestBed;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,8 @@ class SchedulerOperationsTest {
     private static final Messaging.Names NAMES = new Messaging.Names(PREFIX);
     private static final TestServers.Endpoint BROKER = TestServers.broker();
     private static final JsonMapper JSON = JsonMapper.builder().findAndAddModules().build();
+    /** The scheduler's database (its broker names are this test's own, below). */
+    private static final SchedulerTestBed DATABASE = SchedulerTestBed.create("db");
     private static Connection connection;
     private static Channel channel;
 
@@ -64,16 +67,18 @@ class SchedulerOperationsTest {
 
     @AfterAll
     static void cleanUp() throws Exception {
-        for (String q : List.of(NAMES.requestsQueue(), NAMES.jobsQueue(), NAMES.jobsDeadLetterQueue())) {
+        for (String q : List.of(NAMES.requestsQueue(), NAMES.jobsQueue(), NAMES.jobsDeadLetterQueue(), NAMES.prefix() + "sdfleet.scheduler.events")) {
             channel.queueDelete(q);
         }
         channel.exchangeDelete(NAMES.eventsExchange());
         channel.exchangeDelete(NAMES.heartbeatsExchange());
         connection.close();
+        DATABASE.close();
     }
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
+        DATABASE.databaseProperties(registry);
         registry.add("sdfleet.messaging.prefix", () -> PREFIX);
         registry.add("spring.rabbitmq.host", BROKER::host);
         registry.add("spring.rabbitmq.port", BROKER::port);
@@ -114,7 +119,8 @@ class SchedulerOperationsTest {
                 "sdfleet_scheduler_jobs_released_total",
                 "sdfleet_scheduler_jobs_planned_total{application=\"scheduler-service\"} 2.0",
                 "sdfleet_scheduler_job_hold_seconds_count",
-                "sdfleet_scheduler_users_waiting");
+                "sdfleet_scheduler_users_waiting",
+                "sdfleet_scheduler_active{application=\"scheduler-service\"} 1.0");
         assertThat(get("/actuator/health/readiness", null).statusCode()).isEqualTo(200);
         assertThat(get("/actuator/health/liveness", null).statusCode()).isEqualTo(200);
         assertThat(get("/actuator/prometheus", null).statusCode()).isEqualTo(401);

@@ -47,10 +47,10 @@ class JobPlannerTest {
     void usersTakeTurns() {
         FairQueue queue = new FairQueue(300);
         for (JobMessage job : JobPlanner.plan(request("big", 1, 5), 8)) {
-            queue.add("big", new FairQueue.Pending(job, () -> { }));
+            queue.add("big", new FairQueue.Pending(job));
         }
         for (JobMessage job : JobPlanner.plan(request("small", 1, 1), 8)) {
-            queue.add("small", new FairQueue.Pending(job, () -> { }));
+            queue.add("small", new FairQueue.Pending(job));
         }
         List<String> order = new ArrayList<>();
         queue.next().ifPresent(p -> order.add(p.job().user()));

@@ -19,6 +19,7 @@ import io.sdfleet.request.Noise;
 import io.sdfleet.request.Prompt;
 import io.sdfleet.request.Sampling;
 import io.sdfleet.scheduler.SchedulerApplication;
+import io.sdfleet.scheduler.SchedulerTestBed;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -56,11 +57,14 @@ class ModelAffinityTest {
     private static final Messaging.Names NAMES = new Messaging.Names(PREFIX);
     private static final TestServers.Endpoint BROKER = TestServers.broker();
     private static final JsonMapper JSON = JsonMapper.builder().findAndAddModules().build();
+    /** The scheduler's database (its broker names are this test's own, below). */
+    private static final SchedulerTestBed DATABASE = SchedulerTestBed.create("db");
     private static Connection connection;
     private static Channel channel;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
+        DATABASE.databaseProperties(registry);
         registry.add("sdfleet.messaging.prefix", () -> PREFIX);
         registry.add("spring.rabbitmq.host", BROKER::host);
         registry.add("spring.rabbitmq.port", BROKER::port);
@@ -74,7 +78,7 @@ class ModelAffinityTest {
 
     @AfterAll
     static void cleanUp() throws Exception {
-        for (String q : List.of(NAMES.requestsQueue(), NAMES.jobsQueue(), NAMES.jobsDeadLetterQueue(),
+        for (String q : List.of(NAMES.requestsQueue(), NAMES.jobsQueue(), NAMES.jobsDeadLetterQueue(), NAMES.prefix() + "sdfleet.scheduler.events",
                 NAMES.workerJobsQueue("w-alpha"), NAMES.workerJobsQueue("w-beta"))) {
             try (Channel c = connection.createChannel()) {
                 c.queueDelete(q);
@@ -84,6 +88,7 @@ class ModelAffinityTest {
         channel.exchangeDelete(NAMES.eventsExchange());
         channel.exchangeDelete(NAMES.heartbeatsExchange());
         connection.close();
+        DATABASE.close();
     }
 
     @Test

@@ -60,32 +60,123 @@ class StallTest {
         assertThat(new StallProperties(-1, -1, -1, 0, 0, 0, 0, 0)).isEqualTo(StallProperties.defaults());
     }
 
+    /**
+     * Was: the scheduler requeued a copy after 30 s of silence while the broker also redelivered the dead worker's
+     * job, so two copies ran (issue 14, point 5). Now silence is blamed once and the job waits for the broker to hand
+     * it back (JobReturned); then the next attempt is released and the old worker's late reports are ignored.
+     */
     @Test
-    void aJobWhoseWorkerFallsSilentIsTakenAwayAndItsLateReportsIgnored() {
+    void aJobWhoseWorkerFallsSilentIsBlamedOnceAndWaitsForTheBrokersReturn() {
         JobLeases leases = new JobLeases(new StallProperties(30, 2, 150, 5, 1000, 3, 3600, 120));
         Map<String, Instant> heard = new HashMap<>();
         JobMessage job = job(64, 4, 1);
         leases.released(job, 1);
         assertThat(leases.check(T0, heard::get, 3)).as("waiting on the queue: no deadline").isEmpty();
         heard.put("w1", T0);
-        leases.running(job.jobId(), "w1", T0);
+        assertThat(leases.running(job.jobId(), "w1", T0)).isTrue();
         assertThat(leases.check(T0.plusSeconds(5), heard::get, 3)).isEmpty();
 
         List<JobLeases.Stalled> stalled = leases.check(T0.plusSeconds(6), heard::get, 3);
         assertThat(stalled).singleElement().satisfies(s -> {
             assertThat(s.workerId()).isEqualTo("w1");
             assertThat(s.fault()).isEqualTo(WorkerHealth.Fault.LOST_HEARTBEATS);
-            assertThat(s.nextAttempt()).isEqualTo(2);
+            assertThat(s.takenBack()).as("no copy: the broker redelivers a dead worker's job").isFalse();
         });
+        assertThat(leases.check(T0.plusSeconds(60), heard::get, 3)).as("blamed once").isEmpty();
+        assertThat(leases.holderOf(job.jobId())).isEqualTo("w1");
+
+        assertThat(leases.returned(job.jobId(), 2)).as("blamed already for its silence").isNull();
         assertThat(leases.workerOf(job.jobId())).isNull();
-        leases.released(job, 2); // the requeued copy
-        leases.running(job.jobId(), "w1", T0.plusSeconds(7)); // the old attempt's late progress
+        leases.released(job, 2); // the next attempt
+        leases.running(job.jobId(), "w1", T0.plusSeconds(61)); // the old attempt's late progress
         assertThat(leases.workerOf(job.jobId())).isNull();
-        heard.put("w2", T0.plusSeconds(7));
-        leases.running(job.jobId(), "w2", T0.plusSeconds(7));
+        heard.put("w2", T0.plusSeconds(61));
+        leases.running(job.jobId(), "w2", T0.plusSeconds(61));
         assertThat(leases.workerOf(job.jobId())).isEqualTo("w2");
         leases.over(job.jobId()); // whichever attempt finishes first ends it
         assertThat(leases.watching(job.jobId())).isFalse();
+    }
+
+    @Test
+    void aReturnedJobBlamesTheWorkerThatHeldItsLease() {
+        JobLeases leases = new JobLeases(StallProperties.defaults());
+        JobMessage job = job(64, 4, 1);
+        leases.released(job, 1);
+        leases.running(job.jobId(), "w1", T0);
+        assertThat(leases.returned(job.jobId(), 2)).isEqualTo("w1");
+        assertThat(leases.holderOf(job.jobId())).isNull();
+    }
+
+    /** A CPU worker measured at 512² × 20 steps in 60 s, on a default A1111 request (512², 50 steps: 150 s there). */
+    @Test
+    void aSlowWorkersDeadlineFollowsItsMeasuredSpeed() {
+        double cpu = 512.0 * 512 * 20 / 60;
+        StallProperties p = StallProperties.defaults();
+        JobMessage a1111Default = job(512, 50, 1);
+        assertThat(Deadlines.of(a1111Default, p)).as("AI Horde's").isEqualTo(Duration.ofSeconds(150));
+        assertThat(Deadlines.of(a1111Default, p, cpu)).as("30 s + 3 × 150 s").isEqualTo(Duration.ofSeconds(480));
+
+        JobLeases leases = new JobLeases(p, w -> w.equals("cpu-1") ? cpu : 0);
+        Map<String, Instant> heard = new HashMap<>();
+        leases.released(a1111Default, 1);
+        leases.running(a1111Default.jobId(), "cpu-1", T0);
+        heard.put("cpu-1", T0.plusSeconds(400));
+        assertThat(leases.check(T0.plusSeconds(400), heard::get, 3))
+                .as("no progress reported, but within its own deadline (AI Horde's 150 s would have passed)").isEmpty();
+        heard.put("cpu-1", T0.plusSeconds(481));
+        assertThat(leases.check(T0.plusSeconds(481), heard::get, 3)).singleElement()
+                .satisfies(s -> assertThat(s.takenBack()).isTrue());
+    }
+
+    @Test
+    void aSlowWorkerReportingProgressIsNeverOverrun() {
+        double cpu = 512.0 * 512 * 20 / 60;
+        JobLeases leases = new JobLeases(StallProperties.defaults(), w -> cpu);
+        Map<String, Instant> heard = new HashMap<>();
+        JobMessage job = job(512, 50, 1);
+        leases.released(job, 1);
+        leases.progressed(job.jobId(), "cpu-1", T0);
+        for (int s = 1; s <= 100; s++) { // slower than ever measured: a step every 10 s, twice its 480 s deadline
+            Instant now = T0.plusSeconds(10L * s);
+            heard.put("cpu-1", now);
+            leases.progressed(job.jobId(), "cpu-1", now);
+            assertThat(leases.check(now.plusSeconds(5), heard::get, 3)).as("step " + s).isEmpty();
+        }
+    }
+
+    /** A GPU measured at 80 × 512² pixel-steps/s makes four 1024² 50-step images in 10 s. */
+    @Test
+    void aFastWorkerWithNoProgressOverrunsAtItsOwnDeadline() {
+        double gpu = 80.0 * 512 * 512;
+        StallProperties p = new StallProperties(30, 2, 0, 3600, 1000, 3, 3600, 120);
+        JobMessage large = job(1024, 50, 4); // AI Horde's: 30 + 2 × 50 × 16 = 1630 s
+        assertThat(Deadlines.of(large, p)).isEqualTo(Duration.ofSeconds(1630));
+        assertThat(Deadlines.of(large, p, gpu)).as("30 s + 3 × 10 s").isEqualTo(Duration.ofSeconds(60));
+
+        JobLeases leases = new JobLeases(p, w -> gpu);
+        Map<String, Instant> heard = new HashMap<>();
+        leases.released(large, 1);
+        leases.progressed(large.jobId(), "gpu-1", T0); // step 0, then nothing
+        heard.put("gpu-1", T0.plusSeconds(59));
+        assertThat(leases.check(T0.plusSeconds(59), heard::get, 3)).isEmpty();
+        heard.put("gpu-1", T0.plusSeconds(180));
+        assertThat(leases.check(T0.plusSeconds(180), heard::get, 3)).singleElement().satisfies(s -> {
+            assertThat(s.fault()).isEqualTo(WorkerHealth.Fault.DEADLINE_OVERRUN);
+            assertThat(s.takenBack()).isTrue();
+            assertThat(s.nextAttempt()).isEqualTo(2);
+        });
+    }
+
+    @Test
+    void aRestoredLeaseGivesItsWorkerTheFullSilenceAllowanceFromTheRestore() {
+        JobLeases leases = new JobLeases(new StallProperties(30, 2, 150, 5, 1000, 3, 3600, 120));
+        JobMessage job = job(64, 4, 1);
+        Instant restoredAt = T0.plusSeconds(100); // a scheduler that took over, having heard no one yet
+        leases.restore(job, 2, null, "w1", T0, T0, restoredAt);
+        assertThat(leases.workerOf(job.jobId())).isEqualTo("w1");
+        assertThat(leases.check(restoredAt.plusSeconds(4), w -> null, 3)).isEmpty();
+        assertThat(leases.check(restoredAt.plusSeconds(6), w -> null, 3)).singleElement()
+                .extracting(JobLeases.Stalled::fault).isEqualTo(WorkerHealth.Fault.LOST_HEARTBEATS);
     }
 
     @Test
@@ -123,11 +214,11 @@ class StallTest {
 
     @Test
     void aJobStallingOnEveryAttemptIsGivenUp() {
-        JobLeases leases = new JobLeases(new StallProperties(30, 2, 150, 1, 1000, 3, 3600, 120));
+        JobLeases leases = new JobLeases(new StallProperties(1, 0, 2, 30, 1000, 3, 3600, 120));
         JobMessage job = job(64, 4, 1);
         leases.released(job, 3);
         leases.running(job.jobId(), "w1", T0);
-        assertThat(leases.check(T0.plusSeconds(5), w -> null, 3)).singleElement()
+        assertThat(leases.check(T0.plusSeconds(5), w -> T0.plusSeconds(5), 3)).singleElement()
                 .satisfies(s -> assertThat(s.nextAttempt()).isEqualTo(4));
         assertThat(leases.watching(job.jobId())).isFalse();
     }
