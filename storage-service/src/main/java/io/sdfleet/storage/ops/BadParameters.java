@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A query or path parameter that is missing or not of its type ({@code limit=abc}, an image index "x") is the
- * caller's mistake: 400 problem+json naming the parameter, on every storage endpoint, never a 500.
+ * Bad input is the caller's mistake, answered 400 problem+json on every storage endpoint, never a 500: a query or
+ * path parameter that is missing or not of its type ({@code limit=abc}, an image index "x") names the parameter; a
+ * value a controller refuses ({@link IllegalArgumentException}) says why.
  */
 @RestControllerAdvice
 class BadParameters {
@@ -31,6 +32,11 @@ class BadParameters {
 
     @ExceptionHandler(MissingRequestValueException.class)
     ProblemDetail missingValue(MissingRequestValueException e) {
+        return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
+    }
+
+    @ExceptionHandler(IllegalArgumentException.class)
+    ProblemDetail refused(IllegalArgumentException e) {
         return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
     }
 
