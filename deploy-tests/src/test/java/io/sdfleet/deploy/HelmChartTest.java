@@ -180,6 +180,9 @@ class HelmChartTest {
         // The bundled servers take the same credentials.
         assertSecretRef(env(r.container("StatefulSet", FULLNAME + "-postgresql")), "POSTGRES_PASSWORD", SECRET, "postgresql-password");
         assertSecretRef(env(r.container("StatefulSet", FULLNAME + "-rabbitmq")), "RABBITMQ_DEFAULT_PASS", SECRET, "rabbitmq-password");
+        // jobs and held requests may stay unacknowledged longer than RabbitMQ's default 30 min consumer timeout
+        assertThat(str(env(r.container("StatefulSet", FULLNAME + "-rabbitmq")).get("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"),
+                "value")).isEqualTo("-rabbit consumer_timeout 86400000");
         assertSecretRef(env(r.container("StatefulSet", FULLNAME + "-minio")), "MINIO_ROOT_PASSWORD", SECRET, "s3-secret-key");
 
         Map<String, String> secret = decoded(r.get("Secret", SECRET));

@@ -134,6 +134,20 @@ class StorageServiceIntegrationTest {
                 .isEqualTo(2);
     }
 
+    /** Was: 500 (issue 14, point 7). */
+    @Test
+    void aMistypedOrMissingParameterIs400NamingIt() throws Exception {
+        HttpResponse<String> index = http.send(signed(uri("/internal/requests/r/images/abc")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(index.statusCode()).isEqualTo(400);
+        assertThat(index.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).contains("problem+json"));
+        assertThat(index.body()).contains("\"field\":\"index\"");
+        HttpResponse<String> name = http.send(signed(uri("/internal/models?kind=lora"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[16])).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(name.statusCode()).isEqualTo(400);
+        assertThat(name.body()).contains("\"field\":\"name\"");
+    }
+
     @Test
     void rejectsSomethingThatIsNotAPng() throws Exception {
         HttpResponse<String> response = put("r", "r-0", 0, 1, "not a png".getBytes(StandardCharsets.UTF_8));

@@ -7,6 +7,7 @@ import com.rabbitmq.client.GetResponse;
 import com.sun.net.httpserver.HttpServer;
 import io.sdfleet.contracts.EventKind;
 import io.sdfleet.contracts.JobMessage;
+import io.sdfleet.contracts.JobReturned;
 import io.sdfleet.contracts.Messaging;
 import io.sdfleet.infra.TestInternalToken;
 import io.sdfleet.infra.TestServers;
@@ -17,9 +18,11 @@ import io.sdfleet.request.ModelChoice;
 import io.sdfleet.request.Noise;
 import io.sdfleet.request.Prompt;
 import io.sdfleet.request.Sampling;
+import io.sdfleet.worker.job.JobListener;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.amqp.rabbit.listener.RabbitListenerEndpointRegistry;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -67,6 +70,7 @@ class WorkerIntegrationTest {
     private static Channel channel;
     private static final BlockingQueue<String> events = new LinkedBlockingQueue<>();
     private static final Map<String, Object> eventTraces = new ConcurrentHashMap<>();
+    private static final Map<String, byte[]> eventBodies = new ConcurrentHashMap<>();
     private static final List<String> storageTraces = new CopyOnWriteArrayList<>();
 
     @LocalServerPort
@@ -113,6 +117,7 @@ class WorkerIntegrationTest {
             if (headers != null && headers.get(Messaging.TRACE_HEADER) != null) {
                 eventTraces.put(delivery.getEnvelope().getRoutingKey(), headers.get(Messaging.TRACE_HEADER).toString());
             }
+            eventBodies.put(delivery.getEnvelope().getRoutingKey(), delivery.getBody());
             events.add(delivery.getEnvelope().getRoutingKey());
         }, tag -> { });
     }
@@ -305,26 +310,27 @@ class WorkerIntegrationTest {
         return seen;
     }
 
-    @org.springframework.beans.factory.annotation.Autowired
-    org.springframework.amqp.rabbit.listener.RabbitListenerEndpointRegistry listeners;
+    @Autowired
+    RabbitListenerEndpointRegistry listeners;
 
     /**
      * Was: a job whose worker was SIGKILLed mid-job came back with the same attempt header, forever (issue 14). A
-     * delivery the broker hands back after its holder's channel died counts as an attempt: at attempt 1 the job is
-     * retried as attempt 2 and runs; at the last attempt it is dead-lettered and its request told why.
+     * delivery the broker hands back after its holder's connection died is not run again blindly: the worker
+     * publishes JobReturned with the attempt the job carried (the scheduler counts it and re-releases or fails the
+     * job) and acknowledges it, storing nothing.
      */
     @Test
-    void aJobWhoseWorkerDiedWithItCountsThatAsAnAttempt() throws Exception {
+    void aJobWhoseWorkerDiedWithItIsHandedBackToTheSchedulerUnrun() throws Exception {
         GenerationParameters p = new GenerationParameters(new Prompt("a crash", "", 1),
                 new ImageSize(64, 64), new Batch(1, 1), Noise.of(1),
                 new Sampling("Euler", "Automatic", 2, 7));
-        String retried = UUID.randomUUID().toString();
-        String given = UUID.randomUUID().toString();
-        var jobs = listeners.getListenerContainer(io.sdfleet.worker.job.JobListener.CONTAINER_ID);
+        String first = UUID.randomUUID().toString();
+        String last = UUID.randomUUID().toString();
+        var jobs = listeners.getListenerContainer(JobListener.CONTAINER_ID);
         jobs.stop(); // this worker takes nothing while a stand-in "worker" takes the jobs and dies holding them
         try (Connection dying = BROKER.connect(); Channel held = dying.createChannel()) {
-            publishAttempt(new JobMessage(JobMessage.jobIdOf(retried, 0), retried, "erin", 0, List.of(3L), p), 1);
-            publishAttempt(new JobMessage(JobMessage.jobIdOf(given, 0), given, "erin", 0, List.of(3L), p),
+            publishAttempt(new JobMessage(JobMessage.jobIdOf(first, 0), first, "erin", 0, List.of(3L), p), 1);
+            publishAttempt(new JobMessage(JobMessage.jobIdOf(last, 0), last, "erin", 0, List.of(3L), p),
                     Messaging.MAX_JOB_ATTEMPTS);
             int taken = 0;
             for (int i = 0; i < 100 && taken < 2; i++) {
@@ -338,24 +344,25 @@ class WorkerIntegrationTest {
         } // the stand-in's connection closes unacknowledged: the broker redelivers, marked redelivered
         jobs.start();
 
-        awaitEvents(java.util.Set.of("request." + retried + ".job-finished", "request." + given + ".job-failed"));
-        GetResponse dead = null;
-        for (int i = 0; i < 50; i++) {
-            GetResponse r = channel.basicGet(NAMES.jobsDeadLetterQueue(), true);
-            if (r != null && new String(r.getBody(), StandardCharsets.UTF_8).contains(given)) {
-                dead = r;
-                break;
-            }
-            Thread.sleep(100);
-        }
-        assertThat(dead).as("the job that killed its worker on its last attempt is dead-lettered").isNotNull();
-        assertThat(storedBodies.stream().filter(b -> b.contains(retried))).hasSize(1);
-        assertThat(storedBodies.stream().filter(b -> b.contains(given))).isEmpty();
+        List<String> seen = awaitEvents(Set.of(EventKind.JOB_RETURNED.routingKey(first),
+                EventKind.JOB_RETURNED.routingKey(last)));
+        JobReturned returnedFirst = JSON.readValue(eventBodies.get(EventKind.JOB_RETURNED.routingKey(first)),
+                JobReturned.class);
+        JobReturned returnedLast = JSON.readValue(eventBodies.get(EventKind.JOB_RETURNED.routingKey(last)),
+                JobReturned.class);
+        assertThat(returnedFirst.attempt()).isEqualTo(1);
+        assertThat(returnedFirst.job().jobId()).isEqualTo(JobMessage.jobIdOf(first, 0));
+        assertThat(returnedLast.attempt()).isEqualTo(Messaging.MAX_JOB_ATTEMPTS);
+        assertThat(returnedFirst.workerId()).isNotBlank();
+        assertThat(seen).noneMatch(k -> k.startsWith("request." + first + ".") && !k.endsWith(".job-returned"));
+        assertThat(seen).noneMatch(k -> k.startsWith("request." + last + ".") && !k.endsWith(".job-returned"));
+        assertThat(storedBodies.stream().filter(b -> b.contains(first) || b.contains(last))).isEmpty();
+        assertThat(channel.basicGet(NAMES.jobsQueue(), false)).as("both were acknowledged").isNull();
     }
 
     private static void publishAttempt(JobMessage job, int attempt) throws Exception {
         channel.basicPublish("", NAMES.jobsQueue(), new AMQP.BasicProperties.Builder().deliveryMode(2)
-                .contentType("application/json").headers(java.util.Map.of("x-sdfleet-attempt", attempt)).build(),
+                .contentType("application/json").headers(Map.of(Messaging.ATTEMPT_HEADER, attempt)).build(),
                 JSON.writeValueAsBytes(job));
     }
 

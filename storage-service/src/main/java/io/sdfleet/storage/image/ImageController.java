@@ -3,9 +3,7 @@ package io.sdfleet.storage.image;
 import io.sdfleet.storage.ops.StorageMetrics;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
@@ -70,10 +68,5 @@ public class ImageController {
             metrics.error("read");
             throw e;
         }
-    }
-
-    @ExceptionHandler(IllegalArgumentException.class)
-    public ProblemDetail badRequest(IllegalArgumentException e) {
-        return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
     }
 }

@@ -98,11 +98,6 @@ public class ModelController {
         return SHA256.matcher(sha256).matches() ? store.find(sha256) : Optional.empty();
     }
 
-    @ExceptionHandler(IllegalArgumentException.class)
-    public ProblemDetail badRequest(IllegalArgumentException e) {
-        return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
-    }
-
     @ExceptionHandler(ModelStore.NameTakenException.class)
     public ProblemDetail conflict(ModelStore.NameTakenException e) {
         return ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, e.getMessage());

@@ -141,6 +141,12 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
 
     @Override
     public long[] memory() {
+        if (!device.isGpu()) {
+            Optional<long[]> container = ContainerMemory.limit();
+            if (container.isPresent()) {
+                return new long[] {container.get()[0], container.get()[1], peak.get()};
+            }
+        }
         return new long[] {MemoryProbe.totalBytes(device), MemoryProbe.freeBytes(device), peak.get()};
     }
 

@@ -12,7 +12,7 @@ import org.springframework.stereotype.Component;
 
 import java.time.Instant;
 
-/** Tells the fleet every few seconds what this worker is, how much memory it has, and what it is doing. */
+/** Tells the fleet every few seconds what this worker is, how much memory it has, and what it is doing, and how fast it has been. */
 @Component
 public class HeartbeatPublisher {
 
@@ -22,9 +22,11 @@ public class HeartbeatPublisher {
     private final EventPublisher events;
     private final WorkerMetrics metrics;
     private final Drain drain;
+    private final MeasuredSpeed speed;
 
     public HeartbeatPublisher(WorkerProperties properties, ImageGenerator generator, JobRunner runner, EventPublisher events,
-                              WorkerMetrics metrics, Drain drain) {
+                              WorkerMetrics metrics, Drain drain, MeasuredSpeed speed) {
+        this.speed = speed;
         this.drain = drain;
         this.metrics = metrics;
         this.properties = properties;
@@ -48,6 +50,6 @@ public class HeartbeatPublisher {
         long[] memory = generator.memory();
         metrics.memory(memory);
         events.heartbeat(new WorkerHeartbeat(properties.id(), generator.device(), memory[0], memory[1], memory[2],
-                generator.loadedModels(), runner.currentJobId(), Instant.now(), drain.drained(), 0));
+                generator.loadedModels(), runner.currentJobId(), Instant.now(), drain.drained(), speed.pixelStepsPerSecond()));
     }
 }

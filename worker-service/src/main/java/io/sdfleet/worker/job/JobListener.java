@@ -5,6 +5,7 @@ import io.sdfleet.contracts.EventKind;
 import io.sdfleet.contracts.Faults;
 import io.sdfleet.contracts.JobFailed;
 import io.sdfleet.contracts.JobMessage;
+import io.sdfleet.contracts.JobReturned;
 import io.sdfleet.contracts.JobSkipped;
 import io.sdfleet.contracts.Messaging;
 import io.sdfleet.contracts.WorkerFault;
@@ -29,7 +30,8 @@ import java.time.Instant;
  * worker's own queue, where the scheduler puts jobs for a model this worker has loaded. A job is acknowledged only after
  * its images are stored. A failing job is re-queued with its attempt count raised; after
  * {@link Messaging#MAX_JOB_ATTEMPTS} attempts it is rejected into the dead-letter queue and its request is told.
- * If the worker dies mid-job, the broker redelivers the unacknowledged job to another worker.
+ * If the worker dies mid-job, the broker redelivers the unacknowledged job to another worker, which hands it back to
+ * the scheduler unrun ({@link JobReturned}) rather than run it blindly.
  */
 @Component
 public class JobListener {
@@ -88,9 +90,9 @@ public class JobListener {
         }
         if (Boolean.TRUE.equals(message.getMessageProperties().getRedelivered())) {
             // The broker hands a job back only when the channel that held it died unacknowledged: the worker that
-            // ran it crashed (SIGKILL, OOM kill) or lost the broker. That was an attempt too (a graceful shutdown
-            // republishes instead, see below), so a job that keeps killing its workers ends after MAX attempts.
-            crashedAttempt(message, channel, tag, job, attempt);
+            // ran it crashed (SIGKILL, OOM kill) or lost the broker. That was an attempt (a graceful shutdown
+            // republishes instead, see below): the scheduler counts it, so a job that keeps killing its workers ends.
+            returnCrashedJob(message, channel, tag, job, attempt);
             return;
         }
         if (attempt == 1) {
@@ -152,20 +154,16 @@ public class JobListener {
         return header instanceof Number n ? Instant.ofEpochMilli(n.longValue()) : null;
     }
 
-    /** A delivery whose previous holder died with it: counted as the attempt it was, then retried or given up. */
-    private void crashedAttempt(Message message, Channel channel, long tag, JobMessage job, int attempt)
+    /**
+     * A delivery whose previous holder died with it: not run here but handed back to the scheduler, which counts the
+     * lost attempt and releases the job again or fails it. The handback is durable before the job is acknowledged.
+     */
+    private void returnCrashedJob(Message message, Channel channel, long tag, JobMessage job, int attempt)
             throws IOException {
-        message.getMessageProperties().setRedelivered(false);
-        if (attempt < Messaging.MAX_JOB_ATTEMPTS) {
-            log.warn("job {} came back from a worker that stopped without a word (attempt {}): retrying as attempt {}",
-                    job.jobId(), attempt, attempt + 1);
-            publishConfirmed(message, attempt + 1, names.jobsQueue());
-        } else {
-            String reason = "its worker stopped without a word (crashed or was killed) on each of " + attempt
-                    + " attempts";
-            log.warn("dead-lettering job {}: {}", job.jobId(), reason);
-            deadLetter(message, job, attempt, reason);
-        }
+        log.warn("job {} came back from a worker that stopped without a word (attempt {}): handing it back",
+                job.jobId(), attempt);
+        events.confirmedRequestEvent(job.requestId(), EventKind.JOB_RETURNED,
+                new JobReturned(job, attempt, workerId, Instant.now()));
         channel.basicAck(tag, false);
     }
 

@@ -5,9 +5,11 @@ import io.sdfleet.contracts.JobFinished;
 import io.sdfleet.contracts.JobMessage;
 import io.sdfleet.contracts.PreviewEvent;
 import io.sdfleet.contracts.ProgressEvent;
+import io.sdfleet.request.Batch;
 import io.sdfleet.request.GenerationParameters;
 import io.sdfleet.worker.WorkerProperties;
 import io.sdfleet.worker.generation.ImageGenerator;
+import io.sdfleet.worker.heartbeat.MeasuredSpeed;
 import io.sdfleet.worker.messaging.EventPublisher;
 import io.sdfleet.worker.ops.WorkerMetrics;
 import io.sdfleet.worker.storage.StorageClient;
@@ -35,12 +37,14 @@ public class JobRunner {
     private final JsonMapper json;
     private final CancelledRequests cancelled;
     private final WorkerMetrics metrics;
+    private final MeasuredSpeed speed;
     private volatile String currentJobId;
     private volatile boolean stopping;
 
     public JobRunner(ImageGenerator generator, StorageClient storage, EventPublisher events,
                      WorkerProperties properties, JsonMapper json, CancelledRequests cancelled,
-                     WorkerMetrics metrics) {
+                     WorkerMetrics metrics, MeasuredSpeed speed) {
+        this.speed = speed;
         this.metrics = metrics;
         this.generator = generator;
         this.storage = storage;
@@ -116,6 +120,7 @@ public class JobRunner {
                 metrics.imageStored();
             }
             metrics.throughput(steps[0], batch.images().size(), System.nanoTime() - start);
+            speed.ran(job.parameters().withBatch(new Batch(job.seeds().size(), 1)), batch.pipelineSeconds());
             events.requestEvent(job.requestId(), EventKind.JOB_FINISHED, new JobFinished(job.requestId(), job.jobId(),
                     properties.id(), batch.images().size(), batch.pipelineSeconds(), batch.peakMemoryBytes(), Instant.now()));
         } finally {

@@ -14,6 +14,7 @@ import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFacto
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.amqp.autoconfigure.SimpleRabbitListenerContainerFactoryConfigurer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -42,17 +43,24 @@ public class BrokerTopology {
      * The jobs consumer takes from two queues (the shared one and this worker's own) on one channel; a channel-wide
      * prefetch of 1 keeps it at one job at a time in all, so no second job waits inside a busy worker while another
      * worker idles. (RabbitMQ reads the global flag as per channel; without it the limit is per queue consumer.)
+     * On a graceful stop the running job is given {@code shutdown-grace-seconds} to end (it republishes itself at its
+     * next step, or finishes storing and is acknowledged) before the channel is closed: a channel closed under a job
+     * makes the broker redeliver it marked redelivered, which the next worker would take for a crash.
      */
     @Bean
     SimpleRabbitListenerContainerFactory jobsListenerFactory(
             SimpleRabbitListenerContainerFactoryConfigurer configurer,
             ConnectionFactory connectionFactory,
             ObjectProvider<ContainerCustomizer<
-                    SimpleMessageListenerContainer>> customizers) {
+                    SimpleMessageListenerContainer>> customizers,
+            @Value("${sdfleet.worker.shutdown-grace-seconds:50}") int shutdownGraceSeconds) {
         var factory = new SimpleRabbitListenerContainerFactory();
         configurer.configure(factory, connectionFactory);
         factory.setGlobalQos(true);
-        customizers.ifUnique(factory::setContainerCustomizer);
+        factory.setContainerCustomizer(container -> {
+            container.setShutdownTimeout(shutdownGraceSeconds * 1000L);
+            customizers.ifUnique(customizer -> customizer.configure(container));
+        });
         return factory;
     }
 

@@ -28,15 +28,33 @@ public class EventPublisher {
         send(names.eventsExchange(), kind.routingKey(requestId), event, kind.wireName());
     }
 
+    /**
+     * An event about a request that must not be lost (it stands in for a job the caller then acknowledges):
+     * persistent, and returns only once the broker confirms it.
+     */
+    public void confirmedRequestEvent(String requestId, EventKind kind, Object event) {
+        Message message = message(event, kind.wireName(), MessageDeliveryMode.PERSISTENT);
+        rabbit.invoke(ops -> {
+            ops.send(names.eventsExchange(), kind.routingKey(requestId), message);
+            ops.waitForConfirmsOrDie(10_000);
+            return null;
+        });
+    }
+
     public void heartbeat(Object heartbeat) {
         send(names.heartbeatsExchange(), "", heartbeat, "heartbeat");
     }
 
     private void send(String exchange, String routingKey, Object body, String kind) {
+        // events are live updates, not records
+        rabbit.send(exchange, routingKey, message(body, kind, MessageDeliveryMode.NON_PERSISTENT));
+    }
+
+    private Message message(Object body, String kind, MessageDeliveryMode mode) {
         MessageProperties properties = new MessageProperties();
         properties.setContentType(MessageProperties.CONTENT_TYPE_JSON);
-        properties.setDeliveryMode(MessageDeliveryMode.NON_PERSISTENT); // events are live updates, not records
+        properties.setDeliveryMode(mode);
         properties.setType(kind);
-        rabbit.send(exchange, routingKey, new Message(json.writeValueAsBytes(body), properties));
+        return new Message(json.writeValueAsBytes(body), properties);
     }
 }
