@@ -72,10 +72,19 @@ class FailureDrillsTest {
     void storageDownWhileAWorkerFinishes() throws Exception {
         String id = submit("storage", 1, 40);
         awaitState(id, "storage", "running");
-        fleet.stopStorage();
-        Thread.sleep(4000); // the job finishes sampling meanwhile; its worker keeps retrying the upload
-        assertThat(state(id, "storage")).as("nothing is stored, nothing acknowledged early").isEqualTo("running");
-        fleet.startStorage();
+        try (BrokerEvents events = BrokerEvents.follow(test.prefix)) {
+            fleet.stopStorage();
+            // the bad moment: the job's sampling is over while storage is down, so its upload can only succeed
+            // through the worker's retry (a drill that restarted storage before that would prove nothing)
+            for (int i = 0; i < 1200 && !events.sampledToTheEnd(id); i++) {
+                Thread.sleep(100);
+            }
+            assertThat(events.sampledToTheEnd(id)).as("the job sampled to its last step while storage was down").isTrue();
+            Thread.sleep(1500); // at least one refused upload and the 1 s backoff after it
+            assertThat(state(id, "storage")).as("nothing is stored, nothing acknowledged early").isEqualTo("running");
+            assertThat(test.storedRows(id)).as("no image row while storage is down").isZero();
+            fleet.startStorage();
+        }
         awaitState(id, "storage", "finished");
         test.assertDrill("storage-service down while a worker finishes", id, 1);
     }
