@@ -78,7 +78,12 @@ public final class PostgresCluster implements AutoCloseable {
         for (ProcessHandle backend : backends) {
             backend.onExit().orTimeout(60, TimeUnit.SECONDS).join();
         }
-        postgres = null; // nothing left to stop
+        try {
+            postgres.close(); // its pg_ctl stop finds nothing; what matters is that it lets go of the data folder's lock
+        } catch (IOException | RuntimeException nothingToStop) {
+            // the postmaster is gone already
+        }
+        postgres = null;
     }
 
     /** Starts a postmaster again on the same port and data (crash recovery runs first). */

@@ -205,6 +205,19 @@ final class DrillRig implements AutoCloseable {
         }
     }
 
+    /**
+     * A transaction holding a SHARE lock on storage's images table: inserts wait until it is closed (rolled back),
+     * reads do not.
+     */
+    java.sql.Connection lockImagesAgainstInserts() throws Exception {
+        java.sql.Connection c = DriverManager.getConnection(postgres.jdbcUrl(DATABASE), PostgresCluster.USER, "");
+        c.setAutoCommit(false);
+        try (var s = c.createStatement()) {
+            s.execute("LOCK TABLE images IN SHARE MODE");
+        }
+        return c; // close() without commit rolls back and releases the lock
+    }
+
     /** Stored rows and distinct image indexes of one request, from storage's table. */
     long[] storedImages(String requestId) throws Exception {
         try (var c = DriverManager.getConnection(postgres.jdbcUrl(DATABASE), PostgresCluster.USER, "");
