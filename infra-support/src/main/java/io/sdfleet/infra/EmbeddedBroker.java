@@ -11,8 +11,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * An AMQP 0-9-1 broker inside the launcher's JVM (Apache Qpid Broker-J, in-memory), for machines without RabbitMQ.
- * It speaks the protocol the services use; RabbitMQ remains the broker for deployments.
+ * An AMQP 0-9-1 broker inside the launcher's JVM (Apache Qpid Broker-J), for machines without RabbitMQ. It speaks
+ * the protocol the services use; RabbitMQ remains the broker for deployments. Its virtual host lives in a Derby store
+ * under {@code workDir}, so durable queues and persistent messages outlive the broker (Ctrl-C, or the JVM killed):
+ * the next start on the same folder serves them again.
  */
 public final class EmbeddedBroker implements AutoCloseable {
 
@@ -35,16 +37,19 @@ public final class EmbeddedBroker implements AutoCloseable {
                      "protocols": ["AMQP_0_9_1"], "authenticationProvider": "plain",
                      "virtualhostaliases": [{"name": "nameAlias", "type": "nameAlias"},
                                             {"name": "defaultAlias", "type": "defaultAlias"}]}],
-                  "virtualhostnodes": [{"name": "default", "type": "Memory", "defaultVirtualHostNode": "true",
-                     "virtualHostInitialConfiguration": "{\\"type\\": \\"Memory\\"}"}]
+                  "virtualhostnodes": [{"name": "default", "type": "DERBY", "defaultVirtualHostNode": "true",
+                     "storePath": "%s",
+                     "virtualHostInitialConfiguration": "{\\"type\\": \\"ProvidedStore\\"}"}]
                 }
-                """.formatted(port));
+                """.formatted(port, workDir.resolve("store").toAbsolutePath()));
         Map<String, Object> attributes = new HashMap<>();
         attributes.put("type", "Memory");
         attributes.put("initialConfigurationLocation", config.toUri().toString());
         attributes.put("startupLoggedToSystemOut", false);
         attributes.put("qpid.work_dir", workDir.toString());
         System.setProperty("QPID_WORK", workDir.toString());
+        // Derby writes its own log to the working directory unless told where
+        System.setProperty("derby.stream.error.file", workDir.resolve("derby.log").toString());
         SystemLauncher launcher = new SystemLauncher();
         launcher.startup(attributes);
         return new EmbeddedBroker(launcher);

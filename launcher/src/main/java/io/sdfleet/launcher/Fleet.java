@@ -88,8 +88,6 @@ public final class Fleet implements AutoCloseable {
         }
     }
 
-    private static final String LOOPBACK = "127.0.0.1";
-
     private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
     private final Map<String, ConfigurableApplicationContext> workers = new LinkedHashMap<>();
     private final Map<String, Integer> httpPorts = new LinkedHashMap<>();
@@ -111,77 +109,26 @@ public final class Fleet implements AutoCloseable {
 
     /** With extra properties given to every service (e.g. the scheduler's stall knobs in tests). */
     public static Fleet start(Infrastructure infra, Options options, Map<String, Object> extra) {
-        Map<String, Object> common = new LinkedHashMap<>();
-        common.put("spring.rabbitmq.host", infra.amqpHost());
-        common.put("spring.rabbitmq.port", infra.amqpPort());
-        common.put("spring.rabbitmq.username", infra.amqpUser());
-        common.put("spring.rabbitmq.password", infra.amqpPassword());
-        common.put("sdfleet.messaging.prefix", infra.messagingPrefix());
-        // An embedded Qpid broker shares this JVM's logging; its per-object operational log is noise here.
-        common.put("logging.level.qpid.message", "WARN");
-        common.put(InternalCredential.PROPERTY, options.internalToken());
-        common.put("server.address", LOOPBACK); // the gateway's own address is set below
-        common.putAll(extra);
+        ServiceSettings settings = new ServiceSettings(infra, options, extra);
         Fleet fleet = null;
         List<ConfigurableApplicationContext> started = new ArrayList<>();
         try {
-            Map<String, Object> storage = new LinkedHashMap<>(common);
-            storage.put("server.port", 0);
-            storage.put("spring.datasource.url", infra.jdbcUrl());
-            storage.put("spring.datasource.username", infra.dbUser());
-            storage.put("spring.datasource.password", infra.dbPassword());
-            storage.put("sdfleet.s3.endpoint", infra.s3Endpoint());
-            storage.put("sdfleet.s3.access-key", infra.s3AccessKey());
-            storage.put("sdfleet.s3.secret-key", infra.s3SecretKey());
-            storage.put("sdfleet.s3.bucket", infra.s3Bucket());
+            Map<String, Object> storage = settings.storage();
             ConfigurableApplicationContext storageContext = run(StorageApplication.builder(), storage);
             started.add(storageContext);
             String storageUrl = "http://127.0.0.1:" + storageContext.getEnvironment().getProperty("local.server.port");
 
-            Map<String, Object> worker = new LinkedHashMap<>(common);
-            worker.put("sdfleet.worker.storage-url", storageUrl);
-            worker.put("sdfleet.worker.models-dir",
-                    (options.workerModelsDir() == null ? options.modelsDir() : options.workerModelsDir()).toString());
-            Path cacheRoot = options.modelCacheDir() != null ? options.modelCacheDir()
-                    : Path.of(System.getProperty("java.io.tmpdir"), "sdfleet-model-cache");
-            worker.put("sdfleet.worker.default-model", options.defaultModel());
-            worker.put("sdfleet.worker.tokenizer", options.tokenizer() == null ? "" : options.tokenizer().toString());
-            worker.put("sdfleet.worker.heartbeat-seconds", 1);
-            worker.put("server.port", 0); // management port (/actuator): any free one, several workers share the host
-            worker.putAll(options.workerProperties());
             Map<String, ConfigurableApplicationContext> workerContexts = new LinkedHashMap<>();
-            for (int i = 0; i < options.workers(); i++) {
-                Map<String, Object> one = new LinkedHashMap<>(worker);
-                one.put("sdfleet.worker.id", "local-worker-" + (i + 1));
-                one.put("sdfleet.worker.model-cache-dir", cacheRoot.resolve("local-worker-" + (i + 1)).toString());
-                ConfigurableApplicationContext context = run(WorkerApplication.builder(), one);
+            for (int i = 1; i <= options.workers(); i++) {
+                ConfigurableApplicationContext context = run(WorkerApplication.builder(), settings.worker(storageUrl, i));
                 started.add(context);
-                workerContexts.put("local-worker-" + (i + 1), context);
+                workerContexts.put(ServiceSettings.workerId(i), context);
             }
 
-            Map<String, Object> scheduler = new LinkedHashMap<>(common);
-            scheduler.put("server.port", 0); // management port (/actuator)
-            scheduler.put("spring.datasource.url", infra.jdbcUrl());
-            scheduler.put("spring.datasource.username", infra.dbUser());
-            scheduler.put("spring.datasource.password", infra.dbPassword());
-            ConfigurableApplicationContext schedulerContext = run(SchedulerApplication.builder(), scheduler);
+            ConfigurableApplicationContext schedulerContext = run(SchedulerApplication.builder(), settings.scheduler());
             started.add(schedulerContext);
 
-            Map<String, Object> gateway = new LinkedHashMap<>(common);
-            gateway.put("server.port", options.gatewayPort());
-            gateway.put("server.address", options.listen() ? "0.0.0.0" : LOOPBACK);
-            gateway.put("sdfleet.gateway.storage-url", storageUrl);
-            gateway.put("sdfleet.gateway.models-dir", options.modelsDir().toString());
-            gateway.put("sdfleet.gateway.default-model", options.defaultModel());
-            // the same tokenizer as the workers: the web page's token counter (POST /api/v1/tokenize)
-            gateway.put("sdfleet.gateway.tokenizer", options.tokenizer() == null ? "" : options.tokenizer().toString());
-            gateway.put("spring.datasource.url", infra.jdbcUrl());
-            gateway.put("spring.datasource.username", infra.dbUser());
-            gateway.put("spring.datasource.password", infra.dbPassword());
-            gateway.put("sdfleet.gateway.auth.enabled", options.adminKey() != null);
-            if (options.adminKey() != null) {
-                gateway.put("sdfleet.gateway.auth.bootstrap-admin-key", options.adminKey());
-            }
+            Map<String, Object> gateway = settings.gateway(storageUrl);
             ConfigurableApplicationContext gatewayContext = run(GatewayApplication.builder(), gateway);
             started.add(gatewayContext);
             fleet = new Fleet(Integer.parseInt(gatewayContext.getEnvironment().getProperty("local.server.port")));

@@ -24,8 +24,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class BrokerEvents implements AutoCloseable {
 
-    /** An event seen on the events exchange; {@code atNanos} is this test JVM's clock on arrival. */
-    record Seen(String kind, String requestId, String jobId, String workerId, long atNanos) {
+    /**
+     * An event seen on the events exchange; {@code atNanos} is this test JVM's clock on arrival; a progress event's
+     * step of its total (0 of 0 for other kinds).
+     */
+    record Seen(String kind, String requestId, String jobId, String workerId, long atNanos, int step, int totalSteps) {
     }
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -49,11 +52,11 @@ final class BrokerEvents implements AutoCloseable {
             switch (kind) {
                 case "progress" -> {
                     ProgressEvent e = JSON.readValue(delivery.getBody(), ProgressEvent.class);
-                    events.seen.add(new Seen(kind, e.requestId(), e.jobId(), e.workerId(), now));
+                    events.seen.add(new Seen(kind, e.requestId(), e.jobId(), e.workerId(), now, e.step(), e.totalSteps()));
                 }
                 case "job-finished" -> {
                     JobFinished e = JSON.readValue(delivery.getBody(), JobFinished.class);
-                    events.seen.add(new Seen(kind, e.requestId(), e.jobId(), e.workerId(), now));
+                    events.seen.add(new Seen(kind, e.requestId(), e.jobId(), e.workerId(), now, 0, 0));
                 }
                 default -> {
                 }
@@ -76,6 +79,12 @@ final class BrokerEvents implements AutoCloseable {
             }
         }
         return starts;
+    }
+
+    /** Whether a job of the request reported its last sampling step (its images are made, next they are stored). */
+    boolean sampledToTheEnd(String requestId) {
+        return seen.stream().anyMatch(s -> s.kind().equals("progress") && s.requestId().equals(requestId)
+                && s.totalSteps() > 0 && s.step() >= s.totalSteps());
     }
 
     /** The workers a job was seen running on, in order. */

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -96,6 +97,31 @@ final class TestFleet implements AutoCloseable {
                 expected - distinct, rows - distinct);
         assertThat(distinct).as(drill + ": stored").isEqualTo(expected);
         assertThat(rows).as(drill + ": duplicated").isEqualTo(distinct);
+    }
+
+    /** Rows in storage's images table for one request. */
+    long storedRows(String requestId) throws Exception {
+        try (var c = DriverManager.getConnection(database.url(), database.user(), database.password());
+             var ps = c.prepareStatement("SELECT count(*) FROM images WHERE request_id = ?")) {
+            ps.setString(1, requestId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** Rows of one request's images stored after {@code since} (by storage's clock, the database's). */
+    long storedSince(String requestId, Timestamp since) throws Exception {
+        try (var c = DriverManager.getConnection(database.url(), database.user(), database.password());
+             var ps = c.prepareStatement("SELECT count(*) FROM images WHERE request_id = ? AND created_at > ?")) {
+            ps.setString(1, requestId);
+            ps.setTimestamp(2, since);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     @Override
