@@ -20,6 +20,7 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 import org.springframework.web.multipart.MultipartException;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
 import java.util.List;
@@ -75,6 +76,15 @@ public class ProblemAdvice {
                 "a fleet service is unreachable; try again shortly");
         problem.setTitle("Service Unavailable");
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "5").body(problem);
+    }
+
+    /** The same, from a client that carries the I/O failure unchecked ({@code StorageReader}). */
+    @ExceptionHandler(UncheckedIOException.class)
+    public ResponseEntity<ProblemDetail> unavailable(UncheckedIOException e) {
+        if (e.getCause() instanceof ConnectException || e.getCause() instanceof HttpTimeoutException) {
+            return unavailable(e.getCause());
+        }
+        return other(e);
     }
 
     /** No worker can take a synchronous A1111 request now: 503 at once rather than a call held for an hour. */

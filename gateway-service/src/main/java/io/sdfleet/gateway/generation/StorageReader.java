@@ -9,6 +9,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -29,7 +30,8 @@ public class StorageReader {
     /** The stored images' metadata rows, ordered by index. */
     public JsonNode list(String requestId) {
         String path = "/internal/requests/" + requestId + "/images";
-        return json.readTree(get(path, (request, response) -> body(path, response)));
+        byte[] rows = get(path, (request, response) -> body(path, response));
+        return json.readTree(rows);
     }
 
     /** The image's PNG; empty when storage has none at that index (not stored yet, skipped or failed). */
@@ -42,8 +44,8 @@ public class StorageReader {
     private <T> T get(String path, RestClient.RequestHeadersSpec.ExchangeFunction<T> answer) {
         try {
             return StorageServiceClient.exchange(storage.tracedCall(HttpMethod.GET, path, TIMEOUT), answer);
-        } catch (IOException e) {
-            throw new IllegalStateException("storage unreachable: " + e.getMessage(), e);
+        } catch (IOException e) { // kept as I/O, so that an unreachable storage answers 503, not 500
+            throw new UncheckedIOException("storage unreachable: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
