@@ -120,7 +120,8 @@ public class A1111Controller {
                     }
                     List<byte[]> pngs = new ArrayList<>();
                     for (int index : done.storedIndexes()) { // skipped batches have no images, as in A1111
-                        pngs.add(storage.png(done.id(), index));
+                        pngs.add(storage.png(done.id(), index).orElseThrow(() -> new IllegalStateException(
+                                "storage has no image " + index + " of " + done.id() + ", stored by its events")));
                     }
                     return ResponseEntity.ok().headers(ignoredFieldsHeader(request))
                             .body((JsonNode) A1111Responses.generation(request, done, pngs, json));

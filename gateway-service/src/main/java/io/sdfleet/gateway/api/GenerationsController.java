@@ -163,8 +163,14 @@ public class GenerationsController {
 
     @GetMapping(path = "/{id}/images/{index}", produces = MediaType.IMAGE_PNG_VALUE)
     public ResponseEntity<byte[]> image(@PathVariable String id, @PathVariable int index, HttpServletRequest http) {
-        return owned(id, http).map(g -> ResponseEntity.ok(storage.png(g.id(), index)))
-                .orElse(ResponseEntity.notFound().build());
+        return owned(id, http).map(g -> {
+            if (index < 0 || index >= g.parameters().imageCount()) {
+                throw new InvalidRequestException(List.of(new FieldProblem("index",
+                        "must be between 0 and " + (g.parameters().imageCount() - 1))), false);
+            }
+            // an index of the request not stored yet (or skipped): 404, as for any image that is not there
+            return storage.png(g.id(), index).map(ResponseEntity::ok).orElse(ResponseEntity.notFound().build());
+        }).orElse(ResponseEntity.notFound().build());
     }
 
     @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)

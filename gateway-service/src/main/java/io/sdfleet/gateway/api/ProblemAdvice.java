@@ -13,11 +13,14 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.ErrorResponse;
+import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.multipart.MultipartException;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
 import java.util.List;
@@ -75,6 +78,15 @@ public class ProblemAdvice {
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "5").body(problem);
     }
 
+    /** The same, from a client that carries the I/O failure unchecked ({@code StorageReader}). */
+    @ExceptionHandler(UncheckedIOException.class)
+    public ResponseEntity<ProblemDetail> unavailable(UncheckedIOException e) {
+        if (e.getCause() instanceof ConnectException || e.getCause() instanceof HttpTimeoutException) {
+            return unavailable(e.getCause());
+        }
+        return other(e);
+    }
+
     /** No worker can take a synchronous A1111 request now: 503 at once rather than a call held for an hour. */
     @ExceptionHandler(NoWorkerException.class)
     public ResponseEntity<ProblemDetail> noWorker(NoWorkerException e) {
@@ -129,12 +141,21 @@ public class ProblemAdvice {
     }
 
     /** A query or path parameter of the wrong type ({@code limit=abc}, {@code images/abc}): 400 naming it. */
-    @ExceptionHandler(org.springframework.web.method.annotation.MethodArgumentTypeMismatchException.class)
-    public ProblemDetail badParameter(org.springframework.web.method.annotation.MethodArgumentTypeMismatchException e) {
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    public ProblemDetail badParameter(MethodArgumentTypeMismatchException e) {
         String type = e.getRequiredType() == null ? "value" : e.getRequiredType().getSimpleName().toLowerCase(Locale.ROOT);
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getName() + ": must be a " + type);
         problem.setTitle("Invalid request");
         problem.setProperty("errors", List.of(Map.of("field", e.getName(), "message", "must be a " + type)));
+        return problem;
+    }
+
+    /** A required query parameter left out ({@code /api/v1/models} upload without {@code kind}): 400 naming it. */
+    @ExceptionHandler(MissingServletRequestParameterException.class)
+    public ProblemDetail missingParameter(MissingServletRequestParameterException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getParameterName() + ": required");
+        problem.setTitle("Invalid request");
+        problem.setProperty("errors", List.of(Map.of("field", e.getParameterName(), "message", "required")));
         return problem;
     }
 

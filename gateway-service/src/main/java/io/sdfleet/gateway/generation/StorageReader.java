@@ -2,12 +2,16 @@ package io.sdfleet.gateway.generation;
 
 import io.sdfleet.storageclient.StorageServiceClient;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.client.ClientHttpResponse;
 import org.springframework.stereotype.Component;
+import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Reads a request's stored images from storage-service (signed with the fleet's internal credential). */
 @Component
@@ -25,26 +29,33 @@ public class StorageReader {
 
     /** The stored images' metadata rows, ordered by index. */
     public JsonNode list(String requestId) {
-        return json.readTree(get("/internal/requests/" + requestId + "/images"));
+        String path = "/internal/requests/" + requestId + "/images";
+        byte[] rows = get(path, (request, response) -> body(path, response));
+        return json.readTree(rows);
     }
 
-    public byte[] png(String requestId, int index) {
-        return get("/internal/requests/" + requestId + "/images/" + index);
+    /** The image's PNG; empty when storage has none at that index (not stored yet, skipped or failed). */
+    public Optional<byte[]> png(String requestId, int index) {
+        String path = "/internal/requests/" + requestId + "/images/" + index;
+        return get(path, (request, response) -> response.getStatusCode().value() == 404
+                ? Optional.empty() : Optional.of(body(path, response)));
     }
 
-    private byte[] get(String path) {
+    private <T> T get(String path, RestClient.RequestHeadersSpec.ExchangeFunction<T> answer) {
         try {
-            return StorageServiceClient.exchange(storage.tracedCall(HttpMethod.GET, path, TIMEOUT), (request, response) -> {
-                if (response.getStatusCode().value() != 200) {
-                    throw new IllegalStateException("storage answered " + response.getStatusCode().value() + " for " + path);
-                }
-                return response.getBody().readAllBytes();
-            });
-        } catch (IOException e) {
-            throw new IllegalStateException("storage unreachable: " + e.getMessage(), e);
+            return StorageServiceClient.exchange(storage.tracedCall(HttpMethod.GET, path, TIMEOUT), answer);
+        } catch (IOException e) { // kept as I/O, so that an unreachable storage answers 503, not 500
+            throw new UncheckedIOException("storage unreachable: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    private static byte[] body(String path, ClientHttpResponse response) throws IOException {
+        if (response.getStatusCode().value() != 200) {
+            throw new IllegalStateException("storage answered " + response.getStatusCode().value() + " for " + path);
+        }
+        return response.getBody().readAllBytes();
     }
 }

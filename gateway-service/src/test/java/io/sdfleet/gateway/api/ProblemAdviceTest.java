@@ -10,8 +10,10 @@ import org.springframework.mock.web.MockFilterChain;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -69,5 +71,13 @@ class ProblemAdviceTest {
         MockFilterChain chain = new MockFilterChain();
         new WildcardContentTypeFilter().doFilter(json, new MockHttpServletResponse(), chain);
         assertThat(chain.getRequest()).isNotNull();
+    }
+
+    /** A required query parameter left out: 400 naming it in {@code errors}, as every other bad field. */
+    @Test
+    void aMissingParameterIsA400NamingIt() {
+        ProblemDetail problem = advice.missingParameter(new MissingServletRequestParameterException("kind", "String"));
+        assertThat(problem.getStatus()).isEqualTo(400);
+        assertThat(problem.getProperties().get("errors")).isEqualTo(List.of(Map.of("field", "kind", "message", "required")));
     }
 }
