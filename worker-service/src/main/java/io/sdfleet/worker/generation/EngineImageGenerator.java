@@ -6,10 +6,10 @@ import io.sdfleet.contracts.JobMessage;
 import io.sdfleet.diffusion.offload.MemoryMode;
 import io.sdfleet.diffusion.pipeline.GeneratedImage;
 import io.sdfleet.diffusion.pipeline.GenerationResult;
-import io.sdfleet.diffusion.pipeline.ModelOptions;
+import io.sdfleet.diffusion.loading.ModelOptions;
 import io.sdfleet.diffusion.pipeline.ProgressListener;
-import io.sdfleet.diffusion.pipeline.StableDiffusionModel;
-import io.sdfleet.diffusion.pipeline.Txt2Img;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
+import io.sdfleet.diffusion.pipeline.ImageGeneration;
 import io.sdfleet.diffusion.runtime.MemoryProbe;
 import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.diffusion.vae.VaeTiling;
@@ -68,7 +68,7 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
         StableDiffusionModel model;
         try {
             model = cache.get(checkpoint);
-            result = new Txt2Img(model, networks.directories(), vae)
+            result = new ImageGeneration(model, networks.directories(), vae)
                     .generate(JobBatch.of(job), Optional.empty(), new ProgressWithPreviews(progress, properties.previewEvery()));
         } finally {
             networks.close();
