@@ -1,5 +1,6 @@
 package io.sdfleet.launcher;
 
+import io.sdfleet.diffusion.checkpoint.CheckpointFiles;
 import io.sdfleet.diffusion.starter.RandomModel;
 import io.sdfleet.gateway.auth.Secrets;
 
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -106,12 +108,9 @@ public final class LocalFleet {
             return configured;
         }
         Files.createDirectories(models);
-        try (var files = Files.list(models)) {
-            var first = files.map(p -> p.getFileName().toString())
-                    .filter(n -> n.endsWith(".safetensors") || n.endsWith(".ckpt")).sorted().findFirst();
-            if (first.isPresent()) {
-                return first.get();
-            }
+        Optional<String> first = CheckpointFiles.firstIn(models);
+        if (first.isPresent()) {
+            return first.get();
         }
         System.out.println("sdfleet: no checkpoint in " + models + "; creating a small random-weight model"
                 + " (its images are noise until you put a real checkpoint there)");

@@ -6,15 +6,15 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.checkpoint.StoredType;
-import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.nn.Weights;
 import io.sdfleet.diffusion.nn.PaddingMode;
 import io.sdfleet.diffusion.nn.Sd1Layout;
 import io.sdfleet.diffusion.nn.SyntheticTensorSource;
 import io.sdfleet.diffusion.offload.MemoryMode;
-import io.sdfleet.diffusion.pipeline.ModelOptions;
+import io.sdfleet.diffusion.loading.ModelOptions;
 import io.sdfleet.diffusion.pipeline.ProgressListener;
-import io.sdfleet.diffusion.pipeline.StableDiffusionModel;
-import io.sdfleet.diffusion.pipeline.Txt2Img;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
+import io.sdfleet.diffusion.pipeline.ImageGeneration;
 import io.sdfleet.diffusion.runtime.MemoryProbe;
 import io.sdfleet.diffusion.runtime.PeakMemory;
 import io.sdfleet.diffusion.runtime.Torch;
@@ -165,7 +165,7 @@ public final class MemoryModeBenchmark {
             GenerationParameters p = new GenerationParameters(new Prompt("a lighthouse on a cliff", "blurry", 1),
                     new ImageSize(size, size), new Batch(1, 1), Noise.of(1), new Sampling("Euler", "Automatic", steps, 7));
             return measure(mode.name(), size,
-                    () -> new Txt2Img(sd).generate(p, Optional.empty(), ProgressListener.NONE));
+                    () -> new ImageGeneration(sd).generate(p, Optional.empty(), ProgressListener.NONE));
         }
     }
 

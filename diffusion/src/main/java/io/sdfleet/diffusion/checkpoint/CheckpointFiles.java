@@ -6,6 +6,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Opens any Stable Diffusion checkpoint as a {@link TensorSource} in the LDM key layout: a .safetensors file, a
@@ -47,6 +49,19 @@ public final class CheckpointFiles {
                     + " a torch zip (.ckpt/.pt/.pth/.bin) or a legacy torch pickle");
         } catch (IOException e) {
             throw new CheckpointException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The first checkpoint file (.safetensors or .ckpt) by name in {@code folder}, the default model when none is
+     * named; empty when there is none or the folder cannot be read.
+     */
+    public static Optional<String> firstIn(Path folder) {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".safetensors") || n.endsWith(".ckpt")).sorted().findFirst();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
         }
     }
 

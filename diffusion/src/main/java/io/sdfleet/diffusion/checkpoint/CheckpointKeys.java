@@ -59,11 +59,11 @@ public final class CheckpointKeys {
     }
 
     /**
-     * After the model components have taken their weights: every key under the view's prefix that nobody took or
-     * skipped and that is not a known extra. (A missing key already failed in {@link Weights#take}.)
+     * After the model components have taken their weights: every key nobody took or skipped ({@code unconsumed})
+     * that is not a known extra. (A missing key already failed when it was taken.)
      */
-    public static KeyReport afterLoad(Weights weights) {
-        List<String> unexpected = weights.unconsumed().stream().filter(k -> !isKnownExtra(k)).sorted().toList();
+    public static KeyReport afterLoad(Collection<String> unconsumed) {
+        List<String> unexpected = unconsumed.stream().filter(k -> !isKnownExtra(k)).sorted().toList();
         return new KeyReport(List.of(), unexpected);
     }
 }

@@ -7,10 +7,10 @@ import io.sdfleet.diffusion.networks.NetworkDirectories;
 import io.sdfleet.diffusion.offload.MemoryMode;
 import io.sdfleet.diffusion.pipeline.GeneratedImage;
 import io.sdfleet.diffusion.pipeline.GenerationResult;
-import io.sdfleet.diffusion.pipeline.ModelOptions;
+import io.sdfleet.diffusion.loading.ModelOptions;
 import io.sdfleet.diffusion.pipeline.NoiseFile;
-import io.sdfleet.diffusion.pipeline.StableDiffusionModel;
-import io.sdfleet.diffusion.pipeline.Txt2Img;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
+import io.sdfleet.diffusion.pipeline.ImageGeneration;
 import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.diffusion.vae.VaeTiling;
 import io.sdfleet.request.Batch;
@@ -112,7 +112,7 @@ final class GenerateCommand {
                 .withVaeTiling(tiledVae ? VaeTiling.DEFAULT : null);
         try (StableDiffusionModel model = StableDiffusionModel.load(modelPath, options)) {
             ProgressBar bar = new ProgressBar(System.err);
-            GenerationResult result = new Txt2Img(model, networks, vae).generate(p, noise, bar);
+            GenerationResult result = new ImageGeneration(model, networks, vae).generate(p, noise, bar);
             bar.finish();
             Files.createDirectories(outDir);
             for (GeneratedImage image : result.images()) {

@@ -1,7 +1,7 @@
 package io.sdfleet.diffusion.clip;
 
 import ai.djl.ndarray.NDArray;
-import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.nn.Weights;
 import io.sdfleet.diffusion.nn.Activations;
 import io.sdfleet.diffusion.nn.Attention;
 import io.sdfleet.diffusion.nn.LayerNorm;

@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import io.sdfleet.diffusion.checkpoint.CheckpointException;
 import io.sdfleet.diffusion.checkpoint.StoredTensor;
 import io.sdfleet.diffusion.checkpoint.TorchCheckpoint;
-import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.nn.Weights;
 import io.sdfleet.diffusion.nn.LayerNorm;
 import io.sdfleet.diffusion.nn.Linear;
 

@@ -1,7 +1,7 @@
 package io.sdfleet.diffusion.networks;
 
 import ai.djl.ndarray.NDManager;
-import io.sdfleet.diffusion.pipeline.StableDiffusionModel;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.unet.ContextTransform;
 
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package io.sdfleet.diffusion.networks;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.sdfleet.diffusion.nn.Parameter;
-import io.sdfleet.diffusion.pipeline.StableDiffusionModel;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

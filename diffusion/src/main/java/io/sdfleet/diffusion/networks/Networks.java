@@ -1,6 +1,6 @@
 package io.sdfleet.diffusion.networks;
 
-import io.sdfleet.diffusion.pipeline.StableDiffusionModel;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.prompt.EmbeddingLookup;
 import io.sdfleet.diffusion.unet.ContextTransform;
 

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import io.sdfleet.diffusion.checkpoint.Weights;
 
 /**
  * 2-D convolution, {@code weight [out, in, kh, kw]} and optional {@code bias [out]}, square stride and padding.

@@ -2,7 +2,6 @@ package io.sdfleet.diffusion.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import io.sdfleet.diffusion.checkpoint.Weights;
 
 /** GEGLU (Shazeer 2020): project to 2·inner, split into value and gate halves, value · gelu(gate). */
 public final class Geglu {

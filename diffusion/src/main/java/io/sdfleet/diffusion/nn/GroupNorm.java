@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.norm.LayerNorm;
-import io.sdfleet.diffusion.checkpoint.Weights;
 
 /**
  * Group norm on [N, C, H, W]: each of {@code groups} channel groups is normalised over its channels and pixels,

@@ -2,7 +2,6 @@ package io.sdfleet.diffusion.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import io.sdfleet.diffusion.checkpoint.Weights;
 
 /** Layer norm over the last axis with learned scale and shift. */
 public final class LayerNorm {

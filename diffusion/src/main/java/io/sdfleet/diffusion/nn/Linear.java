@@ -2,7 +2,6 @@ package io.sdfleet.diffusion.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import io.sdfleet.diffusion.checkpoint.Weights;
 
 /** y = x Wᵀ + b over the last axis; {@code weight [out, in]}, optional {@code bias [out]}. */
 public final class Linear {

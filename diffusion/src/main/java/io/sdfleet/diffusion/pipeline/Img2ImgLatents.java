@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.image.Resampler;
 import io.sdfleet.diffusion.inpaint.Overlay;
 import io.sdfleet.diffusion.inpaint.PreparedInit;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.sampling.MaskedDenoiser;
 import io.sdfleet.diffusion.vae.Autoencoder;
 import io.sdfleet.diffusion.vae.AutoencoderKL;

@@ -2,6 +2,7 @@ package io.sdfleet.diffusion.pipeline;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.prompt.EmbeddingLookup;
 import io.sdfleet.diffusion.prompt.EmphasisEncoder;
 import io.sdfleet.diffusion.prompt.PromptChunker;

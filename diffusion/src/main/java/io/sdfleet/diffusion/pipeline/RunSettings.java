@@ -1,5 +1,7 @@
 package io.sdfleet.diffusion.pipeline;
 
+import io.sdfleet.diffusion.loading.ExternalVae;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.model.NoisePredictor;
 import io.sdfleet.diffusion.nn.Attention;
 import io.sdfleet.diffusion.nn.PaddingMode;

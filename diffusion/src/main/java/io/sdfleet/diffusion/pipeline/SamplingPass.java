@@ -7,28 +7,78 @@ import io.sdfleet.diffusion.sampling.Denoiser;
 import io.sdfleet.diffusion.sampling.DiscreteSchedule;
 import io.sdfleet.diffusion.sampling.MaskedDenoiser;
 import io.sdfleet.diffusion.sampling.NoiseSource;
+import io.sdfleet.diffusion.sampling.SamplerCatalog;
 import io.sdfleet.diffusion.sampling.SamplerSpec;
 import io.sdfleet.diffusion.sampling.Scheduler;
 import io.sdfleet.diffusion.sampling.StepCallback;
 import io.sdfleet.request.SamplerExtras;
-
-import java.util.List;
+import io.sdfleet.request.Sampling;
 
 /**
  * One run of a sampler over the UNet with classifier-free guidance: from noise (txt2img) or from an init latent
- * noised to the strength's level (img2img, A1111's step arithmetic), optionally keeping unmasked latents (inpainting
- * with an ordinary checkpoint) and feeding image conditioning (9-channel inpainting checkpoints).
- *
- * @param img2img        null for txt2img
- * @param initLatent     model-space init latents [B, 4, h, w]; null for txt2img
- * @param repaint        1 = repaint, 0 = keep [1, 4, h, w]; null without a mask
- * @param imageCondition [B, 5, h, w] for 9-channel models; null otherwise
- * @param conds          the prompt's sub-prompts (one, or several joined by AND) with their weights
+ * noised to the strength's level (img2img and the hires pass, A1111's step arithmetic), optionally keeping unmasked
+ * latents (inpainting with an ordinary checkpoint) and feeding image conditioning (9-channel inpainting checkpoints).
  */
-record SamplingPass(SamplerSpec sampler, Scheduler scheduler, int steps, Img2ImgSteps img2img, NDArray noise,
-                    NoiseSource stepNoise, NDArray initLatent, NDArray repaint, NDArray imageCondition,
-                    List<CfgDenoiser.WeightedCondition> conds, PromptEncoder.Conditioning uncond, float cfgScale,
-                    SamplerExtras extras) {
+final class SamplingPass {
+
+    private final SamplerSpec sampler;
+    private final Scheduler scheduler;
+    private final int steps;                     // txt2img's; img2img passes count theirs in img2img
+    private final Img2ImgSteps img2img;          // null for txt2img
+    private final NDArray noise;
+    private final NoiseSource stepNoise;
+    private final NDArray initLatent;            // model-space init latents [B, 4, h, w]; null for txt2img
+    private final NDArray repaint;               // 1 = repaint, 0 = keep [1, 4, h, w]; null without a mask
+    private final NDArray imageCondition;        // [B, 5, h, w] for 9-channel models; null otherwise
+    private final PromptConditioning prompts;
+    private final float cfgScale;
+    private final SamplerExtras extras;
+
+    private SamplingPass(SamplerCatalog.Choice choice, Sampling sampling, Img2ImgSteps img2img, NDArray noise,
+                         NoiseSource stepNoise, NDArray initLatent, NDArray repaint, NDArray imageCondition,
+                         PromptConditioning prompts) {
+        this.sampler = choice.sampler();
+        this.scheduler = choice.scheduler();
+        this.steps = sampling.steps();
+        this.img2img = img2img;
+        this.noise = noise;
+        this.stepNoise = stepNoise;
+        this.initLatent = initLatent;
+        this.repaint = repaint;
+        this.imageCondition = imageCondition;
+        this.prompts = prompts;
+        this.cfgScale = (float) sampling.cfgScale();
+        this.extras = sampling.extras();
+    }
+
+    /**
+     * From pure noise over all of {@code sampling}'s steps.
+     *
+     * @param imageCondition the blank image conditioning of a 9-channel inpainting model; null for others
+     */
+    static SamplingPass txt2img(SamplerCatalog.Choice choice, Sampling sampling, PromptConditioning prompts,
+                                InitialNoise noise, NDArray imageCondition) {
+        return new SamplingPass(choice, sampling, null, noise.latents(), noise.stepNoise(), null, null,
+                imageCondition, prompts);
+    }
+
+    /** From the init image's latents noised to {@code denoisingStrength}'s level, keeping what its mask keeps. */
+    static SamplingPass img2img(SamplerCatalog.Choice choice, Sampling sampling, PromptConditioning prompts,
+                                InitialNoise noise, Img2ImgLatents init, double denoisingStrength) {
+        return new SamplingPass(choice, sampling, Img2ImgSteps.of(sampling.steps(), denoisingStrength, false),
+                noise.latents(), noise.stepNoise(), init.initLatent(), init.repaint(), init.imageCondition(), prompts);
+    }
+
+    /**
+     * The hires fix's second pass: img2img from the upscaled latents with the plan's sampler and fixed steps.
+     *
+     * @param imageCondition the blank image conditioning of a 9-channel inpainting model; null for others
+     */
+    static SamplingPass hires(HiresPlan plan, Sampling sampling, PromptConditioning prompts, InitialNoise noise,
+                              NDArray upscaled, NDArray imageCondition) {
+        return new SamplingPass(plan.choice(), sampling, plan.steps(), noise.latents(), noise.stepNoise(), upscaled,
+                null, imageCondition, prompts);
+    }
 
     /** Steps this pass reports progress for. */
     int stepsRun() {
@@ -38,7 +88,7 @@ record SamplingPass(SamplerSpec sampler, Scheduler scheduler, int steps, Img2Img
     /** The final latents in {@code noise}'s manager. */
     NDArray run(NoisePredictor unet, DiscreteSchedule schedule, StepCallback callback) {
         NoisePredictor predictor = imageCondition == null ? unet : new ImageConditionedUNet(unet, imageCondition);
-        CfgDenoiser guided = new CfgDenoiser(predictor, schedule, conds, uncond::at, cfgScale);
+        CfgDenoiser guided = new CfgDenoiser(predictor, schedule, prompts.positive(), prompts.negative()::at, cfgScale);
         Denoiser denoiser = repaint == null ? guided : new MaskedDenoiser(guided, initLatent, repaint);
         NDArray latents;
         if (img2img == null) {

@@ -1,6 +1,7 @@
 /**
- * A generation end to end: loading a checkpoint into a StableDiffusionModel, the parameters of a run, prompt encoding,
- * txt2img, img2img, inpainting and the hires fix, and the infotext written with each image. This is the engine's public
- * entry point; the other packages supply its parts.
+ * A generation end to end on a loaded model: prompt encoding, txt2img, img2img, inpainting and the hires fix as
+ * numbered steps of one ImageGeneration, each sampling pass, and the run's settings that go with every UNet and VAE
+ * call. This is the engine's public entry point; the other packages supply its parts (loading the model, sampling,
+ * infotext).
  */
 package io.sdfleet.diffusion.pipeline;

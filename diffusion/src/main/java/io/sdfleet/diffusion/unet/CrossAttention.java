@@ -1,7 +1,7 @@
 package io.sdfleet.diffusion.unet;
 
 import ai.djl.ndarray.NDArray;
-import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.nn.Weights;
 import io.sdfleet.diffusion.nn.Linear;
 
 /** LDM {@code CrossAttention}: queries from x, keys and values from the context (or x itself for attn1). */

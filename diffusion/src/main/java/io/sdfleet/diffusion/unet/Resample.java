@@ -1,7 +1,7 @@
 package io.sdfleet.diffusion.unet;
 
 import ai.djl.ndarray.NDArray;
-import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.nn.Weights;
 import io.sdfleet.diffusion.nn.Conv2d;
 
 /** The UNet's resolution changes: LDM {@code Downsample} (3×3 conv, stride 2) and {@code Upsample} (nearest ×2, conv). */

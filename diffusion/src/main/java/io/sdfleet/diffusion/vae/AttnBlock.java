@@ -1,7 +1,7 @@
 package io.sdfleet.diffusion.vae;
 
 import ai.djl.ndarray.NDArray;
-import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.nn.Weights;
 import io.sdfleet.diffusion.nn.GroupNorm;
 import io.sdfleet.diffusion.nn.Linear;
 

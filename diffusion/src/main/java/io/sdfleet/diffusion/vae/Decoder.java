@@ -1,7 +1,7 @@
 package io.sdfleet.diffusion.vae;
 
 import ai.djl.ndarray.NDArray;
-import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.nn.Weights;
 import io.sdfleet.diffusion.nn.Activations;
 import io.sdfleet.diffusion.nn.Conv2d;
 import io.sdfleet.diffusion.nn.GroupNorm;

@@ -1,6 +1,6 @@
 package io.sdfleet.diffusion.vae;
 
-import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.nn.Weights;
 
 import java.util.List;
 

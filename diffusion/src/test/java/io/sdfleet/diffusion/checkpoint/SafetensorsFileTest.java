@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.sdfleet.diffusion.nn.Weights;
 import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.diffusion.runtime.TorchCpuRandom;
 import io.sdfleet.diffusion.testing.Reference;

@@ -7,10 +7,10 @@ import io.sdfleet.diffusion.checkpoint.SafetensorsWriter;
 import io.sdfleet.diffusion.checkpoint.StoredTensor;
 import io.sdfleet.diffusion.checkpoint.StoredType;
 import io.sdfleet.diffusion.pipeline.GenerationResult;
-import io.sdfleet.diffusion.pipeline.ModelOptions;
+import io.sdfleet.diffusion.loading.ModelOptions;
 import io.sdfleet.diffusion.pipeline.ProgressListener;
-import io.sdfleet.diffusion.pipeline.StableDiffusionModel;
-import io.sdfleet.diffusion.pipeline.Txt2Img;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
+import io.sdfleet.diffusion.pipeline.ImageGeneration;
 import io.sdfleet.diffusion.testing.Reference;
 import io.sdfleet.diffusion.testing.Tensors;
 import io.sdfleet.request.Batch;
@@ -95,7 +95,7 @@ class LoraReferenceTest {
         SafetensorsFile ref = Reference.tensors(CASE + ".safetensors");
         Map<String, ByteBuffer> before = snapshot();
 
-        GenerationResult withLora = new Txt2Img(model, directories).generate(parameters(json.path("prompt").asText(), json),
+        GenerationResult withLora = new ImageGeneration(model, directories).generate(parameters(json.path("prompt").asText(), json),
                 Optional.empty(), ProgressListener.NONE);
 
         double scale = maxAbs(ref.get("latent").toFloats());
@@ -108,7 +108,7 @@ class LoraReferenceTest {
         assertThat(after.keySet()).isEqualTo(before.keySet());
         before.forEach((key, bytes) -> assertThat(after.get(key)).as(key).isEqualTo(bytes));
 
-        GenerationResult plain = new Txt2Img(model, directories).generate(
+        GenerationResult plain = new ImageGeneration(model, directories).generate(
                 parameters(json.path("prompt_after_extra_networks").asText(), json), Optional.empty(), ProgressListener.NONE);
         double baseError = Tensors.maxAbs(plain.latents(), ref.get("latent_without_lora").toFloats());
         System.out.printf("lora_A after removal: max |latent - latent_without_lora| %.2e%n", baseError);
@@ -137,7 +137,7 @@ class LoraReferenceTest {
         JsonNode json = Reference.json(CASE + ".json");
         SafetensorsFile ref = Reference.tensors(CASE + ".safetensors");
         try (StableDiffusionModel mapped = StableDiffusionModel.load(fp32, ModelOptions.cpu(Reference.file("clip-tokenizer")))) {
-            GenerationResult result = new Txt2Img(mapped, directories).generate(
+            GenerationResult result = new ImageGeneration(mapped, directories).generate(
                     parameters(json.path("prompt").asText(), json), Optional.empty(), ProgressListener.NONE);
             float[] expected = ref.get("latent").toFloats();
             double error = Tensors.maxAbs(result.latents(), expected);

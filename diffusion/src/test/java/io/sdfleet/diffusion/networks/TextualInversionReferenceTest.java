@@ -5,10 +5,10 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
 import io.sdfleet.diffusion.pipeline.GenerationResult;
-import io.sdfleet.diffusion.pipeline.ModelOptions;
+import io.sdfleet.diffusion.loading.ModelOptions;
 import io.sdfleet.diffusion.pipeline.ProgressListener;
-import io.sdfleet.diffusion.pipeline.StableDiffusionModel;
-import io.sdfleet.diffusion.pipeline.Txt2Img;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
+import io.sdfleet.diffusion.pipeline.ImageGeneration;
 import io.sdfleet.diffusion.prompt.EmbeddingVectors;
 import io.sdfleet.diffusion.prompt.EmphasisEncoder;
 import io.sdfleet.diffusion.prompt.PromptChunker;
@@ -100,7 +100,7 @@ class TextualInversionReferenceTest {
                 new Sampling(json.path("sampler").asText(), "Automatic", json.path("steps").asInt(), json.path("cfg_scale").asDouble()));
         NetworkDirectories dirs = new NetworkDirectories(Optional.empty(), Optional.of(folder), Optional.empty());
 
-        GenerationResult result = new Txt2Img(model, dirs).generate(p, Optional.empty(), ProgressListener.NONE);
+        GenerationResult result = new ImageGeneration(model, dirs).generate(p, Optional.empty(), ProgressListener.NONE);
 
         double scale = 0;
         for (float v : expected) {

@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sdfleet.diffusion.checkpoint.StoredType;
-import io.sdfleet.diffusion.checkpoint.Weights;
 import io.sdfleet.diffusion.clip.ClipTextModel;
 import io.sdfleet.diffusion.nn.SyntheticTensorSource.TensorSpec;
 import io.sdfleet.diffusion.runtime.Torch;

@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
+import io.sdfleet.diffusion.loading.ModelOptions;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.diffusion.sampling.SeededNoise;
 import io.sdfleet.diffusion.testing.Reference;
@@ -56,7 +58,7 @@ class A1111RngTest {
             GenerationParameters p = new GenerationParameters(new Prompt(json.path("prompt").asText(), json.path("negative_prompt").asText(), 1),
                     new ImageSize(json.path("width").asInt(), json.path("height").asInt()), new Batch(1, 1), Noise.of(json.path("seed").asLong()),
                     new Sampling("Euler a", "Automatic", json.path("steps").asInt(), json.path("cfg_scale").asDouble()));
-            GenerationResult result = new Txt2Img(model).generate(p, Optional.empty(), ProgressListener.NONE);
+            GenerationResult result = new ImageGeneration(model).generate(p, Optional.empty(), ProgressListener.NONE);
             float[] expected = ref.get("latent").toFloats();
             double max = 0;
             for (float v : expected) {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.sdfleet.diffusion.image.ImageFit;
 import io.sdfleet.diffusion.image.PixelPlanes;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.testing.Base64Images;
 import io.sdfleet.diffusion.testing.MiniModel;
 import io.sdfleet.diffusion.testing.Tensors;
@@ -34,7 +35,7 @@ class Img2ImgBehaviourTest {
                     new ImageSize(64, 48), new Batch(1, 1), Noise.of(3),
                     new Sampling("Euler", "Automatic", 10, 7))
                     .withImg2Img(new Img2Img(List.of(Base64Images.png(init)), 0.0, ResizeMode.JUST_RESIZE, null, null));
-            GenerationResult result = new Txt2Img(model).generate(p, Optional.empty(), ProgressListener.NONE);
+            GenerationResult result = new ImageGeneration(model).generate(p, Optional.empty(), ProgressListener.NONE);
 
             NDArray latent = Img2ImgLatents.encode(model.vae(), PixelPlanes.rgb(init).toTensor(m));
             double error = Tensors.maxAbs(result.latents(), latent.toFloatArray());
@@ -63,9 +64,9 @@ class Img2ImgBehaviourTest {
             GenerationParameters base = new GenerationParameters(new Prompt("a brick wall", "", 1),
                     new ImageSize(64, 64), new Batch(1, 1), Noise.of(11),
                     new Sampling("Euler", "Automatic", 4, 7));
-            BufferedImage tiled = new Txt2Img(model).generate(base.withTiling(true), Optional.empty(), ProgressListener.NONE)
+            BufferedImage tiled = new ImageGeneration(model).generate(base.withTiling(true), Optional.empty(), ProgressListener.NONE)
                     .images().get(0).image();
-            BufferedImage plain = new Txt2Img(model).generate(base, Optional.empty(), ProgressListener.NONE)
+            BufferedImage plain = new ImageGeneration(model).generate(base, Optional.empty(), ProgressListener.NONE)
                     .images().get(0).image();
             // Across the wrap-around seam (last column → first column) a tiled image changes no more than between
             // neighbouring columns inside it; an untiled one has an edge there.

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
 import io.sdfleet.diffusion.image.PixelPlanes;
 import io.sdfleet.diffusion.image.Resampler;
+import io.sdfleet.diffusion.loading.ModelOptions;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.testing.Base64Images;
 import io.sdfleet.diffusion.testing.Reference;
 import io.sdfleet.diffusion.testing.Tensors;
@@ -104,7 +106,7 @@ class Img2ImgReferenceTest {
         SafetensorsFile ref = Reference.tensors("features/cases/" + name + ".safetensors");
         try (StableDiffusionModel model = StableDiffusionModel.load(
                 Reference.file("features/models/" + json.path("model").asText()), ModelOptions.cpu(Reference.file("clip-tokenizer")))) {
-            GenerationResult result = new Txt2Img(model).generate(p, Optional.empty(), ProgressListener.NONE);
+            GenerationResult result = new ImageGeneration(model).generate(p, Optional.empty(), ProgressListener.NONE);
             float[] expected = ref.get("latent").toFloats();
             double max = 0;
             for (float v : expected) {

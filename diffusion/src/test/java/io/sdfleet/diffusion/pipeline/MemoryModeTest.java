@@ -1,5 +1,7 @@
 package io.sdfleet.diffusion.pipeline;
 
+import io.sdfleet.diffusion.loading.ModelOptions;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.offload.MemoryMode;
 import io.sdfleet.diffusion.offload.OffloadUnit;
 import io.sdfleet.diffusion.offload.Offloader;
@@ -75,7 +77,7 @@ class MemoryModeTest {
                 most[0] = Math.max(most[0], residentCount(offloader));
             }));
             assertThat(model.offloader().isPresent()).isEqualTo(mode.offloads());
-            GenerationResult result = new Txt2Img(model).generate(PARAMS, Optional.empty(), ProgressListener.NONE);
+            GenerationResult result = new ImageGeneration(model).generate(PARAMS, Optional.empty(), ProgressListener.NONE);
             return new Run(result.latents(), result.images().get(0).image(), arrivals, most[0]);
         }
     }

@@ -1,5 +1,6 @@
 package io.sdfleet.diffusion.pipeline;
 
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.runtime.MemoryProbe;
 import io.sdfleet.diffusion.testing.MiniModel;
 import io.sdfleet.request.Batch;
@@ -30,7 +31,7 @@ class PipelineMemoryTest {
                 GenerationParameters p = new GenerationParameters(new Prompt("a lighthouse at dusk", "fog", 1),
                         new ImageSize(64, 64), new Batch(1, 1), Noise.of(3),
                         new Sampling(sampler, "Automatic", 200, 7));
-                new Txt2Img(model).generate(p, Optional.empty(), (step, total, elapsed) -> {
+                new ImageGeneration(model).generate(p, Optional.empty(), (step, total, elapsed) -> {
                     if (step % 20 == 0) {
                         System.gc(); // heap pages are not what we measure; keep them from drifting RSS
                         rss.add(MemoryProbe.residentBytes());

@@ -4,6 +4,7 @@ import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
 import io.sdfleet.diffusion.checkpoint.SafetensorsWriter;
 import io.sdfleet.diffusion.checkpoint.StoredTensor;
 import io.sdfleet.diffusion.image.PngFiles;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.networks.NetworkDirectories;
 import io.sdfleet.diffusion.testing.MiniModel;
 import io.sdfleet.diffusion.testing.Reference;
@@ -63,7 +64,7 @@ class PromptAndSamplerExtrasTest {
         GenerationParameters p = new GenerationParameters(new Prompt(prompt, "", 1),
                 new ImageSize(64, 64), new Batch(1, 1), Noise.of(21),
                 new Sampling(sampler, "Automatic", 4, cfg, extras));
-        return new Txt2Img(model, NetworkDirectories.none(), vae).generate(p, Optional.empty(), listener);
+        return new ImageGeneration(model, NetworkDirectories.none(), vae).generate(p, Optional.empty(), listener);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.sdfleet.diffusion.pipeline;
 
+import io.sdfleet.diffusion.loading.ModelOptions;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.starter.RandomModel;
 import io.sdfleet.request.Batch;
 import io.sdfleet.request.GenerationParameters;
@@ -29,7 +31,7 @@ class RandomModelTest {
             GenerationParameters p = new GenerationParameters(new Prompt("a (tiny) test", "", 1),
                     new ImageSize(64, 64), new Batch(2, 1), Noise.of(1),
                     new Sampling("Euler a", "Automatic", 2, 7));
-            GenerationResult result = new Txt2Img(model).generate(p, Optional.empty(), ProgressListener.NONE);
+            GenerationResult result = new ImageGeneration(model).generate(p, Optional.empty(), ProgressListener.NONE);
             assertThat(result.images()).hasSize(2);
             assertThat(result.images().get(0).infotext()).contains("Model: sdfleet-random-mini");
         }

@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
 import io.sdfleet.diffusion.clip.OpenClipTextModel;
+import io.sdfleet.diffusion.loading.ModelOptions;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.model.NoisePredictor.Prediction;
 import io.sdfleet.diffusion.testing.Reference;
 import io.sdfleet.diffusion.testing.Tensors;
@@ -26,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The part-2 mini SD 2.x v-prediction model (case sd2v_C) loaded through {@link StableDiffusionModel}: a single
- * UNet call (rel 1e-4 of max|v|) and a whole Euler txt2img with CFG through {@link Txt2Img} (latent rel 1e-3 of
+ * UNet call (rel 1e-4 of max|v|) and a whole Euler txt2img with CFG through {@link ImageGeneration} (latent rel 1e-3 of
  * max|latent|, image_u8 ±2).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -70,14 +72,14 @@ class Sd2ReferenceTest {
 
     @Test
     void eulerTxt2ImgWithTheCaseNoiseMatchesLatentAndImage() {
-        GenerationResult result = new Txt2Img(model).generate(parameters(),
+        GenerationResult result = new ImageGeneration(model).generate(parameters(),
                 Optional.of(NoiseFile.read(Reference.file(CASE + ".safetensors"))), ProgressListener.NONE);
         assertMatchesReference(result, "case noise");
     }
 
     @Test
     void seedAloneDrawsTheCaseNoise() {
-        GenerationResult result = new Txt2Img(model).generate(parameters(), Optional.empty(), ProgressListener.NONE);
+        GenerationResult result = new ImageGeneration(model).generate(parameters(), Optional.empty(), ProgressListener.NONE);
         assertMatchesReference(result, "seed");
     }
 

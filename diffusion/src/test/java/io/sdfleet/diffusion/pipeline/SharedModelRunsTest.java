@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
 import io.sdfleet.diffusion.checkpoint.SafetensorsWriter;
 import io.sdfleet.diffusion.checkpoint.StoredTensor;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.model.NoisePredictor;
 import io.sdfleet.diffusion.networks.NetworkDirectories;
 import io.sdfleet.diffusion.nn.PaddingMode;
@@ -120,7 +121,7 @@ class SharedModelRunsTest {
 
     /** @param vae an external VAE file, or null for the checkpoint's own */
     private static GenerationResult run(StableDiffusionModel model, GenerationParameters p, Path vae) {
-        return new Txt2Img(model, NetworkDirectories.none(), vae).generate(p, Optional.empty(), ProgressListener.NONE);
+        return new ImageGeneration(model, NetworkDirectories.none(), vae).generate(p, Optional.empty(), ProgressListener.NONE);
     }
 
     private static GenerationResult onFreshModel(GenerationParameters p, Path vae) {

@@ -2,6 +2,7 @@ package io.sdfleet.diffusion.pipeline;
 
 import io.sdfleet.diffusion.image.PngFiles;
 import io.sdfleet.diffusion.infotext.Infotext;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.sampling.SamplerCatalog;
 import io.sdfleet.diffusion.sampling.SamplerSpec;
 import io.sdfleet.diffusion.testing.MiniModel;
@@ -45,7 +46,7 @@ class Txt2ImgBehaviourTest {
         GenerationParameters p = new GenerationParameters(new Prompt(prompt, "ugly", 1),
                 new ImageSize(width, height), new Batch(batch, 1), Noise.of(seed),
                 new Sampling(sampler, "Automatic", 4, 7));
-        return new Txt2Img(model).generate(p, Optional.empty(), ProgressListener.NONE);
+        return new ImageGeneration(model).generate(p, Optional.empty(), ProgressListener.NONE);
     }
 
     @Test
@@ -96,12 +97,12 @@ class Txt2ImgBehaviourTest {
         GenerationParameters p = new GenerationParameters(new Prompt("x", "", 1),
                 new ImageSize(64, 64), new Batch(1, 1), Noise.of(1),
                 new Sampling("Eulr", "Automatic", 4, 7));
-        Assertions.assertThatThrownBy(() -> new Txt2Img(model).generate(p, Optional.empty(), ProgressListener.NONE))
+        Assertions.assertThatThrownBy(() -> new ImageGeneration(model).generate(p, Optional.empty(), ProgressListener.NONE))
                 .hasMessageContaining("unknown sampler 'Eulr'").hasMessageContaining("DPM++ 2M");
         GenerationParameters q = new GenerationParameters(new Prompt("x", "", 1),
                 new ImageSize(64, 64), new Batch(1, 1), Noise.of(1),
                 new Sampling("Euler", "Karas", 4, 7));
-        Assertions.assertThatThrownBy(() -> new Txt2Img(model).generate(q, Optional.empty(), ProgressListener.NONE))
+        Assertions.assertThatThrownBy(() -> new ImageGeneration(model).generate(q, Optional.empty(), ProgressListener.NONE))
                 .hasMessageContaining("unknown scheduler 'Karas'");
     }
 }

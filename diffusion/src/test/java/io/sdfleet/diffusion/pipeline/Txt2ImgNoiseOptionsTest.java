@@ -1,6 +1,8 @@
 package io.sdfleet.diffusion.pipeline;
 
 import io.sdfleet.diffusion.infotext.Infotext;
+import io.sdfleet.diffusion.loading.ModelOptions;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.testing.Reference;
 import io.sdfleet.request.Batch;
 import io.sdfleet.request.GenerationParameters;
@@ -54,7 +56,7 @@ class Txt2ImgNoiseOptionsTest {
         GenerationParameters p = new GenerationParameters(new Prompt("a red house", "", 1),
                 new ImageSize(64, 64), new Batch(batch, 1), Noise.of(40),
                 new Sampling(sampler, "Automatic", 3, 7)).withNoise(noise);
-        return new Txt2Img(model).generate(p, Optional.empty(), ProgressListener.NONE);
+        return new ImageGeneration(model).generate(p, Optional.empty(), ProgressListener.NONE);
     }
 
     private static Map<String, String> infotext(GenerationResult result, int image) {

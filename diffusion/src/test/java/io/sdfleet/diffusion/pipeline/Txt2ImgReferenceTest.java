@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.testing.MiniModel;
 import io.sdfleet.diffusion.testing.Reference;
 import io.sdfleet.diffusion.testing.Tensors;
@@ -52,7 +53,7 @@ class Txt2ImgReferenceTest {
         SafetensorsFile tensors = Reference.tensors(name + ".safetensors");
         GenerationParameters p = parameters(json);
 
-        GenerationResult result = new Txt2Img(model).generate(p,
+        GenerationResult result = new ImageGeneration(model).generate(p,
                 Optional.of(NoiseFile.read(Reference.file(name + ".safetensors"))), ProgressListener.NONE);
 
         double latentError = Tensors.maxAbs(result.latents(), tensors.get("latent").toFloats());
@@ -73,7 +74,7 @@ class Txt2ImgReferenceTest {
                 new ImageSize(json.path("width").asInt(), json.path("height").asInt()), new Batch(1, 1), Noise.of(json.path("seed").asLong()),
                 new Sampling("Euler", "Automatic", json.path("steps").asInt(), json.path("cfg_scale").asDouble()));
 
-        GenerationResult result = new Txt2Img(model).generate(p, Optional.empty(), ProgressListener.NONE);
+        GenerationResult result = new ImageGeneration(model).generate(p, Optional.empty(), ProgressListener.NONE);
 
         double error = Tensors.maxAbs(result.latents(), Reference.tensors(name + ".safetensors").get("latent").toFloats());
         assertThat(error).isLessThanOrEqualTo(2e-3);
@@ -84,7 +85,7 @@ class Txt2ImgReferenceTest {
     void seedAloneReproducesTheCaseNoiseAndResult() {
         String name = "cases/txt2img_euler";
         JsonNode json = Reference.json(name + ".json");
-        GenerationResult result = new Txt2Img(model).generate(parameters(json), Optional.empty(), ProgressListener.NONE);
+        GenerationResult result = new ImageGeneration(model).generate(parameters(json), Optional.empty(), ProgressListener.NONE);
         double error = Tensors.maxAbs(result.latents(), Reference.tensors(name + ".safetensors").get("latent").toFloats());
         assertThat(error).isLessThanOrEqualTo(2e-3);
         assertThat(result.images()).hasSize(1);

@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
+import io.sdfleet.diffusion.loading.ModelOptions;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.noise.NoiseStream;
 import io.sdfleet.diffusion.noise.Slerp;
 import io.sdfleet.diffusion.runtime.Torch;
@@ -89,7 +91,7 @@ class VariationSeedReferenceTest {
                     new Sampling(json.path("sampler").asText(), "Automatic", json.path("steps").asInt(), json.path("cfg_scale").asDouble()))
                     .withNoise(Noise.of(seed()).withVariation(subseed(), json.path("subseed_strength").asDouble()));
 
-            GenerationResult result = new Txt2Img(model).generate(p, Optional.empty(), ProgressListener.NONE);
+            GenerationResult result = new ImageGeneration(model).generate(p, Optional.empty(), ProgressListener.NONE);
 
             float[] expected = ref.get("latent").toFloats();
             double max = 0;

@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
 import io.sdfleet.diffusion.checkpoint.StoredTensor;
-import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.nn.Weights;
 import io.sdfleet.diffusion.clip.ClipTextModel;
 import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.diffusion.testing.Reference;

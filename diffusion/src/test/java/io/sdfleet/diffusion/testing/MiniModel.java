@@ -1,7 +1,7 @@
 package io.sdfleet.diffusion.testing;
 
-import io.sdfleet.diffusion.pipeline.ModelOptions;
-import io.sdfleet.diffusion.pipeline.StableDiffusionModel;
+import io.sdfleet.diffusion.loading.ModelOptions;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
 
 /** The reference's mini SD 1.5 with the reference tokenizer, loaded for a whole test class. */
 public final class MiniModel {

@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
-import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.nn.Weights;
 import io.sdfleet.diffusion.model.NoisePredictor;
 import io.sdfleet.diffusion.nn.Attention;
 import io.sdfleet.diffusion.nn.PaddingMode;

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
-import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.nn.Weights;
 import io.sdfleet.diffusion.nn.PaddingMode;
 import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.diffusion.testing.Reference;

@@ -2,7 +2,7 @@ package io.sdfleet.gateway.a1111;
 
 import io.sdfleet.diffusion.image.PngFiles;
 import io.sdfleet.diffusion.infotext.Infotext;
-import io.sdfleet.diffusion.pipeline.Version;
+import io.sdfleet.diffusion.infotext.Version;
 import io.sdfleet.gateway.generation.Generation;
 import io.sdfleet.request.GenerationParameters;
 import tools.jackson.databind.json.JsonMapper;

@@ -3,13 +3,14 @@ package io.sdfleet.worker.generation;
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import io.sdfleet.contracts.JobMessage;
+import io.sdfleet.diffusion.checkpoint.CheckpointFiles;
 import io.sdfleet.diffusion.offload.MemoryMode;
 import io.sdfleet.diffusion.pipeline.GeneratedImage;
 import io.sdfleet.diffusion.pipeline.GenerationResult;
-import io.sdfleet.diffusion.pipeline.ModelOptions;
+import io.sdfleet.diffusion.loading.ModelOptions;
 import io.sdfleet.diffusion.pipeline.ProgressListener;
-import io.sdfleet.diffusion.pipeline.StableDiffusionModel;
-import io.sdfleet.diffusion.pipeline.Txt2Img;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
+import io.sdfleet.diffusion.pipeline.ImageGeneration;
 import io.sdfleet.diffusion.runtime.MemoryProbe;
 import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.diffusion.vae.VaeTiling;
@@ -20,7 +21,6 @@ import io.sdfleet.worker.models.ModelPuller;
 import io.sdfleet.worker.models.NetworkView;
 import org.springframework.stereotype.Component;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,7 +68,7 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
         StableDiffusionModel model;
         try {
             model = cache.get(checkpoint);
-            result = new Txt2Img(model, networks.directories(), vae)
+            result = new ImageGeneration(model, networks.directories(), vae)
                     .generate(JobBatch.of(job), Optional.empty(), new ProgressWithPreviews(progress, properties.previewEvery()));
         } finally {
             networks.close();
@@ -117,16 +117,9 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
 
     /** The first checkpoint by name in the folder, else in the registry. */
     private Optional<String> firstCheckpoint(Path dir) {
-        try (var files = Files.list(dir)) {
-            Optional<String> local = files.map(p -> p.getFileName().toString())
-                    .filter(n -> n.endsWith(".safetensors") || n.endsWith(".ckpt")).sorted().findFirst();
-            if (local.isPresent()) {
-                return local;
-            }
-        } catch (IOException | RuntimeException e) {
-            // no readable folder: the registry may still have one
-        }
-        return puller.list("checkpoint").stream().map(RegisteredModel::name).sorted().findFirst();
+        // none in a readable folder: the registry may still have one
+        return CheckpointFiles.firstIn(dir)
+                .or(() -> puller.list("checkpoint").stream().map(RegisteredModel::name).sorted().findFirst());
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.sdfleet.worker.generation;
 
-import io.sdfleet.diffusion.pipeline.ModelOptions;
-import io.sdfleet.diffusion.pipeline.StableDiffusionModel;
+import io.sdfleet.diffusion.loading.ModelOptions;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,6 +1,5 @@
-package io.sdfleet.diffusion.pipeline;
+package io.sdfleet.diffusion.infotext;
 
-import io.sdfleet.diffusion.infotext.Infotext;
 import io.sdfleet.diffusion.sampling.SamplerCatalog;
 import io.sdfleet.diffusion.sampling.SamplerSpec;
 import io.sdfleet.diffusion.sampling.Scheduler;
@@ -13,22 +12,31 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The A1111 infotext of one image: the keys A1111 writes, in its order, for what this run used. */
-final class GenerationInfotext {
+public final class GenerationInfotext {
 
-    private final StableDiffusionModel model;
+    private final String modelName;
+    private final String modelHash;
     private final SamplerCatalog.Choice choice;
-    private final HiresPlan hires;
+    private final SamplerSpec hiresSampler;
     private final Map<String, String> vaeInfotext;
 
-    GenerationInfotext(StableDiffusionModel model, SamplerCatalog.Choice choice, HiresPlan hires,
-                       Map<String, String> vaeInfotext) {
-        this.model = model;
+    /**
+     * @param modelName    A1111's "Model" (the checkpoint's file name without extension)
+     * @param modelHash    A1111's "Model hash"
+     * @param choice       the first pass's sampler and scheduler
+     * @param hiresSampler the sampler the hires pass ran with; null when the run had no hires pass
+     * @param vaeInfotext  "VAE hash" and "VAE" when an external VAE was used; empty otherwise
+     */
+    public GenerationInfotext(String modelName, String modelHash, SamplerCatalog.Choice choice,
+                              SamplerSpec hiresSampler, Map<String, String> vaeInfotext) {
+        this.modelName = modelName;
+        this.modelHash = modelHash;
         this.choice = choice;
-        this.hires = hires;
+        this.hiresSampler = hiresSampler;
         this.vaeInfotext = vaeInfotext;
     }
 
-    String format(GenerationParameters p, long seed, long subseed) {
+    public String format(GenerationParameters p, long seed, long subseed) {
         SamplerSpec sampler = choice.sampler();
         Scheduler scheduler = choice.scheduler();
         Map<String, String> params = new LinkedHashMap<>();
@@ -38,8 +46,8 @@ final class GenerationInfotext {
         params.put("CFG scale", Numbers.compact(p.sampling().cfgScale()));
         params.put("Seed", String.valueOf(seed));
         params.put("Size", p.size().width() + "x" + p.size().height());
-        params.put("Model hash", model.shortHash());
-        params.put("Model", model.name());
+        params.put("Model hash", modelHash);
+        params.put("Model", modelName);
         params.putAll(vaeInfotext);
         params.putAll(NoiseInfotext.variation(p.noise(), subseed));
         if (p.img2img() != null) {
@@ -79,7 +87,7 @@ final class GenerationInfotext {
         if (p.tiling()) {
             params.put("Tiling", "True");
         }
-        if (hires != null) {
+        if (hiresSampler != null) {
             HiresFix fix = p.hires();
             params.put("Denoising strength", Numbers.compact(fix.denoisingStrength()));
             if (fix.resizeX() > 0 || fix.resizeY() > 0) {
@@ -91,8 +99,8 @@ final class GenerationInfotext {
                 params.put("Hires steps", String.valueOf(fix.secondPassSteps()));
             }
             params.put("Hires upscaler", fix.upscaler());
-            if (hires.choice().sampler() != sampler) {
-                params.put("Hires sampler", hires.choice().sampler().name());
+            if (hiresSampler != sampler) {
+                params.put("Hires sampler", hiresSampler.name());
             }
             if (fix.prompt() != null && !fix.prompt().isBlank()) {
                 params.put("Hires prompt", fix.prompt());

@@ -1,10 +1,12 @@
-package io.sdfleet.diffusion.checkpoint;
+package io.sdfleet.diffusion.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import io.sdfleet.diffusion.nn.Parameter;
+import io.sdfleet.diffusion.checkpoint.CheckpointException;
+import io.sdfleet.diffusion.checkpoint.StoredTensor;
+import io.sdfleet.diffusion.checkpoint.TensorSource;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

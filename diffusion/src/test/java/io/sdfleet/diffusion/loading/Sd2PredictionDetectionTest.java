@@ -1,4 +1,4 @@
-package io.sdfleet.diffusion.pipeline;
+package io.sdfleet.diffusion.loading;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -23,6 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * temporary folder so that each test controls which sidecars sit beside it.
  */
 class Sd2PredictionDetectionTest {
+
+    /** The mini SD 2.x v-prediction model the pipeline's Sd2ReferenceTest runs. */
+    private static final String MODEL = "features/models/mini_sd2v.safetensors";
 
     // The mini model's 16-wide UNet heads cannot be guessed (SD 2.x uses 64); the JSON sidecar says only that.
     private static final String HEADS_ONLY = "{\"unet_config\": {\"num_head_channels\": 16}}";
@@ -94,7 +97,7 @@ class Sd2PredictionDetectionTest {
     }
 
     private Path linkModel(String stem) throws IOException {
-        return Files.createSymbolicLink(dir.resolve(stem + ".safetensors"), Reference.file(Sd2ReferenceTest.MODEL));
+        return Files.createSymbolicLink(dir.resolve(stem + ".safetensors"), Reference.file(MODEL));
     }
 
     private static Prediction predictionOf(Path checkpoint) {

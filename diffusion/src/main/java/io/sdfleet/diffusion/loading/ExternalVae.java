@@ -1,4 +1,4 @@
-package io.sdfleet.diffusion.pipeline;
+package io.sdfleet.diffusion.loading;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -6,7 +6,7 @@ import io.sdfleet.diffusion.checkpoint.CheckpointException;
 import io.sdfleet.diffusion.checkpoint.CheckpointFiles;
 import io.sdfleet.diffusion.checkpoint.ModelHash;
 import io.sdfleet.diffusion.checkpoint.TensorSource;
-import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.nn.Weights;
 import io.sdfleet.diffusion.nn.Attention;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
 
@@ -23,7 +23,7 @@ import java.util.Map;
  * @param hash   A1111's "VAE hash" (first 10 hex digits of the file's sha256)
  * @param source kept open while the weights are in use (safetensors weights may be mapped from the file)
  */
-record ExternalVae(String name, String hash, AutoencoderKL vae, TensorSource source) {
+public record ExternalVae(String name, String hash, AutoencoderKL vae, TensorSource source) {
 
     static ExternalVae load(Path file, NDManager manager, DataType precision, Attention attention) {
         TensorSource source = CheckpointFiles.open(file);
@@ -51,7 +51,7 @@ record ExternalVae(String name, String hash, AutoencoderKL vae, TensorSource sou
     }
 
     /** A1111's "VAE hash" and "VAE" infotext entries, in its order. */
-    Map<String, String> infotext() {
+    public Map<String, String> infotext() {
         Map<String, String> entries = new LinkedHashMap<>();
         entries.put("VAE hash", hash);
         entries.put("VAE", name);

@@ -1,4 +1,4 @@
-package io.sdfleet.diffusion.pipeline;
+package io.sdfleet.diffusion.infotext;
 
 import io.sdfleet.request.Noise;
 

@@ -1,4 +1,4 @@
-package io.sdfleet.diffusion.pipeline;
+package io.sdfleet.diffusion.infotext;
 
 /** The engine's name and version as written into infotexts ("Version: …"). */
 public final class Version {

@@ -1,6 +1,8 @@
-package io.sdfleet.diffusion.offload;
+package io.sdfleet.diffusion.loading;
 
 import io.sdfleet.diffusion.clip.ClipTextModel;
+import io.sdfleet.diffusion.offload.MemoryMode;
+import io.sdfleet.diffusion.offload.OffloadUnit;
 import io.sdfleet.diffusion.unet.UNetModel;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
 
@@ -12,7 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The offload units of a Stable Diffusion checkpoint in each {@link MemoryMode}, from its parameter keys. */
-public final class OffloadPlan {
+final class OffloadPlan {
 
     private static final Pattern UNET_BLOCK =
             Pattern.compile(Pattern.quote(UNetModel.PREFIX) + "(input_blocks\\.\\d+\\.|middle_block\\.|output_blocks\\.\\d+\\.)");
@@ -21,7 +23,7 @@ public final class OffloadPlan {
     }
 
     /** @param keys the full keys of every loaded parameter */
-    public static List<OffloadUnit> units(MemoryMode mode, Collection<String> keys) {
+    static List<OffloadUnit> units(MemoryMode mode, Collection<String> keys) {
         List<OffloadUnit> units = new ArrayList<>();
         units.add(new OffloadUnit(ClipTextModel.PREFIX, false));
         units.add(new OffloadUnit(AutoencoderKL.PREFIX, false));

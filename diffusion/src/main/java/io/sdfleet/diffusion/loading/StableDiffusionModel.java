@@ -1,4 +1,4 @@
-package io.sdfleet.diffusion.pipeline;
+package io.sdfleet.diffusion.loading;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.Device;
@@ -7,14 +7,13 @@ import io.sdfleet.diffusion.checkpoint.CheckpointFiles;
 import io.sdfleet.diffusion.checkpoint.CheckpointKeys;
 import io.sdfleet.diffusion.checkpoint.ModelHash;
 import io.sdfleet.diffusion.checkpoint.TensorSource;
-import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.nn.Weights;
 import io.sdfleet.diffusion.clip.ClipTextModel;
 import io.sdfleet.diffusion.clip.OpenClipTextModel;
 import io.sdfleet.diffusion.model.NoisePredictor.Prediction;
 import io.sdfleet.diffusion.model.TextEncoder;
 import io.sdfleet.diffusion.nn.Attention;
 import io.sdfleet.diffusion.nn.Parameter;
-import io.sdfleet.diffusion.offload.OffloadPlan;
 import io.sdfleet.diffusion.offload.Offloader;
 import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.diffusion.tokenizer.ClipTokenizer;
@@ -40,7 +39,7 @@ import java.util.Set;
  * ({@link VPredictionProbe}); SD 1.x predicts ε.
  *
  * <p>One loaded model serves many runs, so nothing a run chooses is set on it: padding, VAE, attention chunking,
- * hypernetworks and VAE tiles reach the layers with each call ({@link RunSettings}); the model only supplies the
+ * hypernetworks and VAE tiles reach the layers with each call (the pipeline's run settings); the model only supplies the
  * defaults its options gave and keeps the external VAEs it has loaded.
  */
 public final class StableDiffusionModel implements AutoCloseable {
@@ -106,7 +105,7 @@ public final class StableDiffusionModel implements AutoCloseable {
             }
             AutoencoderKL vae = AutoencoderKL.load(root.at(AutoencoderKL.PREFIX), attention);
             float[] alphas = source.contains("alphas_cumprod") ? source.get("alphas_cumprod").toFloats() : null;
-            CheckpointKeys.afterLoad(root).throwIfNotClean(checkpoint.getFileName().toString());
+            CheckpointKeys.afterLoad(root.unconsumed()).throwIfNotClean(checkpoint.getFileName().toString());
             Optional<ClipTokenizer> tokenizer = Optional.ofNullable(options.tokenizer())
                     .or(() -> ClipTokenizer.besideModel(checkpoint))
                     .map(ClipTokenizer::load);
@@ -207,7 +206,7 @@ public final class StableDiffusionModel implements AutoCloseable {
      * The VAE in {@code file}, for runs that use it instead of the checkpoint's (A1111's {@code sd_vae}). Loaded
      * once and kept in this model's memory, so runs can alternate between VAEs at no cost.
      */
-    synchronized ExternalVae externalVae(Path file) {
+    public synchronized ExternalVae externalVae(Path file) {
         return externalVaes.computeIfAbsent(file.toAbsolutePath().normalize(),
                 k -> ExternalVae.load(k, manager, unet.dtype(), attention));
     }

@@ -1,4 +1,4 @@
-package io.sdfleet.diffusion.pipeline;
+package io.sdfleet.diffusion.loading;
 
 import io.sdfleet.diffusion.model.NoisePredictor.Prediction;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.sdfleet.diffusion.pipeline;
+package io.sdfleet.diffusion.loading;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

@@ -1,4 +1,4 @@
-package io.sdfleet.diffusion.pipeline;
+package io.sdfleet.diffusion.loading;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,0 +1,224 @@
+package io.sdfleet.diffusion.pipeline;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.sdfleet.diffusion.image.ImageTensors;
+import io.sdfleet.diffusion.image.PngFiles;
+import io.sdfleet.diffusion.infotext.GenerationInfotext;
+import io.sdfleet.diffusion.inpaint.Overlay;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
+import io.sdfleet.diffusion.model.NoisePredictor;
+import io.sdfleet.diffusion.networks.NetworkDirectories;
+import io.sdfleet.diffusion.networks.Networks;
+import io.sdfleet.diffusion.prompt.ComposablePrompt;
+import io.sdfleet.diffusion.runtime.PeakMemory;
+import io.sdfleet.diffusion.sampling.CfgDenoiser;
+import io.sdfleet.diffusion.sampling.DiscreteSchedule;
+import io.sdfleet.diffusion.sampling.ImageNoise;
+import io.sdfleet.diffusion.sampling.NoiseSource;
+import io.sdfleet.diffusion.sampling.ReplayedNoise;
+import io.sdfleet.diffusion.sampling.StepCallback;
+import io.sdfleet.diffusion.vae.Autoencoder;
+import io.sdfleet.diffusion.vae.AutoencoderKL;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.HiresFix;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A generation as A1111 runs it — txt2img, img2img and inpainting, optionally followed by the hires fix — in the
+ * steps {@link #generate} numbers: check the request, encode prompt and negative prompt, draw each image's noise from
+ * its own seed (seed + k), sample with classifier-free guidance (from noise, or from the init latents at the
+ * strength's noise level), upscale and refine for hires, decode with the VAE, then paste the original back outside an
+ * inpainting mask and write PNGs carrying the infotext. All intermediate arrays live in one sub-manager closed at the
+ * end of the run. What the run chooses (tiling, VAE, hypernetworks, the model options' attention and VAE tiles) goes
+ * with its UNet and VAE calls as {@link RunSettings}, so the shared model is left as it was and runs on it need no
+ * reset.
+ */
+public final class ImageGeneration {
+
+    private final StableDiffusionModel model;
+    private final PromptEncoder prompts;
+    private final Networks networks;
+    private final Path vaeFile;
+
+    public ImageGeneration(StableDiffusionModel model) {
+        this(model, NetworkDirectories.none());
+    }
+
+    /** With the LoRAs, embeddings and hypernetworks a prompt may name looked up in {@code networks}. */
+    public ImageGeneration(StableDiffusionModel model, NetworkDirectories networkDirectories) {
+        this(model, networkDirectories, null);
+    }
+
+    /** Same, decoding and encoding with the VAE in {@code vaeFile} (A1111's {@code sd_vae}); null: the checkpoint's. */
+    public ImageGeneration(StableDiffusionModel model, NetworkDirectories networkDirectories, Path vaeFile) {
+        this.model = model;
+        this.vaeFile = vaeFile;
+        this.networks = new Networks(model, networkDirectories);
+        this.prompts = new PromptEncoder(model, networks.embeddings());
+    }
+
+    /** What one run works with: its arrays' manager, and the UNet and VAE as its settings call them. */
+    private record Run(NDManager arrays, NoisePredictor unet, Autoencoder vae, DiscreteSchedule schedule) {
+    }
+
+    public GenerationResult generate(GenerationParameters p, Optional<NoiseFile> noiseFile, ProgressListener progress) {
+        // 1. Check the request and plan its passes before anything is allocated.
+        check(p, noiseFile);
+        SamplerChoices samplers = SamplerChoices.of(p.sampling(), p.hires());
+        BatchSeeds seeds = BatchSeeds.of(p.noise(), p.batch().size());
+        DiscreteSchedule schedule = model.alphasCumprod().map(DiscreteSchedule::new).orElseGet(DiscreteSchedule::sdDefault);
+        PeakMemory peak = PeakMemory.start(model.manager().getDevice());
+        long start = System.nanoTime();
+        try (Networks.Active active = networks.activate(p.prompt().positive()); NDManager arrays = model.manager().newSubManager()) {
+            RunSettings settings = RunSettings.of(model, p.tiling(), active.contextTransform(), vaeFile);
+            Run run = new Run(arrays, settings.unet(model), settings.vae(model), schedule);
+
+            // 2. Encode the prompts (the positive one without its network tags).
+            PromptConditioning conditioning = encodePrompts(run, active.prompt(), p.prompt().negative(),
+                    p.sampling().steps(), p.prompt().clipSkip());
+
+            // 3. The initial noise: each image's own seeds, or a noise file's recorded draws.
+            ImageNoise imageNoise = new ImageNoise(p.noise(), seeds.seeds(), seeds.subseeds());
+            InitialNoise noise = initialNoise(run, p, imageNoise, noiseFile);
+
+            // 4. The first pass: txt2img from the noise, or img2img / inpainting from the init image.
+            Img2ImgLatents img2img = p.img2img() == null ? null : Img2ImgLatents.prepare(arrays, model, run.vae(),
+                    p.img2img(), p.batch().size(), p.size().width(), p.size().height(), noise.latents());
+            SamplingPass first = firstPass(run, p, samplers, conditioning, noise, img2img);
+            HiresPlan hires = p.hires() == null ? null : HiresPlan.of(p, samplers.hires());
+            RunProgress runProgress = new RunProgress(progress, peak, start,
+                    first.stepsRun() + (hires == null ? 0 : hires.steps().run()));
+            NDArray latents = first.run(run.unet(), schedule, runProgress.passStartingAt(0));
+
+            // 5. The hires fix's second pass at the target size.
+            if (hires != null) {
+                latents = hiresPass(run, p, hires, latents, seeds, conditioning,
+                        runProgress.passStartingAt(first.stepsRun()));
+            }
+
+            // 6. Decode the latents to pixels.
+            float[] latentValues = latents.toType(DataType.FLOAT32, false).toFloatArray();
+            List<BufferedImage> pixels = ImageTensors.toImages(run.vae().decode(latents.div(AutoencoderKL.SD_SCALE_FACTOR)));
+            peak.sample();
+
+            // 7. Overlay the unmasked original, write the infotext and the PNG of each image.
+            GenerationInfotext infotext = new GenerationInfotext(model.name(), model.shortHash(), samplers.first(),
+                    hires == null ? null : hires.choice().sampler(), settings.vaeInfotext());
+            List<GeneratedImage> images = finishImages(p, pixels, img2img, seeds, infotext);
+            return new GenerationResult(images, latentValues, latents.getShape().getShape(),
+                    (System.nanoTime() - start) / 1e9, peak.peakBytes());
+        }
+    }
+
+    private static void check(GenerationParameters p, Optional<NoiseFile> noiseFile) {
+        List<String> problems = p.problems();
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+        noiseFile.ifPresent(f -> f.requireShape(p.batch().size(), p.size().height() / 8, p.size().width() / 8));
+    }
+
+    private PromptConditioning encodePrompts(Run run, String positive, String negative, int steps, int clipSkip) {
+        return new PromptConditioning(composable(run.arrays(), positive, steps, clipSkip),
+                prompts.encode(run.arrays(), negative, steps, clipSkip));
+    }
+
+    private static InitialNoise initialNoise(Run run, GenerationParameters p, ImageNoise imageNoise,
+                                             Optional<NoiseFile> noiseFile) {
+        int latentH = p.size().height() / 8;
+        int latentW = p.size().width() / 8;
+        NDArray latents = noiseFile.isPresent()
+                ? Tensors.create(run.arrays(), noiseFile.get().initial(), new Shape(p.batch().size(), 4, latentH, latentW))
+                : imageNoise.initial(run.arrays(), new Shape(4, latentH, latentW));
+        NoiseSource stepNoise = noiseFile.flatMap(NoiseFile::samplerNoises)
+                .<NoiseSource>map(t -> new ReplayedNoise(t.toFloats(), t.shape()))
+                .orElse(imageNoise);
+        return new InitialNoise(latents, stepNoise);
+    }
+
+    private SamplingPass firstPass(Run run, GenerationParameters p, SamplerChoices samplers,
+                                   PromptConditioning conditioning, InitialNoise noise, Img2ImgLatents img2img) {
+        if (img2img == null) {
+            NDArray imageCondition = blankConditioningIfInpaintingModel(run, p.batch().size(),
+                    p.size().width() / 8, p.size().height() / 8);
+            return SamplingPass.txt2img(samplers.first(), p.sampling(), conditioning, noise, imageCondition);
+        }
+        return SamplingPass.img2img(samplers.first(), p.sampling(), conditioning, noise, img2img,
+                p.img2img().denoisingStrength());
+    }
+
+    /** A1111's hires fix second pass: upscale, fresh noise from the same seeds at the new size, fixed-steps img2img. */
+    private NDArray hiresPass(Run run, GenerationParameters p, HiresPlan plan, NDArray latents, BatchSeeds seeds,
+                              PromptConditioning firstConditioning, StepCallback callback) {
+        NDArray upscaled = HiresPlan.upscale(run.vae(), plan, latents);
+        int latentH = (int) upscaled.getShape().get(2);
+        int latentW = (int) upscaled.getShape().get(3);
+        PromptConditioning conditioning = hiresPrompts(run, p, firstConditioning);
+        // A1111 starts a fresh image RNG with the same seeds at the new size.
+        ImageNoise imageNoise = new ImageNoise(p.noise(), seeds.seeds(), seeds.subseeds());
+        InitialNoise noise = new InitialNoise(imageNoise.initial(run.arrays(), new Shape(4, latentH, latentW)), imageNoise);
+        NDArray imageCondition = blankConditioningIfInpaintingModel(run, p.batch().size(), latentW, latentH);
+        return SamplingPass.hires(plan, p.sampling(), conditioning, noise, upscaled, imageCondition)
+                .run(run.unet(), run.schedule(), callback);
+    }
+
+    /** The hires prompts, each the first pass's unless the request gives one of its own. */
+    private PromptConditioning hiresPrompts(Run run, GenerationParameters p, PromptConditioning first) {
+        HiresFix fix = p.hires();
+        int steps = fix.effectiveSecondPassSteps(p.sampling().steps());
+        int clipSkip = p.prompt().clipSkip();
+        List<CfgDenoiser.WeightedCondition> positive = fix.prompt() == null || fix.prompt().isBlank()
+                ? first.positive() : composable(run.arrays(), fix.prompt(), steps, clipSkip);
+        PromptEncoder.Conditioning negative = fix.negativePrompt() == null || fix.negativePrompt().isBlank()
+                ? first.negative() : prompts.encode(run.arrays(), fix.negativePrompt(), steps, clipSkip);
+        return new PromptConditioning(positive, negative);
+    }
+
+    /**
+     * The prompt's conditioning per sub-prompt: {@code a AND b :0.5} is composable diffusion (each part its own
+     * prompt schedule and weight, as A1111); a prompt without AND is one part of weight 1. (The negative prompt is
+     * never split, as in A1111.)
+     */
+    private List<CfgDenoiser.WeightedCondition> composable(NDManager arrays, String prompt, int steps, int clipSkip) {
+        List<CfgDenoiser.WeightedCondition> parts = new ArrayList<>();
+        for (ComposablePrompt.Part part : ComposablePrompt.split(prompt)) {
+            PromptEncoder.Conditioning c = prompts.encode(arrays, part.text(), steps, clipSkip);
+            parts.add(new CfgDenoiser.WeightedCondition(c::at, (float) part.weight()));
+        }
+        return parts;
+    }
+
+    private NDArray blankConditioningIfInpaintingModel(Run run, int batch, int latentW, int latentH) {
+        return model.unet().inChannels() == 9
+                ? Img2ImgLatents.blankConditioning(run.arrays(), run.vae(), batch, latentW, latentH) : null;
+    }
+
+    /** Each image with the original pasted back outside an inpainting mask, its infotext and its PNG. */
+    private static List<GeneratedImage> finishImages(GenerationParameters p, List<BufferedImage> pixels,
+                                                     Img2ImgLatents img2img, BatchSeeds seeds,
+                                                     GenerationInfotext infotext) {
+        List<GeneratedImage> images = new ArrayList<>();
+        for (int k = 0; k < pixels.size(); k++) {
+            BufferedImage image = pixels.get(k);
+            if (img2img != null) {
+                Optional<Overlay> overlay = img2img.overlays().get(k);
+                if (overlay.isPresent()) {
+                    image = overlay.get().apply(image);
+                }
+            }
+            String text = infotext.format(p, seeds.seeds()[k], seeds.subseeds()[k]);
+            byte[] png = PngFiles.encode(image, Map.of("parameters", text));
+            images.add(new GeneratedImage(k, seeds.seeds()[k], image, text, png));
+        }
+        return images;
+    }
+}
