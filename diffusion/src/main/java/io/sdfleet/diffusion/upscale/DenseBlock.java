@@ -3,7 +3,7 @@ package io.sdfleet.diffusion.upscale;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.nn.Weights;
 import io.sdfleet.diffusion.nn.Conv2d;
 import io.sdfleet.diffusion.nn.PaddingMode;
 

@@ -1,7 +1,7 @@
 package io.sdfleet.diffusion.upscale;
 
 import ai.djl.ndarray.NDArray;
-import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.nn.Weights;
 import io.sdfleet.diffusion.nn.Scope;
 
 /** Residual-in-residual dense block: three {@link DenseBlock}s in a row, their result scaled by 0.2 and added back. */

@@ -9,7 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import io.sdfleet.diffusion.checkpoint.CheckpointException;
 import io.sdfleet.diffusion.checkpoint.TensorSource;
-import io.sdfleet.diffusion.checkpoint.Weights;
+import io.sdfleet.diffusion.nn.Weights;
 import io.sdfleet.diffusion.nn.Conv2d;
 import io.sdfleet.diffusion.nn.PaddingMode;
 import io.sdfleet.diffusion.nn.Scope;
