@@ -1,6 +1,7 @@
 package io.sdfleet.scheduler.release;
 
 import io.sdfleet.contracts.JobMessage;
+import io.sdfleet.request.PixelSteps;
 
 import java.time.Instant;
 import java.util.ArrayList;

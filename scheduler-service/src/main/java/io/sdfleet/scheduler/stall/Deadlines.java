@@ -1,7 +1,7 @@
 package io.sdfleet.scheduler.stall;
 
 import io.sdfleet.contracts.JobMessage;
-import io.sdfleet.scheduler.release.PixelSteps;
+import io.sdfleet.request.PixelSteps;
 
 import java.time.Duration;
 

@@ -6,6 +6,7 @@ import io.sdfleet.request.GenerationParameters;
 import io.sdfleet.request.HiresFix;
 import io.sdfleet.request.ImageSize;
 import io.sdfleet.request.Noise;
+import io.sdfleet.request.PixelSteps;
 import io.sdfleet.request.Prompt;
 import io.sdfleet.request.Sampling;
 import org.junit.jupiter.api.Test;

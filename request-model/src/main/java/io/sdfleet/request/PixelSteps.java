@@ -1,10 +1,8 @@
-package io.sdfleet.scheduler.release;
-
-import io.sdfleet.request.GenerationParameters;
+package io.sdfleet.request;
 
 /**
- * The unit fair shares are counted in (AI Horde's): width × height × steps × images, plus the hires pass at its
- * working size with its own step count.
+ * The unit of GPU work (AI Horde's): width × height × steps × images, plus the hires pass at its working size with
+ * its own step count. The scheduler counts fair shares and deadlines in it, and workers their measured speed.
  */
 public final class PixelSteps {
 
