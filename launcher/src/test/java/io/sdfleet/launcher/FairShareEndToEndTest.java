@@ -142,7 +142,7 @@ class FairShareEndToEndTest {
 
     @Test
     @Order(3)
-    void aJobWhoseWorkerStopsHeartBeatingIsRequeuedAndEndsWithExactlyItsImages() throws Exception {
+    void aWorkerThatStopsHeartBeatingIsDrainedWithoutACopyOfItsJob() throws Exception {
         HttpResponse<String> accepted = post("/api/v1/generations", """
                 {"prompt": "a stall", "seed": 321, "steps": 200, "width": 64, "height": 64}""", "stalled");
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
@@ -153,19 +153,18 @@ class FairShareEndToEndTest {
         fleet.worker(victim).orElseThrow().getBean(HeartbeatPublisher.class).pause(true);
         long paused = System.nanoTime();
 
-        // The scheduler hears nothing from the victim for 3 s, requeues the job, and the other worker takes it.
-        Await.until(() -> events.startedWorkers(jobId).size() == 2, 120);
-        String rescuer = events.startedWorkers(jobId).stream().filter(w -> !w.equals(victim)).findFirst().orElseThrow();
-        long rescued = events.seen().stream().filter(s -> s.kind().equals("progress") && s.jobId().equals(jobId)
-                && s.workerId().equals(rescuer)).mapToLong(BrokerEvents.Seen::atNanos).min().orElseThrow();
-        System.out.printf("STALL: %s stopped heart-beating; %s started the requeued job %.1f s later%n", victim, rescuer,
-                (rescued - paused) / 1e9);
-        Await.until(() -> fleet.worker(victim).orElseThrow().getBean(Drain.class).drained(), 30); // one fault drains here
+        // Silence is a worker fault (one drains it here), but not a reason to run a second copy: a worker that died
+        // gets its job back from the broker (and the next worker hands it to the scheduler); this one is alive.
+        Await.until(() -> fleet.worker(victim).orElseThrow().getBean(Drain.class).drained(), 60);
+        System.out.printf("STALL: %s stopped heart-beating and was drained %.1f s later%n", victim,
+                (System.nanoTime() - paused) / 1e9);
+        String rescuer = fleet.workerIds().stream().filter(w -> !w.equals(victim)).findFirst().orElseThrow();
 
-        // The victim was alive all along: both attempts finish, and still only one image exists.
-        Await.until(() -> events.seen().stream().filter(s -> s.kind().equals("job-finished") && s.jobId().equals(jobId))
-                .map(BrokerEvents.Seen::workerId).distinct().count() == 2, 300);
-        Thread.sleep(500); // let the gateway hear the second finish too
+        // The victim was alive all along: its attempt finishes, no copy ran, and one image exists.
+        Await.until(() -> events.seen().stream().anyMatch(s -> s.kind().equals("job-finished")
+                && s.jobId().equals(jobId)), 300);
+        assertThat(events.startedWorkers(jobId)).containsExactly(victim);
+        Thread.sleep(500); // let the gateway hear the finish
         JsonNode status = JSON.readTree(get("/api/v1/generations/" + id, "stalled").body());
         assertThat(status.get("state").asString()).isEqualTo("finished");
         assertThat(status.get("images_done").asInt()).isEqualTo(1);
