@@ -9,10 +9,6 @@ import io.sdfleet.infra.EmbeddedBroker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Writer;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -62,24 +58,8 @@ class EmbeddedBrokerPersistenceTest {
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), EmbeddedBrokerChild.class.getName(),
                 work.toString(), String.valueOf(port)).redirectErrorStream(true).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-        StringBuilder seen = new StringBuilder();
-        for (String line; (line = out.readLine()) != null; ) {
-            if (line.equals("READY")) {
-                Thread drain = new Thread(() -> {
-                    try {
-                        out.transferTo(Writer.nullWriter());
-                    } catch (IOException gone) {
-                        // the child is gone
-                    }
-                });
-                drain.setDaemon(true);
-                drain.start();
-                return child;
-            }
-            seen.append(line).append('\n');
-        }
-        throw new AssertionError("the broker's JVM exited before it was ready:\n" + seen);
+        ChildReady.await(child, "the broker's JVM");
+        return child;
     }
 
     private static void publish(int port, String... bodies) throws Exception {

@@ -4,12 +4,8 @@ import io.sdfleet.infra.S3ProxyServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.io.Writer;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -44,7 +40,7 @@ class OrphanedServersDrillTest {
                 .redirectErrorStream(true).start();
         List<AutoCloseable> started = new ArrayList<>();
         try {
-            awaitReady(first);
+            ChildReady.await(first, "the child");
             long postgres = firstLineAsPid(home.resolve("postgres").resolve("postmaster.pid"));
             long s3 = firstLineAsPid(S3ProxyServer.pidFile(home.resolve("s3")));
 
@@ -93,27 +89,6 @@ class OrphanedServersDrillTest {
                 c.close();
             }
         }
-    }
-
-    private static void awaitReady(Process process) throws Exception {
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        StringBuilder seen = new StringBuilder();
-        for (String line; (line = out.readLine()) != null; ) {
-            if (line.equals("READY")) {
-                Thread drain = new Thread(() -> {
-                    try {
-                        out.transferTo(Writer.nullWriter());
-                    } catch (IOException ignored) {
-                        // the process is gone
-                    }
-                });
-                drain.setDaemon(true);
-                drain.start();
-                return;
-            }
-            seen.append(line).append('\n');
-        }
-        throw new AssertionError("the child exited before it was ready:\n" + seen);
     }
 
     private static long firstLineAsPid(Path file) throws Exception {
