@@ -106,8 +106,8 @@ public class A1111Controller {
             throw new NoWorkerException();
         }
         Caller caller = Callers.caller(http);
-        Generation generation = limits.admitThen(caller, request.parameters(),
-                () -> generations.submit(caller.name(), request.parameters()));
+        Generation generation = generations.submit(caller.name(), request.parameters(), 0,
+                limits.of(caller, request.parameters()));
         return generation.done()
                 .orTimeout(properties.syncTimeoutSeconds(), TimeUnit.SECONDS)
                 .thenApply(done -> {

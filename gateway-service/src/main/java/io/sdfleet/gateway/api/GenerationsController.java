@@ -81,8 +81,8 @@ public class GenerationsController {
         A1111Request request = A1111Request.parse(body, models, styles, requestLimits, kind,
                 A1111Request.Dialect.NATIVE, userOptions.of(Callers.of(http)));
         Caller caller = Callers.caller(http);
-        Generation g = limits.admitThen(caller, request.parameters(),
-                () -> generations.submit(caller.name(), request.parameters(), priority));
+        Generation g = generations.submit(caller.name(), request.parameters(), priority,
+                limits.of(caller, request.parameters()));
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .header("Location", "/api/v1/generations/" + g.id())
                 .body(Map.of("id", g.id(), "state", g.state().name().toLowerCase(), "images", g.parameters().imageCount(),

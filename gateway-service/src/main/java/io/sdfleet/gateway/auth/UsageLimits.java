@@ -2,6 +2,8 @@ package io.sdfleet.gateway.auth;
 
 import io.sdfleet.gateway.a1111.FieldProblem;
 import io.sdfleet.gateway.a1111.InvalidRequestException;
+import io.sdfleet.gateway.generation.Admission;
+import io.sdfleet.gateway.generation.GenerationStore;
 import io.sdfleet.gateway.generation.Generations;
 import io.sdfleet.request.GenerationParameters;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -12,49 +14,46 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * A user's limits, checked before anything is queued: at most {@code maxConcurrentJobs} batches queued or running
  * at once, and at most {@code maxImagesPerDay} images per UTC day (counted in PostgreSQL, so every gateway replica
- * sees the same count). Over a limit the answer is 429 with the seconds to wait.
+ * sees the same count). Over a limit the answer is 429 with the seconds to wait. Images a request does not make
+ * (it failed, was cancelled or skipped) are given back when it ends.
  */
 @Component
 public class UsageLimits {
 
-    private final Generations generations;
+    private final GenerationStore generations;
     private final Users users;
     private final Clock clock;
 
     @Autowired
-    public UsageLimits(Generations generations, Users users) {
+    public UsageLimits(GenerationStore generations, Users users) {
         this(generations, users, Clock.systemUTC());
     }
 
-    UsageLimits(Generations generations, Users users, Clock clock) {
+    UsageLimits(GenerationStore generations, Users users, Clock clock) {
         this.generations = generations;
         this.users = users;
         this.clock = clock;
     }
 
     /**
-     * Admits the request (429 or 400 when it does not fit), then runs {@code submit}; when that fails (the broker
-     * refused it, the gateway is shutting down) the images it reserved from today's quota are given back.
+     * The admission of a request of {@code caller}: checked by {@link Generations#submit} under the user's lock,
+     * in the transaction that inserts it, so the count includes every replica's requests and cannot change meanwhile.
      */
-    public <T> T admitThen(Caller caller, GenerationParameters p, Supplier<T> submit) {
-        Runnable giveBack = admit(caller, p);
-        try {
-            return submit.get();
-        } catch (RuntimeException | Error e) {
-            giveBack.run();
-            throw e;
-        }
+    public Admission of(Caller caller, GenerationParameters p) {
+        return () -> admit(caller, p);
     }
 
-    /** Checks and, when it fits, counts the request against today's quota; returns what gives the count back. */
-    Runnable admit(Caller caller, GenerationParameters p) {
+    /**
+     * 429 or 400 when the request does not fit; otherwise counts it against today's quota and returns that day
+     * (null without limits: authentication off, local development).
+     */
+    LocalDate admit(Caller caller, GenerationParameters p) {
         if (caller.maxConcurrentJobs() == null) {
-            return () -> { }; // authentication off: local development, no quotas
+            return null;
         }
         int active = generations.activeJobsOf(caller.name());
         if (p.batch().count() > caller.maxConcurrentJobs() && active == 0) {
@@ -73,6 +72,6 @@ public class UsageLimits {
                     + users.imagesOn(caller.name(), today) + " of " + caller.maxImagesPerDay()
                     + " images today; this request needs " + p.imageCount(), Math.max(1, untilMidnight));
         }
-        return () -> users.returnImages(caller.name(), today, p.imageCount());
+        return today;
     }
 }

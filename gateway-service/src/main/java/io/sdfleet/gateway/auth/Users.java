@@ -121,12 +121,6 @@ public class Users {
         return updated > 0;
     }
 
-    /** Gives back images reserved for a request that was never queued. */
-    public void returnImages(String user, LocalDate day, int images) {
-        jdbc.update("UPDATE daily_usage SET images = GREATEST(images - ?, 0) WHERE user_name = ? AND day = ?",
-                images, user, day);
-    }
-
     public int imagesOn(String user, LocalDate day) {
         return jdbc.query("SELECT images FROM daily_usage WHERE user_name = ? AND day = ?", (rs, i) -> rs.getInt(1),
                 user, day).stream().findFirst().orElse(0);

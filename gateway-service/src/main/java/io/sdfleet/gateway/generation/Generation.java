@@ -6,14 +6,17 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * What this gateway knows of one request: its parameters, how many images are done, its state, the events so far
- * (replayed to late SSE subscribers) and who is waiting for it.
+ * This gateway replica's live view of one request: its parameters, how many images are done, its state, the step it
+ * is at, the events so far (replayed to late SSE subscribers) and who is waiting for it here. The shared account is
+ * the row in {@link GenerationStore}; the view follows the broker's events and catches up with the row.
  */
 public final class Generation {
 
@@ -40,6 +43,7 @@ public final class Generation {
     private volatile String preview;
     private volatile int imagesSkipped;
     private final List<Integer> storedIndexes = new CopyOnWriteArrayList<>();
+    private final Set<String> skippedJobs = new HashSet<>();
 
     /** What is kept of a generation across gateway restarts. */
     public record Snapshot(String id, String user, GenerationParameters parameters, Instant acceptedAt, State state,
@@ -53,8 +57,11 @@ public final class Generation {
         this.acceptedAt = acceptedAt;
     }
 
-    /** A generation as a previous gateway process left it; its event history starts with "recovered". */
-    static Generation restore(Snapshot s) {
+    /**
+     * A view loaded from the shared row (accepted by another replica or an earlier process); its event history
+     * starts with "recovered", since the events before it were not seen here.
+     */
+    static Generation fromRow(Snapshot s) {
         Generation g = new Generation(s.id(), s.user(), s.parameters(), s.acceptedAt());
         g.state = s.state();
         g.imagesDone = s.imagesDone();
@@ -75,26 +82,32 @@ public final class Generation {
     }
 
     /**
-     * Images storage-service holds for this request that no event told us about (they were stored while this
-     * gateway was down): counted now, as if their job-finished event had arrived.
-     *
-     * @return true when something changed
+     * Brings this replica's view up to the shared row: images stored, batches skipped and an end recorded from
+     * events this process missed (sent before it loaded the generation, or while its own queue was down) or by
+     * another replica (a cancel) or the sweeper, completing waiters and streams here as if the events had come.
      */
-    synchronized boolean reconcile(List<Integer> storedInStorage) {
-        List<Integer> missing = new ArrayList<>();
-        for (int index : storedInStorage) {
-            if (!storedIndexes.contains(index)) {
-                missing.add(index);
+    synchronized void catchUp(Snapshot row) {
+        if (isOver()) {
+            return;
+        }
+        List<Integer> missing = row.storedIndexes().stream().filter(i -> !storedIndexes.contains(i)).toList();
+        if (!missing.isEmpty()) {
+            jobFinished(missing);
+        }
+        if (row.imagesSkipped() > imagesSkipped) {
+            skipped(row.imagesSkipped() - imagesSkipped);
+        }
+        switch (row.state()) {
+            case FAILED -> failed(row.error());
+            case CANCELLED -> cancelled();
+            case FINISHED -> finish();
+            case RUNNING -> {
+                if (state == State.QUEUED) {
+                    started();
+                }
             }
+            case QUEUED -> { }
         }
-        if (missing.isEmpty() || isOver()) {
-            return false;
-        }
-        if (state == State.QUEUED) {
-            state = State.RUNNING;
-        }
-        jobFinished(missing.size(), missing);
-        return true;
     }
 
     /** Finished, failed or cancelled. */
@@ -179,8 +192,7 @@ public final class Generation {
     synchronized void progress(String jobId, int newStep, int steps, double eta) {
         runningJobId = jobId;
         if (state == State.QUEUED) {
-            state = State.RUNNING;
-            emit(new Event("started", Map.of("id", id)));
+            started();
         }
         step = newStep;
         totalSteps = steps;
@@ -189,18 +201,21 @@ public final class Generation {
                 "images_done", imagesDone, "images", parameters.imageCount())));
     }
 
-    /** A job's images are stored; each index counts once, however often it is reported (redelivery, recovery). */
-    synchronized void jobFinished(int images, List<Integer> indexes) {
-        // A requeued job may finish twice (the stalled attempt late, its copy on time): count each image once.
-        indexes = indexes.stream().filter(i -> !storedIndexes.contains(i)).toList();
-        images = indexes.size();
-        if (images == 0) {
+    private void started() {
+        state = State.RUNNING;
+        emit(new Event("started", Map.of("id", id)));
+    }
+
+    /** Images stored (a job's, or found later); each index counts once, however often it is reported. */
+    synchronized void jobFinished(List<Integer> indexes) {
+        List<Integer> fresh = indexes.stream().distinct().filter(i -> !storedIndexes.contains(i)).toList();
+        if (fresh.isEmpty()) {
             return;
         }
-        for (int index : indexes) {
-            if (storedIndexes.contains(index)) {
-                continue;
-            }
+        if (state == State.QUEUED) {
+            started();
+        }
+        for (int index : fresh) {
             emit(new Event("image_stored", Map.of("id", id, "index", index, "url",
                     "/api/v1/generations/" + id + "/images/" + index)));
             storedIndexes.add(index);
@@ -211,7 +226,13 @@ public final class Generation {
     }
 
     /** A batch the caller skipped: its images will not exist, the rest of the request goes on (A1111's skip). */
-    synchronized void jobSkipped(int images) {
+    synchronized void jobSkipped(String jobId, int images) {
+        if (skippedJobs.add(jobId)) {
+            skipped(images);
+        }
+    }
+
+    private void skipped(int images) {
         imagesSkipped += images;
         runningJobId = null;
         emit(new Event("skipped", Map.of("id", id, "images", images)));
@@ -219,8 +240,13 @@ public final class Generation {
     }
 
     private void finishIfComplete() {
-        if (imagesDone + imagesSkipped >= parameters.imageCount() && state != State.FINISHED
-                && state != State.CANCELLED && state != State.FAILED) {
+        if (imagesDone + imagesSkipped >= parameters.imageCount()) {
+            finish();
+        }
+    }
+
+    private void finish() {
+        if (!isOver()) {
             state = State.FINISHED;
             emit(new Event("finished", Map.of("id", id, "images", imagesDone)));
             done.complete(this);
@@ -229,7 +255,7 @@ public final class Generation {
     }
 
     synchronized void failed(String reason) {
-        if (state == State.FINISHED || state == State.FAILED) {
+        if (isOver()) {
             return;
         }
         state = State.FAILED;
@@ -240,7 +266,7 @@ public final class Generation {
     }
 
     synchronized void cancelled() {
-        if (state == State.FINISHED || state == State.FAILED) {
+        if (isOver()) {
             return;
         }
         state = State.CANCELLED;

@@ -303,30 +303,6 @@ class GatewaySecurityTest {
         assertThat(call("GET", "/sdapi/v1/memory", ADMIN_KEY).body()).contains(jobId);
     }
 
-    @Autowired
-    io.sdfleet.gateway.auth.UsageLimits usageLimits;
-    @Autowired
-    io.sdfleet.gateway.auth.Users users;
-
-    /** Was: the daily quota reserved before publishing was not given back when publishing failed (issue 14). */
-    @Test
-    @Order(50)
-    void imagesReservedForARequestThatWasNeverQueuedAreGivenBack() {
-        io.sdfleet.gateway.auth.Caller bob = new io.sdfleet.gateway.auth.Caller("bob", false, 4, 1000);
-        io.sdfleet.request.GenerationParameters four = new io.sdfleet.request.GenerationParameters(
-                new io.sdfleet.request.Prompt("x", "", 1), new io.sdfleet.request.ImageSize(64, 64),
-                new io.sdfleet.request.Batch(4, 1), io.sdfleet.request.Noise.of(1),
-                new io.sdfleet.request.Sampling("Euler", "Automatic", 1, 7));
-        java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
-        int before = users.imagesOn("bob", today);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> usageLimits.admitThen(bob, four, () -> {
-            throw new IllegalStateException("the broker refused the request");
-        })).hasMessageContaining("broker");
-        assertThat(users.imagesOn("bob", today)).isEqualTo(before);
-        assertThat(usageLimits.admitThen(bob, four, () -> "queued")).isEqualTo("queued");
-        assertThat(users.imagesOn("bob", today)).isEqualTo(before + 4);
-    }
-
     /** Runs last: it spends what is left of this address's allowance. */
     @Test
     @Order(100)

@@ -14,6 +14,7 @@ import io.sdfleet.contracts.JobMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -167,6 +168,7 @@ public class StallWatcher {
         MessageProperties props = new MessageProperties();
         props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
         props.setType(kind.wireName());
+        props.setDeliveryMode(MessageDeliveryMode.PERSISTENT); // recorded from durable queues: must outlive a broker restart
         rabbit.send(names.eventsExchange(), kind.routingKey(requestId),
                 new Message(json.writeValueAsBytes(event), props));
     }

@@ -106,7 +106,7 @@ public class JobListener {
             channel.basicAck(tag, false);
         } catch (JobRunner.JobSkipped skipped) {
             outcome = "skipped";
-            events.requestEvent(job.requestId(), EventKind.JOB_SKIPPED, new JobSkipped(
+            events.confirmedRequestEvent(job.requestId(), EventKind.JOB_SKIPPED, new JobSkipped(
                     job.requestId(), job.jobId(), workerId, job.seeds().size(), Instant.now()));
             channel.basicAck(tag, false);
         } catch (JobRunner.RequestCancelled gaveUp) {
@@ -170,7 +170,7 @@ public class JobListener {
     /** The job's last attempt is over: its copy goes to the dead-letter queue and its request is told why. */
     private void deadLetter(Message message, JobMessage job, int attempt, String reason) {
         publishConfirmed(message, attempt, names.jobsDeadLetterQueue());
-        events.requestEvent(job.requestId(), EventKind.JOB_FAILED,
+        events.confirmedRequestEvent(job.requestId(), EventKind.JOB_FAILED,
                 new JobFailed(job.requestId(), job.jobId(), reason, attempt, Instant.now()));
     }
 

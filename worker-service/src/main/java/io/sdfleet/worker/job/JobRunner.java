@@ -121,7 +121,7 @@ public class JobRunner {
             }
             metrics.throughput(steps[0], batch.images().size(), System.nanoTime() - start);
             speed.ran(job.parameters().withBatch(new Batch(job.seeds().size(), 1)), batch.pipelineSeconds());
-            events.requestEvent(job.requestId(), EventKind.JOB_FINISHED, new JobFinished(job.requestId(), job.jobId(),
+            events.confirmedRequestEvent(job.requestId(), EventKind.JOB_FINISHED, new JobFinished(job.requestId(), job.jobId(),
                     properties.id(), batch.images().size(), batch.pipelineSeconds(), batch.peakMemoryBytes(), Instant.now()));
         } finally {
             currentJobId = null;

@@ -29,8 +29,9 @@ public class EventPublisher {
     }
 
     /**
-     * An event about a request that must not be lost (it stands in for a job the caller then acknowledges):
-     * persistent, and returns only once the broker confirms it.
+     * An event about a request that must not be lost (it ends or hands back a job the caller then acknowledges, and
+     * the gateway and scheduler record it from durable queues): persistent, and returns only once the broker
+     * confirms it.
      */
     public void confirmedRequestEvent(String requestId, EventKind kind, Object event) {
         Message message = message(event, kind.wireName(), MessageDeliveryMode.PERSISTENT);
