@@ -135,9 +135,14 @@ final class DrillRig implements AutoCloseable {
     }
 
     private void createUser(String user) throws Exception {
+        createUser(user, MAX_CONCURRENT_JOBS);
+    }
+
+    /** A user allowed {@code maxConcurrentJobs} batches at once, with a key in {@link #keys}. */
+    void createUser(String user, int maxConcurrentJobs) throws Exception {
         HttpResponse<String> created = send("admin", 0, "POST", "/api/v1/admin/users", """
                 {"name": "%s", "max_concurrent_jobs": %d, "max_images_per_day": 100000}"""
-                .formatted(user, MAX_CONCURRENT_JOBS));
+                .formatted(user, maxConcurrentJobs));
         if (created.statusCode() != 201) {
             throw new IllegalStateException("creating " + user + ": " + created.statusCode() + " " + created.body());
         }
