@@ -152,6 +152,13 @@ class FleetEndToEndTest {
         JsonNode info = JSON.readTree(body.get("info").asString());
         assertThat(info.get("infotexts").get(1).asString()).contains("Seed: 100", "Denoising strength: 0.75", "Mask blur: 0");
         assertThat(storedSeeds("gina")).containsExactly(99L, 100L);
+        try (Connection c = DriverManager.getConnection(database.url(), database.user(), database.password());
+             ResultSet rs = c.createStatement().executeQuery(
+                     "SELECT parameters::text FROM gateway.generations WHERE user_name = 'gina'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).as("the images are in storage once; the request carries references")
+                    .contains("sdfleet-input:").doesNotContain(init.substring(0, 64)).doesNotContain(mask.substring(0, 64));
+        }
 
         HttpResponse<String> extras = post("/sdapi/v1/txt2img", """
                 {"prompt": "a castle AND a moat :0.5", "seed": 5, "steps": 3, "width": 64, "height": 64, "n_iter": 2,

@@ -2,10 +2,11 @@ package io.sdfleet.request;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
- * What img2img adds to a generation, with A1111's names: init images as base64 (PNG once the gateway accepted them;
- * they travel inside the messages, so a job is complete in itself), {@code denoising_strength}, {@code resize_mode},
+ * What img2img adds to a generation, with A1111's names: init images (base64 PNG as the gateway parsed them, then
+ * {@link InputImage} references to storage once accepted), {@code denoising_strength}, {@code resize_mode},
  * an inpainting mask (null for plain img2img), and {@code image_cfg_scale} (only instruct-pix2pix models use it;
  * recorded, as A1111 does for other models).
  */
@@ -26,6 +27,13 @@ public record Img2Img(List<String> initImages, double denoisingStrength, ResizeM
     /** Image k starts from init image k mod n, as in A1111. */
     public String initImageFor(int k) {
         return initImages.get(k % initImages.size());
+    }
+
+    /** The same with each init image and the mask passed through {@code convert} (to references, or back to bytes). */
+    public Img2Img withImages(UnaryOperator<String> convert) {
+        MaskOptions m = mask == null ? null : new MaskOptions(convert.apply(mask.mask()), mask.maskBlur(), mask.fill(),
+                mask.fullResolution(), mask.fullResolutionPadding(), mask.invert());
+        return new Img2Img(initImages.stream().map(convert).toList(), denoisingStrength, resizeMode, m, imageCfgScale);
     }
 
     /** The init images of images {@code first} to {@code first + count − 1}, as a batch that starts there needs them. */

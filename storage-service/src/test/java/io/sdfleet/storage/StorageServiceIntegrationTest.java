@@ -134,6 +134,34 @@ class StorageServiceIntegrationTest {
                 .isEqualTo(2);
     }
 
+    /** Was: init images and masks travelled inside every broker message and gateway row (issue 14, point 6). */
+    @Test
+    void inputImagesAreStoredOnceByTheirDigestAndReadBack() throws Exception {
+        byte[] png = png(0x123456);
+        String digest = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(png));
+        URI input = uri("/internal/inputs/" + digest);
+        HttpResponse<String> missing = http.send(signed(input).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(missing.statusCode()).isEqualTo(404);
+        for (int i = 0; i < 2; i++) { // the same image again is the same object
+            HttpResponse<String> put = http.send(signed(input).header("Content-Type", "image/png")
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(png)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+        }
+        HttpResponse<byte[]> read = http.send(signed(input).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(read.body()).isEqualTo(png);
+
+        HttpResponse<String> wrong = http.send(signed(uri("/internal/inputs/" + "0".repeat(64)))
+                .header("Content-Type", "image/png").PUT(HttpRequest.BodyPublishers.ofByteArray(png)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(wrong.statusCode()).isEqualTo(400);
+        assertThat(wrong.body()).contains("digest");
+        HttpResponse<String> notADigest = http.send(signed(uri("/internal/inputs/abc")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(notADigest.statusCode()).isEqualTo(400);
+        HttpResponse<String> unsigned = http.send(HttpRequest.newBuilder(input).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(unsigned.statusCode()).isEqualTo(401);
+    }
+
     /** Was: 500 (issue 14, point 7). */
     @Test
     void aMistypedOrMissingParameterIs400NamingIt() throws Exception {

@@ -42,13 +42,15 @@ public class Generations {
     private final Messaging.Names names;
     private final JsonMapper json;
     private final RequestPublisher publisher;
+    private final InputUploads inputs;
     private final Map<String, Generation> byId = new ConcurrentHashMap<>();
     private final Map<String, Instant> overSince = new ConcurrentHashMap<>();
     private final GenerationStore store;
     private GatewayMetrics metrics;
 
     public Generations(RabbitTemplate rabbit, Messaging.Names names, JsonMapper json, RequestPublisher publisher,
-                       GenerationStore store) {
+                       InputUploads inputs, GenerationStore store) {
+        this.inputs = inputs;
         this.rabbit = rabbit;
         this.names = names;
         this.json = json;
@@ -67,11 +69,11 @@ public class Generations {
      */
     public Generation submit(String user, GenerationParameters parameters, int priority, Admission admission) {
         String id = UUID.randomUUID().toString();
-        Generation generation = new Generation(id, user, parameters, Instant.now());
+        Generation generation = new Generation(id, user, inputs.offload(parameters), Instant.now());
         store.insert(generation, priority, admission); // before it is queued: a crash after publishing must not lose it
         byId.put(id, generation);
         try {
-            publisher.publish(new GenerationRequested(id, user, generation.acceptedAt(), parameters, priority));
+            publisher.publish(new GenerationRequested(id, user, generation.acceptedAt(), generation.parameters(), priority));
         } catch (RuntimeException e) {
             byId.remove(id);
             store.withdraw(id);

@@ -12,6 +12,7 @@ import io.sdfleet.worker.generation.ImageGenerator;
 import io.sdfleet.worker.heartbeat.MeasuredSpeed;
 import io.sdfleet.worker.messaging.EventPublisher;
 import io.sdfleet.worker.ops.WorkerMetrics;
+import io.sdfleet.worker.storage.InputImages;
 import io.sdfleet.worker.storage.StorageClient;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
@@ -38,12 +39,14 @@ public class JobRunner {
     private final CancelledRequests cancelled;
     private final WorkerMetrics metrics;
     private final MeasuredSpeed speed;
+    private final InputImages inputs;
     private volatile String currentJobId;
     private volatile boolean stopping;
 
     public JobRunner(ImageGenerator generator, StorageClient storage, EventPublisher events,
                      WorkerProperties properties, JsonMapper json, CancelledRequests cancelled,
-                     WorkerMetrics metrics, MeasuredSpeed speed) {
+                     WorkerMetrics metrics, MeasuredSpeed speed, InputImages inputs) {
+        this.inputs = inputs;
         this.speed = speed;
         this.metrics = metrics;
         this.generator = generator;
@@ -89,7 +92,9 @@ public class JobRunner {
             // Step 0 says "taken by this worker" at once: loading a model can take longer than a whole job.
             events.requestEvent(job.requestId(), EventKind.PROGRESS, new ProgressEvent(job.requestId(), job.jobId(),
                     properties.id(), 0, job.parameters().sampling().steps(), 0, Instant.now()));
-            ImageGenerator.Batch batch = generator.generate(job, new ImageGenerator.Progress() {
+            JobMessage runnable = new JobMessage(job.jobId(), job.requestId(), job.user(), job.firstImageIndex(),
+                    job.seeds(), inputs.resolve(job.parameters()), job.priority());
+            ImageGenerator.Batch batch = generator.generate(runnable, new ImageGenerator.Progress() {
                 @Override
                 public void step(int step, int total, double elapsed) {
                     steps[0]++;
