@@ -27,4 +27,17 @@ public record JobMessage(String jobId, String requestId, String user, int firstI
         int dash = jobId.lastIndexOf('-');
         return dash < 0 ? jobId : jobId.substring(0, dash);
     }
+
+    /**
+     * Images {@code offset} to {@code offset + count − 1} of this job as a job of their own (same id, request and
+     * parameters; their seeds and image indexes unchanged): how a worker runs a batch larger than it holds.
+     */
+    public JobMessage part(int offset, int count) {
+        if (offset < 0 || count < 1 || offset + count > seeds.size()) {
+            throw new IllegalArgumentException("images " + offset + "+" + count + " are not all in a job of "
+                    + seeds.size());
+        }
+        return new JobMessage(jobId, requestId, user, firstImageIndex + offset,
+                List.copyOf(seeds.subList(offset, offset + count)), parameters, priority);
+    }
 }

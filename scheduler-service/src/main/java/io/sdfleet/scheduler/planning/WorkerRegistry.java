@@ -2,6 +2,7 @@ package io.sdfleet.scheduler.planning;
 
 import io.sdfleet.contracts.ModelNames;
 import io.sdfleet.contracts.WorkerHeartbeat;
+import io.sdfleet.request.BatchMemory;
 import io.sdfleet.scheduler.SchedulerProperties;
 import org.springframework.stereotype.Component;
 
@@ -124,8 +125,8 @@ public class WorkerRegistry {
      * known, since then nothing is known to be too big.
      */
     public int maxBatch(int width, int height, Instant now) {
-        long perImage = (long) width * height * properties.bytesPerPixel();
-        return live(now).mapToInt(h -> (int) Math.max(1, (h.totalMemoryBytes() - properties.modelBytes()) / perImage))
+        BatchMemory memory = new BatchMemory(properties.modelBytes(), properties.bytesPerPixel());
+        return live(now).mapToInt(h -> memory.maxBatch(h.totalMemoryBytes(), width, height))
                 .max().orElse(Integer.MAX_VALUE);
     }
 

@@ -16,7 +16,7 @@ class WorkerRegistryTest {
     /** Was: a restarted scheduler forgot its drains and counted drained workers as capacity again (issue 14). */
     @Test
     void aWorkerThatReportsItselfDrainedIsNoCapacityEvenToAFreshScheduler() {
-        WorkerRegistry fresh = new WorkerRegistry(new SchedulerProperties(1, 100, 30, 0, 1, 300, true, 600));
+        WorkerRegistry fresh = new WorkerRegistry(new SchedulerProperties(1, 100, 30, 0L, 1L, 300, true, 600));
         fresh.heard(new WorkerHeartbeat("w-drained", "cpu", 8L << 30, 8L << 30, 0, List.of(), null, NOW, true, 0), NOW);
         fresh.heard(new WorkerHeartbeat("w-ok", "cpu", 8L << 30, 8L << 30, 0, List.of(), null, NOW), NOW);
 

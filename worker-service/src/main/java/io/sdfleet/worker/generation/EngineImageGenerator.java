@@ -14,6 +14,7 @@ import io.sdfleet.diffusion.pipeline.ImageGeneration;
 import io.sdfleet.diffusion.runtime.MemoryProbe;
 import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.diffusion.vae.VaeTiling;
+import io.sdfleet.request.BatchMemory;
 import io.sdfleet.request.GenerationParameters;
 import io.sdfleet.storageclient.RegisteredModel;
 import io.sdfleet.worker.WorkerProperties;
@@ -55,8 +56,34 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
         puller.protect(cache::files);
     }
 
+    /**
+     * Runs the job as one engine batch, or, when it holds more images than this worker's memory does (the scheduler
+     * cuts batches for the roomiest live worker, and any worker may take them from the shared queue), as consecutive
+     * parts of what fits here; seeds and image indexes are those of the whole.
+     */
     @Override
     public Batch generate(JobMessage job, Progress progress) {
+        int[] size = job.parameters().workingSize();
+        int fits = BatchMemory.DEFAULT.maxBatch(memory()[0], size[0], size[1]);
+        int n = job.seeds().size();
+        if (n <= fits) {
+            return generateBatch(job, progress);
+        }
+        List<Image> images = new ArrayList<>();
+        double seconds = 0;
+        long peakBytes = 0;
+        String model = null;
+        for (int offset = 0; offset < n; offset += fits) {
+            Batch part = generateBatch(job.part(offset, Math.min(fits, n - offset)), progress);
+            images.addAll(part.images());
+            seconds += part.pipelineSeconds();
+            peakBytes = Math.max(peakBytes, part.peakMemoryBytes());
+            model = part.model();
+        }
+        return new Batch(images, model, seconds, peakBytes);
+    }
+
+    private Batch generateBatch(JobMessage job, Progress progress) {
         GenerationParameters p = job.parameters();
         puller.beginJob();
         // Everything the job needs is local (or pulled and verified) before anything is loaded.
