@@ -131,7 +131,11 @@ public final class SchedulerTestBed implements AutoCloseable {
 
     /** Plays the gateway: a request of {@code batches} jobs of one image; returns its id. */
     public String request(String user, int batches) throws IOException {
-        String id = UUID.randomUUID().toString();
+        return request(UUID.randomUUID().toString(), user, batches);
+    }
+
+    /** Plays the gateway publishing request {@code id} (again, for a republished one). */
+    public String request(String id, String user, int batches) throws IOException {
         channel.basicPublish("", names.requestsQueue(), new AMQP.BasicProperties.Builder().deliveryMode(2)
                         .contentType("application/json").build(),
                 JSON.writeValueAsBytes(new GenerationRequested(id, user, Instant.now(), params(batches))));

@@ -77,6 +77,18 @@ public class GenerationStore {
                 Timestamp.from(Instant.now().minus(age)));
     }
 
+    /**
+     * Published requests still queued or running whose row nothing changed for {@code age}, each marked as looked
+     * at now (so the next look is {@code age} later): the sweeper asks the scheduler about them again.
+     */
+    List<Unpublished> stale(Duration age) {
+        return jdbc.query("UPDATE generations SET updated_at = now() WHERE published AND " + ACTIVE
+                        + " AND updated_at < ? RETURNING " + COLUMNS,
+                (rs, i) -> new Unpublished(mapper().mapRow(rs, i), rs.getInt(10)),
+                Timestamp.from(Instant.now().minus(age)));
+    }
+
+    /** A request with its priority, as the sweeper publishes it again. */
     record Unpublished(Generation.Snapshot generation, int priority) {
     }
 

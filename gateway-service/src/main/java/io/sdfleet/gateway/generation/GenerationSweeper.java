@@ -3,6 +3,7 @@ package io.sdfleet.gateway.generation;
 import io.sdfleet.contracts.GenerationRequested;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -22,7 +23,10 @@ import java.util.UUID;
  * <li>a request whose row was inserted but whose publishing no gateway saw confirmed (its gateway died in between)
  * is published again; the scheduler plans a request id once, so one that did reach the queue is not run twice;</li>
  * <li>storage-service is the truth about which images exist: images it holds that the row does not count (their
- * events were lost with a broker) are recorded, finishing the request when they complete it.</li>
+ * events were lost with a broker) are recorded, finishing the request when they complete it;</li>
+ * <li>a request nothing happened to for {@code sdfleet.gateway.stale-after-seconds} (600) is published again: the
+ * scheduler plans it if it never did (its message was lost), and if all its jobs are over it sends their outcomes
+ * again, which ends it here; one with work still to do (waiting its fair turn) is left as it is.</li>
  * </ul>
  */
 @Component
@@ -40,8 +44,11 @@ class GenerationSweeper {
     private final GenerationStore store;
     private final RequestPublisher publisher;
     private final StorageReader storage;
+    private final Duration staleAfter;
 
-    GenerationSweeper(JdbcTemplate jdbc, GenerationStore store, RequestPublisher publisher, StorageReader storage) {
+    GenerationSweeper(JdbcTemplate jdbc, GenerationStore store, RequestPublisher publisher, StorageReader storage,
+                      @Value("${sdfleet.gateway.stale-after-seconds:600}") long staleAfterSeconds) {
+        this.staleAfter = Duration.ofSeconds(staleAfterSeconds);
         this.jdbc = jdbc;
         this.store = store;
         this.publisher = publisher;
@@ -54,6 +61,7 @@ class GenerationSweeper {
             if (holdLease()) {
                 publishUnpublished();
                 countImagesInStorage();
+                askAboutStale();
             }
         } catch (DataAccessException e) { // the database is away: the next sweep tries again
             log.warn("no sweep now: {}", e.getMessage());
@@ -77,6 +85,20 @@ class GenerationSweeper {
                 log.info("request {} of {}: published again (its gateway never saw it confirmed)", g.id(), g.user());
             } catch (RuntimeException e) {
                 log.warn("could not publish request {} again: {}", g.id(), e.toString());
+            }
+        }
+    }
+
+    private void askAboutStale() {
+        for (GenerationStore.Unpublished row : store.stale(staleAfter)) {
+            Generation.Snapshot g = row.generation();
+            try {
+                publisher.publish(new GenerationRequested(g.id(), g.user(), g.acceptedAt(), g.parameters(),
+                        row.priority()));
+                log.info("request {} of {}: nothing happened for {} s; asked the scheduler again", g.id(), g.user(),
+                        staleAfter.toSeconds());
+            } catch (RuntimeException e) {
+                log.warn("could not ask about request {} again: {}", g.id(), e.toString());
             }
         }
     }

@@ -86,7 +86,11 @@ public class EventFollower {
     private void follow(EventKind kind, byte[] body) {
         switch (kind) {
             case JOB_FINISHED -> over(json.readValue(body, JobFinished.class).jobId(), null);
-            case JOB_SKIPPED -> over(json.readValue(body, JobSkipped.class).jobId(), null);
+            case JOB_SKIPPED -> {
+                String jobId = json.readValue(body, JobSkipped.class).jobId();
+                store.skipped(jobId);
+                over(jobId, null);
+            }
             case JOB_FAILED -> { // a job fault: no blame
                 JobFailed e = json.readValue(body, JobFailed.class);
                 over(e.jobId(), e.reason());
@@ -112,10 +116,10 @@ public class EventFollower {
         }
     }
 
-    /** Finished or skipped ({@code failure} null), or failed for good. */
+    /** Finished or skipped ({@code failure} null; a skip was recorded as such first), or failed for good. */
     private void over(String jobId, String failure) {
         if (failure == null) {
-            store.done(jobId);
+            store.done(jobId); // a no-op after skipped(): a job over stays as it ended
         } else {
             store.failed(jobId, failure);
         }

@@ -44,9 +44,11 @@ public class RequestListener {
     private final JobLeases leases;
     private final SchedulerStore store;
     private final WorkerHealth health;
+    private final OutcomeReplay replay;
 
     public RequestListener(JsonMapper json, FairQueue queue, WorkerRegistry workers, SchedulerMetrics metrics,
-                           JobLeases leases, SchedulerStore store, WorkerHealth health) {
+                           JobLeases leases, SchedulerStore store, WorkerHealth health, OutcomeReplay replay) {
+        this.replay = replay;
         this.metrics = metrics;
         this.leases = leases;
         this.json = json;
@@ -87,7 +89,7 @@ public class RequestListener {
             metrics.planned(jobs.size());
             log.info("request {} of {} (priority {}): {} jobs (at most {} images each)", request.requestId(),
                     request.user(), request.priority(), jobs.size(), maxBatch);
-        } else {
+        } else if (!replay.replayIfOver(request.requestId())) {
             log.info("request {} was planned before: not planned again", request.requestId());
         }
         channel.basicAck(tag, false);

@@ -103,9 +103,30 @@ public class SchedulerStore {
                 "UPDATE jobs SET queued_for = NULL WHERE queued_for = ? AND state = 'released'", workerId));
     }
 
-    /** The job finished or was skipped. */
+    /** The job finished: its images are stored. */
     public void done(String jobId) {
         end(jobId, "done", null);
+    }
+
+    /** The job was dropped on request (A1111's skip): over, without images. */
+    public void skipped(String jobId) {
+        end(jobId, "skipped", null);
+    }
+
+    /** How each job of a request stands; {@code state} one of the jobs table's states. */
+    public record Outcome(JobMessage job, String state, String reason, int attempt) {
+
+        public boolean over() {
+            return !UNFINISHED.contains("'" + state + "'");
+        }
+    }
+
+    /** Every job of the request, in order; empty when this scheduler never planned it (or pruned it). */
+    public List<Outcome> outcomes(String requestId) {
+        return connection.inTransaction(() -> connection.jdbc().query(
+                "SELECT job, state, reason, attempt FROM jobs WHERE request_id = ? ORDER BY seq",
+                (rs, n) -> new Outcome(job(rs), rs.getString("state"), rs.getString("reason"), rs.getInt("attempt")),
+                requestId));
     }
 
     /** The job failed for good. */
