@@ -8,9 +8,11 @@ import io.sdfleet.contracts.Messaging;
 import io.sdfleet.gateway.a1111.A1111Field;
 import io.sdfleet.gateway.a1111.A1111Fields;
 import io.sdfleet.gateway.auth.Secrets;
+import io.sdfleet.infra.S3ProxyServer;
 import io.sdfleet.infra.TestDatabase;
 import io.sdfleet.infra.TestInternalToken;
 import io.sdfleet.infra.TestServers;
+import io.sdfleet.storage.StorageApplication;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -67,7 +69,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>jqwik is its own JUnit Platform engine, so Spring's Jupiter extension ({@code @SpringBootTest}) does not apply
  * to its properties; the gateway is started here with its own builder on a random port instead, exactly as it runs
  * in production. Its broker is {@link TestServers#broker()} under a random name prefix; nothing consumes the
- * requests the async API accepts, and the queue is deleted at the end.
+ * requests the async API accepts, and the queue is deleted at the end. The real storage service runs beside it
+ * (on its own database and an S3 API server), because an accepted img2img request puts its init images there.
  */
 class GatewayFuzzTest {
 
@@ -90,6 +93,9 @@ class GatewayFuzzTest {
             .map(A1111Field::name).toList();
 
     private static TestDatabase database;
+    private static TestDatabase storageDatabase;
+    private static S3ProxyServer s3;
+    private static ConfigurableApplicationContext storage;
 
     @BeforeContainer
     static void start() throws Exception {
@@ -99,6 +105,15 @@ class GatewayFuzzTest {
         Files.writeString(models.resolve("VAE").resolve("vae-ft-mse.safetensors"), "x");
         TestServers.Endpoint broker = TestServers.broker();
         database = TestDatabase.create();
+        storageDatabase = TestDatabase.create();
+        s3 = S3ProxyServer.start(Files.createTempDirectory("sdfleet-fuzz-s3"));
+        storage = StorageApplication.builder().run("--server.port=0", "--" + TestInternalToken.PROPERTY,
+                "--spring.datasource.url=" + storageDatabase.url(),
+                "--spring.datasource.username=" + storageDatabase.user(),
+                "--spring.datasource.password=" + storageDatabase.password(),
+                "--sdfleet.s3.endpoint=" + s3.endpoint(), "--sdfleet.s3.access-key=" + S3ProxyServer.IDENTITY,
+                "--sdfleet.s3.secret-key=" + S3ProxyServer.CREDENTIAL, "--sdfleet.s3.bucket=fuzz-inputs");
+        String storageUrl = "http://127.0.0.1:" + storage.getEnvironment().getProperty("local.server.port");
         String prefix = "fuzz-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         gateway = GatewayApplication.builder().run("--server.port=0", "--" + TestInternalToken.PROPERTY,
                 "--sdfleet.messaging.prefix=" + prefix,
@@ -111,6 +126,7 @@ class GatewayFuzzTest {
                 "--sdfleet.gateway.auth.failed-logins-per-user=100000000",
                 "--sdfleet.gateway.limits.max-request-body-bytes=" + MAX_BODY,
                 "--spring.rabbitmq.host=" + broker.host(), "--spring.rabbitmq.port=" + broker.port(),
+                "--sdfleet.gateway.storage-url=" + storageUrl,
                 "--sdfleet.gateway.models-dir=" + models, "--sdfleet.gateway.default-model=" + MODEL,
                 // a valid request reaching a sync endpoint by mistake fails in 5 s instead of hanging
                 "--sdfleet.gateway.sync-timeout-seconds=5", "--logging.level.org.springframework.web=ERROR",
@@ -161,8 +177,16 @@ class GatewayFuzzTest {
             admin.deleteExchange(names.heartbeatsExchange());
             gateway.close();
         }
-        if (database != null) {
-            database.close();
+        if (storage != null) {
+            storage.close();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+        for (TestDatabase db : new TestDatabase[] {database, storageDatabase}) {
+            if (db != null) {
+                db.close();
+            }
         }
         if (http != null) {
             http.close();
