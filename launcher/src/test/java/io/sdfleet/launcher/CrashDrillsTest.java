@@ -119,25 +119,23 @@ class CrashDrillsTest {
     }
 
     /**
-     * Today's main has no durable "inserted, not yet confirmed" state to look for, so the nearest observable moment:
-     * a native POST whose row the gateway has inserted and which it has not answered yet (the publish and its confirm
-     * happen in between), with A1111 callers waiting on the same gateway.
+     * The gateway inserts a request's row unpublished, publishes, waits for the broker's confirm and marks the row
+     * published. The drill holds that window open: a transaction of the test's own locks the newest unpublished row
+     * of a burst of native POSTs (so the gateway's "published" update waits behind it, its request sent or about to
+     * be), checks A1111 callers are waiting on the same gateway, and kills it. The restarted gateway's sweeper must
+     * publish the row again (the scheduler plans a request id once), so the request still ends finished, once.
      */
     @Test
     @Order(4)
     void gatewayKilledBetweenInsertAndPublishWithSyncCallersWaiting() throws Exception {
         DrillLoad load = DrillLoad.start(rig, "d-gateway", STEPS, 0, 0, 0);
-        AtomicReference<String> outstanding = new AtomicReference<>();
         AtomicBoolean stop = new AtomicBoolean();
         Thread burst = Thread.ofVirtual().start(() -> {
             for (int k = 0; !stop.get(); k++) {
-                String marker = "burst-" + k + "-mark";
-                outstanding.set(marker);
                 try {
                     HttpResponse<String> answer = rig.send("cy", 0, "POST", "/api/v1/generations", """
-                            {"prompt": "d-gateway %s", "seed": 3, "steps": 2, "width": 64, "height": 64}"""
-                            .formatted(marker));
-                    outstanding.compareAndSet(marker, null);
+                            {"prompt": "d-gateway burst %d", "seed": 3, "steps": 2, "width": 64, "height": 64}"""
+                            .formatted(k));
                     if (answer.statusCode() != 202) {
                         return;
                     }
@@ -147,20 +145,12 @@ class CrashDrillsTest {
             }
         });
         String moment;
-        try {
-            moment = awaitMoment("a POST inserted but not answered, A1111 callers waiting", () -> {
-                String marker = outstanding.get();
-                if (marker == null || load.syncWaiting.get() == 0) {
-                    return null;
-                }
-                long rows = rig.count("SELECT count(*) FROM gateway.generations WHERE parameters::text LIKE ?",
-                        "%" + marker + "%");
-                return rows > 0 && marker.equals(outstanding.get())
-                        ? marker + " inserted, unanswered; " + load.syncWaiting.get() + " A1111 calls waiting" : null;
-            }, Duration.ZERO);
+        try (var held = rig.holdUnpublishedRequest("d-gateway burst", load.syncWaiting::get)) {
+            moment = held.moment();
             ServiceProcess gateway = rig.fleet.gateways().getFirst();
             Instant killed = kill(gateway);
             stop.set(true);
+            held.close(); // the test's lock goes; the row stays unpublished, as the dead gateway left it
             gateway.restart(RESTART);
             DrillVerdict.judge(rig, load, "gateway SIGKILLed between insert and publish, A1111 callers waiting",
                     killed, 0, true, moment);

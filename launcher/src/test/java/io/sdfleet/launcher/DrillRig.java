@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -233,6 +234,52 @@ final class DrillRig implements AutoCloseable {
             s.execute("LOCK TABLE images IN SHARE MODE");
         }
         return c; // close() without commit rolls back and releases the lock
+    }
+
+    /**
+     * Waits until a request whose prompt starts with {@code prompt} has its row inserted and not yet marked published
+     * while {@code syncWaiting} A1111 callers wait, then locks that row (FOR UPDATE, in a transaction of the test's
+     * own), so the gateway's "published" update waits behind the lock: the moment between insert and publish held
+     * open. Closing rolls the transaction back.
+     */
+    HeldRequest holdUnpublishedRequest(String prompt, java.util.function.IntSupplier syncWaiting) throws Exception {
+        java.sql.Connection c = DriverManager.getConnection(postgres.jdbcUrl(DATABASE), PostgresCluster.USER, "");
+        c.setAutoCommit(false);
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(180));
+        try (var ps = c.prepareStatement("SELECT id FROM gateway.generations WHERE NOT published "
+                + "AND parameters -> 'prompt' ->> 'positive' LIKE ? ORDER BY accepted_at DESC LIMIT 1 FOR UPDATE NOWAIT")) {
+            ps.setString(1, prompt + "%");
+            while (Instant.now().isBefore(deadline)) {
+                if (syncWaiting.getAsInt() > 0) {
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            return new HeldRequest(c, rs.getString(1) + " inserted, publish unconfirmed (row held); "
+                                    + syncWaiting.getAsInt() + " A1111 calls waiting");
+                        }
+                    } catch (java.sql.SQLException lockedByTheGateway) {
+                        // NOWAIT: the gateway is marking it published right now; the next one
+                    }
+                    c.rollback();
+                }
+                Thread.sleep(2);
+            }
+        } catch (Exception | Error e) {
+            c.close();
+            throw e;
+        }
+        c.close();
+        throw new AssertionError("no request of '" + prompt + "' was ever seen inserted and unpublished");
+    }
+
+    /** A request row held locked by the test; closing releases it. */
+    record HeldRequest(java.sql.Connection connection, String moment) implements AutoCloseable {
+        @Override
+        public void close() throws java.sql.SQLException {
+            if (!connection.isClosed()) {
+                connection.rollback();
+                connection.close();
+            }
+        }
     }
 
     /** Stored rows and distinct image indexes of one request, from storage's table. */
