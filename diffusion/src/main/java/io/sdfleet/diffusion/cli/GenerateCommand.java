@@ -101,6 +101,13 @@ final class GenerateCommand {
         Device device = Torch.device(a.string("device", "cpu"));
         DataType precision = Options.precision(a.string("precision", device.isGpu() ? "fp16" : "fp32"));
         a.rejectUnknown();
+        if (p.hires() != null) {
+            try {
+                upscalers.file(p.hires().upscaler()); // before the model is loaded
+            } catch (UpscalerLibrary.MissingUpscalerException e) {
+                throw new UsageException(e.getMessage() + " (see --esrgan-dir, --realesrgan-dir)");
+            }
+        }
         Options.requireMultipleOf8("width", p.size().width());
         Options.requireMultipleOf8("height", p.size().height());
         List<String> problems = p.problems();
