@@ -167,10 +167,13 @@ function fillSelect(select, entries, keep) {
 }
 
 async function loadCatalogs() {
-  const [samplers, schedulers, models, vaes, options] = await Promise.all([
+  const [samplers, schedulers, models, vaes, options, latentModes, upscalers] = await Promise.all([
     getJson('/sdapi/v1/samplers'), getJson('/sdapi/v1/schedulers'), getJson('/sdapi/v1/sd-models'),
     getJson('/sdapi/v1/sd-vae'), getJson('/sdapi/v1/options'),
+    getJson('/sdapi/v1/latent-upscale-modes'), getJson('/sdapi/v1/upscalers'),
   ]);
+  // A1111's hires-fix choices: the latent modes, then every upscaler the fleet has (built-ins, ESRGAN, Real-ESRGAN)
+  fillSelect($('hr_upscaler'), [...latentModes, ...upscalers].map((u) => [u.name, u.name]), true);
   fillSelect($('sampler_name'), samplers.map((s) => [s.name, s.name]), true);
   if (!$('sampler_name').dataset.touched) {
     $('sampler_name').value = samplers.some((s) => s.name === 'Euler') ? 'Euler' : samplers[0]?.name;

@@ -17,8 +17,10 @@ public record HiresFix(double scale, int resizeX, int resizeY, String upscaler, 
     public static final String DEFAULT_UPSCALER = "Latent";
 
     /**
-     * Upscalers offered, by A1111 name: the latent modes, and pixel-space "Lanczos", "Nearest" and "None" (A1111's
-     * UpscalerNone leaves the image as it is and its final resize to the target is Lanczos, so it equals "Lanczos").
+     * The upscalers every fleet has, by A1111 name: the latent modes, and pixel-space "Lanczos", "Nearest" and "None"
+     * (for which A1111's resize_image resizes straight to the target with Lanczos). Model upscalers (ESRGAN files,
+     * "R-ESRGAN 4x+", …; see {@link UpscalerNames}) are taken by name too; whether the fleet has the file is for the
+     * gateway and the worker to say.
      */
     public static final List<String> UPSCALERS = List.of("Latent", "Latent (nearest)", "Lanczos", "Nearest", "None");
 
@@ -47,8 +49,23 @@ public record HiresFix(double scale, int resizeX, int resizeY, String upscaler, 
     }
 
     private static String canonical(String name) {
-        return knownUpscaler(name).orElseThrow(() ->
-                new IllegalArgumentException("hr_upscaler must be one of " + UPSCALERS + ", got " + name));
+        Optional<String> known = knownUpscaler(name);
+        if (known.isPresent()) {
+            return known.get();
+        }
+        try {
+            if (UpscalerNames.modelFile(name).isPresent()) {
+                return name.trim();
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("hr_upscaler: " + e.getMessage(), e);
+        }
+        throw new IllegalArgumentException("hr_upscaler must be one of " + UPSCALERS + " or a model upscaler, got " + name);
+    }
+
+    /** The model file the upscaler needs (ESRGAN, Real-ESRGAN); empty for the latent modes and the built-ins. */
+    public Optional<UpscalerNames.ModelFile> upscalerFile() {
+        return UpscalerNames.modelFile(upscaler);
     }
 
     public boolean latentUpscaler() {

@@ -59,7 +59,7 @@ class GenerationParametersTest {
                 .anyMatch(s -> s.startsWith("clip_skip"))
                 .anyMatch(s -> s.startsWith("seed must be resolved"))
                 .anyMatch(s -> s.startsWith("subseed_strength"));
-        assertThatThrownBy(() -> new HiresFix(2, 0, 0, "R-ESRGAN 4x+", 0, 0.5, null, null, null, null))
+        assertThatThrownBy(() -> new HiresFix(2, 0, 0, "../ESRGAN_4x", 0, 0.5, null, null, null, null))
                 .hasMessageContaining("hr_upscaler");
         assertThatThrownBy(() -> new Img2Img(List.of(), 0.5, null, null, null)).hasMessageContaining("init_images");
     }

@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -125,6 +126,30 @@ class ModelRegistryIntegrationTest {
         assertThat(send("DELETE", "/internal/models/" + sha).statusCode()).isEqualTo(204);
         assertThat(get("/internal/models/" + sha).statusCode()).isEqualTo(404);
         assertThat(send("DELETE", "/internal/models/" + sha).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void upscalerAndFaceRestorerFilesAreKindsOfTheirA1111Folders() throws Exception {
+        Path esrgan = REFERENCE.resolve("restore/models/4x-small-oldarch.pth");
+        Path realEsrgan = REFERENCE.resolve("restore/models/RealESRGAN_x4plus_small.pth");
+        assertThat(upload("esrgan", "4x-UltraSharp.pth", esrgan).statusCode()).isEqualTo(201);
+        assertThat(upload("realesrgan", "RealESRGAN_x4plus.pth", realEsrgan).statusCode()).isEqualTo(201);
+        assertThat(upload("realesrgan", "RealESRGAN_x4plus.pt", realEsrgan).statusCode())
+                .as("A1111 reads only .pth there").isEqualTo(400);
+        Path face = Files.write(dir.resolve("face.pth"), new byte[] {4, 5, 6});
+        assertThat(upload("gfpgan", "GFPGANv1.4.pth", face).statusCode()).isEqualTo(201);
+        Path codeformer = Files.write(dir.resolve("codeformer.pth"), new byte[] {7, 8, 9});
+        assertThat(upload("codeformer", "codeformer-v0.1.0.pth", codeformer).statusCode()).isEqualTo(201);
+        JsonNode listed = JSON.readTree(get("/internal/models?kind=esrgan").body());
+        assertThat(listed).hasSize(1);
+        assertThat(listed.get(0).get("name").asString()).isEqualTo("4x-UltraSharp.pth");
+        assertThat(JSON.readTree(get("/internal/models?kind=realesrgan").body()).get(0).get("name").asString())
+                .isEqualTo("RealESRGAN_x4plus.pth");
+        for (JsonNode e : JSON.readTree(get("/internal/models").body())) {
+            if (!List.of("checkpoint", "lora").contains(e.get("kind").asString())) {
+                assertThat(send("DELETE", "/internal/models/" + e.get("sha256").asString()).statusCode()).isEqualTo(204);
+            }
+        }
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.sdfleet.infra.TestInternalToken;
 import io.sdfleet.infra.TestServers;
 import io.sdfleet.request.Batch;
 import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.HiresFix;
 import io.sdfleet.request.ImageSize;
 import io.sdfleet.request.ModelChoice;
 import io.sdfleet.request.Noise;
@@ -194,6 +195,21 @@ class WorkerIntegrationTest {
         assertThat(new String(dead.getBody(), StandardCharsets.UTF_8)).contains(request);
         // an unknown model is the job's fault, not the worker's: no worker fault is reported, but it still gets its 3 attempts
         assertThat(dead.getProps().getHeaders().get("x-sdfleet-attempt").toString()).isEqualTo(String.valueOf(Messaging.MAX_JOB_ATTEMPTS));
+    }
+
+    @Test
+    void aJobWhoseHiresUpscalerFileIsMissingFailsNamingTheFile() throws Exception {
+        String request = UUID.randomUUID().toString();
+        GenerationParameters p = new GenerationParameters(new Prompt("x", "", 1),
+                new ImageSize(64, 64), new Batch(1, 1), Noise.of(1), new Sampling("Euler", "Automatic", 2, 7))
+                .withHires(new HiresFix(2, 0, 0, "R-ESRGAN 4x+", 1, 0.5, null, null, null, null));
+        publish(new JobMessage(JobMessage.jobIdOf(request, 0), request, "bob", 0, List.of(1L), p));
+
+        String failed = "request." + request + ".job-failed";
+        awaitEvent(failed);
+        assertThat(new String(eventBodies.get(failed), StandardCharsets.UTF_8))
+                .contains("upscaler 'R-ESRGAN 4x+' needs the file RealESRGAN/RealESRGAN_x4plus.pth");
+        assertThat(storedBodies.stream().filter(b -> b.contains(request))).isEmpty();
     }
 
     @Test

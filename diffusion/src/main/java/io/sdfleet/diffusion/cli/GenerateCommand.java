@@ -11,6 +11,7 @@ import io.sdfleet.diffusion.loading.ModelOptions;
 import io.sdfleet.diffusion.pipeline.NoiseFile;
 import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.pipeline.ImageGeneration;
+import io.sdfleet.diffusion.upscale.UpscalerLibrary;
 import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.diffusion.vae.VaeTiling;
 import io.sdfleet.request.Batch;
@@ -79,6 +80,8 @@ final class GenerateCommand {
         NetworkDirectories networks = new NetworkDirectories(Optional.ofNullable(a.existingPath("lora-dir")),
                 Optional.ofNullable(a.existingPath("embeddings-dir")), Optional.ofNullable(a.existingPath("hypernetwork-dir")));
         Path vae = a.existingPath("vae");
+        UpscalerLibrary upscalers = new UpscalerLibrary(Optional.ofNullable(a.existingPath("esrgan-dir")),
+                Optional.ofNullable(a.existingPath("realesrgan-dir")));
         // A1111's --medvram / --lowvram, its attention memory budget and a tiled VAE for large images.
         boolean medvram = a.flag("medvram");
         boolean lowvram = a.flag("lowvram");
@@ -98,6 +101,13 @@ final class GenerateCommand {
         Device device = Torch.device(a.string("device", "cpu"));
         DataType precision = Options.precision(a.string("precision", device.isGpu() ? "fp16" : "fp32"));
         a.rejectUnknown();
+        if (p.hires() != null) {
+            try {
+                upscalers.file(p.hires().upscaler()); // before the model is loaded
+            } catch (UpscalerLibrary.MissingUpscalerException e) {
+                throw new UsageException(e.getMessage() + " (see --esrgan-dir, --realesrgan-dir)");
+            }
+        }
         Options.requireMultipleOf8("width", p.size().width());
         Options.requireMultipleOf8("height", p.size().height());
         List<String> problems = p.problems();
@@ -112,7 +122,7 @@ final class GenerateCommand {
                 .withVaeTiling(tiledVae ? VaeTiling.DEFAULT : null);
         try (StableDiffusionModel model = StableDiffusionModel.load(modelPath, options)) {
             ProgressBar bar = new ProgressBar(System.err);
-            GenerationResult result = new ImageGeneration(model, networks, vae).generate(p, noise, bar);
+            GenerationResult result = new ImageGeneration(model, networks, vae, upscalers).generate(p, noise, bar);
             bar.finish();
             Files.createDirectories(outDir);
             for (GeneratedImage image : result.images()) {

@@ -6,8 +6,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.sdfleet.diffusion.image.ImageTensors;
 import io.sdfleet.diffusion.image.PixelPlanes;
-import io.sdfleet.diffusion.image.Resampler;
 import io.sdfleet.diffusion.sampling.SamplerCatalog;
+import io.sdfleet.diffusion.upscale.ResizeImage;
+import io.sdfleet.diffusion.upscale.Upscaler;
 import io.sdfleet.diffusion.vae.Autoencoder;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
 import io.sdfleet.request.GenerationParameters;
@@ -37,11 +38,14 @@ record HiresPlan(HiresFix fix, int latentW, int latentH, int cropW, int cropH, S
     }
 
     /**
-     * First-pass latents brought to the target size: interpolated in latent space ("Latent", "Latent (nearest)"), or
-     * decoded, scaled as pixels and encoded again ("Lanczos" and "None" with Lanczos, "Nearest" nearest-neighbour); then centre-cropped to hr_resize_x × y when
-     * both were given, as A1111 truncates.
+     * First-pass latents brought to the target size: interpolated in latent space ("Latent", "Latent (nearest)"), or,
+     * as A1111's {@code sample_hr_pass} with any other upscaler, decoded, converted to 8 bits, brought to the target
+     * by {@link ResizeImage} with {@code upscaler} (a built-in, or a model: ESRGAN, Real-ESRGAN) and encoded again;
+     * then centre-cropped to hr_resize_x × y when both were given, as A1111 truncates.
+     *
+     * @param upscaler the pixel upscaler; unused (may be null) for the latent modes
      */
-    static NDArray upscale(Autoencoder vae, HiresPlan plan, NDArray latents) {
+    static NDArray upscale(Autoencoder vae, HiresPlan plan, NDArray latents, Upscaler upscaler) {
         NDManager owner = latents.getManager();
         NDArray up;
         if (plan.fix().latentUpscaler()) {
@@ -55,8 +59,8 @@ record HiresPlan(HiresFix fix, int latentW, int latentH, int cropW, int cropH, S
                 List<BufferedImage> images = ImageTensors.toImages(decoded);
                 NDList pixels = new NDList();
                 for (BufferedImage image : images) {
-                    PixelPlanes scaled = Resampler.resize(PixelPlanes.rgb(image), plan.latentW() * 8, plan.latentH() * 8,
-                            plan.fix().upscaler().equals("Nearest") ? Resampler.Filter.NEAREST : Resampler.Filter.LANCZOS);
+                    PixelPlanes scaled = ResizeImage.to(PixelPlanes.rgb(image), plan.latentW() * 8,
+                            plan.latentH() * 8, upscaler);
                     pixels.add(scaled.toTensor(scope));
                 }
                 NDArray batch = NDArrays.concat(pixels, 0);

@@ -20,6 +20,8 @@ import io.sdfleet.diffusion.sampling.ImageNoise;
 import io.sdfleet.diffusion.sampling.NoiseSource;
 import io.sdfleet.diffusion.sampling.ReplayedNoise;
 import io.sdfleet.diffusion.sampling.StepCallback;
+import io.sdfleet.diffusion.upscale.Upscaler;
+import io.sdfleet.diffusion.upscale.UpscalerLibrary;
 import io.sdfleet.diffusion.vae.Autoencoder;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
 import io.sdfleet.request.GenerationParameters;
@@ -40,7 +42,7 @@ import java.util.Optional;
  * inpainting mask and write PNGs carrying the infotext. All intermediate arrays live in one sub-manager closed at the
  * end of the run. What the run chooses (tiling, VAE, hypernetworks, the model options' attention and VAE tiles) goes
  * with its UNet and VAE calls as {@link RunSettings}, so the shared model is left as it was and runs on it need no
- * reset.
+ * reset. A hires fix with a model upscaler reads it from the {@link UpscalerLibrary} for the upscale only.
  */
 public final class ImageGeneration {
 
@@ -48,6 +50,7 @@ public final class ImageGeneration {
     private final PromptEncoder prompts;
     private final Networks networks;
     private final Path vaeFile;
+    private final UpscalerLibrary upscalers;
 
     public ImageGeneration(StableDiffusionModel model) {
         this(model, NetworkDirectories.none());
@@ -60,8 +63,15 @@ public final class ImageGeneration {
 
     /** Same, decoding and encoding with the VAE in {@code vaeFile} (A1111's {@code sd_vae}); null: the checkpoint's. */
     public ImageGeneration(StableDiffusionModel model, NetworkDirectories networkDirectories, Path vaeFile) {
+        this(model, networkDirectories, vaeFile, UpscalerLibrary.none());
+    }
+
+    /** Same, the hires fix finding the model upscalers it names (ESRGAN, Real-ESRGAN) in {@code upscalers}. */
+    public ImageGeneration(StableDiffusionModel model, NetworkDirectories networkDirectories, Path vaeFile,
+                           UpscalerLibrary upscalers) {
         this.model = model;
         this.vaeFile = vaeFile;
+        this.upscalers = upscalers;
         this.networks = new Networks(model, networkDirectories);
         this.prompts = new PromptEncoder(model, networks.embeddings());
     }
@@ -119,10 +129,13 @@ public final class ImageGeneration {
         }
     }
 
-    private static void check(GenerationParameters p, Optional<NoiseFile> noiseFile) {
+    private void check(GenerationParameters p, Optional<NoiseFile> noiseFile) {
         List<String> problems = p.problems();
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
+        }
+        if (p.hires() != null) {
+            upscalers.file(p.hires().upscaler()); // a missing upscaler file fails the run before it starts
         }
         noiseFile.ifPresent(f -> f.requireShape(p.batch().size(), p.size().height() / 8, p.size().width() / 8));
     }
@@ -159,7 +172,12 @@ public final class ImageGeneration {
     /** A1111's hires fix second pass: upscale, fresh noise from the same seeds at the new size, fixed-steps img2img. */
     private NDArray hiresPass(Run run, GenerationParameters p, HiresPlan plan, NDArray latents, BatchSeeds seeds,
                               PromptConditioning firstConditioning, StepCallback callback) {
-        NDArray upscaled = HiresPlan.upscale(run.vae(), plan, latents);
+        NDArray upscaled;
+        try (NDManager upscalerWeights = run.arrays().newSubManager()) {
+            Upscaler upscaler = plan.fix().latentUpscaler() ? null
+                    : upscalers.open(plan.fix().upscaler(), upscalerWeights);
+            upscaled = HiresPlan.upscale(run.vae(), plan, latents, upscaler);
+        }
         int latentH = (int) upscaled.getShape().get(2);
         int latentW = (int) upscaled.getShape().get(3);
         PromptConditioning conditioning = hiresPrompts(run, p, firstConditioning);

@@ -39,7 +39,9 @@ public final class ModelUpscaler implements Upscaler {
 
     @Override
     public PixelPlanes pass(PixelPlanes image, double scale) {
-        if (tileSize <= 0) {
+        if (tileSize <= 0 || image.width() <= tileOverlap || image.height() <= tileOverlap) {
+            // A1111's split_grid gives no tile at all for a side within the overlap (and its upscale then fails):
+            // such an image goes through whole instead of coming back black
             return patch(image);
         }
         return TileGrid.split(image, tileSize, tileSize, tileOverlap).upscaled(this::patch).combine();

@@ -111,6 +111,21 @@ class SdCommandLineTest {
     }
 
     @Test
+    void txt2imgRunsTheHiresFixWithAnEsrganFile(@TempDir Path dir) throws Exception {
+        Path esrgan = Files.createDirectories(dir.resolve("ESRGAN"));
+        Files.copy(Reference.file("restore/models/4x-small-oldarch.pth"), esrgan.resolve("4x-UltraSharp.pth"));
+        Run run = sd("txt2img", "--model", Reference.file("mini_sd15_fp32.safetensors").toString(),
+                "--tokenizer", Reference.file("clip-tokenizer").toString(), "--prompt", "a castle", "--steps", "2",
+                "--seed", "8", "--width", "32", "--height", "32", "--enable-hr", "--hr-scale", "2",
+                "--hr-upscaler", "4x-UltraSharp", "--esrgan-dir", esrgan.toString(), "--hr-second-pass-steps", "1",
+                "--out", dir.resolve("out").toString());
+        assertThat(run.status()).as(run.err()).isZero();
+        byte[] png = Files.readAllBytes(dir.resolve("out/00000-8.png"));
+        assertThat(ImageIO.read(new ByteArrayInputStream(png)).getWidth()).isEqualTo(64);
+        assertThat(PngFiles.readText(png).get("parameters")).contains("Hires upscaler: 4x-UltraSharp");
+    }
+
+    @Test
     void badArgumentsExitNonZeroWithOneClearLine() {
         String model = Reference.file("mini_sd15_fp32.safetensors").toString();
         String tok = Reference.file("clip-tokenizer").toString();
@@ -121,7 +136,9 @@ class SdCommandLineTest {
         assertBad(sd("frobnicate"), "unknown command");
         assertBad(sd("img2img", "--model", model, "--tokenizer", tok, "--prompt", "x"), "--init-image");
         assertBad(sd("txt2img", "--model", model, "--tokenizer", tok, "--prompt", "x", "--enable-hr",
-                "--hr-upscaler", "ESRGAN"), "hr_upscaler");
+                "--hr-upscaler", "Latent (bicubic)"), "hr_upscaler");
+        assertBad(sd("txt2img", "--model", model, "--tokenizer", tok, "--prompt", "x", "--enable-hr",
+                "--hr-upscaler", "R-ESRGAN 4x+"), "upscaler 'R-ESRGAN 4x+' needs the file RealESRGAN/RealESRGAN_x4plus.pth");
     }
 
     @Test

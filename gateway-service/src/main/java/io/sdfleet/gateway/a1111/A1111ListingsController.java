@@ -5,6 +5,7 @@ import io.sdfleet.diffusion.sampling.SamplerCatalog;
 import io.sdfleet.diffusion.sampling.SamplerSpec;
 import io.sdfleet.diffusion.sampling.Scheduler;
 import io.sdfleet.request.HiresFix;
+import io.sdfleet.request.UpscalerNames;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -19,7 +20,7 @@ import java.util.Map;
 
 /**
  * A1111's listing routes under {@code /sdapi/v1}: what a client reads at start-up to fill its menus (models, VAEs,
- * networks, samplers, schedulers, styles), in A1111's shapes, and the refresh calls that rescan them.
+ * networks, samplers, schedulers, styles, upscalers, face restorers), in A1111's shapes, and the refresh calls that rescan them.
  */
 @RestController
 @RequestMapping("/sdapi/v1")
@@ -132,23 +133,21 @@ public class A1111ListingsController {
     }
 
     /**
-     * A1111's upscalers, {@code [{name, model_name, model_path, model_url, scale}]}: those the engine's hires fix
-     * has in pixel space ("None", "Lanczos", "Nearest", A1111's built-in three, with A1111's values: no model,
-     * scale 4). No model upscalers (ESRGAN, …) yet; the latent modes are {@code /latent-upscale-modes}.
+     * A1111's upscalers, {@code [{name, model_name, model_path, model_url, scale}]} ({@code UpscalerItem}): "None",
+     * "Lanczos", "Nearest", then the ESRGAN and Real-ESRGAN upscalers whose files the fleet has (the registry's and the
+     * models folder's {@code ESRGAN/} and {@code RealESRGAN/}), as {@link FleetUpscalers} lists them. The latent modes
+     * are {@code /latent-upscale-modes}.
      */
     @GetMapping("/upscalers")
     public List<Map<String, Object>> upscalers() {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (String name : List.of("None", "Lanczos", "Nearest")) {
-            if (!HiresFix.UPSCALERS.contains(name)) {
-                continue;
-            }
+        for (FleetUpscalers.Item u : FleetUpscalers.all(models)) {
             Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("name", name);
-            entry.put("model_name", null);
-            entry.put("model_path", null);
+            entry.put("name", u.name());
+            entry.put("model_name", u.modelName());
+            entry.put("model_path", u.dataPath());
             entry.put("model_url", null);
-            entry.put("scale", 4.0);
+            entry.put("scale", u.scale());
             out.add(entry);
         }
         return out;
@@ -161,16 +160,47 @@ public class A1111ListingsController {
                 .map(name -> Map.<String, Object>of("name", name)).toList();
     }
 
-    /** A1111's {@code [{name, cmd_dir}]}: the fleet has no face restorer yet (restore_faces is refused by name). */
+    /**
+     * A1111's {@code [{name, cmd_dir}]} ({@code FaceRestorerItem}; v1.8+ restorers have no cmd_dir: null), CodeFormer
+     * before GFPGAN as A1111 sets them up, each only when the fleet has its file (A1111 lists both and downloads on
+     * first use): any .pth in {@code models/Codeformer}, a .pth whose name contains "GFPGAN" in {@code models/GFPGAN}
+     * (registry kinds {@code codeformer}, {@code gfpgan}).
+     */
     @GetMapping("/face-restorers")
     public List<Map<String, Object>> faceRestorers() {
-        return List.of();
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (!models.of("codeformer").isEmpty()) {
+            out.add(faceRestorer("CodeFormer"));
+        }
+        if (models.of("gfpgan").stream().anyMatch(m -> m.name().contains("GFPGAN"))) {
+            out.add(faceRestorer("GFPGAN"));
+        }
+        return out;
     }
 
-    /** A1111's {@code [{name, path, scale}]}: no RealESRGAN models in this fleet. */
+    private static Map<String, Object> faceRestorer(String name) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("name", name);
+        entry.put("cmd_dir", null);
+        return entry;
+    }
+
+    /**
+     * A1111's {@code [{name, path, scale}]} ({@code RealesrganItem}): its Real-ESRGAN upscalers, {@code path} the
+     * release URL as A1111 answers it. A1111 lists its whole fixed list; this fleet lists those it can run (the RRDB
+     * ones) and has the file of.
+     */
     @GetMapping("/realesrgan-models")
     public List<Map<String, Object>> realesrganModels() {
-        return List.of();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (UpscalerNames.RealEsrgan r : FleetUpscalers.realEsrgan(models)) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("name", r.name());
+            entry.put("path", r.url());
+            entry.put("scale", r.scale());
+            out.add(entry);
+        }
+        return out;
     }
 
     /**

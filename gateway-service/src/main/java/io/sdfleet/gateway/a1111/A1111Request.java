@@ -235,7 +235,7 @@ public final class A1111Request {
         List<String> styleNames = StyleFields.parse(body, f, styles, lenient);
         boolean tiling = f.bool("tiling", false);
         HiresFix hires = kind == Kind.TXT2IMG && f.bool("enable_hr")
-                ? HiresFields.parse(body, f, unsupported, width, height, batchSize, limits) : null;
+                ? HiresFields.parse(body, f, unsupported, width, height, batchSize, limits, models) : null;
         Img2Img img2img = kind == Kind.IMG2IMG ? Img2ImgFields.parse(body, f, unsupported, limits) : null;
         if (!bad.isEmpty()) {
             throw new InvalidRequestException(bad, false);

@@ -5,6 +5,7 @@ import io.sdfleet.request.HiresFix;
 import io.sdfleet.request.Sampling;
 import tools.jackson.databind.JsonNode;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** The hires-fix fields of an A1111 txt2img request ({@code enable_hr: true}). */
@@ -13,17 +14,25 @@ final class HiresFields {
     private HiresFields() {
     }
 
+    /**
+     * @param models what the fleet has: {@code hr_upscaler} is a latent mode, a built-in, or a model upscaler whose
+     *               file the fleet has ({@link FleetUpscalers}; A1111 refuses an upscaler it does not list too)
+     */
     static HiresFix parse(JsonNode body, Fields f, List<FieldProblem> unsupported, int width, int height, int batchSize,
-                          RequestLimits limits) {
+                          RequestLimits limits, ModelCatalog models) {
         double scale = f.number("hr_scale", 1, 8);
         int resizeX = (int) f.integer("hr_resize_x", 0, 4096);
         int resizeY = (int) f.integer("hr_resize_y", 0, 4096);
         String asked = f.text("hr_upscaler", null);
         String wanted = asked == null || asked.isBlank() ? HiresFix.DEFAULT_UPSCALER : asked; // A1111's null: Latent
-        String upscaler = HiresFix.knownUpscaler(wanted).orElse(null); // unknown: refused below, made with the default
+        // unknown: refused below, made with the default
+        String upscaler = HiresFix.knownUpscaler(wanted).or(() -> FleetUpscalers.find(models, wanted)).orElse(null);
         if (upscaler == null) {
+            List<String> choices = new ArrayList<>(HiresFix.LATENT_UPSCALERS);
+            FleetUpscalers.all(models).forEach(u -> choices.add(u.name()));
             unsupported.add(new FieldProblem("hr_upscaler", "upscaler '" + wanted + "' is not available; choose one of "
-                    + HiresFix.UPSCALERS));
+                    + choices + " (model upscalers: files in models/ESRGAN and models/RealESRGAN, see"
+                    + " /sdapi/v1/upscalers)"));
         }
         int secondPassSteps = (int) f.integer("hr_second_pass_steps", 0, 1000);
         double strength = f.number("denoising_strength", 0, 1);

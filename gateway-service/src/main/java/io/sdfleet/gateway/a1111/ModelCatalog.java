@@ -3,6 +3,7 @@ package io.sdfleet.gateway.a1111;
 import io.sdfleet.diffusion.checkpoint.ModelHash;
 import io.sdfleet.gateway.GatewayProperties;
 import io.sdfleet.gateway.models.ModelRegistry;
+import io.sdfleet.request.UpscalerNames;
 import io.sdfleet.storageclient.RegisteredModel;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
@@ -30,7 +31,8 @@ import java.util.stream.Stream;
 /**
  * The models the fleet serves: the fleet's model registry (files uploaded to the models bucket, with A1111's
  * hashes) plus the files in the local models folder (A1111's layout: checkpoints at the top, {@code VAE/},
- * {@code Lora/}, {@code embeddings/}, {@code hypernetworks/}). A registered file wins over a local one of the same
+ * {@code Lora/}, {@code embeddings/}, {@code hypernetworks/}, and the upscaler and face-restoration folders
+ * {@code ESRGAN/}, {@code RealESRGAN/}, {@code Codeformer/}, {@code GFPGAN/}). A registered file wins over a local one of the same
  * name; with an empty registry this is exactly the local folder, so local mode without uploads works as before.
  */
 @Component
@@ -66,9 +68,15 @@ public class ModelCatalog {
             "vae", List.of(".safetensors", ".ckpt", ".pt"),
             "lora", List.of(".safetensors", ".pt", ".ckpt"),
             "embedding", List.of(".safetensors", ".pt", ".bin"),
-            "hypernetwork", List.of(".pt"));
+            "hypernetwork", List.of(".pt"),
+            "esrgan", UpscalerNames.Family.ESRGAN.extensions(),
+            "realesrgan", UpscalerNames.Family.REAL_ESRGAN.extensions(),
+            "codeformer", List.of(".pth"),
+            "gfpgan", List.of(".pth"));
     private static final Map<String, String> FOLDERS = Map.of(
-            "checkpoint", "", "vae", "VAE", "lora", "Lora", "embedding", "embeddings", "hypernetwork", "hypernetworks");
+            "checkpoint", "", "vae", "VAE", "lora", "Lora", "embedding", "embeddings", "hypernetwork", "hypernetworks",
+            "esrgan", UpscalerNames.Family.ESRGAN.folder(), "realesrgan", UpscalerNames.Family.REAL_ESRGAN.folder(),
+            "codeformer", "Codeformer", "gfpgan", "GFPGAN");
 
     /** How long a listing waits for local checkpoints being hashed before answering without their hashes. */
     static final Duration HASH_WAIT = Duration.ofSeconds(30);
@@ -114,7 +122,10 @@ public class ModelCatalog {
         registry.refresh();
     }
 
-    /** Every model of a kind (checkpoint, vae, lora, embedding, hypernetwork), registry first, sorted by name. */
+    /**
+     * Every model of a kind (checkpoint, vae, lora, embedding, hypernetwork, esrgan, realesrgan, codeformer,
+     * gfpgan), registry first, sorted by name.
+     */
     public List<Model> of(String kind) {
         Map<String, Model> byName = new LinkedHashMap<>();
         for (RegisteredModel e : registry.ofKind(kind)) {

@@ -244,6 +244,33 @@ class A1111RequestTest {
     }
 
     @Test
+    void hiresUpscalersAreTheFleetsModelFilesByA1111Name(@TempDir Path dir) throws Exception {
+        ModelCatalog models = models(dir);
+        Files.createDirectories(dir.resolve("ESRGAN/sharp"));
+        Files.writeString(dir.resolve("ESRGAN/sharp/4x-UltraSharp.pth"), "x");
+        Files.createDirectories(dir.resolve("RealESRGAN"));
+        Files.writeString(dir.resolve("RealESRGAN/RealESRGAN_x4plus.pth"), "x");
+        for (String[] asked : new String[][] {{"R-ESRGAN 4x+", "R-ESRGAN 4x+"}, {"4x-UltraSharp", "4x-UltraSharp"},
+                {"4x-ultrasharp", "4x-UltraSharp"}, {"nearest", "Nearest"}}) {
+            A1111Request request = parse(JSON.readTree("{\"enable_hr\": true, \"hr_upscaler\": \"" + asked[0] + "\"}"),
+                    models);
+            assertThat(request.parameters().hires().upscaler()).as(asked[0]).isEqualTo(asked[1]);
+        }
+        for (String missing : List.of("R-ESRGAN 4x+ Anime6B", "ESRGAN_4x", "R-ESRGAN General 4xV3", "../x")) {
+            assertThatThrownBy(() -> parse(JSON.readTree("{\"enable_hr\": true, \"hr_upscaler\": \"" + missing
+                    + "\"}"), models))
+                    .as(missing)
+                    .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+                        assertThat(e.unsupported()).isTrue();
+                        assertThat(e.problems()).extracting(FieldProblem::field).containsExactly("hr_upscaler");
+                        assertThat(e.problems().getFirst().message())
+                                .contains("'" + missing + "' is not available")
+                                .contains("[Latent, Latent (nearest), None, Lanczos, Nearest, 4x-UltraSharp, R-ESRGAN 4x+]");
+                    });
+        }
+    }
+
+    @Test
     void img2imgTakesInitImagesAndMaskWithA1111Defaults(@TempDir Path dir) throws Exception {
         String png = "data:image/png;base64," + pngBase64(64, 48);
         A1111Request request = A1111Request.parse(JSON.readTree("{\"init_images\": [\"" + png + "\"], \"mask\": \""

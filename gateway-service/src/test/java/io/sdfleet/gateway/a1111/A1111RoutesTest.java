@@ -89,6 +89,19 @@ class A1111RoutesTest {
                 .putFloats("clip_l", new long[] {2, 768}, new float[2 * 768]).write(embeddings.resolve("xl_emb.safetensors"));
         new SafetensorsWriter().putFloats("emb_params", new long[] {768}, new float[768]).write(embeddings.resolve("one.safetensors"));
         Files.writeString(embeddings.resolve("broken.pt"), "not a pickle");
+        // upscaler and face-restorer files in A1111's folders (their bytes are not read to list them)
+        Files.createDirectories(models.resolve("ESRGAN/sharp"));
+        Files.writeString(models.resolve("ESRGAN/sharp/4x-UltraSharp.pth"), "x");
+        Files.writeString(models.resolve("ESRGAN/ESRGAN_4x.safetensors"), "x");
+        Files.writeString(models.resolve("ESRGAN/notes.txt"), "not a model");
+        Files.createDirectories(models.resolve("RealESRGAN"));
+        Files.writeString(models.resolve("RealESRGAN/RealESRGAN_x4plus.pth"), "x");
+        Files.writeString(models.resolve("RealESRGAN/RealESRGAN_x2plus.pth"), "x");
+        Files.writeString(models.resolve("RealESRGAN/someone-elses.pth"), "x");
+        Files.createDirectories(models.resolve("Codeformer"));
+        Files.writeString(models.resolve("Codeformer/codeformer-v0.1.0.pth"), "x");
+        Files.createDirectories(models.resolve("GFPGAN"));
+        Files.writeString(models.resolve("GFPGAN/detection_Resnet50_Final.pth"), "x"); // facexlib's, not GFPGAN
         registry.add("sdfleet.messaging.prefix", () -> PREFIX);
         registry.add("spring.rabbitmq.host", BROKER::host);
         registry.add("spring.rabbitmq.port", BROKER::port);
@@ -148,12 +161,34 @@ class A1111RoutesTest {
         for (JsonNode u : upscalers) {
             assertThat(names(u)).containsExactly("name", "model_name", "model_path", "model_url", "scale");
             assertThat(u.get("scale").isNumber()).isTrue();
+            assertThat(u.get("model_url").isNull()).isTrue();
             upscalerNames.add(u.get("name").asString());
         }
-        assertThat(upscalerNames).containsExactly("None", "Lanczos", "Nearest");
+        // A1111's order: the built-ins, then by lower-cased name
+        assertThat(upscalerNames).containsExactly("None", "Lanczos", "Nearest", "4x-UltraSharp", "ESRGAN_4x",
+                "R-ESRGAN 2x+", "R-ESRGAN 4x+");
+        assertThat(upscalers.get(0).toString()).isEqualTo(
+                "{\"name\":\"None\",\"model_name\":null,\"model_path\":null,\"model_url\":null,\"scale\":4.0}");
+        JsonNode ultraSharp = upscalers.get(3);
+        assertThat(ultraSharp.get("model_name").asString()).isEqualTo("ESRGAN_4x");
+        assertThat(ultraSharp.get("model_path").asString())
+                .isEqualTo(models.resolve("ESRGAN/sharp/4x-UltraSharp.pth").toAbsolutePath().toString());
+        JsonNode realEsrgan = upscalers.get(6);
+        assertThat(realEsrgan.get("model_name").isNull()).isTrue();
+        assertThat(realEsrgan.get("model_path").asString()).as("A1111's data_path keeps the release URL")
+                .isEqualTo("https://github.com/xinntao/Real-ESRGAN/releases/download/v0.1.0/RealESRGAN_x4plus.pth");
+        assertThat(upscalers.get(5).get("scale").asDouble()).isEqualTo(2.0);
+        JsonNode realesrganModels = getJson("/sdapi/v1/realesrgan-models");
+        assertThat(realesrganModels.toString()).isEqualTo("[{\"name\":\"R-ESRGAN 4x+\",\"path\":"
+                + "\"https://github.com/xinntao/Real-ESRGAN/releases/download/v0.1.0/RealESRGAN_x4plus.pth\",\"scale\":4},"
+                + "{\"name\":\"R-ESRGAN 2x+\",\"path\":"
+                + "\"https://github.com/xinntao/Real-ESRGAN/releases/download/v0.2.1/RealESRGAN_x2plus.pth\",\"scale\":2}]");
+        assertThat(getJson("/sdapi/v1/face-restorers").toString())
+                .as("CodeFormer's file is there; GFPGAN's folder has no GFPGAN file")
+                .isEqualTo("[{\"name\":\"CodeFormer\",\"cmd_dir\":null}]");
         JsonNode latent = getJson("/sdapi/v1/latent-upscale-modes");
         assertThat(latent.toString()).isEqualTo("[{\"name\":\"Latent\"},{\"name\":\"Latent (nearest)\"}]");
-        for (String path : List.of("/face-restorers", "/realesrgan-models", "/script-info", "/extensions", "/sd-modules")) {
+        for (String path : List.of("/script-info", "/extensions", "/sd-modules")) {
             JsonNode list = getJson("/sdapi/v1" + path);
             assertThat(list.isArray()).as(path).isTrue();
             assertThat(list).as(path).isEmpty();

@@ -26,7 +26,7 @@ public final class ModelsCli {
 
     private static final String USAGE = """
             usage: ./sd models <command> [--url URL] [--key API_KEY]
-              upload --kind checkpoint|vae|lora|embedding|hypernetwork FILE [--name NAME]
+              upload --kind checkpoint|vae|lora|embedding|hypernetwork|esrgan|realesrgan|codeformer|gfpgan FILE [--name NAME]
                                             NAME defaults to the file's name; same bytes twice = one entry
               list [--kind KIND]
               delete SHA256
@@ -52,7 +52,7 @@ public final class ModelsCli {
                 case "upload" -> {
                     String kind = a.string("kind", null);
                     if (kind == null) {
-                        throw new UsageException("--kind is required (checkpoint, vae, lora, embedding, hypernetwork)");
+                        throw new UsageException("--kind is required (checkpoint, vae, lora, embedding, hypernetwork, esrgan, realesrgan, codeformer, gfpgan)");
                     }
                     Path file = Path.of(one(a));
                     if (!Files.isRegularFile(file)) {

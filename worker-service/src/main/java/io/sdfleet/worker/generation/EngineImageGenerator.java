@@ -13,6 +13,7 @@ import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.pipeline.ImageGeneration;
 import io.sdfleet.diffusion.runtime.MemoryProbe;
 import io.sdfleet.diffusion.runtime.Torch;
+import io.sdfleet.diffusion.upscale.UpscalerLibrary;
 import io.sdfleet.diffusion.vae.VaeTiling;
 import io.sdfleet.request.BatchMemory;
 import io.sdfleet.request.GenerationParameters;
@@ -20,6 +21,7 @@ import io.sdfleet.storageclient.RegisteredModel;
 import io.sdfleet.worker.WorkerProperties;
 import io.sdfleet.worker.models.ModelPuller;
 import io.sdfleet.worker.models.NetworkView;
+import io.sdfleet.worker.models.UpscalerFiles;
 import org.springframework.stereotype.Component;
 
 import java.nio.file.Files;
@@ -89,13 +91,14 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
         // Everything the job needs is local (or pulled and verified) before anything is loaded.
         Path checkpoint = checkpointFor(p.models().checkpoint());
         Path vae = p.models().vae() == null ? null : vaeFile(p.models().vae());
+        UpscalerLibrary upscalers = UpscalerFiles.prepare(properties.modelsDir(), puller, p.hires());
         NetworkView networks = NetworkView.prepare(properties.modelsDir(), puller, job.jobId(),
                 List.of(p.prompt().positive(), p.prompt().negative()));
         GenerationResult result;
         StableDiffusionModel model;
         try {
             model = cache.get(checkpoint);
-            result = new ImageGeneration(model, networks.directories(), vae)
+            result = new ImageGeneration(model, networks.directories(), vae, upscalers)
                     .generate(JobBatch.of(job), Optional.empty(), new ProgressWithPreviews(progress, properties.previewEvery()));
         } finally {
             networks.close();
