@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * SIGKILL drills: every service in its own JVM, on a RabbitMQ node and a PostgreSQL cluster of the test's own, under
  * the steady load of three users ({@link DrillLoad}). Each drill waits for a moment it checks is bad for the process
- * it kills (work in flight, requests held, an object without its row, ...), SIGKILLs it, starts it again with the
+ * it kills (work in flight, jobs held, an object without its row, ...), SIGKILLs it, starts it again with the
  * same settings and judges the outcome ({@link DrillVerdict}): every request finished with exactly its images, none
  * stuck, callers answered, counts back to zero. Each prints a {@code DRILL |} row.
  */
@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CrashDrillsTest {
 
     /** Enough steps that jobs are in flight for a while on a CPU, few enough that a drill takes a minute or two. */
-    static final int STEPS = 30;
+    static final int STEPS = 15;
     static final Duration RESTART = Duration.ofSeconds(240);
     private static final Duration MOMENT = Duration.ofSeconds(180);
 
@@ -75,19 +75,19 @@ class CrashDrillsTest {
 
     @Test
     @Order(2)
-    void schedulerKilledWhileItHoldsRequestsAndLeases() throws Exception {
+    void schedulerKilledWhileItHoldsJobsAndLeases() throws Exception {
         DrillLoad load = DrillLoad.start(rig, "d-scheduler", STEPS, 0, 0, 0);
-        String moment = awaitMoment("the scheduler holds requests unacked and jobs are out", () -> {
-            RabbitMqNode.QueueState requests = rig.queue(rig.names().requestsQueue());
+        String moment = awaitMoment("the scheduler holds planned jobs for their turn and leases are open", () -> {
+            long held = rig.jobsHeldByTheScheduler();
             RabbitMqNode.QueueState jobs = rig.jobs();
-            return requests.unacknowledged() > 0 && jobs.unacknowledged() > 0
-                    ? "requests held " + requests.unacknowledged() + ", jobs ready " + jobs.ready() + " unacked "
+            return held > 0 && jobs.unacknowledged() > 0
+                    ? "jobs held by the scheduler " + held + ", jobs ready " + jobs.ready() + " unacked "
                     + jobs.unacknowledged() : null;
         });
         ServiceProcess scheduler = rig.fleet.schedulers().getFirst();
         Instant killed = kill(scheduler);
         scheduler.restart(RESTART);
-        DrillVerdict.judge(rig, load, "scheduler SIGKILLed holding requests and leases", killed, 0, false, moment);
+        DrillVerdict.judge(rig, load, "scheduler SIGKILLed holding planned jobs and leases", killed, 0, false, moment);
     }
 
     /**
@@ -178,18 +178,20 @@ class CrashDrillsTest {
 
     @Test
     @Order(6)
-    void rabbitMqNodeKilledWithRequestsHeldAndJobsOut() throws Exception {
+    void rabbitMqNodeKilledWithJobsOutAndWaiting() throws Exception {
         DrillLoad load = DrillLoad.start(rig, "d-rabbitmq", STEPS, 0, 0, 0);
-        String moment = awaitMoment("requests held and jobs unacked on the node", () -> {
-            RabbitMqNode.QueueState requests = rig.queue(rig.names().requestsQueue());
-            RabbitMqNode.QueueState jobs = rig.jobs();
-            return requests.unacknowledged() > 0 && jobs.unacknowledged() > 0
-                    ? "requests held " + requests.unacknowledged() + ", jobs unacked " + jobs.unacknowledged() : null;
-        });
+        String moment = awaitMoment("jobs unacked on the node and more waiting (on the node or held by the scheduler)",
+                () -> {
+                    long held = rig.jobsHeldByTheScheduler();
+                    RabbitMqNode.QueueState jobs = rig.jobs();
+                    return jobs.unacknowledged() > 0 && jobs.ready() + held > 0
+                            ? "jobs unacked " + jobs.unacknowledged() + ", ready " + jobs.ready()
+                            + ", held by the scheduler " + held : null;
+                });
         Instant killed = Instant.now();
         rig.broker.kill();
         rig.broker.restart();
-        DrillVerdict.judge(rig, load, "RabbitMQ node SIGKILLed with requests held and jobs out", killed, 0, false,
+        DrillVerdict.judge(rig, load, "RabbitMQ node SIGKILLed with jobs out and waiting", killed, 0, false,
                 moment);
     }
 

@@ -199,6 +199,14 @@ final class DrillRig implements AutoCloseable {
         return new RabbitMqNode.QueueState("jobs", ready, unacked);
     }
 
+    /**
+     * Jobs the scheduler has planned durably and holds for their fair turn (its table's {@code pending}): since a
+     * request is acknowledged once its plan is written, these are what a scheduler crash must not lose.
+     */
+    long jobsHeldByTheScheduler() throws Exception {
+        return count("SELECT count(*) FROM scheduler.jobs WHERE state = 'pending'");
+    }
+
     /** PNG objects in the bucket (S3Proxy's filesystem backend keeps one file per object). */
     long objectsInS3() throws IOException {
         Path bucket = s3Data.resolve(BUCKET);

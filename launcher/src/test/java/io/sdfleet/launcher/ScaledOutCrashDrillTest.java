@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Two gateways and two schedulers under the drills' load (A1111 calls on the first gateway, native requests on the
  * second, their event streams on the first): the first gateway is SIGKILLed while A1111 callers wait on it and the
- * first scheduler while requests are held, both restarted; then the same verdict as {@link CrashDrillsTest}, asked of
+ * first scheduler while it holds planned jobs, both restarted; then the same verdict as {@link CrashDrillsTest}, asked of
  * the gateway that stayed up.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -41,10 +41,11 @@ class ScaledOutCrashDrillTest {
     @Test
     void oneOfTwoGatewaysAndOneOfTwoSchedulersKilled() throws Exception {
         DrillLoad load = DrillLoad.start(rig, "d-two", CrashDrillsTest.STEPS, 0, 1, 0);
-        String moment = CrashDrillsTest.awaitMoment("A1111 callers waiting on gateway 1, requests held", () -> {
-            RabbitMqNode.QueueState requests = rig.queue(rig.names().requestsQueue());
-            return load.syncWaiting.get() > 0 && requests.unacknowledged() > 0 && rig.jobs().unacknowledged() > 0
-                    ? load.syncWaiting.get() + " A1111 calls waiting, requests held " + requests.unacknowledged() : null;
+        String moment = CrashDrillsTest.awaitMoment("A1111 callers waiting on gateway 1, jobs held and out", () -> {
+            long held = rig.jobsHeldByTheScheduler();
+            return load.syncWaiting.get() > 0 && held > 0 && rig.jobs().unacknowledged() > 0
+                    ? load.syncWaiting.get() + " A1111 calls waiting, jobs held by the schedulers " + held
+                    + ", jobs unacked " + rig.jobs().unacknowledged() : null;
         });
         ServiceProcess gateway = rig.fleet.gateways().getFirst();
         ServiceProcess scheduler = rig.fleet.schedulers().getFirst();
