@@ -13,7 +13,7 @@ import java.time.Instant;
 
 /**
  * Rebuilds the in-memory views from the durable state when this scheduler becomes active (the fair queue with its
- * pending jobs and every user's usage, the leases of released jobs, the drained workers), and drops them when it
+ * pending jobs and every user's usage, the leases of released jobs, the drained workers and the faults counted towards draining), and drops them when it
  * stops being active.
  */
 @Component
@@ -61,6 +61,9 @@ class StateRestorer {
                 workers.drain(d.workerId(), d.drainedAt());
                 health.drained(d.workerId());
             }
+            for (SchedulerStore.WorkerFault f : store.workerFaults()) {
+                health.restoreFault(f.workerId(), f.at(), now);
+            }
             return new Restored(pending.size(), released.size(), usage.size(), drained.size());
         });
     }
@@ -69,5 +72,6 @@ class StateRestorer {
     void clear() {
         queue.clear();
         leases.clear();
+        health.clearCounts();
     }
 }

@@ -35,14 +35,45 @@ public final class WorkerHealth {
         }
     }
 
+    /** Where counted faults are kept beyond this process, so that the next active scheduler counts on. */
+    public interface FaultLog {
+        FaultLog NONE = new FaultLog() {
+            @Override
+            public void counted(String workerId, Instant at, Instant forgetBefore) {
+            }
+
+            @Override
+            public void withdrawn(String workerId, Instant at) {
+            }
+
+            @Override
+            public void cleared(String workerId) {
+            }
+        };
+
+        /** A fault counted at {@code at}; faults before {@code forgetBefore} no longer count anywhere. */
+        void counted(String workerId, Instant at, Instant forgetBefore);
+
+        void withdrawn(String workerId, Instant at);
+
+        /** The worker's faults start over (it came back as a fresh process). */
+        void cleared(String workerId);
+    }
+
     private final int faultsToDrain;
     private final Duration window;
+    private final FaultLog log;
     private final Map<String, Deque<Instant>> faults = new HashMap<>();
     private final Set<String> drained = ConcurrentHashMap.newKeySet();
 
     public WorkerHealth(int faultsToDrain, Duration window) {
+        this(faultsToDrain, window, FaultLog.NONE);
+    }
+
+    public WorkerHealth(int faultsToDrain, Duration window, FaultLog log) {
         this.faultsToDrain = faultsToDrain;
         this.window = window;
+        this.log = log;
     }
 
     /** Records a fault; true when it makes the worker drained (only the first time). */
@@ -52,6 +83,7 @@ public final class WorkerHealth {
         }
         Deque<Instant> recent = faults.computeIfAbsent(workerId, w -> new ArrayDeque<>());
         recent.addLast(now);
+        log.counted(workerId, now, now.minus(window));
         while (!recent.isEmpty() && recent.peekFirst().isBefore(now.minus(window))) {
             recent.pollFirst();
         }
@@ -64,9 +96,24 @@ public final class WorkerHealth {
      */
     public synchronized void withdraw(String workerId, Instant at) {
         Deque<Instant> recent = faults.get(workerId);
-        if (recent != null) {
-            recent.removeFirstOccurrence(at);
+        if (recent != null && recent.removeFirstOccurrence(at)) {
+            log.withdrawn(workerId, at);
         }
+    }
+
+    /**
+     * A fault counted by an earlier active scheduler (from the durable state), counted here again without being
+     * logged twice; one outside the window as of {@code now} is ignored.
+     */
+    public synchronized void restoreFault(String workerId, Instant at, Instant now) {
+        if (!at.isBefore(now.minus(window))) {
+            faults.computeIfAbsent(workerId, w -> new ArrayDeque<>()).addLast(at);
+        }
+    }
+
+    /** Forgets every count (the durable state keeps them): before a restore. */
+    public synchronized void clearCounts() {
+        faults.clear();
     }
 
     public synchronized int faultsOf(String workerId) {
@@ -83,6 +130,7 @@ public final class WorkerHealth {
     public synchronized void undrained(String workerId) {
         drained.remove(workerId);
         faults.remove(workerId);
+        log.cleared(workerId);
     }
 
     public boolean isDrained(String workerId) {

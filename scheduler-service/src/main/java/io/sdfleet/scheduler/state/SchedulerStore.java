@@ -176,6 +176,33 @@ public class SchedulerStore {
         connection.inTransaction(() -> connection.jdbc().update("DELETE FROM drained_workers WHERE worker_id = ?", workerId));
     }
 
+    /** A worker fault counted at {@code at}; rows before {@code forgetBefore} no longer count and go. */
+    public void faultCounted(String workerId, Instant at, Instant forgetBefore) {
+        connection.inTransaction(() -> {
+            connection.jdbc().update("DELETE FROM worker_faults WHERE at < ?", timestamp(forgetBefore));
+            return connection.jdbc().update("INSERT INTO worker_faults (worker_id, at) VALUES (?, ?) "
+                    + "ON CONFLICT DO NOTHING", workerId, timestamp(at));
+        });
+    }
+
+    public void faultWithdrawn(String workerId, Instant at) {
+        connection.inTransaction(() -> connection.jdbc().update("DELETE FROM worker_faults WHERE worker_id = ? AND at = ?",
+                workerId, timestamp(at)));
+    }
+
+    public void faultsCleared(String workerId) {
+        connection.inTransaction(() -> connection.jdbc().update("DELETE FROM worker_faults WHERE worker_id = ?", workerId));
+    }
+
+    /** The worker faults counted, oldest first. */
+    public List<WorkerFault> workerFaults() {
+        return connection.inTransaction(() -> connection.jdbc().query("SELECT worker_id, at FROM worker_faults ORDER BY at",
+                (rs, n) -> new WorkerFault(rs.getString(1), instant(rs, "at"))));
+    }
+
+    public record WorkerFault(String workerId, Instant at) {
+    }
+
     /** Drained workers and when they were drained. */
     public List<DrainedWorker> drainedWorkers() {
         return connection.inTransaction(() -> connection.jdbc().query("SELECT worker_id, drained_at FROM drained_workers",

@@ -5,6 +5,9 @@ import io.sdfleet.contracts.JobFinished;
 import io.sdfleet.contracts.JobMessage;
 import io.sdfleet.scheduler.SchedulerTestBed;
 import io.sdfleet.scheduler.release.FairQueue;
+import io.sdfleet.scheduler.stall.StallProperties;
+import io.sdfleet.scheduler.stall.StallWatcher;
+import io.sdfleet.scheduler.stall.WorkerHealth;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -103,6 +106,30 @@ class SchedulerTakeoverTest {
         assertThat(released).doesNotHaveDuplicates().hasSize(4);
         await("every job done", () -> bed.number("SELECT count(*) FROM scheduler.jobs WHERE state = 'done'") == 4);
         assertThat(bed.ready(bed.names.jobsQueue())).as("nothing released twice").isZero();
+    }
+
+    /** Was: the faults counted towards draining a worker lived in the scheduler's memory only (issue 14). */
+    @Test
+    void workerFaultsCountedByOneSchedulerStillCountForTheNext() throws Exception {
+        ConfigurableApplicationContext first = bed.startScheduler();
+        int toDrain = first.getBean(StallProperties.class).faultsToDrain();
+        Instant now = Instant.now();
+        for (int i = 0; i < toDrain - 1; i++) {
+            first.getBean(StallWatcher.class).workerFault(null, "w-crashy", WorkerHealth.Fault.DEADLINE_OVERRUN,
+                    "overran", now.plusMillis(i));
+        }
+        first.close();
+
+        ConfigurableApplicationContext second = bed.startScheduler();
+        WorkerHealth health = second.getBean(WorkerHealth.class);
+        assertThat(health.faultsOf("w-crashy")).as("restored").isEqualTo(toDrain - 1);
+        second.getBean(StallWatcher.class).workerFault(null, "w-crashy", WorkerHealth.Fault.DEADLINE_OVERRUN,
+                "overran", now.plusSeconds(1));
+        assertThat(health.isDrained("w-crashy")).as("the next fault drains it").isTrue();
+        assertThat(bed.number("SELECT count(*) FROM scheduler.drained_workers WHERE worker_id = 'w-crashy'")).isEqualTo(1);
+        health.undrained("w-crashy");
+        assertThat(bed.number("SELECT count(*) FROM scheduler.worker_faults WHERE worker_id = 'w-crashy'"))
+                .as("a fresh process starts over").isZero();
     }
 
     private void finished(JobMessage job) throws Exception {
