@@ -42,7 +42,6 @@ class CrashDrillsTest {
 
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
-        DrillRig.assumeRequested();
         Assumptions.assumeTrue(RabbitMqNode.available(), "no rabbitmq-server on this machine to run a node of our own");
         rig = DrillRig.start(dir, 2, 1, 1);
     }

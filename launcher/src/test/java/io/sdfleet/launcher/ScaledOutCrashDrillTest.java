@@ -26,7 +26,6 @@ class ScaledOutCrashDrillTest {
 
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
-        DrillRig.assumeRequested();
         Assumptions.assumeTrue(RabbitMqNode.available(), "no rabbitmq-server on this machine to run a node of our own");
         rig = DrillRig.start(dir, 2, 2, 2);
     }
