@@ -45,6 +45,9 @@ public final class GenerationInfotext {
         params.put("Schedule type", sampler.usesTimesteps() ? scheduler.label() : sampler.resolve(scheduler).label());
         params.put("CFG scale", Numbers.compact(p.sampling().cfgScale()));
         params.put("Seed", String.valueOf(seed));
+        if (p.restoreFaces() != null) {
+            params.put("Face restoration", p.restoreFaces().model()); // A1111 does not write the CodeFormer weight
+        }
         params.put("Size", p.size().width() + "x" + p.size().height());
         params.put("Model hash", modelHash);
         params.put("Model", modelName);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.image.ImageTensors;
+import io.sdfleet.diffusion.image.PixelPlanes;
 import io.sdfleet.diffusion.image.PngFiles;
 import io.sdfleet.diffusion.infotext.GenerationInfotext;
 import io.sdfleet.diffusion.inpaint.Overlay;
@@ -21,9 +22,13 @@ import io.sdfleet.diffusion.sampling.NoiseSource;
 import io.sdfleet.diffusion.sampling.ReplayedNoise;
 import io.sdfleet.diffusion.sampling.StepCallback;
 import io.sdfleet.diffusion.upscale.Upscaler;
+import io.sdfleet.diffusion.restore.FaceRestorationNetwork;
+import io.sdfleet.diffusion.restore.FaceRestorer;
+import io.sdfleet.diffusion.restore.FaceRestorerLibrary;
 import io.sdfleet.diffusion.upscale.UpscalerLibrary;
 import io.sdfleet.diffusion.vae.Autoencoder;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
+import io.sdfleet.request.FaceRestoration;
 import io.sdfleet.request.GenerationParameters;
 import io.sdfleet.request.HiresFix;
 
@@ -42,7 +47,8 @@ import java.util.Optional;
  * inpainting mask and write PNGs carrying the infotext. All intermediate arrays live in one sub-manager closed at the
  * end of the run. What the run chooses (tiling, VAE, hypernetworks, the model options' attention and VAE tiles) goes
  * with its UNet and VAE calls as {@link RunSettings}, so the shared model is left as it was and runs on it need no
- * reset. A hires fix with a model upscaler reads it from the {@link UpscalerLibrary} for the upscale only.
+ * reset. A hires fix with a model upscaler reads it from the {@link UpscalerLibrary} for the upscale only; restore
+ * faces reads its networks from the {@link FaceRestorerLibrary} for the restoration only.
  */
 public final class ImageGeneration {
 
@@ -51,6 +57,7 @@ public final class ImageGeneration {
     private final Networks networks;
     private final Path vaeFile;
     private final UpscalerLibrary upscalers;
+    private final FaceRestorerLibrary restorers;
 
     public ImageGeneration(StableDiffusionModel model) {
         this(model, NetworkDirectories.none());
@@ -69,9 +76,16 @@ public final class ImageGeneration {
     /** Same, the hires fix finding the model upscalers it names (ESRGAN, Real-ESRGAN) in {@code upscalers}. */
     public ImageGeneration(StableDiffusionModel model, NetworkDirectories networkDirectories, Path vaeFile,
                            UpscalerLibrary upscalers) {
+        this(model, networkDirectories, vaeFile, upscalers, FaceRestorerLibrary.none());
+    }
+
+    /** Same, restore faces finding the restorer it names (CodeFormer, GFPGAN) in {@code restorers}. */
+    public ImageGeneration(StableDiffusionModel model, NetworkDirectories networkDirectories, Path vaeFile,
+                           UpscalerLibrary upscalers, FaceRestorerLibrary restorers) {
         this.model = model;
         this.vaeFile = vaeFile;
         this.upscalers = upscalers;
+        this.restorers = restorers;
         this.networks = new Networks(model, networkDirectories);
         this.prompts = new PromptEncoder(model, networks.embeddings());
     }
@@ -120,7 +134,13 @@ public final class ImageGeneration {
             List<BufferedImage> pixels = ImageTensors.toImages(run.vae().decode(latents.div(AutoencoderKL.SD_SCALE_FACTOR)));
             peak.sample();
 
-            // 7. Overlay the unmasked original, write the infotext and the PNG of each image.
+            // 7. Restore faces in each 8-bit image, before the overlay (A1111: once, on the final image, with hires).
+            if (p.restoreFaces() != null) {
+                pixels = restoreFaces(p.restoreFaces(), pixels, seeds);
+                peak.sample();
+            }
+
+            // 8. Overlay the unmasked original, write the infotext and the PNG of each image.
             GenerationInfotext infotext = new GenerationInfotext(model.name(), model.shortHash(), samplers.first(),
                     hires == null ? null : hires.choice().sampler(), settings.vaeInfotext());
             List<GeneratedImage> images = finishImages(p, pixels, img2img, seeds, infotext);
@@ -137,7 +157,27 @@ public final class ImageGeneration {
         if (p.hires() != null) {
             upscalers.file(p.hires().upscaler()); // a missing upscaler file fails the run before it starts
         }
+        if (p.restoreFaces() != null) {
+            restorers.files(p.restoreFaces().model()); // so does a missing face restorer
+        }
         noiseFile.ifPresent(f -> f.requireShape(p.batch().size(), p.size().height() / 8, p.size().width() / 8));
+    }
+
+    /**
+     * Each image through the restorer, its networks loaded for this only. GFPGAN's per-layer noise is drawn from the
+     * image's seed, so a restored image is reproducible (A1111 draws it from the global generator).
+     */
+    private List<BufferedImage> restoreFaces(FaceRestoration restoration, List<BufferedImage> pixels, BatchSeeds seeds) {
+        List<BufferedImage> restored = new ArrayList<>();
+        try (NDManager weights = model.manager().newSubManager();
+             FaceRestorer restorer = restorers.open(restoration.model(), weights)) {
+            for (int k = 0; k < pixels.size(); k++) {
+                FaceRestorationNetwork.RestoreOptions options =
+                        new FaceRestorationNetwork.RestoreOptions(restoration.codeFormerWeight(), seeds.seeds()[k]);
+                restored.add(restorer.restore(PixelPlanes.rgb(pixels.get(k)), options).toImage());
+            }
+        }
+        return restored;
     }
 
     private PromptConditioning encodePrompts(Run run, String positive, String negative, int steps, int clipSkip) {

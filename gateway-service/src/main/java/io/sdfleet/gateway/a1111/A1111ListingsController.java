@@ -168,14 +168,7 @@ public class A1111ListingsController {
      */
     @GetMapping("/face-restorers")
     public List<Map<String, Object>> faceRestorers() {
-        List<Map<String, Object>> out = new ArrayList<>();
-        if (!models.of("codeformer").isEmpty()) {
-            out.add(faceRestorer("CodeFormer"));
-        }
-        if (models.of("gfpgan").stream().anyMatch(m -> m.name().contains("GFPGAN"))) {
-            out.add(faceRestorer("GFPGAN"));
-        }
-        return out;
+        return FleetFaceRestorers.listed(models).stream().map(A1111ListingsController::faceRestorer).toList();
     }
 
     private static Map<String, Object> faceRestorer(String name) {

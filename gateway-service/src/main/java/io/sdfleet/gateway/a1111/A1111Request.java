@@ -4,6 +4,7 @@ import io.sdfleet.diffusion.prompt.PromptStyles;
 import io.sdfleet.diffusion.sampling.SamplerCatalog;
 import io.sdfleet.diffusion.sampling.SamplerSpec;
 import io.sdfleet.request.Batch;
+import io.sdfleet.request.FaceRestoration;
 import io.sdfleet.request.GenerationParameters;
 import io.sdfleet.request.HiresFix;
 import io.sdfleet.request.ImageSize;
@@ -45,7 +46,7 @@ public final class A1111Request {
 
     /** Settings generation reads, from override_settings or the caller's saved options (POST /sdapi/v1/options). */
     public static final Set<String> GENERATION_SETTINGS = Set.of("sd_model_checkpoint", "CLIP_stop_at_last_layers",
-            "sd_vae", "randn_source", "eta_noise_seed_delta");
+            "sd_vae", "randn_source", "eta_noise_seed_delta", "face_restoration", "face_restoration_model", "code_former_weight");
 
     private final ObjectNode echo;
     private final GenerationParameters parameters;
@@ -234,6 +235,7 @@ public final class A1111Request {
                 sTmax == 0 ? defaults.sTmax() : sTmax, f.number("s_noise", defaults.sNoise(), 0, 10));
         List<String> styleNames = StyleFields.parse(body, f, styles, lenient);
         boolean tiling = f.bool("tiling", false);
+        FaceRestoration restoreFaces = FaceRestorationFields.parse(f, body, settings, models, bad, unsupported);
         HiresFix hires = kind == Kind.TXT2IMG && f.bool("enable_hr")
                 ? HiresFields.parse(body, f, unsupported, width, height, batchSize, limits, models) : null;
         Img2Img img2img = kind == Kind.IMG2IMG ? Img2ImgFields.parse(body, f, unsupported, limits) : null;
@@ -254,7 +256,7 @@ public final class A1111Request {
         GenerationParameters parameters = new GenerationParameters(
                 new Prompt(styled.prompt(), styled.negativePrompt(), clipSkip), new ImageSize(width, height),
                 new Batch(batchSize, nIter), noise, new Sampling(samplerName, scheduler, steps, cfg, extras), hires, img2img,
-                new ModelChoice(model, vae), tiling);
+                new ModelChoice(model, vae), tiling, restoreFaces);
         return new A1111Request(echo, parameters, forceTaskId, sendImages, ignored);
     }
 

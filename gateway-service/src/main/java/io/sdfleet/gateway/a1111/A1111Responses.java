@@ -49,8 +49,12 @@ final class A1111Responses {
         info.put("cfg_scale", p.sampling().cfgScale());
         info.put("steps", p.sampling().steps());
         info.put("batch_size", p.batch().size());
-        info.put("restore_faces", false);
-        info.putNull("face_restoration_model");
+        info.put("restore_faces", p.restoreFaces() != null);
+        if (p.restoreFaces() != null) {
+            info.put("face_restoration_model", p.restoreFaces().model());
+        } else {
+            info.putNull("face_restoration_model");
+        }
         ArrayNode infotexts = nodes.arrayNode();
         String modelName = null;
         String modelHash = null;

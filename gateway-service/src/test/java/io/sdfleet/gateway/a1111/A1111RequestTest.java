@@ -2,6 +2,7 @@ package io.sdfleet.gateway.a1111;
 
 import io.sdfleet.diffusion.prompt.PromptStyles;
 import io.sdfleet.gateway.GatewayProperties;
+import io.sdfleet.request.FaceRestoration;
 import io.sdfleet.request.GenerationParameters;
 import io.sdfleet.request.HiresFix;
 import io.sdfleet.request.Img2Img;
@@ -217,14 +218,62 @@ class A1111RequestTest {
     }
 
     @Test
+    void restoreFacesReadsA1111sSettingsAndNeedsTheFleetsFiles(@TempDir Path dir) throws Exception {
+        ModelCatalog models = models(dir);
+        assertThatThrownBy(() -> parse(JSON.readTree("{\"restore_faces\": true}"), models))
+                .as("no restorer files in this fleet: refused, naming every file it lacks")
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+                    assertThat(e.unsupported()).isTrue();
+                    assertThat(e.problems()).singleElement().satisfies(problem -> {
+                        assertThat(problem.field()).isEqualTo("restore_faces");
+                        assertThat(problem.message()).contains("Codeformer/codeformer-v0.1.0.pth",
+                                "GFPGAN/detection_Resnet50_Final.pth", "GFPGAN/parsing_parsenet.pth");
+                    });
+                });
+        Files.createDirectories(dir.resolve("Codeformer"));
+        Files.writeString(dir.resolve("Codeformer/codeformer.pth"), "x");
+        Files.createDirectories(dir.resolve("GFPGAN"));
+        Files.writeString(dir.resolve("GFPGAN/detection_Resnet50_Final.pth"), "x");
+        Files.writeString(dir.resolve("GFPGAN/parsing_parsenet.pth"), "x");
+        models.refresh();
+
+        assertThat(parse(JSON.readTree("{\"restore_faces\": \"yes\"}"), models).parameters().restoreFaces())
+                .isEqualTo(new FaceRestoration("CodeFormer", 0.5));
+        assertThat(parse(JSON.readTree("{\"restore_faces\": false}"), models).parameters().restoreFaces()).isNull();
+        assertThat(parse(JSON.readTree("{}"), models).parameters().restoreFaces()).isNull();
+        assertThat(parse(JSON.readTree("""
+                {"restore_faces": null, "override_settings": {"face_restoration": true,
+                 "face_restoration_model": "codeformer", "code_former_weight": "0.25"}}"""), models)
+                .parameters().restoreFaces())
+                .as("null: the face_restoration setting; the model named in any case, the weight coerced")
+                .isEqualTo(new FaceRestoration("CodeFormer", 0.25));
+        assertThatThrownBy(() -> parse(JSON.readTree("""
+                {"restore_faces": true, "override_settings": {"face_restoration_model": "GFPGAN"}}"""), models))
+                .as("GFPGAN's folder has no GFPGAN file")
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems())
+                        .extracting(FieldProblem::message).singleElement().asString().contains("GFPGAN/GFPGANv1.4.pth"));
+        assertThatThrownBy(() -> parse(JSON.readTree("""
+                {"restore_faces": true, "override_settings": {"face_restoration_model": "RestoreFormer"}}"""), models))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+                    assertThat(e.unsupported()).isFalse();
+                    assertThat(e.problems()).extracting(FieldProblem::field)
+                            .containsExactly("override_settings.face_restoration_model");
+                });
+        assertThatThrownBy(() -> parse(JSON.readTree("""
+                {"restore_faces": true, "override_settings": {"code_former_weight": 2}}"""), models))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems())
+                        .extracting(FieldProblem::field).containsExactly("override_settings.code_former_weight"));
+    }
+
+    @Test
     void featuresNotBuiltYetAreRefusedByName(@TempDir Path dir) throws Exception {
-        JsonNode body = JSON.readTree("{\"restore_faces\": true, \"enable_hr\": true, \"hr_upscaler\": \"R-ESRGAN 4x+\", "
+        JsonNode body = JSON.readTree("{\"enable_hr\": true, \"hr_upscaler\": \"R-ESRGAN 4x+\", "
                 + "\"s_min_uncond\": 0.5, \"alwayson_scripts\": {\"ControlNet\": {}}}");
         assertThatThrownBy(() -> parse(body, models(dir)))
                 .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
                     assertThat(e.unsupported()).isTrue();
                     assertThat(e.problems()).extracting(FieldProblem::field)
-                            .containsExactlyInAnyOrder("restore_faces", "hr_upscaler", "s_min_uncond", "alwayson_scripts");
+                            .containsExactlyInAnyOrder("hr_upscaler", "s_min_uncond", "alwayson_scripts");
                 });
     }
 

@@ -13,12 +13,14 @@ import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.pipeline.ImageGeneration;
 import io.sdfleet.diffusion.runtime.MemoryProbe;
 import io.sdfleet.diffusion.runtime.Torch;
+import io.sdfleet.diffusion.restore.FaceRestorerLibrary;
 import io.sdfleet.diffusion.upscale.UpscalerLibrary;
 import io.sdfleet.diffusion.vae.VaeTiling;
 import io.sdfleet.request.BatchMemory;
 import io.sdfleet.request.GenerationParameters;
 import io.sdfleet.storageclient.RegisteredModel;
 import io.sdfleet.worker.WorkerProperties;
+import io.sdfleet.worker.models.FaceRestorerFiles;
 import io.sdfleet.worker.models.ModelPuller;
 import io.sdfleet.worker.models.NetworkView;
 import io.sdfleet.worker.models.UpscalerFiles;
@@ -92,13 +94,14 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
         Path checkpoint = checkpointFor(p.models().checkpoint());
         Path vae = p.models().vae() == null ? null : vaeFile(p.models().vae());
         UpscalerLibrary upscalers = UpscalerFiles.prepare(properties.modelsDir(), puller, p.hires());
+        FaceRestorerLibrary restorers = FaceRestorerFiles.prepare(properties.modelsDir(), puller, p.restoreFaces());
         NetworkView networks = NetworkView.prepare(properties.modelsDir(), puller, job.jobId(),
                 List.of(p.prompt().positive(), p.prompt().negative()));
         GenerationResult result;
         StableDiffusionModel model;
         try {
             model = cache.get(checkpoint);
-            result = new ImageGeneration(model, networks.directories(), vae, upscalers)
+            result = new ImageGeneration(model, networks.directories(), vae, upscalers, restorers)
                     .generate(JobBatch.of(job), Optional.empty(), new ProgressWithPreviews(progress, properties.previewEvery()));
         } finally {
             networks.close();
