@@ -22,7 +22,7 @@ final class AdaIn {
     }
 
     /** Per-(sample, channel) mean and std as [N, C, 1, 1]. */
-    private static NDArray[] meanStd(NDArray feat) {
+    static NDArray[] meanStd(NDArray feat) {
         long n = feat.getShape().get(0);
         long channels = feat.getShape().get(1);
         NDArray flat = feat.reshape(n, channels, -1);

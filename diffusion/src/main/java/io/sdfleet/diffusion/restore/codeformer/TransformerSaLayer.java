@@ -61,6 +61,6 @@ final class TransformerSaLayer {
             NDArray h = x.add(outProj.forward(attended));
             NDArray mlp = linear2.forward(Activations.gelu(linear1.forward(norm2.forward(h))));
             return h.add(mlp);
-        }, x, pos);
+        }, x); // pos is the network's own: not borrowed, so concurrent forwards can share it
     }
 }
