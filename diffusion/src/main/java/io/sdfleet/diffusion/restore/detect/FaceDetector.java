@@ -53,9 +53,17 @@ public final class FaceDetector {
         double scale = detectorScale(h, w, A1111_RESIZE);
         int[] size = detectorSize(h, w, A1111_RESIZE);
         PixelPlanes resized = OpenCvLanczos4.resize(bgr, size[1], size[0]);
+        return scaledBack(detectFaces(resized, DetectionDecoder.FACE_HELPER_THRESHOLD, manager), scale);
+    }
+
+    /**
+     * The detector's rows in the original image's pixels ({@code dets * scale} in fp32, the score included), those
+     * with eyes closer than {@link #A1111_EYE_DIST_THRESHOLD} dropped.
+     */
+    static List<FaceDetection> scaledBack(List<FaceDetection> found, double scale) {
         List<FaceDetection> faces = new ArrayList<>();
-        for (FaceDetection found : detectFaces(resized, DetectionDecoder.FACE_HELPER_THRESHOLD, manager)) {
-            FaceDetection face = found.times((float) scale);
+        for (FaceDetection detection : found) {
+            FaceDetection face = detection.times((float) scale);
             if (eyeDistance(face) >= A1111_EYE_DIST_THRESHOLD) {
                 faces.add(face);
             }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sdfleet.diffusion.checkpoint.CheckpointException;
 import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
+import io.sdfleet.diffusion.checkpoint.SafetensorsWriter;
 import io.sdfleet.diffusion.checkpoint.StoredTensor;
 import io.sdfleet.diffusion.checkpoint.TensorSource;
 import io.sdfleet.diffusion.image.OpenCvLanczos4;
@@ -15,7 +16,9 @@ import io.sdfleet.diffusion.testing.Reference;
 import io.sdfleet.diffusion.testing.SeededWeights;
 import io.sdfleet.diffusion.testing.Tensors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -151,6 +154,36 @@ class RetinaFaceReferenceTest {
         try (NDManager m = Torch.newManager(Device.cpu())) {
             assertThatThrownBy(() -> RetinaFace.load(extra, m)).isInstanceOf(CheckpointException.class)
                     .hasMessageContaining("body.fc.weight");
+        }
+    }
+
+    @Test
+    void facesWithEyesCloserThanFivePixelsInTheOriginalAreDropped() {
+        // eyes 20 detector px apart: 5.0 px at scale 0.25 (kept, the threshold is strict '<'), 4.9 px at 0.245
+        FaceDetection face = new FaceDetection(0, 0, 100, 100, 0.99f, new float[]{10, 10, 30, 10, 20, 20, 12, 30, 28, 30});
+        List<FaceDetection> kept = FaceDetector.scaledBack(List.of(face), 0.25);
+        assertThat(kept).hasSize(1);
+        assertThat(kept.get(0).row()).containsExactly(0, 0, 25, 25, 0.99f * 0.25f, 2.5f, 2.5f, 7.5f, 2.5f, 5, 5, 3, 7.5f,
+                7, 7.5f);
+        assertThat(FaceDetector.scaledBack(List.of(face), 0.245)).isEmpty();
+    }
+
+    @Test
+    void theFactoryOpensAFileWhoseKeysCarryTheDataParallelPrefix(@TempDir Path dir) {
+        SeededWeights weights = SeededWeights.of("retinaface_r50");
+        SafetensorsWriter writer = new SafetensorsWriter();
+        for (String key : weights.keys()) {
+            StoredTensor t = weights.get(key);
+            writer.put(new StoredTensor("module." + key, t.type(), t.shape(), t.data()));
+        }
+        Path file = dir.resolve("detection_Resnet50_Final.safetensors");
+        writer.write(file);
+        SafetensorsFile ref = Reference.tensors("restore/cases/retinaface_forward.safetensors");
+        try (NDManager m = Torch.newManager(Device.cpu())) {
+            RetinaFace net = RetinaFace.open(file, m);
+            try (RetinaFace.Output out = net.forward(Tensors.load(ref.get("input_bgr_minus_mean"), m))) {
+                check("retinaface_forward via file", "loc", out.loc(), ref.get("loc"));
+            }
         }
     }
 
