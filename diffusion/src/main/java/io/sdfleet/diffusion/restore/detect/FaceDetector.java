@@ -31,6 +31,10 @@ public final class FaceDetector {
      * landmarks in its pixels. Arrays live in a sub-manager of {@code manager} (whose device runs the network).
      */
     public List<FaceDetection> detectFaces(PixelPlanes bgr, float threshold, NDManager manager) {
+        if (bgr.channels().length != 3) {
+            throw new IllegalArgumentException("RetinaFace reads 3-channel BGR images, not " + bgr.channels().length
+                    + " channels");
+        }
         int h = bgr.height();
         int w = bgr.width();
         try (NDManager call = manager.newSubManager()) {
