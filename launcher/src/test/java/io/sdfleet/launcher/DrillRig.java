@@ -85,8 +85,9 @@ final class DrillRig implements AutoCloseable {
             Fleet.Options options = new Fleet.Options(reference, "mini_sd15_fp32.safetensors",
                     reference.resolve("clip-tokenizer"), 0, workers).withAdminKey(adminKey);
             // heartbeats each second: a SIGKILLed worker is noticed within the scheduler's usual 30 s
-            FleetProcesses fleet = FleetProcesses.start(infra, options, Map.of(), schedulers, gateways,
-                    dir.resolve("logs"));
+            // the services' logs outlive the test's temporary folder, so a failed drill can be read afterwards
+            Path logs = Path.of("target", "drill-logs", dir.getFileName().toString()).toAbsolutePath();
+            FleetProcesses fleet = FleetProcesses.start(infra, options, Map.of(), schedulers, gateways, logs);
             started.add(fleet);
             Connection heartbeats = followHeartbeats(broker.amqpPort());
             DrillRig rig = new DrillRig(broker, postgres, s3, s3Data, fleet, heartbeats);
@@ -158,6 +159,18 @@ final class DrillRig implements AutoCloseable {
             request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Each worker as its last heartbeat has it (alive, drained, its job, how long ago), and where the logs are. */
+    String workersReport() {
+        List<String> out = new ArrayList<>();
+        for (ServiceProcess w : fleet.workers()) {
+            JsonNode beat = lastHeartbeat.get(w.name());
+            out.add(w.name() + (w.alive() ? " alive" : " dead") + (beat == null ? ", no heartbeat seen"
+                    : ", drained " + beat.path("drained").asBoolean(false) + ", job " + beat.path("currentJobId")
+                    + ", beat at " + beat.path("at").asString("?")));
+        }
+        return out + " (logs in " + fleet.workers().getFirst().log().getParent() + ")";
     }
 
     /** The worker whose last heartbeat says it runs a job, if any. */

@@ -84,6 +84,7 @@ final class DrillVerdict {
         });
         problems.addAll(leaks);
         if (!problems.isEmpty()) {
+            problems.add("workers: " + rig.workersReport());
             throw new AssertionError(drill + ":\n  " + String.join("\n  ", problems));
         }
     }
