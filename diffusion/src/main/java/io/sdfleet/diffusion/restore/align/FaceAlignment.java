@@ -1,6 +1,7 @@
 package io.sdfleet.diffusion.restore.align;
 
 import io.sdfleet.diffusion.image.PixelPlanes;
+import io.sdfleet.diffusion.restore.opencv.AffineWarp;
 
 /**
  * facexlib's {@code align_warp_face} and {@code get_inverse_affine} for one face, with A1111's helper settings

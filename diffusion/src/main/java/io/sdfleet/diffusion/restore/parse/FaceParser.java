@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.image.PixelPlanes;
+import io.sdfleet.diffusion.restore.opencv.GaussianBlur;
 
 /**
  * The soft face mask of facexlib's {@code paste_faces_to_input_image} with {@code use_parse=True} (A1111's

@@ -1,6 +1,7 @@
-package io.sdfleet.diffusion.restore.align;
+package io.sdfleet.diffusion.restore.opencv;
 
 import io.sdfleet.diffusion.image.PixelPlanes;
+import io.sdfleet.diffusion.restore.align.AffineTransform;
 
 /**
  * OpenCV's {@code warpAffine} with INTER_LINEAR and BORDER_CONSTANT, bit for bit.
@@ -102,6 +103,34 @@ public final class AffineWarp {
                 double v2 = x0In && y1In ? src[sy + 1][sx] : border;
                 double v3 = x1In && y1In ? src[sy + 1][sx + 1] : border;
                 out[y][x] = v0 * w0 + v1 * w1 + v2 * w2 + v3 * w3;
+            }
+        }
+        return out;
+    }
+
+    /** The same for one float32 plane (OpenCV's CV_32F path: float32 weights and sums). */
+    public static float[][] warp(float[][] src, AffineTransform matrix, int width, int height, float border) {
+        int sw = src[0].length;
+        int sh = src.length;
+        float[][] out = new float[height][width];
+        Grid grid = new Grid(matrix, width);
+        for (int y = 0; y < height; y++) {
+            grid.row(y);
+            for (int x = 0; x < width; x++) {
+                int sx = grid.sx[x];
+                int sy = grid.sy[x];
+                float ax = grid.fx[x] * (1.f / TAB_SIZE);
+                float ay = grid.fy[x] * (1.f / TAB_SIZE);
+                boolean x0In = sx >= 0 && sx < sw;
+                boolean x1In = sx + 1 >= 0 && sx + 1 < sw;
+                boolean y0In = sy >= 0 && sy < sh;
+                boolean y1In = sy + 1 >= 0 && sy + 1 < sh;
+                float v0 = x0In && y0In ? src[sy][sx] : border;
+                float v1 = x1In && y0In ? src[sy][sx + 1] : border;
+                float v2 = x0In && y1In ? src[sy + 1][sx] : border;
+                float v3 = x1In && y1In ? src[sy + 1][sx + 1] : border;
+                out[y][x] = v0 * ((1.f - ay) * (1.f - ax)) + v1 * ((1.f - ay) * ax) + v2 * (ay * (1.f - ax))
+                        + v3 * (ay * ax);
             }
         }
         return out;
