@@ -3,12 +3,16 @@ package io.sdfleet.diffusion.restore;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.sdfleet.diffusion.checkpoint.CheckpointException;
+import io.sdfleet.diffusion.checkpoint.SafetensorsWriter;
 import io.sdfleet.diffusion.checkpoint.StoredTensor;
 import io.sdfleet.diffusion.checkpoint.TensorSource;
 import io.sdfleet.diffusion.restore.parse.ParseNet;
 import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.diffusion.testing.SeededWeights;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
 
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -47,6 +51,20 @@ class ParseNetLoaderTest {
         // num_batches_tracked and the unused image head are skipped on purpose, by name
         assertThat(unread).allMatch(k -> k.endsWith("num_batches_tracked") || k.startsWith("out_img_conv."));
         assertThat(weights.keys()).hasSize(238);
+    }
+
+    @Test
+    void openReadsAFileByPath(@TempDir Path dir) {
+        SeededWeights weights = SeededWeights.of("parsenet");
+        SafetensorsWriter writer = new SafetensorsWriter();
+        for (String key : weights.keys()) {
+            writer.put(weights.get(key));
+        }
+        Path file = dir.resolve("parsing_parsenet.safetensors");
+        writer.write(file);
+        try (NDManager m = Torch.newManager(Device.cpu())) {
+            assertThat(ParseNet.open(file, m).bodyBlocks()).isEqualTo(10);
+        }
     }
 
     @Test
