@@ -30,17 +30,4 @@ public record AffineTransform(double a, double b, double c, double d, double e, 
         double b2 = -a21 * c - a22 * f;
         return new AffineTransform(a11, a12, b1, a21, a22, b2);
     }
-
-    /** Every coefficient times {@code factor} (facexlib's {@code inverse_affine *= upscale_factor}). */
-    public AffineTransform scaled(double factor) {
-        return new AffineTransform(a * factor, b * factor, c * factor, d * factor, e * factor, f * factor);
-    }
-
-    public double mapX(double x, double y) {
-        return a * x + b * y + c;
-    }
-
-    public double mapY(double x, double y) {
-        return d * x + e * y + f;
-    }
 }

@@ -16,8 +16,8 @@ public final class FaceAlignment {
     private static final int[] BORDER_RGB = {132, 133, 135};
 
     /**
-     * One aligned face: the crop, the similarity taking the input image onto it, and the inverse
-     * (times the upscale factor), which pastes the restored crop back.
+     * One aligned face: the crop, the similarity taking the input image onto it, and its inverse, which pastes the
+     * restored crop back.
      */
     public record AlignedFace(PixelPlanes crop, AffineTransform affine, AffineTransform inverseAffine) {
     }
@@ -34,14 +34,13 @@ public final class FaceAlignment {
         return affine;
     }
 
-    /** Aligns one face of an RGB image at A1111's settings (512, upscale factor 1). */
+    /**
+     * Aligns one face of an RGB image at A1111's settings: the 512×512 crop with facexlib's grey border, and the
+     * inverse at upscale factor 1 (the only factor A1111 uses, and the only one {@code FacePaste} supports).
+     */
     public static AlignedFace align(PixelPlanes rgb, double[][] landmarks) {
-        return align(rgb, landmarks, FACE_SIZE, 1);
-    }
-
-    public static AlignedFace align(PixelPlanes rgb, double[][] landmarks, int faceSize, double upscaleFactor) {
-        AffineTransform affine = affineFor(landmarks, faceSize);
-        PixelPlanes crop = AffineWarp.warp(rgb, affine, faceSize, faceSize, BORDER_RGB);
-        return new AlignedFace(crop, affine, affine.inverse().scaled(upscaleFactor));
+        AffineTransform affine = affineFor(landmarks, FACE_SIZE);
+        PixelPlanes crop = AffineWarp.warp(rgb, affine, FACE_SIZE, FACE_SIZE, BORDER_RGB);
+        return new AlignedFace(crop, affine, affine.inverse());
     }
 }
