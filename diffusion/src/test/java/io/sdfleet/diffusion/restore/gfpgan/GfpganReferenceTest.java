@@ -50,9 +50,12 @@ class GfpganReferenceTest {
                 for (int i = 0; i < 15; i++) {
                     noise.add(Tensors.load(ref.get(String.format("noise.%02d", i)), call));
                 }
+                int arraysBefore = m.getManagedArrays().size();
                 long cpuBefore = processCpuNanos();
                 long wallBefore = System.nanoTime();
                 NDArray out = net.forward(input, noise);
+                assertThat(m.getManagedArrays()).as("arrays left by a forward: its output only").hasSize(arraysBefore + 1);
+                assertThat(out.getManager()).isSameAs(call);
                 float[] raw = out.toFloatArray();
                 double cpuSeconds = (processCpuNanos() - cpuBefore) / 1e9;
                 double wallSeconds = (System.nanoTime() - wallBefore) / 1e9;
