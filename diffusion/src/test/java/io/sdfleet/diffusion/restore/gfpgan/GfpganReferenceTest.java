@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.checkpoint.CheckpointException;
 import io.sdfleet.diffusion.checkpoint.CheckpointFiles;
 import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
+import io.sdfleet.diffusion.checkpoint.SafetensorsWriter;
 import io.sdfleet.diffusion.checkpoint.StoredTensor;
 import io.sdfleet.diffusion.checkpoint.TensorSource;
 import io.sdfleet.diffusion.runtime.Torch;
@@ -14,8 +15,10 @@ import io.sdfleet.diffusion.testing.Reference;
 import io.sdfleet.diffusion.testing.SeededWeights;
 import io.sdfleet.diffusion.testing.Tensors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,11 +95,21 @@ class GfpganReferenceTest {
     }
 
     @Test
-    void theLoaderTakesEveryTensorOfTheReleasedFileAndNoOther() {
+    void theLoaderTakesEveryTensorOfTheReleasedFileAndNoOther(@TempDir Path dir) {
         SeededWeights file = SeededWeights.of(MODEL);
         assertThat(Reference.json("restore/manifests/" + MODEL + ".json").path("wrapper").asText()).isEqualTo("params_ema");
+        Path converted = dir.resolve("GFPGANv1.4.safetensors");
+        SafetensorsWriter writer = new SafetensorsWriter();
+        TensorSource prefixed = wrapped(file);
+        for (String key : prefixed.keys()) {
+            StoredTensor t = prefixed.get(key);
+            writer.put(new StoredTensor(key, t.type(), t.shape(), t.data()));
+        }
+        writer.write(converted);
         try (NDManager m = Torch.newManager(Device.cpu())) {
-            loads(m, wrapped(file)); // throws on any key left unused
+            try (NDManager weights = m.newSubManager()) {
+                Gfpgan.open(converted, weights); // params_ema. prefix; throws on any key left unused
+            }
             loads(m, file); // a file without the wrapper
             assertThatThrownBy(() -> loads(m, wrapped(without(file, "stylegan_decoder.to_rgbs.6.bias"))))
                     .isInstanceOf(CheckpointException.class).hasMessageContaining("stylegan_decoder.to_rgbs.6.bias");
