@@ -54,8 +54,4 @@ final class ModulatedConv2d {
             return out.reshape(batch, outChannels, out.getShape().get(2), out.getShape().get(3));
         }, x, style);
     }
-
-    long outChannels() {
-        return outChannels;
-    }
 }

@@ -32,7 +32,7 @@ final class StyleConv {
         }, x, style, noise);
     }
 
-    /** The noise this layer takes for an input of {@code batch} × {@code size}² (doubled when it upsamples). */
+    /** The noise map of a layer whose output is {@code size}² (GFPGAN draws it as {@code empty(b, 1, h, w).normal_()}). */
     static Shape noiseShape(long batch, long size) {
         return new Shape(batch, 1, size, size);
     }
