@@ -5,15 +5,18 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.runtime.TorchCpuRandom;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * A1111's CPU generator: a torch CPU generator seeded per image. libtorch's CPU generator is process-wide, so
- * draw k is produced by replaying the k earlier draws; that replay is only right if every draw has one shape.
+ * draw k is produced by replaying the k earlier draws, whose shapes the stream remembers (they may differ: GFPGAN
+ * draws one noise map per layer, each at its layer's resolution).
  */
 final class TorchCpuStream implements NoiseStream {
 
     private final long seed;
-    private Shape drawShape;
-    private int draws;
+    private final List<Shape> drawn = new ArrayList<>();
 
     public TorchCpuStream(long seed) {
         this.seed = seed;
@@ -21,21 +24,13 @@ final class TorchCpuStream implements NoiseStream {
 
     @Override
     public NDArray next(NDManager manager, Shape shape) {
-        requireSameShape(shape);
-        return TorchCpuRandom.randn(manager, seed, shape, draws++);
+        NDArray noise = TorchCpuRandom.randn(manager, seed, drawn, shape);
+        drawn.add(shape);
+        return noise;
     }
 
     @Override
     public void skip(Shape shape) {
-        requireSameShape(shape);
-        draws++;
-    }
-
-    private void requireSameShape(Shape shape) {
-        if (drawShape == null) {
-            drawShape = shape;
-        } else if (!drawShape.equals(shape)) {
-            throw new IllegalStateException("CPU noise stream drew " + drawShape + " before and cannot replay it as " + shape);
-        }
+        drawn.add(shape);
     }
 }

@@ -6,6 +6,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 
+import java.util.Collections;
+import java.util.List;
+
 /**
  * Gaussian noise equal to {@code torch.manual_seed(seed); torch.randn(shape)} on CPU: A1111's "CPU" RNG source.
  *
@@ -30,13 +33,21 @@ public final class TorchCpuRandom {
      * because the generator is shared by the process and cannot be kept per image.
      */
     public static NDArray randn(NDManager manager, long seed, Shape shape, int index) {
+        return randn(manager, seed, Collections.nCopies(index, shape), shape);
+    }
+
+    /**
+     * The draw of {@code shape} that follows draws of {@code earlier} shapes (replayed and discarded) from a
+     * generator seeded with {@code seed}: {@code torch.manual_seed(seed)}, then one {@code torch.randn} per shape.
+     */
+    public static NDArray randn(NDManager manager, long seed, List<Shape> earlier, Shape shape) {
         Torch.engine();
         synchronized (GENERATOR_LOCK) {
             // JniUtils.setSeed takes the full 64-bit seed; Engine.setRandomSeed would truncate it to an int.
             JniUtils.setSeed(seed);
             try (NDManager cpu = Torch.newManager(Device.cpu())) {
-                for (int skipped = 0; skipped < index; skipped++) {
-                    cpu.randomNormal(shape).close();
+                for (Shape skipped : earlier) {
+                    cpu.randomNormal(skipped).close();
                 }
                 NDArray noise = cpu.randomNormal(shape);
                 NDArray placed = noise.toDevice(manager.getDevice(), false);
