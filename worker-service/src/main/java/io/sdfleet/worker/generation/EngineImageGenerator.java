@@ -13,7 +13,7 @@ import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.pipeline.ImageGeneration;
 import io.sdfleet.diffusion.runtime.MemoryProbe;
 import io.sdfleet.diffusion.runtime.Torch;
-import io.sdfleet.diffusion.restore.FaceRestorerLibrary;
+import io.sdfleet.diffusion.restore.restorer.FaceRestorerLibrary;
 import io.sdfleet.diffusion.upscale.UpscalerLibrary;
 import io.sdfleet.diffusion.vae.VaeTiling;
 import io.sdfleet.request.BatchMemory;

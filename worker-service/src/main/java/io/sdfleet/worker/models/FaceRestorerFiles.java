@@ -1,8 +1,8 @@
 package io.sdfleet.worker.models;
 
-import io.sdfleet.diffusion.restore.FaceRestorerLibrary;
-import io.sdfleet.diffusion.restore.FaceRestorerLibrary.MissingFaceRestorerException;
-import io.sdfleet.diffusion.restore.FaceRestorerLibrary.RestorerFiles;
+import io.sdfleet.diffusion.restore.restorer.FaceRestorerLibrary;
+import io.sdfleet.diffusion.restore.restorer.FaceRestorerLibrary.MissingFaceRestorerException;
+import io.sdfleet.diffusion.restore.restorer.FaceRestorerLibrary.RestorerFiles;
 import io.sdfleet.request.FaceRestoration;
 import io.sdfleet.request.FaceRestoration.Restorer;
 import io.sdfleet.storageclient.RegisteredModel;

@@ -1,4 +1,4 @@
-package io.sdfleet.diffusion.restore;
+package io.sdfleet.diffusion.restore.restorer;
 
 import ai.djl.ndarray.NDManager;
 import io.sdfleet.request.FaceRestoration;

@@ -1,6 +1,7 @@
-package io.sdfleet.diffusion.restore;
+package io.sdfleet.diffusion.restore.restorer;
 
 import io.sdfleet.diffusion.image.PixelPlanes;
+import io.sdfleet.diffusion.restore.FaceRestorationNetwork;
 
 /**
  * Restore faces on one whole image, as A1111's {@code modules.face_restoration.restore_faces} does: every face found is
