@@ -25,6 +25,9 @@ public final class Sd {
               img2img        the txt2img options plus --init-image PNG [--denoising-strength X] [--resize-mode 0|1|2]
                              [--mask PNG [--mask-blur N] [--inpainting-fill original|fill|latent-noise|latent-nothing]
                               [--inpaint-full-res [--inpaint-full-res-padding N]] [--inpainting-mask-invert]]
+              restore-faces  --restorer GFPGAN|CodeFormer --model PATH --face-models DIR --image IN --out OUT
+                             [--codeformer-weight W] [--seed N]
+                             (DIR holds detection_Resnet50_Final.pth and parsing_parsenet.pth)
               tokenize       --tokenizer PATH TEXT
               parse-prompt   TEXT
               encode-prompt  --model PATH --tokenizer PATH [--clip-skip N] --out F TEXT
@@ -55,6 +58,7 @@ public final class Sd {
                 case "img2img" -> GenerateCommand.run(args, out, true);
                 case "parse-prompt" -> ParsePromptCommand.run(args, out);
                 case "encode-prompt" -> EncodePromptCommand.run(args, out);
+                case "restore-faces" -> RestoreFacesCommand.run(args, out);
                 default -> throw new UsageException("unknown command '" + argv.get(0) + "' (try ./sd help)");
             }
             return 0;

@@ -142,6 +142,23 @@ class SdCommandLineTest {
     }
 
     @Test
+    void restoreFacesNamesWhatIsMissingInOneLine(@TempDir Path dir) throws Exception {
+        Path model = Files.writeString(dir.resolve("codeformer-v0.1.0.pth"), "x");
+        Path image = Reference.file("restore/models/4x-small-oldarch.safetensors"); // any existing file will do here
+        String out = dir.resolve("out.png").toString();
+        assertBad(sd("restore-faces", "--restorer", "RestoreFormer", "--model", model.toString(), "--face-models",
+                dir.toString(), "--image", image.toString(), "--out", out), "--restorer must be one of [CodeFormer, GFPGAN]");
+        assertBad(sd("restore-faces", "--restorer", "codeformer", "--model", model.toString(), "--face-models",
+                dir.toString(), "--image", image.toString(), "--out", out), "has no detection_Resnet50_Final.pth");
+        Files.writeString(dir.resolve("detection_Resnet50_Final.pth"), "x");
+        assertBad(sd("restore-faces", "--restorer", "CodeFormer", "--model", model.toString(), "--face-models",
+                dir.toString(), "--image", image.toString(), "--out", out), "has no parsing_parsenet.pth");
+        assertBad(sd("restore-faces", "--restorer", "CodeFormer", "--model", model.toString(), "--face-models",
+                dir.toString(), "--image", image.toString(), "--out", out, "--codeformer-weight", "1.5"),
+                "--codeformer-weight must be between 0 and 1");
+    }
+
+    @Test
     void corruptCheckpointIsRejectedWithOneLine(@TempDir Path dir) throws Exception {
         Path bad = dir.resolve("broken.safetensors");
         Files.write(bad, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
