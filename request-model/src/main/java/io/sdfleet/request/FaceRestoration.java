@@ -18,6 +18,7 @@ import java.util.Optional;
  *   <li>both need facexlib's detector and parser, {@code detection_Resnet50_Final.pth} and {@code parsing_parsenet.pth},
  *       which A1111 keeps in {@code models/GFPGAN} whichever restorer runs (registry kind {@code gfpgan}).</li>
  * </ul>
+ * Converted {@code .safetensors} copies (same name otherwise) are taken too, as for the ESRGAN family.
  */
 public record FaceRestoration(String model, double codeFormerWeight) {
 
@@ -71,7 +72,8 @@ public record FaceRestoration(String model, double codeFormerWeight) {
         /** Whether A1111 would load {@code fileName} from this restorer's folder as its network. */
         public boolean accepts(String fileName) {
             String lower = fileName.toLowerCase(Locale.ROOT);
-            if (!lower.endsWith(".pth") || fileName.equals(DETECTION_FILE) || fileName.equals(PARSING_FILE)) {
+            if (!(lower.endsWith(".pth") || lower.endsWith(".safetensors"))
+                    || isHelperFile(fileName, DETECTION_FILE) || isHelperFile(fileName, PARSING_FILE)) {
                 return false;
             }
             return this == CODEFORMER_FILES || fileName.contains("GFPGAN");
@@ -89,6 +91,12 @@ public record FaceRestoration(String model, double codeFormerWeight) {
 
     /** The folder and registry kind of facexlib's detector and parser (A1111's GFPGAN folder). */
     public static final Restorer HELPER_FILES_HOME = Restorer.GFPGAN_FILES;
+
+    /** Whether {@code fileName} is facexlib's {@code helperFile} or its .safetensors copy. */
+    public static boolean isHelperFile(String fileName, String helperFile) {
+        return fileName.equals(helperFile)
+                || fileName.equals(helperFile.substring(0, helperFile.length() - ".pth".length()) + ".safetensors");
+    }
 
     /** A1111's spelling of a restorer named in any case; empty when it is not one. */
     public static Optional<String> canonical(String name) {

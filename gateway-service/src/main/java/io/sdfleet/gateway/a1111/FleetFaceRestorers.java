@@ -28,7 +28,7 @@ final class FleetFaceRestorers {
         }
         List<ModelCatalog.Model> helpers = models.of(FaceRestoration.HELPER_FILES_HOME.kind());
         for (String file : List.of(FaceRestoration.DETECTION_FILE, FaceRestoration.PARSING_FILE)) {
-            if (helpers.stream().noneMatch(m -> m.name().equals(file))) {
+            if (helpers.stream().noneMatch(m -> FaceRestoration.isHelperFile(m.name(), file))) {
                 lacks.append(lacks.isEmpty() ? "" : ", ").append(FaceRestoration.HELPER_FILES_HOME.folder())
                         .append('/').append(file);
             }

@@ -71,8 +71,8 @@ public class ModelCatalog {
             "hypernetwork", List.of(".pt"),
             "esrgan", UpscalerNames.Family.ESRGAN.extensions(),
             "realesrgan", UpscalerNames.Family.REAL_ESRGAN.extensions(),
-            "codeformer", List.of(".pth"),
-            "gfpgan", List.of(".pth"));
+            "codeformer", List.of(".pth", ".safetensors"),
+            "gfpgan", List.of(".pth", ".safetensors"));
     private static final Map<String, String> FOLDERS = Map.of(
             "checkpoint", "", "vae", "VAE", "lora", "Lora", "embedding", "embeddings", "hypernetwork", "hypernetworks",
             "esrgan", UpscalerNames.Family.ESRGAN.folder(), "realesrgan", UpscalerNames.Family.REAL_ESRGAN.folder(),

@@ -35,8 +35,8 @@ public final class FaceRestorerFiles {
             Restorer restorer = restoration.restorer();
             String helperKind = FaceRestoration.HELPER_FILES_HOME.kind();
             Optional<Path> network = pulled(puller, restorer.kind(), e -> restorer.accepts(e.name()));
-            Optional<Path> detector = pulled(puller, helperKind, e -> e.name().equals(FaceRestoration.DETECTION_FILE));
-            Optional<Path> parser = pulled(puller, helperKind, e -> e.name().equals(FaceRestoration.PARSING_FILE));
+            Optional<Path> detector = pulled(puller, helperKind, e -> FaceRestoration.isHelperFile(e.name(), FaceRestoration.DETECTION_FILE));
+            Optional<Path> parser = pulled(puller, helperKind, e -> FaceRestoration.isHelperFile(e.name(), FaceRestoration.PARSING_FILE));
             if (network.isEmpty() || detector.isEmpty() || parser.isEmpty()) {
                 throw new MissingFaceRestorerException(missing.getMessage()
                         + ", nor in the fleet's model registry (kinds " + restorer.kind() + ", " + helperKind + ")");

@@ -98,7 +98,7 @@ public final class FaceRestorerLibrary {
 
     private Optional<Path> helper(String fileName) {
         return list(FaceRestoration.HELPER_FILES_HOME.folder())
-                .filter(f -> f.getFileName().toString().equals(fileName)).findFirst();
+                .filter(f -> FaceRestoration.isHelperFile(f.getFileName().toString(), fileName)).findFirst();
     }
 
     private Stream<Path> list(String folder) {
