@@ -1,6 +1,7 @@
 package io.sdfleet.request;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -29,7 +30,7 @@ public record Extras(List<String> images, List<String> names, int resizeMode, do
             throw new IllegalArgumentException("image must be given");
         }
         images = List.copyOf(images);
-        names = names == null ? List.of() : List.copyOf(names);
+        names = names == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(names)); // a name may be null
         upscaler1 = upscaler1 == null || upscaler1.isBlank() ? NO_UPSCALER : upscaler1.trim();
         upscaler2 = upscaler2 == null || upscaler2.isBlank() ? NO_UPSCALER : upscaler2.trim();
         if (resizeMode != 0 && resizeMode != 1) {

@@ -25,6 +25,12 @@ public final class Sd {
               img2img        the txt2img options plus --init-image PNG [--denoising-strength X] [--resize-mode 0|1|2]
                              [--mask PNG [--mask-blur N] [--inpainting-fill original|fill|latent-noise|latent-nothing]
                               [--inpaint-full-res [--inpaint-full-res-padding N]] [--inpainting-mask-invert]]
+              upscale        --upscaler PATH --image IN --out OUT [--scale S] [--tile N] [--tile-overlap N]
+                             (ESRGAN / Real-ESRGAN file; --tile 0: untiled; defaults 192 / 8; scale: the model's)
+              extras         --image IN --out OUT [--upscaler PATH|Lanczos|Nearest --upscaling-resize S]
+                             [--gfpgan-model PATH --gfpgan-visibility V] [--codeformer-model PATH
+                             --codeformer-visibility V --codeformer-weight W] [--face-models DIR] [--seed N]
+                             (as /sdapi/v1/extra-single-image: upscale, then GFPGAN, then CodeFormer)
               tokenize       --tokenizer PATH TEXT
               parse-prompt   TEXT
               encode-prompt  --model PATH --tokenizer PATH [--clip-skip N] --out F TEXT
@@ -51,6 +57,8 @@ public final class Sd {
             switch (argv.get(0)) {
                 case "bench" -> BenchCommand.run(args, out);
                 case "tokenize" -> TokenizeCommand.run(args, out);
+                case "upscale" -> UpscaleCommand.run(args, out);
+                case "extras" -> ExtrasCommand.run(args, out);
                 case "txt2img" -> GenerateCommand.run(args, out, false);
                 case "img2img" -> GenerateCommand.run(args, out, true);
                 case "parse-prompt" -> ParsePromptCommand.run(args, out);
