@@ -76,8 +76,7 @@ final class ExtrasCommand {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        FaceRestorers restorers = FaceRestorers.of(new FaceModelFiles(Optional.ofNullable(gfpgan),
-                Optional.ofNullable(codeformer), Optional.ofNullable(faceModels)));
+        FaceRestorers restorers = FaceRestorers.of(FaceModelFiles.of(gfpgan, codeformer, faceModels));
         PixelPlanes input = ImageFiles.read(image);
         Postprocessing.Result result;
         try (NDManager manager = Torch.newManager(Torch.device(device))) {

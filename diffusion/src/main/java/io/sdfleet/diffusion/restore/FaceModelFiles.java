@@ -1,15 +1,17 @@
 package io.sdfleet.diffusion.restore;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
 /**
  * The files face restoration reads, as A1111 finds them: the GFPGAN network ({@code models/GFPGAN/GFPGANv1.4.pth}),
- * the CodeFormer network ({@code models/Codeformer/codeformer-v0.1.0.pth}), and the folder holding facexlib's
- * {@code detection_Resnet50_Final.pth} and {@code parsing_parsenet.pth} (A1111 redirects facexlib to its GFPGAN
+ * the CodeFormer network ({@code models/Codeformer/codeformer-v0.1.0.pth}), and facexlib's RetinaFace detector and
+ * ParseNet ({@code detection_Resnet50_Final.pth}, {@code parsing_parsenet.pth}; A1111 redirects facexlib to its GFPGAN
  * folder). Empty: not available here.
  */
-public record FaceModelFiles(Optional<Path> gfpgan, Optional<Path> codeformer, Optional<Path> faceModelsDir) {
+public record FaceModelFiles(Optional<Path> gfpgan, Optional<Path> codeformer, Optional<Path> detection,
+                             Optional<Path> parsing) {
 
     public static final String GFPGAN = "GFPGAN";
     public static final String CODEFORMER = "CodeFormer";
@@ -19,11 +21,22 @@ public record FaceModelFiles(Optional<Path> gfpgan, Optional<Path> codeformer, O
     public FaceModelFiles {
         gfpgan = gfpgan == null ? Optional.empty() : gfpgan;
         codeformer = codeformer == null ? Optional.empty() : codeformer;
-        faceModelsDir = faceModelsDir == null ? Optional.empty() : faceModelsDir;
+        detection = detection == null ? Optional.empty() : detection;
+        parsing = parsing == null ? Optional.empty() : parsing;
     }
 
     public static FaceModelFiles none() {
-        return new FaceModelFiles(Optional.empty(), Optional.empty(), Optional.empty());
+        return new FaceModelFiles(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /** The networks given, facexlib's two files from {@code faceModelsDir} (as {@code ./sd}'s --face-models). */
+    public static FaceModelFiles of(Path gfpgan, Path codeformer, Path faceModelsDir) {
+        return new FaceModelFiles(Optional.ofNullable(gfpgan), Optional.ofNullable(codeformer),
+                inDir(faceModelsDir, DETECTION_FILE), inDir(faceModelsDir, PARSING_FILE));
+    }
+
+    private static Optional<Path> inDir(Path dir, String name) {
+        return dir == null ? Optional.empty() : Optional.of(dir.resolve(name)).filter(Files::isRegularFile);
     }
 
     /** The network file of the restorer A1111 calls {@code name} ("GFPGAN" or "CodeFormer"). */

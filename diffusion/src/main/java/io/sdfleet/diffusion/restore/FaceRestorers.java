@@ -34,6 +34,8 @@ public interface FaceRestorers {
             String file = files.network(name).map(Path::toString).orElse("no " + name + " model file");
             throw new UnavailableException("face restoration model " + name + " (" + file + ") is not available:"
                     + " this engine cannot run face restoration yet");
+            // to wire: check files.network(name), files.detection() and files.parsing() are present (else this
+            // exception naming the missing file), then return the restorer built on them in manager
         };
     }
 }
