@@ -85,6 +85,30 @@ public record Extras(List<String> images, List<String> names, int resizeMode, do
         return used;
     }
 
+    /**
+     * Sampling steps one image's postprocessing is worth per input pixel, for fair shares and deadlines: an RRDB pass
+     * (23 blocks at 64 filters, most of it at the input's size) costs about what 8 UNet steps do per pixel, and a face
+     * restorer's 512 × 512 networks about a 512 × 512 step each; the built-in resizers cost next to nothing.
+     */
+    public static final int STEPS_PER_MODEL_UPSCALE_PASS = 8;
+
+    /** Pixel-steps ({@link PixelSteps}' unit) one image of {@code width} × {@code height} costs here. */
+    public long pixelSteps(int width, int height) {
+        long pixels = (long) width * height;
+        long work = pixels; // decoding, blends, encoding
+        for (String name : upscalersUsed()) {
+            if (UpscalerNames.modelFile(name).isPresent()) {
+                double scale = resizeMode == 1 ? Math.max((double) resizeWidth / width, (double) resizeHeight / height)
+                        : upscalingResize;
+                // a 4x model's passes: each pass's input is the previous output, 16 times larger
+                int passes = scale <= 4 ? 1 : 2;
+                work += STEPS_PER_MODEL_UPSCALE_PASS * pixels * (passes == 1 ? 1 : 17);
+            }
+        }
+        int restorers = (restoresWithGfpgan() ? 1 : 0) + (restoresWithCodeFormer() ? 1 : 0);
+        return work + restorers * 2L * 512 * 512;
+    }
+
     /** The name of image k, if the request gave one. */
     public Optional<String> nameOf(int k) {
         return k < names.size() ? Optional.ofNullable(names.get(k)) : Optional.empty();
