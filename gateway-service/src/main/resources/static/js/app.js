@@ -476,7 +476,9 @@ async function openDetail(id, index) {
     $('detail-download').download = `sdfleet-${id}-${index}.png`;
     const info = await pngInfo(blob);
     state.detail = { id, index, parameters: info.parameters, blob };
-    $('detail-info').textContent = info.info || '(no parameters in this PNG)';
+    // an Extras result carries A1111's postprocessing text (and the source's parameters, if it had them)
+    const postprocessing = info.items?.postprocessing;
+    $('detail-info').textContent = [info.info, postprocessing].filter(Boolean).join('\n') || '(no parameters in this PNG)';
   } catch (e) {
     $('detail-info').textContent = `could not load: ${e.message}`;
   }
