@@ -5,6 +5,7 @@ import io.sdfleet.diffusion.image.PixelPlanes;
 import io.sdfleet.diffusion.restore.FaceModelFiles;
 import io.sdfleet.diffusion.restore.FaceRestorationNetwork;
 import io.sdfleet.diffusion.restore.FaceRestorers;
+import io.sdfleet.diffusion.upscale.ModelUpscaler;
 import io.sdfleet.diffusion.upscale.Upscaler;
 import io.sdfleet.diffusion.upscale.UpscalerLibrary;
 import io.sdfleet.request.Extras;
@@ -39,12 +40,22 @@ public final class Postprocessing {
     private final UpscalerLibrary upscalers;
     private final FaceRestorers restorers;
     private final NDManager manager;
+    private final Runnable progress;
 
     /** @param manager where upscaler and restorer networks are read and run (its device runs them) */
     public Postprocessing(UpscalerLibrary upscalers, FaceRestorers restorers, NDManager manager) {
+        this(upscalers, restorers, manager, () -> { });
+    }
+
+    /**
+     * @param progress called after each network run (an upscaler tile, a restore): where a long job reports that it
+     *                 is alive and may be stopped (it may throw)
+     */
+    public Postprocessing(UpscalerLibrary upscalers, FaceRestorers restorers, NDManager manager, Runnable progress) {
         this.upscalers = upscalers;
         this.restorers = restorers;
         this.manager = manager;
+        this.progress = progress;
     }
 
     /** @param seed GFPGAN's noise seed (the image's seed, so a restore is reproducible) */
@@ -75,6 +86,9 @@ public final class Postprocessing {
         Function<String, PixelPlanes> by = name -> {
             try (NDManager run = manager.newSubManager()) {
                 Upscaler upscaler = upscalers.open(name, run);
+                if (upscaler instanceof ModelUpscaler model) {
+                    upscaler = model.afterEachPatch(progress);
+                }
                 return upscaleOne(original, extras, upscaler);
             }
         };
@@ -137,6 +151,7 @@ public final class Postprocessing {
             restored = restorers.open(restorer, run).restore(image,
                     new FaceRestorationNetwork.RestoreOptions(weight, seed));
         }
+        progress.run();
         return visibility < 1 ? ImageBlend.blend(image, restored, visibility) : restored;
     }
 

@@ -134,4 +134,23 @@ class PostprocessingTest {
                     .hasMessageContaining("face restoration model CodeFormer").hasMessageContaining("not available");
         }
     }
+
+    @Test
+    void aModelUpscaleReportsEachTileAndGivesTheSameImage() {
+        PixelPlanes input = pattern(40, 40);
+        UpscalerLibrary library = UpscalerLibrary.none()
+                .withFile("4x-small-oldarch", io.sdfleet.diffusion.testing.Reference.file("restore/models/4x-small-oldarch.pth"))
+                .withTiling(16, 4);
+        Extras e = extras(0, 2, false, 512, 512, true, "4x-small-oldarch", "None", 0, 0, 0, 0);
+        int[] tiles = {0};
+        try (NDManager m = NDManager.newBaseManager()) {
+            PixelPlanes reported = new Postprocessing(library, FaceRestorers.of(FaceModelFiles.none()), m, () -> tiles[0]++)
+                    .run(input, e, 1).image();
+            PixelPlanes plain = new Postprocessing(library, FaceRestorers.of(FaceModelFiles.none()), m).run(input, e, 1).image();
+            // split_grid(40, 16, 16, 4): ceil(36 / 12) = 3 columns and rows
+            assertThat(tiles[0]).isEqualTo(9);
+            assertThat(reported.channels()).isDeepEqualTo(plain.channels());
+            assertThat(reported.width()).isEqualTo(80);
+        }
+    }
 }

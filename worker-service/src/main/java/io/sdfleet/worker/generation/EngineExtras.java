@@ -45,8 +45,12 @@ final class EngineExtras {
         FaceModelFiles faceFiles = FaceRestorerFiles.prepare(modelsDir, puller, extras);
         long start = System.nanoTime();
         List<ImageGenerator.Image> images = new ArrayList<>();
+        int[] done = {0};
+        int total = extras.images().size();
         try (NDManager manager = NDManager.newBaseManager(device)) {
-            Postprocessing postprocessing = new Postprocessing(upscalers, FaceRestorers.of(faceFiles), manager);
+            // each tile or restore says the job is alive (and lets a cancel or skip stop it) at the image's step
+            Postprocessing postprocessing = new Postprocessing(upscalers, FaceRestorers.of(faceFiles), manager,
+                    () -> progress.step(done[0], total, (System.nanoTime() - start) / 1e9));
             for (int k = 0; k < extras.images().size(); k++) {
                 byte[] input = Base64.getMimeDecoder().decode(extras.images().get(k));
                 long seed = job.seeds().get(k);
@@ -56,7 +60,8 @@ final class EngineExtras {
                 text.put("postprocessing", infotext);
                 images.add(new ImageGenerator.Image(job.firstImageIndex() + k, seed,
                         PngFiles.encode(result.image().toImage(), text), infotext));
-                progress.step(k + 1, extras.images().size(), (System.nanoTime() - start) / 1e9);
+                done[0] = k + 1;
+                progress.step(done[0], total, (System.nanoTime() - start) / 1e9);
             }
         }
         return new ImageGenerator.Batch(images, "", (System.nanoTime() - start) / 1e9, 0);
