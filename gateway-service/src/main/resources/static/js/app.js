@@ -9,6 +9,7 @@ import { MaskPainter } from './mask.js';
 import { clearErrors, fillFromInfotext, requestBody, showErrors } from './form.js';
 import { Jobs } from './jobs.js';
 import { Gallery } from './gallery.js';
+import { Extras } from './extras.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -130,6 +131,7 @@ function setView(view) {
   state.view = view;
   $('view-generate').hidden = view !== 'generate';
   $('view-gallery').hidden = view !== 'gallery';
+  $('view-extras').hidden = view !== 'extras';
   document.querySelectorAll('#main-tabs .tab').forEach((t) => t.classList.toggle('active', t.dataset.view === view));
   if (view === 'gallery') {
     gallery.show();
@@ -174,6 +176,7 @@ async function loadCatalogs() {
   ]);
   // A1111's hires-fix choices: the latent modes, then every upscaler the fleet has (built-ins, ESRGAN, Real-ESRGAN)
   fillSelect($('hr_upscaler'), [...latentModes, ...upscalers].map((u) => [u.name, u.name]), true);
+  extras.setUpscalers(upscalers);
   fillSelect($('sampler_name'), samplers.map((s) => [s.name, s.name]), true);
   if (!$('sampler_name').dataset.touched) {
     $('sampler_name').value = samplers.some((s) => s.name === 'Euler') ? 'Euler' : samplers[0]?.name;
@@ -442,6 +445,11 @@ const gallery = new Gallery({
   to: $('filter-to'),
   onOpen: (id, index) => openDetail(id, index),
 });
+// the Extras tab's result goes to the gallery like a generated image
+const extras = new Extras({
+  onStored: (id, index, blob) => gallery.addFresh(id, index, null, blob, { prompt: '', mode: 'extras' }),
+  toast,
+});
 $('gallery-refresh').addEventListener('click', () => {
   gallery.reset();
   gallery.show();
@@ -468,7 +476,9 @@ async function openDetail(id, index) {
     $('detail-download').download = `sdfleet-${id}-${index}.png`;
     const info = await pngInfo(blob);
     state.detail = { id, index, parameters: info.parameters, blob };
-    $('detail-info').textContent = info.info || '(no parameters in this PNG)';
+    // an Extras result carries A1111's postprocessing text (and the source's parameters, if it had them)
+    const postprocessing = info.items?.postprocessing;
+    $('detail-info').textContent = [info.info, postprocessing].filter(Boolean).join('\n') || '(no parameters in this PNG)';
   } catch (e) {
     $('detail-info').textContent = `could not load: ${e.message}`;
   }

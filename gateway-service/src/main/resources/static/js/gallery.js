@@ -134,7 +134,7 @@ export class Gallery {
     img.loading = 'lazy';
     const caption = document.createElement('div');
     caption.className = 'caption';
-    caption.textContent = item.prompt || '(empty prompt)';
+    caption.textContent = item.prompt || (item.mode === 'extras' ? 'Extras' : '(empty prompt)');
     caption.title = `${item.prompt}\n${item.model} · ${item.acceptedAt.toLocaleString()}`;
     tile.append(img, caption);
     tile.addEventListener('click', () => this.onOpen(item.id, item.index));
@@ -184,6 +184,7 @@ export class Gallery {
     this.addTile({
       id, index, prompt: request.prompt ?? '', negative: request.negative_prompt ?? '',
       model: request.override_settings?.sd_model_checkpoint ?? request.model ?? '', acceptedAt: new Date(), seed,
+      mode: request.mode,
     });
     const item = this.items.pop();
     this.items.unshift(item);

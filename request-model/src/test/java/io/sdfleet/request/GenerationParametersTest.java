@@ -63,4 +63,19 @@ class GenerationParametersTest {
                 .hasMessageContaining("hr_upscaler");
         assertThatThrownBy(() -> new Img2Img(List.of(), 0.5, null, null, null)).hasMessageContaining("init_images");
     }
+
+    @Test
+    void anExtrasJobCostsWhatItsModelUpscalerAndFaceRestorersDoNotOneStep() {
+        GenerationParameters base = new GenerationParameters(new Prompt("", "", 1), new ImageSize(512, 512),
+                new Batch(1, 1), Noise.of(1), new Sampling("Euler", "Automatic", 1, 0));
+        java.util.function.Function<Extras, Long> cost = e -> PixelSteps.of(base.withExtras(e));
+        long pixels = 512L * 512;
+        assertThat(cost.apply(new Extras(List.of("-"), List.of(), 0, 2, false, 512, 512, true, "Lanczos", "None", 0, 0,
+                0, 0))).isEqualTo(pixels);
+        assertThat(cost.apply(new Extras(List.of("-"), List.of(), 0, 2, false, 512, 512, true, "R-ESRGAN 4x+", "None",
+                0, 0, 0, 0))).isEqualTo(pixels + Extras.STEPS_PER_MODEL_UPSCALE_PASS * pixels);
+        assertThat(cost.apply(new Extras(List.of("-"), List.of(), 0, 8, true, 512, 512, true, "4x-UltraSharp", "None",
+                0, 0.5, 0, 0))).as("8x: a second pass on the 4x image, and GFPGAN")
+                .isEqualTo(pixels + Extras.STEPS_PER_MODEL_UPSCALE_PASS * pixels * 17 + 2 * pixels);
+    }
 }

@@ -37,7 +37,20 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.io.ByteArrayInputStream;
+import javax.imageio.ImageIO;
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import io.sdfleet.diffusion.image.PixelPlanes;
+import io.sdfleet.diffusion.image.PngFiles;
+import io.sdfleet.diffusion.upscale.Resizer;
+import io.sdfleet.diffusion.upscale.UpscalerLibrary;
+import io.sdfleet.request.Extras;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -65,6 +78,8 @@ class WorkerIntegrationTest {
     private static final Messaging.Names NAMES = new Messaging.Names(PREFIX);
     private static final TestServers.Endpoint BROKER = TestServers.broker();
     private static final JsonMapper JSON = JsonMapper.builder().findAndAddModules().build();
+    private static final Path REFERENCE = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference"));
+    private static final Path SMALL_ESRGAN = REFERENCE.resolve("restore/models/4x-small-oldarch.pth");
     private static HttpServer storage;
     private static final List<String> storedBodies = new CopyOnWriteArrayList<>();
     private static Connection connection;
@@ -94,17 +109,23 @@ class WorkerIntegrationTest {
             exchange.sendResponseHeaders(201, -1);
             exchange.close();
         });
-        // storage-service's model registry: empty, every model is in the worker's local folder
+        // storage-service's model registry: one ESRGAN upscaler (the reference's small RRDB file), every other model
+        // is in the worker's local folder
+        byte[] esrgan = Files.readAllBytes(SMALL_ESRGAN);
+        String esrganSha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(esrgan));
         storage.createContext("/internal/models", exchange -> {
             if (!TestInternalToken.AUTHORIZATION.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
                 exchange.sendResponseHeaders(401, -1);
                 exchange.close();
                 return;
             }
-            byte[] empty = "[]".getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, empty.length);
-            exchange.getResponseBody().write(empty);
+            boolean content = exchange.getRequestURI().getPath().equals("/internal/models/" + esrganSha + "/content");
+            byte[] body = content ? esrgan : ("[{\"kind\":\"esrgan\",\"name\":\"4x-small-oldarch.pth\",\"sha256\":\""
+                    + esrganSha + "\",\"modelHash\":\"\",\"legacyHash\":\"\",\"sizeBytes\":" + esrgan.length + "}]")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", content ? "application/octet-stream" : "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
             exchange.close();
         });
         storage.start();
@@ -136,7 +157,7 @@ class WorkerIntegrationTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        Path reference = Path.of(System.getProperty("sdfleet.reference", "../../shared/reference"));
+        Path reference = REFERENCE;
         registry.add("sdfleet.messaging.prefix", () -> PREFIX);
         registry.add("spring.rabbitmq.host", BROKER::host);
         registry.add("spring.rabbitmq.port", BROKER::port);
@@ -210,6 +231,80 @@ class WorkerIntegrationTest {
         assertThat(new String(eventBodies.get(failed), StandardCharsets.UTF_8))
                 .contains("upscaler 'R-ESRGAN 4x+' needs the file RealESRGAN/RealESRGAN_x4plus.pth");
         assertThat(storedBodies.stream().filter(b -> b.contains(request))).isEmpty();
+    }
+
+    /**
+     * An extras job (A1111's extra-single-image): the image is upscaled by 2 with an ESRGAN file the worker pulls from
+     * the registry, exactly as the engine's upscaler makes it, and stored with A1111's extras infotext.
+     */
+    @Test
+    void anExtrasJobUpscalesItsImageWithAPulledEsrganFileAndStoresIt() throws Exception {
+        PixelPlanes input = pattern(24, 20);
+        String request = UUID.randomUUID().toString();
+        Extras extras = new Extras(List.of(base64Png(input)), List.of(), 0, 2, true, 512, 512, true,
+                "4x-small-oldarch", "None", 0, 0, 0, 0);
+        publish(new JobMessage(JobMessage.jobIdOf(request, 0), request, "alice", 0, List.of(9L), extrasJob(extras)));
+
+        awaitEvent("request." + request + ".job-finished");
+        List<String> mine = storedBodies.stream().filter(b -> b.contains(request)).toList();
+        assertThat(mine).hasSize(1);
+        assertThat(mine.getFirst()).contains("Postprocess upscale by: 2.0, Postprocess upscaler: 4x-small-oldarch");
+        byte[] png = pngIn(mine.getFirst());
+        assertThat(PngFiles.readText(png)).containsEntry("postprocessing",
+                "Postprocess upscale by: 2.0, Postprocess upscaler: 4x-small-oldarch");
+        PixelPlanes stored = PixelPlanes.rgb(ImageIO.read(new ByteArrayInputStream(png)));
+        PixelPlanes expected;
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            expected = UpscalerLibrary.none().withFile("4x-small-oldarch", SMALL_ESRGAN).open("4x-small-oldarch", m)
+                    .upscale(input, 2);
+        }
+        assertThat(stored.width()).isEqualTo(48);
+        assertThat(stored.height()).isEqualTo(40);
+        assertThat(stored.channels()).isDeepEqualTo(expected.channels());
+        assertThat(java.util.Arrays.deepEquals(expected.channels(), Resizer.LANCZOS.upscale(input, 2).channels()))
+                .as("the model changed the image, not just resized it").isFalse();
+    }
+
+    @Test
+    void anExtrasJobAskingForARestorerWithoutItsFilesFailsNamingThem() throws Exception {
+        String request = UUID.randomUUID().toString();
+        Extras extras = new Extras(List.of(base64Png(pattern(16, 16))), List.of(), 0, 2, false, 512, 512, true,
+                "None", "None", 0, 0.5, 0, 0);
+        publish(new JobMessage(JobMessage.jobIdOf(request, 0), request, "bob", 0, List.of(1L), extrasJob(extras)));
+
+        String failed = "request." + request + ".job-failed";
+        awaitEvent(failed);
+        assertThat(new String(eventBodies.get(failed), StandardCharsets.UTF_8))
+                .contains("face restoration with GFPGAN needs", "GFPGAN/GFPGANv1.4.pth", "nor in the fleet's model registry");
+        assertThat(storedBodies.stream().filter(b -> b.contains(request))).isEmpty();
+    }
+
+    private static GenerationParameters extrasJob(Extras extras) {
+        return new GenerationParameters(new Prompt("", "", 1), new ImageSize(64, 64), new Batch(1, 1), Noise.of(9),
+                new Sampling("Euler", "Automatic", 1, 7)).withExtras(extras);
+    }
+
+    private static PixelPlanes pattern(int w, int h) {
+        int[][][] c = new int[3][h][w];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                c[0][y][x] = (x * 37 + y * 11) % 256;
+                c[1][y][x] = (x * y * 7) % 256;
+                c[2][y][x] = (255 - x * 9) & 0xff;
+            }
+        }
+        return new PixelPlanes(c);
+    }
+
+    private static String base64Png(PixelPlanes image) {
+        return Base64.getEncoder().encodeToString(PngFiles.encode(image.toImage(), Map.of()));
+    }
+
+    /** The PNG inside a stored body (read as ISO-8859-1): from its signature to the end of IEND. */
+    private static byte[] pngIn(String body) {
+        int start = body.indexOf("\u0089PNG");
+        int end = body.indexOf("IEND", start) + 8;
+        return body.substring(start, end).getBytes(StandardCharsets.ISO_8859_1);
     }
 
     @Test

@@ -28,6 +28,12 @@ public final class Sd {
               restore-faces  --restorer GFPGAN|CodeFormer --model PATH --face-models DIR --image IN --out OUT
                              [--codeformer-weight W] [--seed N]
                              (DIR holds detection_Resnet50_Final.pth and parsing_parsenet.pth)
+              upscale        --upscaler PATH --image IN --out OUT [--scale S] [--tile N] [--tile-overlap N]
+                             (ESRGAN / Real-ESRGAN file; --tile 0: untiled; defaults 192 / 8; scale: the model's)
+              extras         --image IN --out OUT [--upscaler PATH|Lanczos|Nearest --upscaling-resize S]
+                             [--gfpgan-model PATH --gfpgan-visibility V] [--codeformer-model PATH
+                             --codeformer-visibility V --codeformer-weight W] [--face-models DIR] [--seed N]
+                             (as /sdapi/v1/extra-single-image: upscale, then GFPGAN, then CodeFormer)
               tokenize       --tokenizer PATH TEXT
               parse-prompt   TEXT
               encode-prompt  --model PATH --tokenizer PATH [--clip-skip N] --out F TEXT
@@ -54,6 +60,8 @@ public final class Sd {
             switch (argv.get(0)) {
                 case "bench" -> BenchCommand.run(args, out);
                 case "tokenize" -> TokenizeCommand.run(args, out);
+                case "upscale" -> UpscaleCommand.run(args, out);
+                case "extras" -> ExtrasCommand.run(args, out);
                 case "txt2img" -> GenerateCommand.run(args, out, false);
                 case "img2img" -> GenerateCommand.run(args, out, true);
                 case "parse-prompt" -> ParsePromptCommand.run(args, out);

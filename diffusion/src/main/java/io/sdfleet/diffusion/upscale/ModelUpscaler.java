@@ -22,14 +22,29 @@ public final class ModelUpscaler implements Upscaler {
     private final NDManager manager;
     private final int tileSize;
     private final int tileOverlap;
+    private final Runnable afterEachPatch;
 
     /** @param manager where each patch's arrays are made (its device runs the network); 0 tile size: no tiling */
     public ModelUpscaler(String displayName, RrdbNet net, NDManager manager, int tileSize, int tileOverlap) {
+        this(displayName, net, manager, tileSize, tileOverlap, () -> { });
+    }
+
+    private ModelUpscaler(String displayName, RrdbNet net, NDManager manager, int tileSize, int tileOverlap,
+                          Runnable afterEachPatch) {
         this.displayName = displayName;
         this.net = net;
         this.manager = manager;
         this.tileSize = tileSize;
         this.tileOverlap = tileOverlap;
+        this.afterEachPatch = afterEachPatch;
+    }
+
+    /**
+     * The same upscaler, calling {@code listener} after each tile (or whole image) the network ran on: a long upscale
+     * can report progress and be stopped between tiles (the listener may throw).
+     */
+    public ModelUpscaler afterEachPatch(Runnable listener) {
+        return new ModelUpscaler(displayName, net, manager, tileSize, tileOverlap, listener);
     }
 
     @Override
@@ -84,6 +99,7 @@ public final class ModelUpscaler implements Upscaler {
                 }
             }
         }
+        afterEachPatch.run();
         return new PixelPlanes(out);
     }
 }

@@ -171,4 +171,84 @@ class SdCommandLineTest {
         assertThat(run.err()).contains(expected);
         assertThat(run.err().strip().lines()).hasSize(1);
     }
+    /** {@code ./sd upscale} on the hires-fix reference case: default tiling (one padded tile), then Lanczos to 2×. */
+    @Test
+    void upscaleMatchesA1111sUpscalerOnTheHiresFixCase(@TempDir Path dir) throws Exception {
+        SafetensorsFile ref = Reference.tensors("restore/cases/upscale_hires_fix_path.safetensors");
+        Path input = dir.resolve("in.png");
+        Files.write(input, PngFiles.encode(planes(ref.get("input_rgb_u8")).toImage(), java.util.Map.of()));
+        String model = Reference.file("restore/models/RealESRGAN_x4plus_small.pth").toString();
+
+        Path out = dir.resolve("out.png");
+        Run run = sd("upscale", "--upscaler", model, "--image", input.toString(), "--out", out.toString(), "--scale", "2");
+        assertThat(run.status()).as(run.err()).isZero();
+        int err = maxDiff(read(out), planes(ref.get("output_rgb_u8")));
+        System.out.printf("./sd upscale upscale_hires_fix_path: u8 %d%n", err);
+        assertThat(err).isLessThanOrEqualTo(2);
+
+        // untiled at the model's own scale: the 4x contrast output, no black padding
+        Path untiled = dir.resolve("untiled.png");
+        run = sd("upscale", "--upscaler", model, "--image", input.toString(), "--out", untiled.toString(), "--tile", "0");
+        assertThat(run.status()).as(run.err()).isZero();
+        assertThat(maxDiff(read(untiled), planes(ref.get("contrast_untiled_4x_rgb_u8")))).isLessThanOrEqualTo(2);
+
+        assertThat(sd("upscale", "--upscaler", model, "--image", input.toString(), "--out", out.toString(),
+                "--tile", "8", "--tile-overlap", "8").err()).contains("--tile");
+        assertThat(sd("upscale", "--image", input.toString(), "--out", out.toString()).err())
+                .contains("missing required option --upscaler");
+    }
+
+    /** {@code ./sd extras} as extra-single-image: the upscale with A1111's infotext; face restoration through the seam. */
+    @Test
+    void extrasUpscalesWithA1111sInfotextAndNamesAnUnavailableFaceRestorer(@TempDir Path dir) throws Exception {
+        SafetensorsFile ref = Reference.tensors("restore/cases/upscale_hires_fix_path.safetensors");
+        Path input = dir.resolve("in.png");
+        Files.write(input, PngFiles.encode(planes(ref.get("input_rgb_u8")).toImage(), java.util.Map.of()));
+        Path model = Reference.file("restore/models/RealESRGAN_x4plus_small.pth");
+        Path out = dir.resolve("out.png");
+        Run run = sd("extras", "--image", input.toString(), "--out", out.toString(), "--upscaler", model.toString(),
+                "--upscaling-resize", "2");
+        assertThat(run.status()).as(run.err()).isZero();
+        assertThat(run.out().strip()).isEqualTo("Postprocess upscale by: 2.0, Postprocess upscaler: RealESRGAN_x4plus_small");
+        assertThat(PngFiles.readText(Files.readAllBytes(out))).containsEntry("postprocessing", run.out().strip());
+        assertThat(maxDiff(read(out), planes(ref.get("output_rgb_u8")))).isLessThanOrEqualTo(2);
+
+        Run restore = sd("extras", "--image", input.toString(), "--out", dir.resolve("r.png").toString(),
+                "--gfpgan-model", model.toString(), "--gfpgan-visibility", "0.5", "--face-models", dir.toString());
+        assertThat(restore.status()).isEqualTo(2);
+        assertThat(restore.err()).contains("has no detection_Resnet50_Final.pth");
+    }
+
+    private static io.sdfleet.diffusion.image.PixelPlanes read(Path png) throws Exception {
+        return io.sdfleet.diffusion.image.PixelPlanes.rgb(ImageIO.read(png.toFile()));
+    }
+
+    private static io.sdfleet.diffusion.image.PixelPlanes planes(io.sdfleet.diffusion.checkpoint.StoredTensor hwc) {
+        int h = (int) hwc.shape()[0];
+        int w = (int) hwc.shape()[1];
+        float[] v = hwc.toFloats();
+        int[][][] c = new int[3][h][w];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                for (int ch = 0; ch < 3; ch++) {
+                    c[ch][y][x] = (int) v[(y * w + x) * 3 + ch];
+                }
+            }
+        }
+        return new io.sdfleet.diffusion.image.PixelPlanes(c);
+    }
+
+    private static int maxDiff(io.sdfleet.diffusion.image.PixelPlanes a, io.sdfleet.diffusion.image.PixelPlanes b) {
+        assertThat(a.width()).isEqualTo(b.width());
+        assertThat(a.height()).isEqualTo(b.height());
+        int max = 0;
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < a.height(); y++) {
+                for (int x = 0; x < a.width(); x++) {
+                    max = Math.max(max, Math.abs(a.channels()[c][y][x] - b.channels()[c][y][x]));
+                }
+            }
+        }
+        return max;
+    }
 }

@@ -256,7 +256,7 @@ public final class A1111Request {
         GenerationParameters parameters = new GenerationParameters(
                 new Prompt(styled.prompt(), styled.negativePrompt(), clipSkip), new ImageSize(width, height),
                 new Batch(batchSize, nIter), noise, new Sampling(samplerName, scheduler, steps, cfg, extras), hires, img2img,
-                new ModelChoice(model, vae), tiling, restoreFaces);
+                new ModelChoice(model, vae), tiling, restoreFaces, null);
         return new A1111Request(echo, parameters, forceTaskId, sendImages, ignored);
     }
 

@@ -83,11 +83,11 @@ final class Img2ImgFields {
     }
 
     /** An image re-encoded as base64 PNG, and its size. */
-    private record Decoded(String png, int width, int height) {
+    record Decoded(String png, int width, int height) {
     }
 
     /** The image as base64 PNG, or null after recording why it cannot be used. */
-    private static Decoded asPng(JsonNode node, String field, Fields f, RequestLimits limits) {
+    static Decoded asPng(JsonNode node, String field, Fields f, RequestLimits limits) {
         if (!node.isString()) {
             f.problem(field, "must be a base64-encoded image string");
             return null;

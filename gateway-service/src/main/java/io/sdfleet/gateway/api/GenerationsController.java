@@ -113,7 +113,8 @@ public class GenerationsController {
             // what the web page's gallery shows and filters on without a call per request
             entry.put("negative_prompt", s.parameters().prompt().negative());
             entry.put("model", s.parameters().models().checkpoint());
-            entry.put("mode", s.parameters().img2img() == null ? "txt2img" : "img2img");
+            entry.put("mode", s.parameters().extras() != null ? "extras"
+                    : s.parameters().img2img() == null ? "txt2img" : "img2img");
             entry.put("seed", s.parameters().noise().seed());
             entry.put("width", s.parameters().size().width());
             entry.put("height", s.parameters().size().height());

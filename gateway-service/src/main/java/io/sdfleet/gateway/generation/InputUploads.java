@@ -19,7 +19,7 @@ import java.util.HexFormat;
 import java.util.Map;
 
 /**
- * Puts an accepted request's init images and mask into storage once, by their SHA-256, and replaces them with
+ * Puts an accepted request's init images, mask and extras images into storage once, by their SHA-256, and replaces them with
  * {@link InputImage} references: the row, the request message and every job message then carry a few bytes where
  * they carried up to 16 images of 32 MB, and the gateway does not hold them once the request is accepted.
  */
@@ -35,12 +35,17 @@ class InputUploads {
     }
 
     GenerationParameters offload(GenerationParameters parameters) {
-        if (parameters.img2img() == null) {
-            return parameters;
-        }
         Map<String, String> uploaded = new HashMap<>();
-        return parameters.withImg2Img(parameters.img2img().withImages(image -> InputImage.isReference(image)
-                ? image : uploaded.computeIfAbsent(image, this::upload)));
+        GenerationParameters p = parameters;
+        if (p.img2img() != null) {
+            p = p.withImg2Img(p.img2img().withImages(image -> InputImage.isReference(image)
+                    ? image : uploaded.computeIfAbsent(image, this::upload)));
+        }
+        if (p.extras() != null) {
+            p = p.withExtras(p.extras().withImages(image -> InputImage.isReference(image)
+                    ? image : uploaded.computeIfAbsent(image, this::upload)));
+        }
+        return p;
     }
 
     private String upload(String base64Png) {

@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Every A1111 route a client reads at start-up answers in A1111's shape (keys and JSON types), against a local models
  * folder: the listings, refresh-* with a JSON null body, the idle and queued progress states, /memory without and
- * with a GPU worker, and the extras/interrogate refusals naming their field.
+ * with a GPU worker, and extras / interrogate problems naming their field.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {GatewayApplication.CONFIG_NAME, TestInternalToken.PROPERTY})
@@ -278,17 +278,26 @@ class A1111RoutesTest {
     }
 
     @Test
-    void extrasAndInterrogateAreRefusedNamingTheField() throws Exception {
+    void extrasNameTheirFieldAndInterrogateIsRefused() throws Exception {
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_INT_RGB),
+                "png", png);
+        String image = java.util.Base64.getEncoder().encodeToString(png.toByteArray());
         HttpResponse<String> single = post("/sdapi/v1/extra-single-image",
-                "{\"image\": \"iVBORw0KGgo=\", \"upscaler_1\": \"R-ESRGAN 4x+\", \"gfpgan_visibility\": 0.5}");
+                "{\"image\": \"" + image + "\", \"upscaler_1\": \"SwinIR 4x\", \"gfpgan_visibility\": 0.5}");
         assertThat(single.statusCode()).as(single.body()).isEqualTo(422);
         assertThat(single.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
-        assertThat(fields(single)).containsExactly("upscaler_1", "gfpgan_visibility");
-        assertThat(single.body()).contains("R-ESRGAN 4x+");
+        assertThat(fields(single)).containsExactly("upscaler_1");
+        assertThat(single.body()).contains("SwinIR 4x", "R-ESRGAN 4x+");
 
         HttpResponse<String> batch = post("/sdapi/v1/extra-batch-images", "{\"imageList\": []}");
-        assertThat(batch.statusCode()).isEqualTo(422);
-        assertThat(fields(batch)).containsExactly("upscaler_1");
+        assertThat(batch.statusCode()).isEqualTo(400);
+        assertThat(fields(batch)).containsExactly("imageList");
+
+        HttpResponse<String> range = post("/sdapi/v1/extra-single-image", "{\"image\": \"" + image + "\","
+                + " \"codeformer_weight\": 1.5}");
+        assertThat(range.statusCode()).isEqualTo(400);
+        assertThat(fields(range)).contains("codeformer_weight");
 
         HttpResponse<String> interrogate = post("/sdapi/v1/interrogate", "{\"image\": \"x\", \"model\": \"deepdanbooru\"}");
         assertThat(interrogate.statusCode()).isEqualTo(422);
@@ -296,6 +305,7 @@ class A1111RoutesTest {
         assertThat(interrogate.body()).contains("deepdanbooru");
 
         assertThat(post("/sdapi/v1/extra-single-image", "{not json").statusCode()).isEqualTo(400);
+        assertThat(post("/sdapi/v1/extra-single-image", "[1]").statusCode()).isEqualTo(400);
         assertThat(post("/sdapi/v1/interrogate", "[1]").statusCode()).isEqualTo(400);
     }
 

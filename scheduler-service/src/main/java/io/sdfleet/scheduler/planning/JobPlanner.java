@@ -34,6 +34,9 @@ public final class JobPlanner {
                     seeds.add(p.noise().seedOf(first + k));
                 }
                 GenerationParameters forJob = p.withBatch(new Batch(size, 1)).withNoise(p.noise().withSeed(seeds.get(0)));
+                if (p.extras() != null) { // an extras job carries only its own images
+                    forJob = forJob.withExtras(p.extras().fromImage(first, size));
+                }
                 jobs.add(new JobMessage(JobMessage.jobIdOf(request.requestId(), first), request.requestId(),
                         request.user(), first, seeds, forJob, request.priority()));
             }

@@ -3,6 +3,7 @@ package io.sdfleet.scheduler.planning;
 import io.sdfleet.contracts.GenerationRequested;
 import io.sdfleet.contracts.JobMessage;
 import io.sdfleet.request.Batch;
+import io.sdfleet.request.Extras;
 import io.sdfleet.request.GenerationParameters;
 import io.sdfleet.request.ImageSize;
 import io.sdfleet.request.Noise;
@@ -33,6 +34,22 @@ class JobPlannerTest {
         assertThat(jobs).extracting(JobMessage::firstImageIndex).containsExactly(0, 2, 4);
         assertThat(jobs.get(1).parameters().batch().size()).isEqualTo(2);
         assertThat(jobs.get(1).parameters().noise().seed()).isEqualTo(1002L);
+    }
+
+    @Test
+    void anExtrasRequestIsOneJobPerImageEachCarryingOnlyItsImage() {
+        Extras extras = new Extras(List.of("sdfleet-input:" + "a".repeat(64), "sdfleet-input:" + "b".repeat(64),
+                "sdfleet-input:" + "c".repeat(64)), java.util.Arrays.asList("a.png", null, "c.png"), 0, 2, false, 512,
+                512, true, "Lanczos", "None", 0, 0, 0, 0);
+        GenerationRequested r = new GenerationRequested("r-x", "x", Instant.now(), new GenerationParameters(
+                new Prompt("", "", 1), new ImageSize(64, 64), new Batch(1, 3), Noise.of(7),
+                new Sampling("Euler", "Automatic", 1, 0)).withExtras(extras));
+        List<JobMessage> jobs = JobPlanner.plan(r, Integer.MAX_VALUE);
+        assertThat(jobs).extracting(JobMessage::firstImageIndex).containsExactly(0, 1, 2);
+        assertThat(jobs).extracting(j -> j.parameters().extras().images())
+                .containsExactly(List.of(extras.images().get(0)), List.of(extras.images().get(1)), List.of(extras.images().get(2)));
+        assertThat(jobs.get(2).parameters().extras().names()).containsExactly("c.png");
+        assertThat(jobs.get(1).parameters().extras().upscaler1()).isEqualTo("Lanczos");
     }
 
     @Test

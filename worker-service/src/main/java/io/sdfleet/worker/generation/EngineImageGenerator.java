@@ -67,6 +67,9 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
      */
     @Override
     public Batch generate(JobMessage job, Progress progress) {
+        if (job.parameters().extras() != null) {
+            return EngineExtras.run(JobBatch.extrasOf(job), properties.modelsDir(), puller, device, progress);
+        }
         int[] size = job.parameters().workingSize();
         int fits = BatchMemory.DEFAULT.maxBatch(memory()[0], size[0], size[1]);
         int n = job.seeds().size();

@@ -23,4 +23,15 @@ final class JobBatch {
                 .withNoise(p.noise().withSeeds(job.seeds().get(0), p.noise().subseedOf(first)))
                 .withImg2Img(img2img);
     }
+
+    /** An extras job with the images of its share: image {@code firstImageIndex} of the request first. */
+    static JobMessage extrasOf(JobMessage job) {
+        GenerationParameters p = job.parameters();
+        int count = job.seeds().size();
+        if (p.extras().images().size() == count) {
+            return job; // already cut to the job's share
+        }
+        return new JobMessage(job.jobId(), job.requestId(), job.user(), job.firstImageIndex(), job.seeds(),
+                p.withExtras(p.extras().fromImage(job.firstImageIndex(), count)), job.priority());
+    }
 }

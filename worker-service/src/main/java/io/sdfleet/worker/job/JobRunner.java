@@ -125,7 +125,9 @@ public class JobRunner {
                 metrics.imageStored();
             }
             metrics.throughput(steps[0], batch.images().size(), System.nanoTime() - start);
-            speed.ran(job.parameters().withBatch(new Batch(job.seeds().size(), 1)), batch.pipelineSeconds());
+            if (job.parameters().extras() == null) { // postprocessing says nothing of the sampling speed
+                speed.ran(job.parameters().withBatch(new Batch(job.seeds().size(), 1)), batch.pipelineSeconds());
+            }
             events.confirmedRequestEvent(job.requestId(), EventKind.JOB_FINISHED, new JobFinished(job.requestId(), job.jobId(),
                     properties.id(), batch.images().size(), batch.pipelineSeconds(), batch.peakMemoryBytes(), Instant.now()));
         } finally {

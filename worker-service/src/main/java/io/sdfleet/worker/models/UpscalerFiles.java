@@ -5,13 +5,14 @@ import io.sdfleet.request.HiresFix;
 import io.sdfleet.request.UpscalerNames;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * The upscalers one job sees: the models folder's {@code ESRGAN/} and {@code RealESRGAN/} (A1111's folders), and, when
- * the job's hires fix names a model upscaler whose file is not there, that file pulled (verified) from the fleet's
- * registry (kind {@code esrgan} or {@code realesrgan}, found by file name without extension). A file in neither fails
- * the job before anything is loaded, with a message naming the file.
+ * the job (its hires fix, or its extras' upscalers) names a model upscaler whose file is not there, that file pulled
+ * (verified) from the fleet's registry (kind {@code esrgan} or {@code realesrgan}, found by file name without
+ * extension). A file in neither fails the job before anything is loaded, with a message naming the file.
  */
 public final class UpscalerFiles {
 
@@ -19,12 +20,23 @@ public final class UpscalerFiles {
     }
 
     public static UpscalerLibrary prepare(Path modelsDir, ModelPuller puller, HiresFix hires) {
-        UpscalerLibrary local = UpscalerLibrary.under(modelsDir);
-        Optional<UpscalerNames.ModelFile> needed = hires == null ? Optional.empty() : hires.upscalerFile();
+        return prepareAll(modelsDir, puller, hires == null ? List.of() : List.of(hires.upscaler()));
+    }
+
+    /** The library with every upscaler {@code names} lists available (built-ins and latent modes need nothing). */
+    public static UpscalerLibrary prepareAll(Path modelsDir, ModelPuller puller, List<String> names) {
+        UpscalerLibrary library = UpscalerLibrary.under(modelsDir);
+        for (String name : names) {
+            library = withFile(library, puller, name);
+        }
+        return library;
+    }
+
+    private static UpscalerLibrary withFile(UpscalerLibrary local, ModelPuller puller, String name) {
+        Optional<UpscalerNames.ModelFile> needed = UpscalerNames.modelFile(name);
         if (needed.isEmpty()) {
             return local;
         }
-        String name = hires.upscaler();
         try {
             local.file(name);
             return local;
@@ -33,7 +45,7 @@ public final class UpscalerFiles {
             return puller.find(file.family().kind(), file.fileStem())
                     .filter(entry -> file.family().accepts(entry.name()))
                     .map(puller::pull)
-                    .map(pulled -> local.withFile(name, pulled))
+                    .map(pulled -> local.withFile(name.trim(), pulled))
                     .orElseThrow(() -> new UpscalerLibrary.MissingUpscalerException(missing.getMessage()
                             + ", nor in the fleet's model registry (kind " + file.family().kind() + ")"));
         }

@@ -14,7 +14,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Reads a job's init images and mask from storage where the job carries {@link InputImage} references (the gateway
+ * Reads a job's init images, mask and extras images from storage where the job carries {@link InputImage} references (the gateway
  * stored them when it accepted the request), giving the engine the base64 PNGs it decodes; images a job carries
  * inline (requests accepted before references) pass through.
  */
@@ -30,12 +30,17 @@ public class InputImages {
     }
 
     public GenerationParameters resolve(GenerationParameters parameters) {
-        if (parameters.img2img() == null) {
-            return parameters;
-        }
         Map<String, String> fetched = new HashMap<>();
-        return parameters.withImg2Img(parameters.img2img().withImages(image -> InputImage.isReference(image)
-                ? fetched.computeIfAbsent(image, this::fetch) : image));
+        GenerationParameters p = parameters;
+        if (p.img2img() != null) {
+            p = p.withImg2Img(p.img2img().withImages(image -> InputImage.isReference(image)
+                    ? fetched.computeIfAbsent(image, this::fetch) : image));
+        }
+        if (p.extras() != null) {
+            p = p.withExtras(p.extras().withImages(image -> InputImage.isReference(image)
+                    ? fetched.computeIfAbsent(image, this::fetch) : image));
+        }
+        return p;
     }
 
     private String fetch(String reference) {

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -126,5 +127,28 @@ class UpscalerFilesTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+    /** An extras job's face-restoration files: A1111's folders first (GFPGAN by "GFPGAN" in the name), else pulled. */
+    @Test
+    void anExtrasJobsFaceModelsComeFromA1111sFoldersElseTheRegistry() throws Exception {
+        Files.createDirectories(models.resolve("GFPGAN"));
+        Files.writeString(models.resolve("GFPGAN/detection_Resnet50_Final.pth"), "detector");
+        Files.writeString(models.resolve("GFPGAN/gfpgan-lowercase.pth"), "not picked: A1111 looks for 'GFPGAN'");
+        Files.writeString(models.resolve("GFPGAN/GFPGANv1.4.pth"), "gfpgan");
+        registered.put("gfpgan/parsing_parsenet.pth", "parser".getBytes(StandardCharsets.UTF_8));
+        registered.put("codeformer/codeformer-v0.1.0.pth", "codeformer".getBytes(StandardCharsets.UTF_8));
+        io.sdfleet.request.Extras both = new io.sdfleet.request.Extras(List.of("-"), List.of(), 0, 2, false, 512, 512,
+                true, "None", "None", 0, 0.5, 0.5, 0);
+        io.sdfleet.diffusion.restore.restorer.FaceRestorerLibrary library = FaceRestorerFiles.prepare(models, puller, both);
+        var gfpgan = library.files("GFPGAN");
+        assertThat(gfpgan.network()).isEqualTo(models.resolve("GFPGAN/GFPGANv1.4.pth"));
+        assertThat(gfpgan.detector()).isEqualTo(models.resolve("GFPGAN/detection_Resnet50_Final.pth"));
+        assertThat(Files.readString(gfpgan.parser())).isEqualTo("parser");
+        assertThat(Files.readString(library.files("CodeFormer").network())).isEqualTo("codeformer");
+
+        io.sdfleet.request.Extras upscaleOnly = new io.sdfleet.request.Extras(List.of("-"), List.of(), 0, 2, false, 512,
+                512, true, "Lanczos", "None", 0, 0, 0, 0);
+        registered.clear();
+        assertThat(FaceRestorerFiles.prepare(models, puller, upscaleOnly)).as("no restorer step: nothing needed").isNotNull();
     }
 }

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * models root ({@code Codeformer/}, {@code GFPGAN/}), or given as files (what a worker pulled for the job). A restorer
  * is read when it is opened; a missing file is an error naming it, never a silently unrestored image.
  */
-public final class FaceRestorerLibrary {
+public final class FaceRestorerLibrary implements FaceRestorers {
 
     /** The files one restorer reads: its network, and facexlib's detector and parser. */
     public record RestorerFiles(Path network, Path detector, Path parser) {
@@ -66,7 +66,7 @@ public final class FaceRestorerLibrary {
             return given.get(model);
         }
         Restorer restorer = Restorer.of(model);
-        Optional<Path> network = network(restorer);
+        Optional<Path> network = network(model);
         Optional<Path> detector = helper(FaceRestoration.DETECTION_FILE);
         Optional<Path> parser = helper(FaceRestoration.PARSING_FILE);
         if (network.isEmpty() || detector.isEmpty() || parser.isEmpty()) {
@@ -87,16 +87,19 @@ public final class FaceRestorerLibrary {
     }
 
     /** The restorer called {@code model}, its networks read into {@code manager} (whose device runs them). */
+    @Override
     public FaceRestorer open(String model, NDManager manager) {
         return FacexlibRestorer.open(model, files(model), manager);
     }
 
-    /** A1111's pick: the first file in path order its restorer accepts. */
-    private Optional<Path> network(Restorer restorer) {
+    /** The network file of {@code model} in the folders: A1111's pick, the first in path order its restorer accepts. */
+    public Optional<Path> network(String model) {
+        Restorer restorer = Restorer.of(model);
         return list(restorer.folder()).filter(f -> restorer.accepts(f.getFileName().toString())).findFirst();
     }
 
-    private Optional<Path> helper(String fileName) {
+    /** facexlib's {@code fileName} (or its .safetensors copy) in the folders. */
+    public Optional<Path> helper(String fileName) {
         return list(FaceRestoration.HELPER_FILES_HOME.folder())
                 .filter(f -> FaceRestoration.isHelperFile(f.getFileName().toString(), fileName)).findFirst();
     }
