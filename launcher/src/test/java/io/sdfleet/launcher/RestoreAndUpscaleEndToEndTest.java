@@ -109,6 +109,23 @@ class RestoreAndUpscaleEndToEndTest {
         assertThat(image.getHeight()).isEqualTo(128);
     }
 
+    @Test
+    void extraSingleImageRestoresFacesWithGfpganOnAWorker() throws Exception {
+        JsonNode generated = txt2img("""
+                {"prompt": "a face", "seed": 99, "steps": 2, "width": 64, "height": 64}""");
+        String input = generated.get("images").get(0).asString();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/sdapi/v1/extra-single-image"))
+                .header("Content-Type", "application/json").header("X-Sdfleet-User", "faye")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"image\": \"" + input + "\", \"gfpgan_visibility\": 1,"
+                        + " \"upscaling_resize\": 1}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode answer = JSON.readTree(r.body());
+        assertThat(answer.get("html_info").asString()).contains("GFPGAN visibility: 1");
+        BufferedImage restored = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder()
+                .decode(answer.get("image").asString())));
+        assertThat(differingPixels(restored, png(generated))).as("GFPGAN changed the image").isPositive();
+    }
+
     private JsonNode txt2img(String body) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/sdapi/v1/txt2img"))
                 .header("Content-Type", "application/json").header("X-Sdfleet-User", "faye")

@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -28,6 +29,12 @@ class A1111ExtrasRequestTest {
         Files.writeString(dir.resolve("ESRGAN/4x-UltraSharp.pth"), "x");
         Files.createDirectories(dir.resolve("RealESRGAN"));
         Files.writeString(dir.resolve("RealESRGAN/RealESRGAN_x4plus.pth"), "x");
+        Files.createDirectories(dir.resolve("GFPGAN"));
+        Files.createDirectories(dir.resolve("Codeformer"));
+        for (String file : List.of("GFPGAN/GFPGANv1.4.pth", "GFPGAN/detection_Resnet50_Final.pth",
+                "GFPGAN/parsing_parsenet.pth", "Codeformer/codeformer-v0.1.0.pth")) {
+            Files.writeString(dir.resolve(file), "x");
+        }
         return new ModelCatalog(new GatewayProperties("http://storage", dir, "v1-5.safetensors", 60));
     }
 
@@ -64,6 +71,24 @@ class A1111ExtrasRequestTest {
         assertThat(p.size().width()).isEqualTo(40);
         assertThat(p.size().height()).isEqualTo(24);
         assertThat(p.noise().seed()).isBetween(0L, 0xFFFFFFFFL);
+    }
+
+    @Test
+    void aRestorerStepWhoseFilesTheFleetLacksIsRefusedNamingThem(@TempDir Path dir) throws Exception {
+        ModelCatalog models = models(dir);
+        Files.delete(dir.resolve("GFPGAN/parsing_parsenet.pth"));
+        Files.delete(dir.resolve("Codeformer/codeformer-v0.1.0.pth"));
+        models.refresh();
+        assertThatThrownBy(() -> single("{\"image\": \"" + png(16, 16) + "\", \"codeformer_visibility\": 1}", models))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+                    assertThat(e.unsupported()).isTrue();
+                    assertThat(e.problems()).singleElement().satisfies(p -> {
+                        assertThat(p.field()).isEqualTo("codeformer_visibility");
+                        assertThat(p.message()).contains("Codeformer/codeformer-v0.1.0.pth", "GFPGAN/parsing_parsenet.pth");
+                    });
+                });
+        assertThat(single("{\"image\": \"" + png(16, 16) + "\", \"codeformer_visibility\": 0}", models)
+                .parameters().extras().codeformerVisibility()).as("a step at 0 needs nothing").isZero();
     }
 
     @Test

@@ -287,8 +287,9 @@ class A1111RoutesTest {
                 "{\"image\": \"" + image + "\", \"upscaler_1\": \"SwinIR 4x\", \"gfpgan_visibility\": 0.5}");
         assertThat(single.statusCode()).as(single.body()).isEqualTo(422);
         assertThat(single.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
-        assertThat(fields(single)).containsExactly("upscaler_1");
-        assertThat(single.body()).contains("SwinIR 4x", "R-ESRGAN 4x+");
+        assertThat(fields(single)).as("no GFPGAN file nor facexlib's in this fleet")
+                .containsExactlyInAnyOrder("upscaler_1", "gfpgan_visibility");
+        assertThat(single.body()).contains("SwinIR 4x", "R-ESRGAN 4x+", "GFPGAN/GFPGANv1.4.pth");
 
         HttpResponse<String> batch = post("/sdapi/v1/extra-batch-images", "{\"imageList\": []}");
         assertThat(batch.statusCode()).isEqualTo(400);
