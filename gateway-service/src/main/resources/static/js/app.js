@@ -169,11 +169,18 @@ function fillSelect(select, entries, keep) {
 }
 
 async function loadCatalogs() {
-  const [samplers, schedulers, models, vaes, options, latentModes, upscalers] = await Promise.all([
+  const [samplers, schedulers, models, vaes, options, latentModes, upscalers, restorers] = await Promise.all([
     getJson('/sdapi/v1/samplers'), getJson('/sdapi/v1/schedulers'), getJson('/sdapi/v1/sd-models'),
     getJson('/sdapi/v1/sd-vae'), getJson('/sdapi/v1/options'),
-    getJson('/sdapi/v1/latent-upscale-modes'), getJson('/sdapi/v1/upscalers'),
+    getJson('/sdapi/v1/latent-upscale-modes'), getJson('/sdapi/v1/upscalers'), getJson('/sdapi/v1/face-restorers'),
   ]);
+  // Restore faces: the restorers the fleet has files for; without any the box cannot be ticked
+  fillSelect($('face_restorer'), restorers.map((r) => [r.name, r.name]), true);
+  if (options.face_restoration_model && restorers.some((r) => r.name === options.face_restoration_model)) {
+    $('face_restorer').value = options.face_restoration_model;
+  }
+  $('restore_faces').disabled = restorers.length === 0;
+  $('restore_faces').title = restorers.length === 0 ? 'No face restorer in this fleet (models/GFPGAN, models/Codeformer)' : '';
   // A1111's hires-fix choices: the latent modes, then every upscaler the fleet has (built-ins, ESRGAN, Real-ESRGAN)
   fillSelect($('hr_upscaler'), [...latentModes, ...upscalers].map((u) => [u.name, u.name]), true);
   extras.setUpscalers(upscalers);

@@ -30,6 +30,12 @@ export function requestBody(mode) {
   if ($('vae').value) {
     overrides.sd_vae = $('vae').value;
   }
+  if ($('restore_faces').checked) {
+    body.restore_faces = true;
+    if ($('face_restorer').value) {
+      overrides.face_restoration_model = $('face_restorer').value;
+    }
+  }
   if (Object.keys(overrides).length) {
     body.override_settings = overrides;
   }
@@ -118,6 +124,8 @@ export function fillFromInfotext(p) {
   } else {
     $('vae').value = '';
   }
+  $('restore_faces').checked = p['Face restoration'] !== undefined && !$('restore_faces').disabled;
+  setSelect($('face_restorer'), p['Face restoration']);
   const hires = p['Hires upscale'] !== undefined || p['Hires resize'] !== undefined || p['Hires upscaler'] !== undefined;
   $('enable_hr').checked = hires;
   $('hires').open = hires;

@@ -3,12 +3,11 @@ package io.sdfleet.diffusion.upscale;
 import io.sdfleet.diffusion.checkpoint.CheckpointException;
 import io.sdfleet.diffusion.checkpoint.StoredTensor;
 import io.sdfleet.diffusion.checkpoint.TensorSource;
-import io.sdfleet.diffusion.checkpoint.TorchCheckpoint;
+import io.sdfleet.diffusion.checkpoint.UnwrappedWeights;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,15 +22,11 @@ final class RrdbKeys implements TensorSource {
     private static final Pattern BODY = Pattern.compile("body\\.(\\d+)\\.rdb(\\d)\\.conv(\\d)\\.(weight|bias)");
     private static final Pattern UP = Pattern.compile("conv_up(\\d)\\.(weight|bias)");
 
-    private static final String[] WRAPPERS = {"params_ema", "params"};
-
     private final TensorSource file;
-    private final Function<String, StoredTensor> read;
     private final Map<String, String> oldToStored;
 
-    private RrdbKeys(TensorSource file, Function<String, StoredTensor> read, Map<String, String> oldToStored) {
+    private RrdbKeys(TensorSource file, Map<String, String> oldToStored) {
         this.file = file;
-        this.read = read;
         this.oldToStored = oldToStored;
     }
 
@@ -40,36 +35,12 @@ final class RrdbKeys implements TensorSource {
      * torch.save file keeps it as a nested dict, a converted .safetensors as a key prefix.
      */
     static RrdbKeys of(TensorSource file) {
-        Map<String, StoredTensor> nested = file instanceof TorchCheckpoint torch ? nestedWeights(torch) : Map.of();
-        Function<String, StoredTensor> read = nested.isEmpty() ? file::get : nested::get;
-        Set<String> keys = nested.isEmpty() ? file.keys() : nested.keySet();
-        String wrapper = nested.isEmpty() ? prefixOf(keys) : "";
+        UnwrappedWeights unwrapped = UnwrappedWeights.of(file);
         Map<String, String> stored = new LinkedHashMap<>();
-        for (String key : keys) {
-            if (key.startsWith(wrapper)) {
-                stored.put(key.substring(wrapper.length()), key);
-            }
+        for (String key : unwrapped.keys()) {
+            stored.put(key, key);
         }
-        return new RrdbKeys(file, read, oldArch(stored));
-    }
-
-    private static Map<String, StoredTensor> nestedWeights(TorchCheckpoint torch) {
-        for (String wrapper : WRAPPERS) {
-            Map<String, StoredTensor> inner = torch.tensorsUnder(wrapper);
-            if (!inner.isEmpty()) {
-                return inner;
-            }
-        }
-        return Map.of();
-    }
-
-    private static String prefixOf(Set<String> keys) {
-        for (String wrapper : WRAPPERS) {
-            if (keys.stream().anyMatch(k -> k.startsWith(wrapper + "."))) {
-                return wrapper + ".";
-            }
-        }
-        return "";
+        return new RrdbKeys(unwrapped, oldArch(stored));
     }
 
     private static Map<String, String> oldArch(Map<String, String> stored) {
@@ -135,7 +106,7 @@ final class RrdbKeys implements TensorSource {
         if (stored == null) {
             throw new CheckpointException("no tensor " + key + " in this RRDB file");
         }
-        return read.apply(stored);
+        return file.get(stored);
     }
 
     @Override

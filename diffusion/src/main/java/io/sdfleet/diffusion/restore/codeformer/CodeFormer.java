@@ -8,6 +8,7 @@ import ai.djl.nn.core.Embedding;
 import io.sdfleet.diffusion.checkpoint.CheckpointException;
 import io.sdfleet.diffusion.checkpoint.CheckpointFiles;
 import io.sdfleet.diffusion.checkpoint.TensorSource;
+import io.sdfleet.diffusion.checkpoint.UnwrappedWeights;
 import io.sdfleet.diffusion.nn.LayerNorm;
 import io.sdfleet.diffusion.nn.Linear;
 import io.sdfleet.diffusion.nn.Scope;
@@ -93,7 +94,7 @@ public final class CodeFormer implements FaceRestorationNetwork {
 
     /** The network in {@code file} (with or without its {@code params_ema} wrapper), its weights in fp32 in {@code manager}. */
     public static CodeFormer load(TensorSource file, NDManager manager) {
-        return load(Weights.of(CodeFormerKeys.of(file), manager, DataType.FLOAT32));
+        return load(Weights.of(UnwrappedWeights.of(file), manager, DataType.FLOAT32));
     }
 
     /** The network in {@code w} (unwrapped names); every key must be used. */

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.checkpoint.CheckpointException;
 import io.sdfleet.diffusion.checkpoint.CheckpointFiles;
 import io.sdfleet.diffusion.checkpoint.TensorSource;
+import io.sdfleet.diffusion.checkpoint.UnwrappedWeights;
 import io.sdfleet.diffusion.nn.Conv2d;
 import io.sdfleet.diffusion.nn.Linear;
 import io.sdfleet.diffusion.nn.PaddingMode;
@@ -64,7 +65,7 @@ public final class Gfpgan implements FaceRestorationNetwork {
 
     /** GFPGAN from a checkpoint ({@code params_ema} wrapper or not), its weights in fp32 in {@code manager}. */
     public static Gfpgan load(TensorSource file, NDManager manager) {
-        Weights w = Weights.of(GfpganKeys.of(file), manager, DataType.FLOAT32);
+        Weights w = Weights.of(UnwrappedWeights.of(file), manager, DataType.FLOAT32);
         Gfpgan net = new Gfpgan(w);
         if (!w.unconsumed().isEmpty()) {
             throw new CheckpointException("GFPGAN file has keys this network does not use: " + w.unconsumed());

@@ -105,7 +105,7 @@ class CodeFormerReferenceTest {
         // the small Real-ESRGAN reference model is a genuine torch.save({"params_ema": {...}}) file
         try (TensorSource pth = CheckpointFiles.open(Reference.file("restore/models/RealESRGAN_x4plus_small.pth"));
              SafetensorsFile copy = Reference.tensors("restore/models/RealESRGAN_x4plus_small.safetensors")) {
-            CodeFormerKeys keys = CodeFormerKeys.of(pth);
+            io.sdfleet.diffusion.checkpoint.UnwrappedWeights keys = io.sdfleet.diffusion.checkpoint.UnwrappedWeights.of(pth);
             assertThat(keys.keys()).containsExactlyInAnyOrderElementsOf(copy.keys());
             String key = copy.keys().iterator().next();
             assertThat(keys.get(key).toFloats()).containsExactly(copy.get(key).toFloats());

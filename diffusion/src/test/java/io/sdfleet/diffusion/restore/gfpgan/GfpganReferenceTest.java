@@ -132,7 +132,7 @@ class GfpganReferenceTest {
     void aTorchSaveFileHasItsParamsEmaDictUnwrapped() {
         try (TensorSource file = CheckpointFiles.open(Reference.file("restore/models/RealESRGAN_x4plus_small.pth"))) {
             assertThat(file.keys()).noneMatch(k -> k.startsWith("conv_first"));
-            GfpganKeys keys = GfpganKeys.of(file);
+            io.sdfleet.diffusion.checkpoint.UnwrappedWeights keys = io.sdfleet.diffusion.checkpoint.UnwrappedWeights.of(file);
             assertThat(keys.keys()).contains("conv_first.weight").noneMatch(k -> k.startsWith("params_ema"));
             assertThat(keys.get("conv_first.weight").shape()).hasSize(4);
         }

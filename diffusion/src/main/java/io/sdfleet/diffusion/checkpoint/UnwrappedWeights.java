@@ -1,9 +1,4 @@
-package io.sdfleet.diffusion.restore.gfpgan;
-
-import io.sdfleet.diffusion.checkpoint.CheckpointException;
-import io.sdfleet.diffusion.checkpoint.StoredTensor;
-import io.sdfleet.diffusion.checkpoint.TensorSource;
-import io.sdfleet.diffusion.checkpoint.TorchCheckpoint;
+package io.sdfleet.diffusion.checkpoint;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,36 +6,37 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * A GFPGAN checkpoint's tensors under their network names: the released GFPGANv1.4.pth keeps them in a
- * {@code params_ema} dict (BasicSR's EMA copy), which a torch.save file holds as a nested dict and a converted
- * .safetensors as a key prefix; both are removed, as spandrel does. Files without a wrapper pass through.
+ * A checkpoint's tensors under their network names, BasicSR's wrapper removed: the released Real-ESRGAN, GFPGAN and
+ * CodeFormer files keep their weights in {@code {"params_ema": {…}}} (or {@code params}), which a torch.save file
+ * holds as a nested dict and a converted .safetensors as a key prefix. Files without a wrapper pass through
+ * unchanged, as spandrel's {@code canonicalize_state_dict} does.
  */
-final class GfpganKeys implements TensorSource {
+public final class UnwrappedWeights implements TensorSource {
 
     private static final String[] WRAPPERS = {"params_ema", "params"};
 
     private final TensorSource file;
     private final Function<String, StoredTensor> read;
-    private final Map<String, String> toStored;
+    private final Map<String, String> nameToStored;
 
-    private GfpganKeys(TensorSource file, Function<String, StoredTensor> read, Map<String, String> toStored) {
+    private UnwrappedWeights(TensorSource file, Function<String, StoredTensor> read, Map<String, String> nameToStored) {
         this.file = file;
         this.read = read;
-        this.toStored = toStored;
+        this.nameToStored = nameToStored;
     }
 
-    static GfpganKeys of(TensorSource file) {
+    public static UnwrappedWeights of(TensorSource file) {
         Map<String, StoredTensor> nested = file instanceof TorchCheckpoint torch ? nestedWeights(torch) : Map.of();
         Function<String, StoredTensor> read = nested.isEmpty() ? file::get : nested::get;
         Set<String> keys = nested.isEmpty() ? file.keys() : nested.keySet();
         String wrapper = nested.isEmpty() ? prefixOf(keys) : "";
-        Map<String, String> stored = new LinkedHashMap<>();
+        Map<String, String> names = new LinkedHashMap<>();
         for (String key : keys) {
             if (key.startsWith(wrapper)) {
-                stored.put(key.substring(wrapper.length()), key);
+                names.put(key.substring(wrapper.length()), key);
             }
         }
-        return new GfpganKeys(file, read, stored);
+        return new UnwrappedWeights(file, read, names);
     }
 
     private static Map<String, StoredTensor> nestedWeights(TorchCheckpoint torch) {
@@ -64,14 +60,14 @@ final class GfpganKeys implements TensorSource {
 
     @Override
     public Set<String> keys() {
-        return toStored.keySet();
+        return nameToStored.keySet();
     }
 
     @Override
     public StoredTensor get(String key) {
-        String stored = toStored.get(key);
+        String stored = nameToStored.get(key);
         if (stored == null) {
-            throw new CheckpointException("no tensor " + key + " in this GFPGAN file");
+            throw new CheckpointException("no tensor " + key + " in this file");
         }
         return read.apply(stored);
     }
