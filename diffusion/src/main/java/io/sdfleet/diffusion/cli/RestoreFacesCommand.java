@@ -8,14 +8,11 @@ import io.sdfleet.diffusion.restore.restorer.FaceRestorerLibrary;
 import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.request.FaceRestoration;
 
-import javax.imageio.ImageIO;
-import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -46,12 +43,12 @@ final class RestoreFacesCommand {
         a.rejectUnknown();
         FaceRestorerLibrary.RestorerFiles files = new FaceRestorerLibrary.RestorerFiles(model,
                 helperFile(faceModels, FaceRestoration.DETECTION_FILE), helperFile(faceModels, FaceRestoration.PARSING_FILE));
-        PixelPlanes input = PixelPlanes.rgb(read(image));
+        PixelPlanes input = ImageFiles.read(image);
         long start = System.nanoTime();
         try (NDManager manager = Torch.newManager(Torch.device(device));
              FaceRestorer faces = FaceRestorerLibrary.none().withFiles(restorer, files).open(restorer, manager)) {
             PixelPlanes restored = faces.restore(input, new RestoreOptions(weight, seed));
-            write(restored.toImage(), output);
+            ImageFiles.write(output, restored, Map.of());
         }
         out.printf("restored faces with %s: %s (%dx%d) in %.1f s%n", restorer, output, input.width(), input.height(),
                 (System.nanoTime() - start) / 1e9);
@@ -71,28 +68,5 @@ final class RestoreFacesCommand {
             throw new UsageException("--face-models " + dir + " has no " + name);
         }
         return file;
-    }
-
-    static BufferedImage read(Path file) {
-        try {
-            BufferedImage image = ImageIO.read(file.toFile());
-            if (image == null) {
-                throw new UsageException(file + " is not an image ImageIO can read");
-            }
-            return image;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
-    }
-
-    static void write(BufferedImage image, Path file) {
-        try {
-            if (file.getParent() != null) {
-                Files.createDirectories(file.getParent());
-            }
-            ImageIO.write(image, "png", file.toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
     }
 }

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -74,7 +75,9 @@ public final class FaceRestorerLibrary implements FaceRestorers {
             if (network.isEmpty()) {
                 lacks.append(restorer.folder()).append('/').append(restorer.downloadName());
             }
-            for (var f : Map.of(FaceRestoration.DETECTION_FILE, detector, FaceRestoration.PARSING_FILE, parser).entrySet()) {
+            // in a fixed order (detector, parser), so the message reads the same every time
+            for (Map.Entry<String, Optional<Path>> f : List.of(Map.entry(FaceRestoration.DETECTION_FILE, detector),
+                    Map.entry(FaceRestoration.PARSING_FILE, parser))) {
                 if (f.getValue().isEmpty()) {
                     lacks.append(lacks.isEmpty() ? "" : ", ").append(FaceRestoration.HELPER_FILES_HOME.folder())
                             .append('/').append(f.getKey());
