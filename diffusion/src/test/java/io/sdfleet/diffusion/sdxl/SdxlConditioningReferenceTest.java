@@ -157,6 +157,40 @@ class SdxlConditioningReferenceTest {
     }
 
     @Test
+    void onlyANegativePromptThatIsExactlyEmptyIsZeroed() {
+        assertThat(SdxlConditioner.zeroesText("", true)).isTrue();
+        assertThat(SdxlConditioner.zeroesText(" ", true)).isFalse();
+        assertThat(SdxlConditioner.zeroesText("", false)).isFalse();
+        SdxlConditioner base = conditioners.get("mini_sdxl_base");
+        SdxlSize size = SdxlSize.forImage(64, 64);
+        try (NDManager call = manager.newSubManager()) {
+            Conditioning space = base.encode(call, " ", true, size);
+            Conditioning empty = base.encode(call, "", true, size);
+            assertThat(empty.crossattn().getShape()).isEqualTo(space.crossattn().getShape());
+            assertThat(empty.vector().getShape()).isEqualTo(space.vector().getShape());
+            assertThat(space.crossattn().abs().max().getFloat()).isPositive();
+            assertThat(space.vector().get(":, 0:32").abs().max().getFloat()).isPositive();
+            assertThat(empty.crossattn().abs().max().getFloat()).isZero();
+            assertThat(empty.vector().get(":, 0:32").abs().max().getFloat()).isZero();
+            check("size features of a zeroed negative", empty.vector().get(":, 32:"), space.vector().get(":, 32:"));
+        }
+    }
+
+    @Test
+    void promptEditingEncodesEachScheduledTextAndZeroesAnEmptyNegativeStretch() {
+        SdxlConditioner base = conditioners.get("mini_sdxl_base");
+        SdxlSize size = SdxlSize.forImage(64, 64);
+        try (NDManager call = manager.newSubManager();
+             ScheduledConditioning scheduled = ScheduledConditioning.encode(base, call, "[:lowres:3]", 6, true, size)) {
+            assertThat(scheduled.schedule()).hasSize(2);
+            Conditioning later = base.encode(call, "lowres", true, size);
+            assertThat(scheduled.at(0).crossattn().abs().max().getFloat()).isZero();
+            check("prompt editing, last step", scheduled.at(5).crossattn(), later.crossattn());
+            check("prompt editing, last step vector", scheduled.at(5).vector(), later.vector());
+        }
+    }
+
+    @Test
     void intermediateStatesOfBothTowersMatchForThePlainPrompt() {
         SdxlTextEncoders towers = encoders.get("mini_sdxl_base");
         ClipTextModel clipL = towers.clipL().orElseThrow().model();
