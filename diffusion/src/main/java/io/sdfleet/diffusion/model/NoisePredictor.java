@@ -15,6 +15,17 @@ public interface NoisePredictor {
      */
     NDArray predict(NDArray x, NDArray timesteps, NDArray context);
 
+    /**
+     * The prediction conditioned on {@code conditioning}: its context, and its vector for models that read one
+     * (SDXL). A model without a label embedding refuses a vector.
+     */
+    default NDArray predict(NDArray x, NDArray timesteps, Conditioning conditioning) {
+        if (conditioning.vector() != null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " takes no conditioning vector");
+        }
+        return predict(x, timesteps, conditioning.crossattn());
+    }
+
     /** What {@link #predict} returns. */
     Prediction prediction();
 

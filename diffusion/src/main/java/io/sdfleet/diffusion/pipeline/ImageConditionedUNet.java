@@ -3,6 +3,7 @@ package io.sdfleet.diffusion.pipeline;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import io.sdfleet.diffusion.model.Conditioning;
 import io.sdfleet.diffusion.model.NoisePredictor;
 
 /**
@@ -23,11 +24,16 @@ final class ImageConditionedUNet implements NoisePredictor {
 
     @Override
     public NDArray predict(NDArray x, NDArray timesteps, NDArray context) {
+        return predict(x, timesteps, Conditioning.of(context));
+    }
+
+    @Override
+    public NDArray predict(NDArray x, NDArray timesteps, Conditioning conditioning) {
         long rows = x.getShape().get(0);
         long images = imageConditioning.getShape().get(0);
-        try (NDArray conditioning = rows == images ? imageConditioning.duplicate() : stacked(rows / images);
-             NDArray input = NDArrays.concat(new NDList(x, conditioning.toType(x.getDataType(), false)), 1)) {
-            return unet.predict(input, timesteps, context);
+        try (NDArray image = rows == images ? imageConditioning.duplicate() : stacked(rows / images);
+             NDArray input = NDArrays.concat(new NDList(x, image.toType(x.getDataType(), false)), 1)) {
+            return unet.predict(input, timesteps, conditioning);
         }
     }
 

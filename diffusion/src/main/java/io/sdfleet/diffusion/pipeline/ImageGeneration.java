@@ -15,6 +15,7 @@ import io.sdfleet.diffusion.networks.NetworkDirectories;
 import io.sdfleet.diffusion.networks.Networks;
 import io.sdfleet.diffusion.prompt.ComposablePrompt;
 import io.sdfleet.diffusion.runtime.PeakMemory;
+import io.sdfleet.diffusion.model.ConditioningSchedule;
 import io.sdfleet.diffusion.sampling.CfgDenoiser;
 import io.sdfleet.diffusion.sampling.DiscreteSchedule;
 import io.sdfleet.diffusion.sampling.ImageNoise;
@@ -250,7 +251,7 @@ public final class ImageGeneration {
         int clipSkip = p.prompt().clipSkip();
         List<CfgDenoiser.WeightedCondition> positive = fix.prompt() == null || fix.prompt().isBlank()
                 ? first.positive() : composable(run.arrays(), fix.prompt(), steps, clipSkip);
-        PromptEncoder.Conditioning negative = fix.negativePrompt() == null || fix.negativePrompt().isBlank()
+        ConditioningSchedule negative = fix.negativePrompt() == null || fix.negativePrompt().isBlank()
                 ? first.negative() : prompts.encode(run.arrays(), fix.negativePrompt(), steps, clipSkip);
         return new PromptConditioning(positive, negative);
     }
@@ -263,8 +264,8 @@ public final class ImageGeneration {
     private List<CfgDenoiser.WeightedCondition> composable(NDManager arrays, String prompt, int steps, int clipSkip) {
         List<CfgDenoiser.WeightedCondition> parts = new ArrayList<>();
         for (ComposablePrompt.Part part : ComposablePrompt.split(prompt)) {
-            PromptEncoder.Conditioning c = prompts.encode(arrays, part.text(), steps, clipSkip);
-            parts.add(new CfgDenoiser.WeightedCondition(c::at, (float) part.weight()));
+            ConditioningSchedule c = prompts.encode(arrays, part.text(), steps, clipSkip);
+            parts.add(new CfgDenoiser.WeightedCondition(c, (float) part.weight()));
         }
         return parts;
     }

@@ -1,8 +1,9 @@
 package io.sdfleet.diffusion.pipeline;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.sdfleet.diffusion.loading.StableDiffusionModel;
+import io.sdfleet.diffusion.model.Conditioning;
+import io.sdfleet.diffusion.model.ConditioningSchedule;
 import io.sdfleet.diffusion.prompt.EmbeddingLookup;
 import io.sdfleet.diffusion.prompt.EmphasisEncoder;
 import io.sdfleet.diffusion.prompt.PromptChunker;
@@ -19,11 +20,6 @@ import java.util.List;
  */
 final class PromptEncoder {
 
-    /** Conditioning by denoiser call (prompt editing changes it over the run). */
-    interface Conditioning {
-        NDArray at(int call);
-    }
-
     private final StableDiffusionModel model;
     private final EmbeddingLookup embeddings;
 
@@ -32,13 +28,13 @@ final class PromptEncoder {
         this.embeddings = embeddings;
     }
 
-    Conditioning encode(NDManager manager, String prompt, int steps, int clipSkip) {
+    ConditioningSchedule encode(NDManager manager, String prompt, int steps, int clipSkip) {
         PromptChunker chunker = new PromptChunker(model.tokenizer(), model.textEncoder().paddingId(), embeddings);
         EmphasisEncoder encoder = new EmphasisEncoder(model.textEncoder());
         List<PromptSchedule.Entry> schedule = PromptSchedule.of(prompt, steps);
-        List<NDArray> conds = new ArrayList<>();
+        List<Conditioning> conds = new ArrayList<>();
         for (PromptSchedule.Entry entry : schedule) {
-            conds.add(encoder.encode(manager, chunker.tokenize(entry.prompt()), clipSkip));
+            conds.add(Conditioning.of(encoder.encode(manager, chunker.tokenize(entry.prompt()), clipSkip)));
         }
         // A1111's reconstruct_cond_batch: the first entry whose end step is ≥ the 0-based call index.
         return call -> {

@@ -88,7 +88,7 @@ final class SamplingPass {
     /** The final latents in {@code noise}'s manager. */
     NDArray run(NoisePredictor unet, DiscreteSchedule schedule, StepCallback callback) {
         NoisePredictor predictor = imageCondition == null ? unet : new ImageConditionedUNet(unet, imageCondition);
-        CfgDenoiser guided = new CfgDenoiser(predictor, schedule, prompts.positive(), prompts.negative()::at, cfgScale);
+        CfgDenoiser guided = new CfgDenoiser(predictor, schedule, prompts.positive(), prompts.negative(), cfgScale, 0);
         Denoiser denoiser = repaint == null ? guided : new MaskedDenoiser(guided, initLatent, repaint);
         NDArray latents;
         if (img2img == null) {
