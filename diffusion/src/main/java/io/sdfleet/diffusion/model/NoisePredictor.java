@@ -15,6 +15,17 @@ public interface NoisePredictor {
      */
     NDArray predict(NDArray x, NDArray timesteps, NDArray context);
 
+    /**
+     * The prediction with SDXL's vector conditioning y [B, adm_in_channels] (pooled text + size embeddings), or
+     * null for models that take none. A predictor that knows no vector accepts only null.
+     */
+    default NDArray predict(NDArray x, NDArray timesteps, NDArray context, NDArray vector) {
+        if (vector != null) {
+            throw new UnsupportedOperationException(getClass().getSimpleName() + " takes no vector conditioning");
+        }
+        return predict(x, timesteps, context);
+    }
+
     /** What {@link #predict} returns. */
     Prediction prediction();
 

@@ -11,7 +11,6 @@ import io.sdfleet.diffusion.inpaint.PreparedInit;
 import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.sampling.MaskedDenoiser;
 import io.sdfleet.diffusion.vae.Autoencoder;
-import io.sdfleet.diffusion.vae.AutoencoderKL;
 import io.sdfleet.diffusion.vae.Posterior;
 import io.sdfleet.request.Img2Img;
 import io.sdfleet.request.InpaintingFill;
@@ -72,7 +71,7 @@ record Img2ImgLatents(NDArray initLatent, NDArray repaint, NDArray imageConditio
     /** Model-space latents of images in [−1, 1]: posterior mean × scale factor. */
     static NDArray encode(Autoencoder vae, NDArray images) {
         try (Posterior posterior = vae.encode(images)) {
-            return posterior.mean().mul(AutoencoderKL.SD_SCALE_FACTOR);
+            return posterior.mean().mul(vae.scaleFactor());
         }
     }
 

@@ -16,6 +16,7 @@ import io.sdfleet.diffusion.upscale.Resizer;
 import io.sdfleet.diffusion.upscale.Upscaler;
 import io.sdfleet.diffusion.upscale.UpscalerLibrary;
 import io.sdfleet.diffusion.vae.Autoencoder;
+import io.sdfleet.diffusion.vae.AutoencoderKL;
 import io.sdfleet.diffusion.vae.Posterior;
 import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.networks.NetworkDirectories;
@@ -190,6 +191,11 @@ class HiresFixModelUpscalerReferenceTest {
                 }
             }
             return z.getManager().create(v, new Shape(1, 3, h, w));
+        }
+
+        @Override
+        public float scaleFactor() {
+            return AutoencoderKL.SD_SCALE_FACTOR;
         }
 
         @Override
