@@ -1,0 +1,164 @@
+package io.sdfleet.diffusion.loading;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
+import io.sdfleet.diffusion.checkpoint.StoredType;
+import io.sdfleet.diffusion.clip.ClipTextModel;
+import io.sdfleet.diffusion.clip.OpenClipTextModel;
+import io.sdfleet.diffusion.model.NoisePredictor.Prediction;
+import io.sdfleet.diffusion.nn.SyntheticTensorSource;
+import io.sdfleet.diffusion.nn.SyntheticTensorSource.TensorSpec;
+import io.sdfleet.diffusion.testing.Reference;
+import io.sdfleet.diffusion.testing.Tensors;
+import io.sdfleet.diffusion.vae.AutoencoderKL;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * SDXL single-file checkpoints: the reference's mini base and refiner load with every key consumed and are told
+ * apart as A1111 does; a checkpoint with exactly the keys and shapes of the released base 1.0 loads too.
+ */
+class SdxlCheckpointTest {
+
+    private static final double TOLERANCE = 1e-4;
+
+    private static StableDiffusionModel loadMini(String name) {
+        return StableDiffusionModel.load(Reference.file("sdxl/models/" + name + ".safetensors"),
+                ModelOptions.cpu(null));
+    }
+
+    @Test
+    void theMiniBaseLoadsAsSdxlWithBothTextTowers() {
+        SafetensorsFile unetCase = Reference.tensors("sdxl/cases/unet.safetensors");
+        SafetensorsFile conditioning = Reference.tensors("sdxl/cases/conditioning.safetensors");
+        try (StableDiffusionModel model = loadMini("mini_sdxl_base")) { // load() fails on any key left over
+            assertThat(model.type()).isEqualTo(ModelType.SDXL);
+            assertThat(model.vae().scaleFactor()).isEqualTo(AutoencoderKL.SDXL_SCALE_FACTOR);
+            assertThat(model.alphasCumprod()).as("SDXL files carry no schedule").isEmpty();
+            assertThat(model.unet().admInChannels()).isEqualTo(1568);
+            assertThat(model.unet().contextDim()).isEqualTo(48);
+            assertThat(model.unet().prediction()).isEqualTo(Prediction.EPSILON);
+            SdxlTextEncoders text = model.sdxlTextEncoders().orElseThrow();
+            ClipTextModel clipL = text.clipL().orElseThrow();
+            assertThat(model.textEncoder()).isSameAs(clipL);
+            assertThat(model.textModel()).isSameAs(clipL);
+            assertThat(clipL.width()).isEqualTo(16);
+            assertThat(text.bigG().width()).isEqualTo(32);
+
+            try (NDManager call = model.manager().newSubManager()) {
+                // the UNet as the loader built it (heads from the sidecar)
+                double eps = Tensors.maxAbs(model.unet().predict(
+                        Tensors.load(unetCase.get("base_a.x"), call), Tensors.load(unetCase.get("base_a.t"), call),
+                        Tensors.load(unetCase.get("base_a.context"), call),
+                        Tensors.load(unetCase.get("base_a.y"), call)), unetCase.get("base_a.eps"));
+
+                // the towers' raw states (the conditioning built on them is another component's)
+                NDArray lIds = Tensors.load(conditioning.get("base_pos_64.clip_l.tokens"), call);
+                NDArray lEmbeddings = clipL.tokenEmbeddings(lIds);
+                double lPenultimate = Tensors.maxAbs(clipL.hiddenState(lEmbeddings, clipL.layerCount() - 1),
+                        Tensors.load(conditioning.get("base_pos_64.clip_l.hidden_states"), call)
+                                .get(clipL.layerCount() - 1));
+                double lFinal = Tensors.maxAbs(clipL.encode(lIds, 1),
+                        conditioning.get("base_pos_64.clip_l.last_hidden_state_after_final_ln"));
+                OpenClipTextModel bigG = text.bigG();
+                NDArray gIds = Tensors.load(conditioning.get("base_pos_64.clip_g.tokens"), call);
+                double gPenultimate = Tensors.maxAbs(bigG.hiddenState(gIds, bigG.layerCount() - 1),
+                        conditioning.get("base_pos_64.clip_g.penultimate"));
+                NDArray last = bigG.hiddenState(gIds, bigG.layerCount());
+                double gLast = Tensors.maxAbs(last, conditioning.get("base_pos_64.clip_g.last"));
+                double gFinal = Tensors.maxAbs(bigG.finalLayerNorm(last),
+                        conditioning.get("base_pos_64.clip_g.last_after_ln_final"));
+                System.out.printf("mini SDXL base through the loader, max-abs: UNet eps %.3g; CLIP-L penultimate "
+                        + "%.3g, last+final_ln %.3g; bigG penultimate %.3g, last %.3g, ln_final(last) %.3g%n",
+                        eps, lPenultimate, lFinal, gPenultimate, gLast, gFinal);
+                assertThat(eps).isLessThan(TOLERANCE);
+                assertThat(lPenultimate).isLessThan(TOLERANCE);
+                assertThat(lFinal).isLessThan(TOLERANCE);
+                assertThat(gPenultimate).isLessThan(TOLERANCE);
+                assertThat(gLast).isLessThan(TOLERANCE);
+                assertThat(gFinal).isLessThan(TOLERANCE);
+            }
+        }
+    }
+
+    @Test
+    void theMiniRefinerLoadsAsTheRefinerWithBigGAlone() {
+        SafetensorsFile unetCase = Reference.tensors("sdxl/cases/unet.safetensors");
+        try (StableDiffusionModel model = loadMini("mini_sdxl_refiner")) {
+            assertThat(model.type()).isEqualTo(ModelType.SDXL_REFINER);
+            assertThat(model.vae().scaleFactor()).isEqualTo(AutoencoderKL.SDXL_SCALE_FACTOR);
+            assertThat(model.alphasCumprod()).isEmpty();
+            assertThat(model.unet().admInChannels()).isEqualTo(1312);
+            assertThat(model.unet().contextDim()).isEqualTo(32);
+            SdxlTextEncoders text = model.sdxlTextEncoders().orElseThrow();
+            assertThat(text.clipL()).isEmpty();
+            assertThat(model.textEncoder()).isSameAs(text.bigG());
+            try (NDManager call = model.manager().newSubManager()) {
+                double eps = Tensors.maxAbs(model.unet().predict(
+                        Tensors.load(unetCase.get("refiner_a.x"), call),
+                        Tensors.load(unetCase.get("refiner_a.t"), call),
+                        Tensors.load(unetCase.get("refiner_a.context"), call),
+                        Tensors.load(unetCase.get("refiner_a.y"), call)), unetCase.get("refiner_a.eps"));
+                System.out.printf("mini SDXL refiner through the loader, UNet eps max-abs %.3g%n", eps);
+                assertThat(eps).isLessThan(TOLERANCE);
+            }
+        }
+    }
+
+    @Test
+    void anSd1CheckpointStaysSd1() {
+        try (StableDiffusionModel model = StableDiffusionModel.load(Reference.file("mini_sd15_fp32.safetensors"),
+                ModelOptions.cpu(null))) {
+            assertThat(model.type()).isEqualTo(ModelType.SD1);
+            assertThat(model.vae().scaleFactor()).isEqualTo(AutoencoderKL.SD_SCALE_FACTOR);
+            assertThat(model.sdxlTextEncoders()).isEmpty();
+            assertThat(model.unet().admInChannels()).isZero();
+        }
+    }
+
+    /**
+     * Every key and shape of the released {@code sd_xl_base_1.0.safetensors} (the reference's manifest), as
+     * synthesised tensors that share a few buffers (no 3.5 G values): detected as SDXL, every key consumed.
+     */
+    @Test
+    void aCheckpointWithTheReleasedBaseLayoutLoadsWithNoKeyLeftOver(@TempDir Path dir) {
+        JsonNode manifest = Reference.json("sdxl/manifest_sdxl_base_1.0.json");
+        Map<String, TensorSpec> specs = new LinkedHashMap<>();
+        for (JsonNode entry : manifest.path("entries")) {
+            long[] shape = new long[entry.path("shape").size()];
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = entry.path("shape").get(i).asLong();
+            }
+            StoredType type = entry.path("dtype").asText().equals("I64") ? StoredType.I64 : null;
+            specs.put(entry.path("key").asText(), new TensorSpec(shape, type));
+        }
+        assertThat(specs).hasSize(manifest.path("tensors").asInt());
+        assertThat(ModelType.detect(specs.keySet())).isEqualTo(ModelType.SDXL);
+        long start = System.nanoTime();
+        try (StableDiffusionModel model = StableDiffusionModel.load(new SyntheticTensorSource(specs, StoredType.F32, 1),
+                dir.resolve("sd_xl_base_1.0.safetensors"), ModelOptions.cpu(null))) {
+            System.out.printf("synthetic SDXL base 1.0 layout (%d tensors) loaded in %.1f s%n", specs.size(),
+                    (System.nanoTime() - start) / 1e9);
+            assertThat(model.type()).isEqualTo(ModelType.SDXL);
+            assertThat(model.unet().modelChannels()).isEqualTo(320);
+            assertThat(model.unet().contextDim()).isEqualTo(2048);
+            assertThat(model.unet().admInChannels()).isEqualTo(2816);
+            SdxlTextEncoders text = model.sdxlTextEncoders().orElseThrow();
+            assertThat(text.clipL().orElseThrow().width()).isEqualTo(768);
+            assertThat(text.clipL().orElseThrow().layerCount()).isEqualTo(12);
+            assertThat(text.bigG().width()).isEqualTo(1280);
+            assertThat(text.bigG().layerCount()).isEqualTo(32);
+            assertThat(model.vae().scaleFactor()).isEqualTo(AutoencoderKL.SDXL_SCALE_FACTOR);
+            // every float tensor is a loaded parameter; the skipped ones are the rule's
+            assertThat(model.parameterKeys()).hasSize(specs.size() - 4); // position_ids, text_projection, logit_scale, denoiser.sigmas
+        }
+    }
+}
