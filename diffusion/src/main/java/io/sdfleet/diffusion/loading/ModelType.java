@@ -1,5 +1,6 @@
 package io.sdfleet.diffusion.loading;
 
+import io.sdfleet.diffusion.checkpoint.SdxlKeys;
 import io.sdfleet.diffusion.clip.OpenClipTextModel;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
 
@@ -20,11 +21,11 @@ public enum ModelType {
     SDXL_REFINER(AutoencoderKL.SDXL_SCALE_FACTOR);
 
     /** Where an SDXL base keeps CLIP ViT-L's text model (Hugging Face layout). */
-    public static final String SDXL_CLIP_L_PREFIX = "conditioner.embedders.0.transformer.text_model.";
+    public static final String SDXL_CLIP_L_PREFIX = SdxlKeys.CLIP_L + "text_model.";
     /** Where an SDXL base keeps OpenCLIP bigG's text tower (open_clip layout). */
-    public static final String SDXL_BIG_G_PREFIX = "conditioner.embedders.1.model.";
+    public static final String SDXL_BIG_G_PREFIX = SdxlKeys.BIG_G;
     /** Where the SDXL refiner keeps OpenCLIP bigG's text tower, its only text encoder. */
-    public static final String REFINER_BIG_G_PREFIX = "conditioner.embedders.0.model.";
+    public static final String REFINER_BIG_G_PREFIX = SdxlKeys.REFINER_BIG_G;
 
     private final float scaleFactor;
 

@@ -177,12 +177,12 @@ public final class StableDiffusionModel implements AutoCloseable {
                 case SD2 -> new TextEncoders(openClip(root, OpenClipTextModel.PREFIX, sidecar), null, null);
                 case SDXL -> {
                     ClipTextModel clipL = clip(root, ModelType.SDXL_CLIP_L_PREFIX, sidecar);
-                    OpenClipTextModel bigG = openClip(root, ModelType.SDXL_BIG_G_PREFIX, sidecar);
+                    OpenClipTextModel bigG = secondTower(root, ModelType.SDXL_BIG_G_PREFIX, sidecar);
                     yield new TextEncoders(clipL, new SdxlTextEncoders(Optional.of(clipL), bigG),
                             ModelType.SDXL_CLIP_L_PREFIX);
                 }
                 case SDXL_REFINER -> {
-                    OpenClipTextModel bigG = openClip(root, ModelType.REFINER_BIG_G_PREFIX, sidecar);
+                    OpenClipTextModel bigG = secondTower(root, ModelType.REFINER_BIG_G_PREFIX, sidecar);
                     yield new TextEncoders(bigG, new SdxlTextEncoders(Optional.empty(), bigG), null);
                 }
             };
@@ -196,6 +196,12 @@ public final class StableDiffusionModel implements AutoCloseable {
         private static OpenClipTextModel openClip(Weights root, String prefix, ModelSidecar sidecar) {
             Weights w = root.at(prefix);
             return OpenClipTextModel.load(w, sidecar.textHeadsFor(w.shape("token_embedding.weight")[1]));
+        }
+
+        /** SDXL's bigG: the sidecar's count is CLIP-L's, so its heads come from its own config or the default. */
+        private static OpenClipTextModel secondTower(Weights root, String prefix, ModelSidecar sidecar) {
+            Weights w = root.at(prefix);
+            return OpenClipTextModel.load(w, sidecar.secondTextHeadsFor(w.shape("token_embedding.weight")[1]));
         }
     }
 
