@@ -136,6 +136,7 @@ public final class StableDiffusionModel implements AutoCloseable {
             CheckpointKeys.afterLoad(root.unconsumed()).throwIfNotClean(checkpoint.getFileName().toString());
             Optional<ClipTokenizer> tokenizer = Optional.ofNullable(options.tokenizer())
                     .or(() -> ClipTokenizer.besideModel(checkpoint))
+                    .or(() -> secondTokenizer(checkpoint))
                     .map(ClipTokenizer::load);
             Offloader offloader = null;
             if (options.memoryMode().offloads()) {
@@ -154,6 +155,16 @@ public final class StableDiffusionModel implements AutoCloseable {
             source.close();
             throw e;
         }
+    }
+
+    /**
+     * An SDXL refiner's diffusers folder ships only {@code tokenizer_2/} (bigG's): the same BPE vocabulary as CLIP's,
+     * bigG's padding being the text model's business ({@link OpenClipTextModel#PAD_ID}).
+     */
+    private static Optional<Path> secondTokenizer(Path checkpoint) {
+        Path folder = checkpoint.resolve("tokenizer_2");
+        return Files.isDirectory(checkpoint) && Files.isRegularFile(folder.resolve("vocab.json"))
+                ? Optional.of(folder) : Optional.empty();
     }
 
     /** An SDXL file whose UNet lacks the label embedding (or the reverse) is not a model the engine can run. */
