@@ -8,6 +8,7 @@ import io.sdfleet.diffusion.checkpoint.StoredType;
 import io.sdfleet.diffusion.clip.ClipTextModel;
 import io.sdfleet.diffusion.clip.OpenClipTextModel;
 import io.sdfleet.diffusion.model.NoisePredictor.Prediction;
+import io.sdfleet.diffusion.nn.SdxlLayout;
 import io.sdfleet.diffusion.nn.SyntheticTensorSource;
 import io.sdfleet.diffusion.nn.SyntheticTensorSource.TensorSpec;
 import io.sdfleet.diffusion.testing.Reference;
@@ -159,6 +160,21 @@ class SdxlCheckpointTest {
             assertThat(model.vae().scaleFactor()).isEqualTo(AutoencoderKL.SDXL_SCALE_FACTOR);
             // every float tensor is a loaded parameter; the skipped ones are the rule's
             assertThat(model.parameterKeys()).hasSize(specs.size() - 4); // position_ids, text_projection, logit_scale, denoiser.sigmas
+        }
+    }
+
+    /** The refiner 1.0's layout (no manifest: generated from sd_xl_refiner.yaml's numbers) loads as the refiner. */
+    @Test
+    void theGeneratedRefinerLayoutLoadsAsTheRefiner(@TempDir Path dir) {
+        try (StableDiffusionModel model = StableDiffusionModel.load(
+                new SyntheticTensorSource(SdxlLayout.tensors(SdxlLayout.REFINER), StoredType.F32, 2),
+                dir.resolve("sd_xl_refiner_1.0.safetensors"), ModelOptions.cpu(null))) {
+            assertThat(model.type()).isEqualTo(ModelType.SDXL_REFINER);
+            assertThat(model.unet().modelChannels()).isEqualTo(384);
+            assertThat(model.unet().contextDim()).isEqualTo(1280);
+            assertThat(model.unet().admInChannels()).isEqualTo(2560);
+            assertThat(model.sdxlTextEncoders().orElseThrow().clipL()).isEmpty();
+            assertThat(model.sdxlTextEncoders().orElseThrow().bigG().layerCount()).isEqualTo(32);
         }
     }
 }

@@ -1,8 +1,18 @@
 package io.sdfleet.diffusion.nn;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sdfleet.diffusion.checkpoint.StoredType;
+import io.sdfleet.diffusion.model.NoisePredictor;
 import io.sdfleet.diffusion.nn.SyntheticTensorSource.TensorSpec;
+import io.sdfleet.diffusion.runtime.Torch;
+import io.sdfleet.diffusion.runtime.TorchCpuRandom;
+import io.sdfleet.diffusion.unet.HeadLayout;
+import io.sdfleet.diffusion.unet.UNetModel;
 import io.sdfleet.diffusion.testing.Reference;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +40,27 @@ class SdxlLayoutTest {
     void generatesTheMiniBaseAndRefinerKeysAndShapes() {
         assertSameLayout(SdxlLayout.tensors(MINI_BASE), "sdxl/manifest_mini_sdxl_base.json");
         assertSameLayout(SdxlLayout.tensors(MINI_REFINER), "sdxl/manifest_mini_sdxl_refiner.json");
+    }
+
+    @Test
+    void fullSizeSdxlBaseUNetFromTheGeneratedLayoutRunsAForwardPass() {
+        try (NDManager m = Torch.newManager(Device.cpu())) {
+            Weights root = Weights.of(new SyntheticTensorSource(SdxlLayout.tensors(SdxlLayout.BASE), StoredType.F32, 5),
+                    m, DataType.FLOAT32);
+            UNetModel unet = UNetModel.load(root.at(UNetModel.PREFIX), HeadLayout.SD2, NoisePredictor.Prediction.EPSILON,
+                    Attention.chunked());
+            assertThat(unet.admInChannels()).isEqualTo(2816);
+            assertThat(unet.contextDim()).isEqualTo(2048);
+            try (NDManager call = m.newSubManager()) {
+                long start = System.nanoTime();
+                NDArray eps = unet.predict(TorchCpuRandom.randn(call, 1, new Shape(1, 4, 8, 8)),
+                        call.create(new float[] {500f}), TorchCpuRandom.randn(call, 2, new Shape(1, 77, 2048)),
+                        TorchCpuRandom.randn(call, 3, new Shape(1, 2816)));
+                System.out.printf("synthetic SDXL base UNet, 8x8 latent: %.2f s%n", (System.nanoTime() - start) / 1e9);
+                assertThat(eps.getShape()).isEqualTo(new Shape(1, 4, 8, 8));
+                assertThat(eps.isNaN().any().getBoolean() || eps.isInfinite().any().getBoolean()).isFalse();
+            }
+        }
     }
 
     /** Compares key by key, so that a failure names the keys that differ rather than printing two layouts. */
