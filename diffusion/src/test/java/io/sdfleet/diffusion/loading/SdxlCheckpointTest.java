@@ -1,7 +1,9 @@
 package io.sdfleet.diffusion.loading;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
 import io.sdfleet.diffusion.checkpoint.StoredType;
@@ -9,6 +11,7 @@ import io.sdfleet.diffusion.clip.ClipTextModel;
 import io.sdfleet.diffusion.clip.OpenClipTextModel;
 import io.sdfleet.diffusion.model.NoisePredictor.Prediction;
 import io.sdfleet.diffusion.nn.SdxlLayout;
+import io.sdfleet.diffusion.offload.MemoryMode;
 import io.sdfleet.diffusion.nn.SyntheticTensorSource;
 import io.sdfleet.diffusion.nn.SyntheticTensorSource.TensorSpec;
 import io.sdfleet.diffusion.testing.Reference;
@@ -110,6 +113,49 @@ class SdxlCheckpointTest {
                         Tensors.load(unetCase.get("refiner_a.y"), call)), unetCase.get("refiner_a.eps"));
                 System.out.printf("mini SDXL refiner through the loader, UNet eps max-abs %.3g%n", eps);
                 assertThat(eps).isLessThan(TOLERANCE);
+            }
+        }
+    }
+
+    /** fp16 weights (the released files' precision): every SDXL op takes half; fp16's precision only. */
+    @Test
+    void theMiniBaseRunsWithFp16Weights() {
+        SafetensorsFile unetCase = Reference.tensors("sdxl/cases/unet.safetensors");
+        try (StableDiffusionModel model = StableDiffusionModel.load(
+                Reference.file("sdxl/models/mini_sdxl_base.safetensors"),
+                ModelOptions.cpu(null).withDevice(Device.cpu(), DataType.FLOAT16))) {
+            assertThat(model.unet().dtype()).isEqualTo(DataType.FLOAT16);
+            try (NDManager call = model.manager().newSubManager()) {
+                NDArray eps = model.unet().predict(Tensors.load(unetCase.get("base_a.x"), call),
+                        Tensors.load(unetCase.get("base_a.t"), call), Tensors.load(unetCase.get("base_a.context"), call),
+                        Tensors.load(unetCase.get("base_a.y"), call));
+                assertThat(eps.getDataType()).isEqualTo(DataType.FLOAT32);
+                double err = Tensors.maxAbs(eps, unetCase.get("base_a.eps"));
+                System.out.printf("mini SDXL base, fp16 weights: UNet eps max-abs %.3g%n", err);
+                assertThat(err).isLessThan(0.05);
+            }
+        }
+    }
+
+    /** LOWVRAM moves CLIP-L (under the conditioner's prefix) and the UNet blocks; offloaded weights refuse reads. */
+    @Test
+    void theMiniBaseRunsInLowvramAsInPlainMode() {
+        SafetensorsFile unetCase = Reference.tensors("sdxl/cases/unet.safetensors");
+        SafetensorsFile conditioning = Reference.tensors("sdxl/cases/conditioning.safetensors");
+        try (StableDiffusionModel model = StableDiffusionModel.load(
+                Reference.file("sdxl/models/mini_sdxl_base.safetensors"),
+                ModelOptions.cpu(null).withMemoryMode(MemoryMode.LOWVRAM))) {
+            assertThat(model.offloader()).isPresent();
+            try (NDManager call = model.manager().newSubManager()) {
+                double eps = Tensors.maxAbs(model.unet().predict(Tensors.load(unetCase.get("base_a.x"), call),
+                        Tensors.load(unetCase.get("base_a.t"), call), Tensors.load(unetCase.get("base_a.context"), call),
+                        Tensors.load(unetCase.get("base_a.y"), call)), unetCase.get("base_a.eps"));
+                double clipL = Tensors.maxAbs(model.textModel().encode(
+                        Tensors.load(conditioning.get("base_pos_64.clip_l.tokens"), call), 1),
+                        conditioning.get("base_pos_64.clip_l.last_hidden_state_after_final_ln"));
+                System.out.printf("mini SDXL base in LOWVRAM max-abs: UNet eps %.3g, CLIP-L %.3g%n", eps, clipL);
+                assertThat(eps).isLessThan(TOLERANCE);
+                assertThat(clipL).isLessThan(TOLERANCE);
             }
         }
     }
