@@ -110,6 +110,22 @@ class RestoreAndUpscaleEndToEndTest {
     }
 
     @Test
+    void img2imgUpscalesASmallInitImageWithTheUpscalerSetting() throws Exception {
+        JsonNode small = txt2img("""
+                {"prompt": "a lighthouse", "seed": 5, "steps": 2, "width": 64, "height": 64}""");
+        String request = """
+                {"init_images": ["%s"], "prompt": "a lighthouse", "seed": 5, "steps": 2, "width": 96, "height": 96,
+                 "denoising_strength": 0.3%s}""";
+        String init = small.get("images").get(0).asString();
+        JsonNode upscaled = img2img(request.formatted(init,
+                ", \"override_settings\": {\"upscaler_for_img2img\": \"R-ESRGAN 4x+\"}"));
+        JsonNode plain = img2img(request.formatted(init, ""));
+        assertThat(png(upscaled).getWidth()).isEqualTo(96);
+        assertThat(differingPixels(png(upscaled), png(plain)))
+                .as("the init image went through R-ESRGAN, not Lanczos").isPositive();
+    }
+
+    @Test
     void extraSingleImageRestoresFacesWithGfpganOnAWorker() throws Exception {
         JsonNode generated = txt2img("""
                 {"prompt": "a face", "seed": 99, "steps": 2, "width": 64, "height": 64}""");
@@ -127,7 +143,15 @@ class RestoreAndUpscaleEndToEndTest {
     }
 
     private JsonNode txt2img(String body) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/sdapi/v1/txt2img"))
+        return generate("txt2img", body);
+    }
+
+    private JsonNode img2img(String body) throws Exception {
+        return generate("img2img", body);
+    }
+
+    private JsonNode generate(String endpoint, String body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/sdapi/v1/" + endpoint))
                 .header("Content-Type", "application/json").header("X-Sdfleet-User", "faye")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);

@@ -76,6 +76,24 @@ public record GenerationParameters(Prompt prompt, ImageSize size, Batch batch, N
                 restoreFaces, postprocessing);
     }
 
+    /**
+     * Every upscaler the run names, as named: the hires fix's, img2img's ({@code upscaler_for_img2img}) and the
+     * extras'; latent modes and built-ins among them need no file.
+     */
+    public List<String> upscalersUsed() {
+        List<String> used = new ArrayList<>();
+        if (hires != null) {
+            used.add(hires.upscaler());
+        }
+        if (img2img != null && img2img.upscaler() != null) {
+            used.add(img2img.upscaler());
+        }
+        if (extras != null) {
+            used.addAll(extras.upscalersUsed());
+        }
+        return used;
+    }
+
     /** Problems with the numbers, each naming its A1111 field; empty when the parameters can run. */
     public List<String> problems() {
         List<String> problems = new ArrayList<>(size.problems());

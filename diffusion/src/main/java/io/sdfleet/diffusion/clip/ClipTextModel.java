@@ -1,8 +1,6 @@
 package io.sdfleet.diffusion.clip;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.SparseFormat;
@@ -136,25 +134,7 @@ public final class ClipTextModel implements TextEncoder {
 
     /** Pooled output: the final-normed state at each row's EOS, found as argmax of the ids (EOS has the top id). */
     public NDArray pooled(NDArray lastHidden, NDArray tokenIds) {
-        long[] ids;
-        try (NDArray asLong = tokenIds.toType(DataType.INT64, true)) {
-            ids = asLong.toLongArray();
-        }
-        int rows = Math.toIntExact(tokenIds.getShape().get(0));
-        int length = Math.toIntExact(tokenIds.getShape().get(1));
-        NDList picked = new NDList();
-        for (int b = 0; b < rows; b++) {
-            int best = 0;
-            for (int t = 1; t < length; t++) {
-                if (ids[b * length + t] > ids[b * length + best]) {
-                    best = t;
-                }
-            }
-            picked.add(lastHidden.get(b, best));
-        }
-        NDArray out = NDArrays.stack(picked);
-        picked.close();
-        return out;
+        return EndOfText.rows(lastHidden, tokenIds);
     }
 
     /** Who brings the weights to the compute device before the model runs (memory modes). */

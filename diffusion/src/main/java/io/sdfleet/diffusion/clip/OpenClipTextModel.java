@@ -1,7 +1,6 @@
 package io.sdfleet.diffusion.clip;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
@@ -24,7 +23,8 @@ import java.util.OptionalLong;
  * SD 2.x model (its OpenCLIP wrapper leaves the layer alone), so {@link #encode} ignores clip skip.
  *
  * <p>{@code text_projection} and {@code logit_scale} belong to the contrastive head (pooled text embedding
- * against image embeddings); conditioning never uses them, so they are acknowledged and not loaded.
+ * against image embeddings). SD 2.x conditioning never uses them; SDXL's bigG tower does use the projection for
+ * its pooled vector ({@link #pooled}), so it is loaded when present; {@code logit_scale} is always skipped.
  */
 public final class OpenClipTextModel implements TextEncoder {
 
@@ -37,14 +37,16 @@ public final class OpenClipTextModel implements TextEncoder {
     private final NDArray positionalEmbedding; // [positions, W]
     private final List<OpenClipResidualBlock> blocks;
     private final LayerNorm finalNorm;
+    private final NDArray textProjection;      // [W, P], or null when the checkpoint has none
     private final int width;
 
     private OpenClipTextModel(NDArray tokenEmbedding, NDArray positionalEmbedding, List<OpenClipResidualBlock> blocks,
-                              LayerNorm finalNorm) {
+                              LayerNorm finalNorm, NDArray textProjection) {
         this.tokenEmbedding = tokenEmbedding;
         this.positionalEmbedding = positionalEmbedding;
         this.blocks = List.copyOf(blocks);
         this.finalNorm = finalNorm;
+        this.textProjection = textProjection;
         this.width = Math.toIntExact(tokenEmbedding.getShape().get(1));
     }
 
@@ -58,9 +60,9 @@ public final class OpenClipTextModel implements TextEncoder {
             blocks.add(OpenClipResidualBlock.load(w.at("transformer.resblocks." + i), heads, attention));
         }
         LayerNorm finalNorm = LayerNorm.load(w.at("ln_final"), LayerNorm.DEFAULT_EPS);
-        w.skip("text_projection");
+        NDArray projection = w.has("text_projection") ? w.take("text_projection") : null;
         w.skip("logit_scale");
-        return new OpenClipTextModel(tokens, positions, blocks, finalNorm);
+        return new OpenClipTextModel(tokens, positions, blocks, finalNorm, projection);
     }
 
     /** ln_final of the penultimate block's output, whatever {@code clipSkip} says (see the class comment). */
@@ -91,36 +93,75 @@ public final class OpenClipTextModel implements TextEncoder {
      */
     public NDArray hiddenState(NDArray tokenIds, int blockCount) {
         try (NDArray embedded = tokenEmbeddings(tokenIds)) {
-            return hiddenStateOf(embedded, blockCount);
+            return hiddenStateOfEmbeddings(embedded, blockCount);
         }
     }
 
     /** As {@link #encode}, from token embeddings a textual inversion may have overwritten. */
     @Override
     public NDArray encodeEmbeddings(NDArray tokenEmbeddings, int clipSkip) {
-        try (NDArray hidden = hiddenStateOf(tokenEmbeddings, blocks.size() - 1)) {
+        try (NDArray hidden = hiddenStateOfEmbeddings(tokenEmbeddings, blocks.size() - 1)) {
             return finalNorm.forward(hidden);
         }
     }
 
-    private NDArray hiddenStateOf(NDArray embedded, int blockCount) {
-        if (blockCount < 0 || blockCount > blocks.size()) {
-            throw new IllegalArgumentException("block count must be in 0.." + blocks.size() + ", not " + blockCount);
-        }
-        NDManager m = embedded.getManager();
-        long tokens = embedded.getShape().get(1);
+    /** As {@link #hiddenState}, from token embeddings [B, T, W] (which a textual inversion may have overwritten). */
+    public NDArray hiddenStateOfEmbeddings(NDArray embedded, int blockCount) {
+        checkBlockCount(blockCount);
         NDArray h;
-        try (NDArray positions = positionalEmbedding.get("0:{}", tokens)) {
+        try (NDArray positions = positionalEmbedding.get("0:{}", embedded.getShape().get(1))) {
             h = embedded.add(positions);
         }
-        try (NDArray mask = CausalMask.create(m, tokens, h.getDataType())) {
-            for (int i = 0; i < blockCount; i++) {
+        try (NDArray withPositions = h) {
+            return continueBlocks(withPositions, 0, blockCount);
+        }
+    }
+
+    /**
+     * Runs blocks {@code from} .. {@code to − 1} on a residual stream that has been through the first {@code from}
+     * blocks: SDXL reads the penultimate state and then the last block's output without running the tower twice.
+     */
+    public NDArray continueBlocks(NDArray hidden, int from, int to) {
+        checkBlockCount(from);
+        checkBlockCount(to);
+        NDArray h = hidden.duplicate();
+        try (NDArray mask = CausalMask.create(hidden.getManager(), hidden.getShape().get(1), hidden.getDataType())) {
+            for (int i = from; i < to; i++) {
                 NDArray next = blocks.get(i).forward(h, mask);
                 h.close();
                 h = next;
             }
         }
         return h;
+    }
+
+    private void checkBlockCount(int blockCount) {
+        if (blockCount < 0 || blockCount > blocks.size()) {
+            throw new IllegalArgumentException("block count must be in 0.." + blocks.size() + ", not " + blockCount);
+        }
+    }
+
+    /** Whether the checkpoint carries {@code text_projection} (needed by {@link #pooled}). */
+    public boolean hasTextProjection() {
+        return textProjection != null;
+    }
+
+    /** Width of {@link #pooled}'s output (the projection's columns), or 0 without a projection. */
+    public int pooledWidth() {
+        return textProjection == null ? 0 : Math.toIntExact(textProjection.getShape().get(1));
+    }
+
+    /**
+     * open_clip's pooled text embedding: {@code normed} (ln_final of the last block's output, [B, T, W]) at each
+     * row's first end-of-text (the argmax id) times {@code text_projection}: [B, P].
+     */
+    public NDArray pooled(NDArray normed, NDArray tokenIds) {
+        if (textProjection == null) {
+            throw new IllegalStateException("this OpenCLIP checkpoint has no text_projection");
+        }
+        try (NDArray atEnd = EndOfText.rows(normed, tokenIds)) {
+            return atEnd.matMul(textProjection);
+        }
     }
 
     /** {@code ln_final} applied to a hidden state (SD 2.x applies it to the penultimate one). */

@@ -4,20 +4,34 @@ import io.sdfleet.request.ResizeMode;
 
 /**
  * A1111's {@code images.resize_image}: an init image or mask of any size fitted to width × height by the request's
- * resize mode. Images are resized with Lanczos, as A1111 does when no upscaler is named.
+ * resize mode. Every resize inside goes through a {@link Resize}: Lanczos, as A1111 does for masks and when no
+ * upscaler is named, or the img2img upscaler (A1111's {@code upscaler_for_img2img}) for images.
  */
 public final class ImageFit {
+
+    /** How the fit resizes the whole image to an intermediate or final size. */
+    @FunctionalInterface
+    public interface Resize {
+
+        /** Pillow's Lanczos, A1111's resize when no upscaler applies. */
+        Resize LANCZOS = (image, width, height) -> Resampler.resize(image, width, height, Resampler.Filter.LANCZOS);
+
+        PixelPlanes to(PixelPlanes image, int width, int height);
+    }
 
     private ImageFit() {
     }
 
     public static PixelPlanes apply(ResizeMode mode, PixelPlanes image, int width, int height) {
+        return apply(mode, image, width, height, Resize.LANCZOS);
+    }
+
+    public static PixelPlanes apply(ResizeMode mode, PixelPlanes image, int width, int height, Resize resize) {
         if (image.width() == width && image.height() == height) {
             return image;
         }
-        Resampler.Filter lanczos = Resampler.Filter.LANCZOS;
         if (mode == ResizeMode.JUST_RESIZE) {
-            return Resampler.resize(image, width, height, lanczos);
+            return resize.to(image, width, height);
         }
         double ratio = (double) width / height;
         double sourceRatio = (double) image.width() / image.height();
@@ -28,7 +42,7 @@ public final class ImageFit {
             scaledW = width;
             scaledH = height;
         }
-        PixelPlanes scaled = Resampler.resize(image, scaledW, scaledH, lanczos);
+        PixelPlanes scaled = resize.to(image, scaledW, scaledH);
         int offsetX = width / 2 - scaledW / 2;
         int offsetY = height / 2 - scaledH / 2;
         int[][][] out = new int[image.channels().length][height][width];

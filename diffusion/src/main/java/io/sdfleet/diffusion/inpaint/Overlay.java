@@ -14,8 +14,9 @@ import java.util.Optional;
  * @param original the image the mask refers to, at the mask's size
  * @param mask     255 = generated shows through
  * @param pasteTo  where the generated image goes, for "inpaint only masked"
+ * @param resize   how the generated image is scaled into its crop region (the img2img upscaler, as in A1111)
  */
-public record Overlay(PixelPlanes original, int[][] mask, Optional<CropRegion> pasteTo) {
+public record Overlay(PixelPlanes original, int[][] mask, Optional<CropRegion> pasteTo, ImageFit.Resize resize) {
 
     public BufferedImage apply(BufferedImage generated) {
         PixelPlanes base = PixelPlanes.rgb(generated);
@@ -26,7 +27,7 @@ public record Overlay(PixelPlanes original, int[][] mask, Optional<CropRegion> p
         int offsetY = 0;
         if (pasteTo.isPresent()) {
             CropRegion r = pasteTo.get();
-            base = ImageFit.apply(ResizeMode.CROP_AND_RESIZE, base, r.width(), r.height());
+            base = ImageFit.apply(ResizeMode.CROP_AND_RESIZE, base, r.width(), r.height(), resize);
             offsetX = r.x1();
             offsetY = r.y1();
         }

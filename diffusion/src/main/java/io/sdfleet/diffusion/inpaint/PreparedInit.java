@@ -25,12 +25,22 @@ public record PreparedInit(PixelPlanes image, Optional<int[][]> latentMask, Opti
     /** Pillow's default background for flattening transparent init images in A1111 ({@code #ffffff}). */
     private static final int BACKGROUND = 255;
 
-    /** @param maskImage the decoded {@code options.mask()}; both null for plain img2img */
+    /** The same with A1111's default img2img upscaler (None: Lanczos). */
     public static PreparedInit of(BufferedImage init, MaskOptions options, BufferedImage maskImage,
                                   ResizeMode resizeMode, int width, int height) {
+        return of(init, options, maskImage, resizeMode, width, height, ImageFit.Resize.LANCZOS);
+    }
+
+    /**
+     * @param maskImage the decoded {@code options.mask()}; both null for plain img2img
+     * @param resize    how the image (never the mask, which A1111 resizes with Lanczos) is brought to size: the
+     *                  img2img upscaler
+     */
+    public static PreparedInit of(BufferedImage init, MaskOptions options, BufferedImage maskImage,
+                                  ResizeMode resizeMode, int width, int height, ImageFit.Resize resize) {
         PixelPlanes original = flatten(init);
         if (options == null) {
-            return new PreparedInit(ImageFit.apply(resizeMode, original, width, height), Optional.empty(),
+            return new PreparedInit(ImageFit.apply(resizeMode, original, width, height, resize), Optional.empty(),
                     Optional.empty());
         }
         int[][] mask = binary(maskImage);
@@ -52,12 +62,12 @@ public record PreparedInit(PixelPlanes image, Optional<int[][]> latentMask, Opti
                     width, height).channels()[0];
             PixelPlanes full = original.width() == mask[0].length && original.height() == mask.length
                     ? original : Resampler.resize(original, mask[0].length, mask.length, Resampler.Filter.LANCZOS);
-            image = ImageFit.apply(ResizeMode.RESIZE_AND_FILL, cropPlanes(full, crop), width, height);
-            overlay = new Overlay(full, mask, Optional.of(crop));
+            image = ImageFit.apply(ResizeMode.RESIZE_AND_FILL, cropPlanes(full, crop), width, height, resize);
+            overlay = new Overlay(full, mask, Optional.of(crop), resize);
         } else {
             imageMask = ImageFit.apply(resizeMode, new PixelPlanes(new int[][][] {mask}), width, height).channels()[0];
-            image = ImageFit.apply(resizeMode, original, width, height);
-            overlay = new Overlay(image, doubled(imageMask), Optional.empty());
+            image = ImageFit.apply(resizeMode, original, width, height, resize);
+            overlay = new Overlay(image, doubled(imageMask), Optional.empty(), resize);
         }
         if (options.fill() != InpaintingFill.ORIGINAL) {
             image = InpaintFill.fill(image, imageMask);

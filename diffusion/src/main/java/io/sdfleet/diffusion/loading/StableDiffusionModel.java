@@ -17,6 +17,9 @@ import io.sdfleet.diffusion.nn.Attention;
 import io.sdfleet.diffusion.nn.Parameter;
 import io.sdfleet.diffusion.offload.Offloader;
 import io.sdfleet.diffusion.runtime.Torch;
+import io.sdfleet.diffusion.sdxl.BigGPenultimate;
+import io.sdfleet.diffusion.sdxl.ClipLPenultimate;
+import io.sdfleet.diffusion.sdxl.SdxlTextEncoders;
 import io.sdfleet.diffusion.tokenizer.ClipTokenizer;
 import io.sdfleet.diffusion.unet.HeadLayout;
 import io.sdfleet.diffusion.unet.UNetModel;
@@ -189,12 +192,13 @@ public final class StableDiffusionModel implements AutoCloseable {
                 case SDXL -> {
                     ClipTextModel clipL = clip(root, ModelType.SDXL_CLIP_L_PREFIX, sidecar);
                     OpenClipTextModel bigG = secondTower(root, ModelType.SDXL_BIG_G_PREFIX, sidecar);
-                    yield new TextEncoders(clipL, new SdxlTextEncoders(Optional.of(clipL), bigG),
-                            ModelType.SDXL_CLIP_L_PREFIX);
+                    yield new TextEncoders(clipL, new SdxlTextEncoders(Optional.of(new ClipLPenultimate(clipL)),
+                            new BigGPenultimate(bigG)), ModelType.SDXL_CLIP_L_PREFIX);
                 }
                 case SDXL_REFINER -> {
                     OpenClipTextModel bigG = secondTower(root, ModelType.REFINER_BIG_G_PREFIX, sidecar);
-                    yield new TextEncoders(bigG, new SdxlTextEncoders(Optional.empty(), bigG), null);
+                    yield new TextEncoders(bigG, new SdxlTextEncoders(Optional.empty(), new BigGPenultimate(bigG)),
+                            null);
                 }
             };
         }
@@ -266,7 +270,10 @@ public final class StableDiffusionModel implements AutoCloseable {
         return textEncoder;
     }
 
-    /** SDXL's text towers (CLIP-L and bigG; the refiner bigG only); empty for SD 1.x / 2.x. */
+    /**
+     * SDXL's text towers (CLIP-L and bigG; the refiner bigG only), read as SDXL conditions on them, for
+     * {@link io.sdfleet.diffusion.sdxl.SdxlConditioner}; empty for SD 1.x / 2.x.
+     */
     public Optional<SdxlTextEncoders> sdxlTextEncoders() {
         return Optional.ofNullable(sdxlText);
     }

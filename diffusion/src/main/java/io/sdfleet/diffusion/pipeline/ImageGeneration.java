@@ -21,6 +21,7 @@ import io.sdfleet.diffusion.sampling.ImageNoise;
 import io.sdfleet.diffusion.sampling.NoiseSource;
 import io.sdfleet.diffusion.sampling.ReplayedNoise;
 import io.sdfleet.diffusion.sampling.StepCallback;
+import io.sdfleet.diffusion.upscale.Resizer;
 import io.sdfleet.diffusion.upscale.Upscaler;
 import io.sdfleet.diffusion.restore.FaceRestorationNetwork;
 import io.sdfleet.diffusion.restore.restorer.FaceRestorer;
@@ -115,7 +116,8 @@ public final class ImageGeneration {
 
             // 4. The first pass: txt2img from the noise, or img2img / inpainting from the init image.
             Img2ImgLatents img2img = p.img2img() == null ? null : Img2ImgLatents.prepare(arrays, model, run.vae(),
-                    p.img2img(), p.batch().size(), p.size().width(), p.size().height(), noise.latents());
+                    p.img2img(), p.batch().size(), p.size().width(), p.size().height(), noise.latents(),
+                    img2imgUpscaler(p, arrays));
             SamplingPass first = firstPass(run, p, samplers, conditioning, noise, img2img);
             HiresPlan hires = p.hires() == null ? null : HiresPlan.of(p, samplers.hires());
             RunProgress runProgress = new RunProgress(progress, peak, start,
@@ -156,10 +158,22 @@ public final class ImageGeneration {
         if (p.hires() != null) {
             upscalers.file(p.hires().upscaler()); // a missing upscaler file fails the run before it starts
         }
+        if (p.img2img() != null && p.img2img().upscaler() != null) {
+            upscalers.file(p.img2img().upscaler());
+        }
         if (p.restoreFaces() != null) {
             restorers.files(p.restoreFaces().model()); // so does a missing face restorer
         }
         noiseFile.ifPresent(f -> f.requireShape(p.batch().size(), p.size().height() / 8, p.size().width() / 8));
+    }
+
+    /**
+     * A1111's {@code upscaler_for_img2img}, open for the whole run (the overlay of "inpaint only masked" scales with it
+     * at the end too); its weights live in the run's arrays.
+     */
+    private Upscaler img2imgUpscaler(GenerationParameters p, NDManager arrays) {
+        String name = p.img2img().upscaler();
+        return name == null ? Resizer.NONE : upscalers.open(name, arrays);
     }
 
     /**

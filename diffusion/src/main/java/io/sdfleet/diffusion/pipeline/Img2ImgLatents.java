@@ -5,11 +5,15 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.sdfleet.diffusion.image.ImageFit;
 import io.sdfleet.diffusion.image.Resampler;
 import io.sdfleet.diffusion.inpaint.Overlay;
 import io.sdfleet.diffusion.inpaint.PreparedInit;
 import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.sampling.MaskedDenoiser;
+import io.sdfleet.diffusion.upscale.ResizeImage;
+import io.sdfleet.diffusion.upscale.Resizer;
+import io.sdfleet.diffusion.upscale.Upscaler;
 import io.sdfleet.diffusion.vae.Autoencoder;
 import io.sdfleet.diffusion.vae.Posterior;
 import io.sdfleet.request.Img2Img;
@@ -32,15 +36,20 @@ import java.util.Optional;
  */
 record Img2ImgLatents(NDArray initLatent, NDArray repaint, NDArray imageCondition, List<Optional<Overlay>> overlays) {
 
+    /**
+     * @param upscaler brings an init image smaller than width × height up to size, and the generated image into an
+     *                 "inpaint only masked" region (A1111's {@code upscaler_for_img2img}); {@link Resizer#NONE}: Lanczos
+     */
     static Img2ImgLatents prepare(NDManager manager, StableDiffusionModel model, Autoencoder vae, Img2Img input,
-                                  int batch, int width, int height, NDArray noise) {
+                                  int batch, int width, int height, NDArray noise, Upscaler upscaler) {
+        ImageFit.Resize resize = (image, w, h) -> ResizeImage.to(image, w, h, upscaler);
         List<PreparedInit> prepared = new ArrayList<>();
         NDList pixels = new NDList();
         List<BufferedImage> initImages = Base64Images.initImages(input, batch);
         BufferedImage maskImage = Base64Images.mask(input);
         for (int k = 0; k < batch; k++) {
             PreparedInit init = PreparedInit.of(initImages.get(k), input.mask(), maskImage, input.resizeMode(), width,
-                    height);
+                    height, resize);
             prepared.add(init);
             pixels.add(init.image().toTensor(manager));
         }

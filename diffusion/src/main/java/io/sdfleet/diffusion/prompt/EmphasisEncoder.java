@@ -22,13 +22,38 @@ public final class EmphasisEncoder {
         this.encoder = encoder;
     }
 
+    /**
+     * Sees each chunk's encoder output before emphasis: SDXL's pooled vector comes from the first chunk's
+     * unemphasised hidden state (A1111 keeps {@code z.pooled} from before the multipliers).
+     */
+    @FunctionalInterface
+    public interface ChunkListener {
+
+        ChunkListener NONE = (index, tokens, encoded) -> { };
+
+        /**
+         * @param tokens  [1, 77] int64 ids of chunk {@code index}
+         * @param encoded [1, 77, C] the encoder's output in its own float type; both live in a scope that closes
+         *                when {@link #encode} returns, so keep only what you derive from them, attached elsewhere
+         */
+        void onChunk(int index, NDArray tokens, NDArray encoded);
+    }
+
     /** The conditioning in {@code manager}, fp32. */
     public NDArray encode(NDManager manager, TokenizedPrompt prompt, int clipSkip) {
+        return encode(manager, prompt, clipSkip, ChunkListener.NONE);
+    }
+
+    /** As {@link #encode(NDManager, TokenizedPrompt, int)}, showing each chunk's raw output to {@code listener}. */
+    public NDArray encode(NDManager manager, TokenizedPrompt prompt, int clipSkip, ChunkListener listener) {
         NDList chunks = new NDList();
         try (NDManager scope = manager.newSubManager()) {
             for (PromptChunk chunk : prompt.chunks()) {
                 NDArray tokens = scope.create(chunk.tokens(), new Shape(1, chunk.tokens().length));
-                NDArray z = encodeChunk(scope, tokens, chunk, clipSkip).toType(DataType.FLOAT32, false);
+                NDArray encoded = encodeChunk(scope, tokens, chunk, clipSkip);
+                encoded.attach(scope);
+                listener.onChunk(chunks.size(), tokens, encoded);
+                NDArray z = encoded.toType(DataType.FLOAT32, false);
                 z.attach(scope);
                 chunks.add(allOnes(chunk.multipliers()) ? z
                         : emphasise(z, scope.create(chunk.multipliers(), new Shape(1, chunk.multipliers().length, 1))));

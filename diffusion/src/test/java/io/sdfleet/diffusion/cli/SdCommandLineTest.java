@@ -1,5 +1,6 @@
 package io.sdfleet.diffusion.cli;
 
+import io.sdfleet.diffusion.testing.ImagePlanes;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
 import io.sdfleet.diffusion.image.PngFiles;
@@ -176,13 +177,13 @@ class SdCommandLineTest {
     void upscaleMatchesA1111sUpscalerOnTheHiresFixCase(@TempDir Path dir) throws Exception {
         SafetensorsFile ref = Reference.tensors("restore/cases/upscale_hires_fix_path.safetensors");
         Path input = dir.resolve("in.png");
-        Files.write(input, PngFiles.encode(planes(ref.get("input_rgb_u8")).toImage(), java.util.Map.of()));
+        Files.write(input, PngFiles.encode(ImagePlanes.hwc(ref.get("input_rgb_u8")).toImage(), java.util.Map.of()));
         String model = Reference.file("restore/models/RealESRGAN_x4plus_small.pth").toString();
 
         Path out = dir.resolve("out.png");
         Run run = sd("upscale", "--upscaler", model, "--image", input.toString(), "--out", out.toString(), "--scale", "2");
         assertThat(run.status()).as(run.err()).isZero();
-        int err = maxDiff(read(out), planes(ref.get("output_rgb_u8")));
+        int err = ImagePlanes.maxDiff(read(out), ImagePlanes.hwc(ref.get("output_rgb_u8")));
         System.out.printf("./sd upscale upscale_hires_fix_path: u8 %d%n", err);
         assertThat(err).isLessThanOrEqualTo(2);
 
@@ -190,7 +191,7 @@ class SdCommandLineTest {
         Path untiled = dir.resolve("untiled.png");
         run = sd("upscale", "--upscaler", model, "--image", input.toString(), "--out", untiled.toString(), "--tile", "0");
         assertThat(run.status()).as(run.err()).isZero();
-        assertThat(maxDiff(read(untiled), planes(ref.get("contrast_untiled_4x_rgb_u8")))).isLessThanOrEqualTo(2);
+        assertThat(ImagePlanes.maxDiff(read(untiled), ImagePlanes.hwc(ref.get("contrast_untiled_4x_rgb_u8")))).isLessThanOrEqualTo(2);
 
         assertThat(sd("upscale", "--upscaler", model, "--image", input.toString(), "--out", out.toString(),
                 "--tile", "8", "--tile-overlap", "8").err()).contains("--tile");
@@ -203,7 +204,7 @@ class SdCommandLineTest {
     void extrasUpscalesWithA1111sInfotextAndNamesAnUnavailableFaceRestorer(@TempDir Path dir) throws Exception {
         SafetensorsFile ref = Reference.tensors("restore/cases/upscale_hires_fix_path.safetensors");
         Path input = dir.resolve("in.png");
-        Files.write(input, PngFiles.encode(planes(ref.get("input_rgb_u8")).toImage(), java.util.Map.of()));
+        Files.write(input, PngFiles.encode(ImagePlanes.hwc(ref.get("input_rgb_u8")).toImage(), java.util.Map.of()));
         Path model = Reference.file("restore/models/RealESRGAN_x4plus_small.pth");
         Path out = dir.resolve("out.png");
         Run run = sd("extras", "--image", input.toString(), "--out", out.toString(), "--upscaler", model.toString(),
@@ -211,7 +212,7 @@ class SdCommandLineTest {
         assertThat(run.status()).as(run.err()).isZero();
         assertThat(run.out().strip()).isEqualTo("Postprocess upscale by: 2.0, Postprocess upscaler: RealESRGAN_x4plus_small");
         assertThat(PngFiles.readText(Files.readAllBytes(out))).containsEntry("postprocessing", run.out().strip());
-        assertThat(maxDiff(read(out), planes(ref.get("output_rgb_u8")))).isLessThanOrEqualTo(2);
+        assertThat(ImagePlanes.maxDiff(read(out), ImagePlanes.hwc(ref.get("output_rgb_u8")))).isLessThanOrEqualTo(2);
 
         Run restore = sd("extras", "--image", input.toString(), "--out", dir.resolve("r.png").toString(),
                 "--gfpgan-model", model.toString(), "--gfpgan-visibility", "0.5", "--face-models", dir.toString());
@@ -236,19 +237,5 @@ class SdCommandLineTest {
             }
         }
         return new io.sdfleet.diffusion.image.PixelPlanes(c);
-    }
-
-    private static int maxDiff(io.sdfleet.diffusion.image.PixelPlanes a, io.sdfleet.diffusion.image.PixelPlanes b) {
-        assertThat(a.width()).isEqualTo(b.width());
-        assertThat(a.height()).isEqualTo(b.height());
-        int max = 0;
-        for (int c = 0; c < 3; c++) {
-            for (int y = 0; y < a.height(); y++) {
-                for (int x = 0; x < a.width(); x++) {
-                    max = Math.max(max, Math.abs(a.channels()[c][y][x] - b.channels()[c][y][x]));
-                }
-            }
-        }
-        return max;
     }
 }

@@ -11,6 +11,10 @@ import io.sdfleet.diffusion.clip.ClipTextModel;
 import io.sdfleet.diffusion.clip.OpenClipTextModel;
 import io.sdfleet.diffusion.model.NoisePredictor.Prediction;
 import io.sdfleet.diffusion.nn.SdxlLayout;
+import io.sdfleet.diffusion.sdxl.Conditioning;
+import io.sdfleet.diffusion.sdxl.SdxlConditioner;
+import io.sdfleet.diffusion.sdxl.SdxlSize;
+import io.sdfleet.diffusion.sdxl.SdxlTextEncoders;
 import io.sdfleet.diffusion.offload.MemoryMode;
 import io.sdfleet.diffusion.nn.SyntheticTensorSource;
 import io.sdfleet.diffusion.nn.SyntheticTensorSource.TensorSpec;
@@ -19,6 +23,8 @@ import io.sdfleet.diffusion.testing.Tensors;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -51,7 +57,7 @@ class SdxlCheckpointTest {
             assertThat(model.unet().contextDim()).isEqualTo(48);
             assertThat(model.unet().prediction()).isEqualTo(Prediction.EPSILON);
             SdxlTextEncoders text = model.sdxlTextEncoders().orElseThrow();
-            ClipTextModel clipL = text.clipL().orElseThrow();
+            ClipTextModel clipL = text.clipL().orElseThrow().model();
             assertThat(model.textEncoder()).isSameAs(clipL);
             assertThat(model.textModel()).isSameAs(clipL);
             assertThat(clipL.width()).isEqualTo(16);
@@ -72,7 +78,7 @@ class SdxlCheckpointTest {
                                 .get(clipL.layerCount() - 1));
                 double lFinal = Tensors.maxAbs(clipL.encode(lIds, 1),
                         conditioning.get("base_pos_64.clip_l.last_hidden_state_after_final_ln"));
-                OpenClipTextModel bigG = text.bigG();
+                OpenClipTextModel bigG = text.bigG().model();
                 NDArray gIds = Tensors.load(conditioning.get("base_pos_64.clip_g.tokens"), call);
                 double gPenultimate = Tensors.maxAbs(bigG.hiddenState(gIds, bigG.layerCount() - 1),
                         conditioning.get("base_pos_64.clip_g.penultimate"));
@@ -104,7 +110,7 @@ class SdxlCheckpointTest {
             assertThat(model.unet().contextDim()).isEqualTo(32);
             SdxlTextEncoders text = model.sdxlTextEncoders().orElseThrow();
             assertThat(text.clipL()).isEmpty();
-            assertThat(model.textEncoder()).isSameAs(text.bigG());
+            assertThat(model.textEncoder()).isSameAs(text.bigG().model());
             try (NDManager call = model.manager().newSubManager()) {
                 double eps = Tensors.maxAbs(model.unet().predict(
                         Tensors.load(unetCase.get("refiner_a.x"), call),
@@ -160,6 +166,43 @@ class SdxlCheckpointTest {
         }
     }
 
+    /**
+     * The loaded model end to end up to the UNet: its towers through the SDXL conditioner (the prompt of
+     * {@code conditioning.<model>_pos_64}), then its UNet on that crossattn / vector, against the UNet case built
+     * from the same conditioning.
+     */
+    @ParameterizedTest
+    @CsvSource({"mini_sdxl_base, base_pos_64, base_a", "mini_sdxl_refiner, refiner_pos_64, refiner_a"})
+    void theLoadedTowersConditionTheLoadedUNetAsA1111(String mini, String conditioningCase, String unetCase) {
+        SafetensorsFile unetRef = Reference.tensors("sdxl/cases/unet.safetensors");
+        SafetensorsFile condRef = Reference.tensors("sdxl/cases/conditioning.safetensors");
+        JsonNode c = null;
+        for (JsonNode entry : Reference.json("sdxl/cases/conditioning.json").path("cases")) {
+            if (entry.path("name").asText().equals(conditioningCase)) {
+                c = entry;
+            }
+        }
+        assertThat(c).as(conditioningCase).isNotNull();
+        try (StableDiffusionModel model = StableDiffusionModel.load(
+                Reference.file("sdxl/models/" + mini + ".safetensors"),
+                ModelOptions.cpu(Reference.file("clip-tokenizer")));
+             NDManager call = model.manager().newSubManager()) {
+            SdxlConditioner conditioner = new SdxlConditioner(model.sdxlTextEncoders().orElseThrow(), model.tokenizer());
+            Conditioning cond = conditioner.encode(call, c.path("prompt").asText(), false,
+                    SdxlSize.forImage(c.path("width").asInt(), c.path("height").asInt()));
+            double crossattn = Tensors.maxAbs(cond.crossattn(), condRef.get(conditioningCase + ".crossattn"));
+            double vector = Tensors.maxAbs(cond.vector(), condRef.get(conditioningCase + ".vector"));
+            double eps = Tensors.maxAbs(model.unet().predict(Tensors.load(unetRef.get(unetCase + ".x"), call),
+                    Tensors.load(unetRef.get(unetCase + ".t"), call), cond.crossattn(), cond.vector()),
+                    unetRef.get(unetCase + ".eps"));
+            System.out.printf("%s loaded, conditioned and run, max-abs: crossattn %.3g, vector %.3g, UNet eps %.3g%n",
+                    mini, crossattn, vector, eps);
+            assertThat(crossattn).isLessThan(TOLERANCE);
+            assertThat(vector).isLessThan(TOLERANCE);
+            assertThat(eps).isLessThan(TOLERANCE);
+        }
+    }
+
     @Test
     void anSd1CheckpointStaysSd1() {
         try (StableDiffusionModel model = StableDiffusionModel.load(Reference.file("mini_sd15_fp32.safetensors"),
@@ -200,12 +243,13 @@ class SdxlCheckpointTest {
             assertThat(model.unet().admInChannels()).isEqualTo(2816);
             SdxlTextEncoders text = model.sdxlTextEncoders().orElseThrow();
             assertThat(text.clipL().orElseThrow().width()).isEqualTo(768);
-            assertThat(text.clipL().orElseThrow().layerCount()).isEqualTo(12);
+            assertThat(text.clipL().orElseThrow().model().layerCount()).isEqualTo(12);
             assertThat(text.bigG().width()).isEqualTo(1280);
-            assertThat(text.bigG().layerCount()).isEqualTo(32);
+            assertThat(text.bigG().model().layerCount()).isEqualTo(32);
+            assertThat(text.contextWidth()).isEqualTo(model.unet().contextDim());
             assertThat(model.vae().scaleFactor()).isEqualTo(AutoencoderKL.SDXL_SCALE_FACTOR);
             // every float tensor is a loaded parameter; the skipped ones are the rule's
-            assertThat(model.parameterKeys()).hasSize(specs.size() - 4); // position_ids, text_projection, logit_scale, denoiser.sigmas
+            assertThat(model.parameterKeys()).hasSize(specs.size() - 3); // position_ids, logit_scale, denoiser.sigmas
         }
     }
 
@@ -220,7 +264,7 @@ class SdxlCheckpointTest {
             assertThat(model.unet().contextDim()).isEqualTo(1280);
             assertThat(model.unet().admInChannels()).isEqualTo(2560);
             assertThat(model.sdxlTextEncoders().orElseThrow().clipL()).isEmpty();
-            assertThat(model.sdxlTextEncoders().orElseThrow().bigG().layerCount()).isEqualTo(32);
+            assertThat(model.sdxlTextEncoders().orElseThrow().bigG().model().layerCount()).isEqualTo(32);
         }
     }
 }

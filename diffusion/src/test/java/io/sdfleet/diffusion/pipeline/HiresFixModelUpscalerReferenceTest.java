@@ -1,5 +1,6 @@
 package io.sdfleet.diffusion.pipeline;
 
+import io.sdfleet.diffusion.testing.ImagePlanes;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -16,7 +17,6 @@ import io.sdfleet.diffusion.upscale.Resizer;
 import io.sdfleet.diffusion.upscale.Upscaler;
 import io.sdfleet.diffusion.upscale.UpscalerLibrary;
 import io.sdfleet.diffusion.vae.Autoencoder;
-import io.sdfleet.diffusion.vae.AutoencoderKL;
 import io.sdfleet.diffusion.vae.Posterior;
 import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.networks.NetworkDirectories;
@@ -58,7 +58,7 @@ class HiresFixModelUpscalerReferenceTest {
     void theHiresStepUpscalesTheDecodedImageWithRealEsrganAsA1111() throws IOException {
         SafetensorsFile ref = Reference.tensors("restore/cases/upscale_hires_fix_path.safetensors");
         install("restore/models/RealESRGAN_x4plus_small.pth", "RealESRGAN/RealESRGAN_x4plus.pth");
-        PixelPlanes input = planes(ref.get("input_rgb_u8"));
+        PixelPlanes input = ImagePlanes.hwc(ref.get("input_rgb_u8"));
         HiresFix fix = new HiresFix(2.0, 0, 0, "R-ESRGAN 4x+", 0, 0.5, null, null, null, null);
         assertThat(fix.targetSize(48, 40)).containsExactly(96, 80);
         HiresPlan plan = new HiresPlan(fix, 12, 10, 12, 10, null, null);
@@ -70,13 +70,13 @@ class HiresFixModelUpscalerReferenceTest {
             NDArray latents = m.zeros(new Shape(1, 4, 5, 6));
             NDArray up = HiresPlan.upscale(vae, plan, latents, upscaler);
             assertThat(up.getShape()).isEqualTo(new Shape(1, 4, 10, 12));
-            int err = maxDiff(vae.encoded, planes(ref.get("output_rgb_u8")));
-            int direct = maxDiff(ResizeImage.to(input, 96, 80, upscaler), planes(ref.get("output_rgb_u8")));
+            int err = ImagePlanes.maxDiff(vae.encoded, ImagePlanes.hwc(ref.get("output_rgb_u8")));
+            int direct = ImagePlanes.maxDiff(ResizeImage.to(input, 96, 80, upscaler), ImagePlanes.hwc(ref.get("output_rgb_u8")));
             System.out.printf("hires fix with R-ESRGAN 4x+: encoded image u8 %d, resize_image u8 %d (tolerance %d)%n",
                     err, direct, U8_TOLERANCE);
             assertThat(err).isLessThanOrEqualTo(U8_TOLERANCE);
             assertThat(direct).isLessThanOrEqualTo(U8_TOLERANCE);
-            assertThat(maxDiff(vae.encoded, Resampler.resize(input, 96, 80, Resampler.Filter.LANCZOS)))
+            assertThat(ImagePlanes.maxDiff(vae.encoded, Resampler.resize(input, 96, 80, Resampler.Filter.LANCZOS)))
                     .as("the model's output, not a plain resize").isGreaterThan(U8_TOLERANCE);
         }
     }
@@ -148,16 +148,16 @@ class HiresFixModelUpscalerReferenceTest {
             }
         }
         PixelPlanes lanczos = Resampler.resize(input, 96, 80, Resampler.Filter.LANCZOS);
-        assertThat(maxDiff(ResizeImage.to(input, 96, 80, Resizer.NONE), lanczos)).isZero();
-        assertThat(maxDiff(ResizeImage.to(input, 96, 80, Resizer.LANCZOS), lanczos)).isZero();
-        assertThat(maxDiff(ResizeImage.to(input, 96, 80, Resizer.NEAREST),
+        assertThat(ImagePlanes.maxDiff(ResizeImage.to(input, 96, 80, Resizer.NONE), lanczos)).isZero();
+        assertThat(ImagePlanes.maxDiff(ResizeImage.to(input, 96, 80, Resizer.LANCZOS), lanczos)).isZero();
+        assertThat(ImagePlanes.maxDiff(ResizeImage.to(input, 96, 80, Resizer.NEAREST),
                 Resampler.resize(input, 96, 80, Resampler.Filter.NEAREST))).isZero();
         // 1.5×: Nearest to int(W·1.5) = 72 × 60, then Lanczos to the multiple of 8 the upscale ends on (72 × 56),
         // then Lanczos to the target: not one nearest resize
         PixelPlanes nearest = ResizeImage.to(input, 72, 60, Resizer.NEAREST);
         assertThat(nearest.width()).isEqualTo(72);
         assertThat(nearest.height()).isEqualTo(60);
-        assertThat(maxDiff(nearest, Resampler.resize(input, 72, 60, Resampler.Filter.NEAREST))).isPositive();
+        assertThat(ImagePlanes.maxDiff(nearest, Resampler.resize(input, 72, 60, Resampler.Filter.NEAREST))).isPositive();
     }
 
     /** The reference model file installed in this test's models folder under A1111's name. */
@@ -168,84 +168,4 @@ class HiresFixModelUpscalerReferenceTest {
         return target;
     }
 
-    /** Decodes any latents to one fixed image; remembers, as 8-bit planes, the image it is asked to encode. */
-    private static final class PixelsVae implements Autoencoder {
-        private final PixelPlanes decoded;
-        private PixelPlanes encoded;
-
-        PixelsVae(PixelPlanes decoded) {
-            this.decoded = decoded;
-        }
-
-        @Override
-        public NDArray decode(NDArray z) {
-            int w = decoded.width();
-            int h = decoded.height();
-            float[] v = new float[3 * h * w];
-            for (int c = 0; c < 3; c++) {
-                for (int y = 0; y < h; y++) {
-                    for (int x = 0; x < w; x++) {
-                        // the middle of the value's step, so that (v + 1) / 2 · 255 truncates back to it
-                        v[(c * h + y) * w + x] = (decoded.channels()[c][y][x] + 0.5f) / 255f * 2f - 1f;
-                    }
-                }
-            }
-            return z.getManager().create(v, new Shape(1, 3, h, w));
-        }
-
-        @Override
-        public float scaleFactor() {
-            return AutoencoderKL.SD_SCALE_FACTOR;
-        }
-
-        @Override
-        public Posterior encode(NDArray image) {
-            long[] s = image.getShape().getShape();
-            int h = (int) s[2];
-            int w = (int) s[3];
-            float[] v = image.toType(DataType.FLOAT32, false).toFloatArray();
-            int[][][] c = new int[3][h][w];
-            for (int ch = 0; ch < 3; ch++) {
-                for (int y = 0; y < h; y++) {
-                    for (int x = 0; x < w; x++) {
-                        c[ch][y][x] = Math.round((v[(ch * h + y) * w + x] + 1f) / 2f * 255f);
-                    }
-                }
-            }
-            encoded = new PixelPlanes(c);
-            NDManager m = image.getManager();
-            Shape latent = new Shape(s[0], 4, h / 8, w / 8);
-            return new Posterior(m.zeros(latent), m.zeros(latent), m.ones(latent));
-        }
-    }
-
-    /** An [H, W, 3] uint8 tensor as RGB planes. */
-    private static PixelPlanes planes(StoredTensor hwc) {
-        int h = (int) hwc.shape()[0];
-        int w = (int) hwc.shape()[1];
-        float[] v = hwc.toFloats();
-        int[][][] c = new int[3][h][w];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                for (int ch = 0; ch < 3; ch++) {
-                    c[ch][y][x] = (int) v[(y * w + x) * 3 + ch];
-                }
-            }
-        }
-        return new PixelPlanes(c);
-    }
-
-    private static int maxDiff(PixelPlanes a, PixelPlanes b) {
-        assertThat(a.width()).isEqualTo(b.width());
-        assertThat(a.height()).isEqualTo(b.height());
-        int max = 0;
-        for (int c = 0; c < 3; c++) {
-            for (int y = 0; y < a.height(); y++) {
-                for (int x = 0; x < a.width(); x++) {
-                    max = Math.max(max, Math.abs(a.channels()[c][y][x] - b.channels()[c][y][x]));
-                }
-            }
-        }
-        return max;
-    }
 }

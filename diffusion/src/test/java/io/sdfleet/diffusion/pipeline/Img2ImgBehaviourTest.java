@@ -96,7 +96,7 @@ class Img2ImgBehaviourTest {
         return sum;
     }
 
-    private static BufferedImage gradient(int w, int h) {
+    static BufferedImage gradient(int w, int h) {
         BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {

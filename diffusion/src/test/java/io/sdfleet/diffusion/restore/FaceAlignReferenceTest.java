@@ -1,5 +1,6 @@
 package io.sdfleet.diffusion.restore;
 
+import io.sdfleet.diffusion.testing.ImagePlanes;
 import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
 import io.sdfleet.diffusion.image.PixelPlanes;
 import io.sdfleet.diffusion.restore.align.AffineTransform;
@@ -57,7 +58,7 @@ class FaceAlignReferenceTest {
             PixelPlanes expected = bgrPlanes(ref.get("set" + set + ".cropped_bgr_u8"));
             assertThat(face.crop().width()).isEqualTo(512);
             assertThat(face.crop().height()).isEqualTo(512);
-            int maxDiff = RestoreArrays.maxDiff(face.crop(), expected);
+            int maxDiff = ImagePlanes.maxDiff(face.crop(), expected);
             int differing = RestoreArrays.differing(face.crop(), expected);
             System.out.printf("face_align set%d crop: max diff %d/255, %d of %d values differ%n", set, maxDiff,
                     differing, 3 * 512 * 512);

@@ -1,5 +1,6 @@
 package io.sdfleet.diffusion.restore;
 
+import io.sdfleet.diffusion.testing.ImagePlanes;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -35,7 +36,7 @@ class FaceRestoreHelperReferenceTest {
             NDArray input = FaceTensors.toNetworkInput(bgrPlanes(ref.get("input_crop_bgr_u8")), m);
             double inputErr = Tensors.maxAbs(input, ref.get("net_input_rgb"));
             PixelPlanes restored = FaceTensors.fromNetworkOutput(Tensors.load(ref.get("net_output_rgb"), m));
-            int outputErr = RestoreArrays.maxDiff(restored, bgrPlanes(ref.get("restored_bgr_u8")));
+            int outputErr = ImagePlanes.maxDiff(restored, bgrPlanes(ref.get("restored_bgr_u8")));
             System.out.printf("codeformer_forward_w0.5 conversions: input max abs %.3g, restored u8 %d/255%n",
                     inputErr, outputErr);
             assertThat(inputErr).isLessThanOrEqualTo(1e-6);
@@ -72,13 +73,13 @@ class FaceRestoreHelperReferenceTest {
             PixelPlanes out = helper.restore(input, List.<double[][]>of(landmarks), replay,
                     new FaceRestorationNetwork.RestoreOptions(0.5, 0), m);
             PixelPlanes expected = rgbPlanes(ref.get("output_rgb_u8"));
-            int err = RestoreArrays.maxDiff(out, expected);
+            int err = ImagePlanes.maxDiff(out, expected);
             System.out.printf("restore_faces_codeformer (recorded CodeFormer output): network input max abs %.3g, "
                             + "output %d/255 (%d values differ), input vs expected %d/255%n", inputErr[0], err,
-                    RestoreArrays.differing(out, expected), RestoreArrays.maxDiff(input, expected));
+                    RestoreArrays.differing(out, expected), ImagePlanes.maxDiff(input, expected));
             assertThat(inputErr[0]).isLessThanOrEqualTo(1e-6);
             assertThat(err).isLessThanOrEqualTo(U8_TOLERANCE);
-            assertThat(RestoreArrays.maxDiff(input, expected)).as("the faces are restored").isGreaterThan(10);
+            assertThat(ImagePlanes.maxDiff(input, expected)).as("the faces are restored").isGreaterThan(10);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.sdfleet.diffusion.restore;
 
+import io.sdfleet.diffusion.testing.ImagePlanes;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -47,22 +48,22 @@ class PasteBackParseReferenceTest {
             PixelPlanes image = bgrPlanes(ref.get("image_bgr_u8"));
             RestoredFace face = new RestoredFace(bgrPlanes(ref.get("restored_bgr_u8")),
                     AffineTransform.of(doubles(ref.get("inverse_affine"))), FaceParser.finish(blurred));
-            int warpErr = RestoreArrays.maxDiff(FacePaste.warpBack(face, image.width(), image.height()),
+            int warpErr = ImagePlanes.maxDiff(FacePaste.warpBack(face, image.width(), image.height()),
                     bgrPlanes(ref.get("inv_restored_bgr_u8")));
             double maskErr = maxAbs(FacePaste.warpMask(face, image.width(), image.height()),
                     plane(ref.get("inv_soft_mask_f64")));
             PixelPlanes pasted = FacePaste.paste(image, List.of(face));
             PixelPlanes expected = bgrPlanes(ref.get("pasted_bgr_u8"));
-            int pasteErr = RestoreArrays.maxDiff(pasted, expected);
+            int pasteErr = ImagePlanes.maxDiff(pasted, expected);
             System.out.printf("paste_back_parse (reference classes): blur2 max abs %.3g (of 255), inv_restored %d/255, "
                             + "inv_soft_mask %.3g, pasted %d/255 (%d values differ), input vs expected %d/255%n",
                     blurErr, warpErr, maskErr, pasteErr, RestoreArrays.differing(pasted, expected),
-                    RestoreArrays.maxDiff(image, expected));
+                    ImagePlanes.maxDiff(image, expected));
             assertThat(blurErr).isLessThanOrEqualTo(MASK_TOLERANCE);
             assertThat(warpErr).isLessThanOrEqualTo(U8_TOLERANCE);
             assertThat(maskErr).isLessThanOrEqualTo(MASK_TOLERANCE);
             assertThat(pasteErr).isLessThanOrEqualTo(U8_TOLERANCE);
-            assertThat(RestoreArrays.maxDiff(image, expected)).as("the paste changes the image").isGreaterThan(10);
+            assertThat(ImagePlanes.maxDiff(image, expected)).as("the paste changes the image").isGreaterThan(10);
         }
     }
 
@@ -94,7 +95,7 @@ class PasteBackParseReferenceTest {
                     FaceParser.finish(blurred));
             double maskErr = maxAbs(FacePaste.warpMask(face, image.width(), image.height()),
                     plane(ref.get("inv_soft_mask_f64")));
-            int pasteErr = RestoreArrays.maxDiff(FacePaste.paste(image, List.of(face)),
+            int pasteErr = ImagePlanes.maxDiff(FacePaste.paste(image, List.of(face)),
                     bgrPlanes(ref.get("pasted_bgr_u8")));
             System.out.printf("paste_back_parse (ParseNet): %d of %d argmax pixels differ (reference: %d pixels with "
                             + "a top-2 logit margin below 1e-2), blur2 max abs %.3g/1, inv_soft_mask %.3g, "

@@ -60,19 +60,6 @@ final class RestoreArrays {
         return plane(t);
     }
 
-    /** Largest per-channel difference between two images of the same size. */
-    static int maxDiff(PixelPlanes a, PixelPlanes b) {
-        int max = 0;
-        for (int c = 0; c < a.channels().length; c++) {
-            for (int y = 0; y < a.height(); y++) {
-                for (int x = 0; x < a.width(); x++) {
-                    max = Math.max(max, Math.abs(a.channels()[c][y][x] - b.channels()[c][y][x]));
-                }
-            }
-        }
-        return max;
-    }
-
     /** How many channel values differ at all. */
     static int differing(PixelPlanes a, PixelPlanes b) {
         int n = 0;

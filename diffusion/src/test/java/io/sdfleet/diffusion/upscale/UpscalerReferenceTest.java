@@ -1,5 +1,6 @@
 package io.sdfleet.diffusion.upscale;
 
+import io.sdfleet.diffusion.testing.ImagePlanes;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -52,14 +53,14 @@ class UpscalerReferenceTest {
             ModelUpscaler upscaler = new ModelUpscaler(modelId, net, m, 0, 0);
             try (NDManager call = m.newSubManager()) {
                 NDArray input = Tensors.load(ref.get("model_input_bgr"), call);
-                double inputErr = Tensors.maxAbs(bgrInput(planes(ref.get("input_rgb_u8")), call), ref.get("model_input_bgr"));
+                double inputErr = Tensors.maxAbs(bgrInput(ImagePlanes.hwc(ref.get("input_rgb_u8")), call), ref.get("model_input_bgr"));
                 StoredTensor raw = ref.get("model_output_raw_bgr");
                 long cpu = processCpuNanos();
                 double rawErr = Tensors.maxAbs(net.forward(input), raw);
                 double forwardCpu = (processCpuNanos() - cpu) / 1e9;
                 double bound = 1e-4 * maxAbs(raw.toFloats());
-                PixelPlanes out = upscaler.upscale(planes(ref.get("input_rgb_u8")), 4);
-                int u8Err = maxDiff(out, planes(ref.get("output_rgb_u8")));
+                PixelPlanes out = upscaler.upscale(ImagePlanes.hwc(ref.get("input_rgb_u8")), 4);
+                int u8Err = ImagePlanes.maxDiff(out, ImagePlanes.hwc(ref.get("output_rgb_u8")));
                 System.out.printf("%s: input %.3g, raw output %.3g (bound %.3g), u8 %d; one forward at %s: %.1f s"
                                 + " process CPU%n", caseName, inputErr, rawErr, bound, u8Err, input.getShape(), forwardCpu);
                 assertThat(inputErr).isZero();
@@ -90,12 +91,12 @@ class UpscalerReferenceTest {
             assertThat(net.blocks()).isEqualTo(1);
             ModelUpscaler upscaler = new ModelUpscaler("4x-small-oldarch", net, m, ModelUpscaler.DEFAULT_TILE,
                     ModelUpscaler.DEFAULT_TILE_OVERLAP);
-            PixelPlanes input = planes(ref.get("input_rgb_u8"));
+            PixelPlanes input = ImagePlanes.hwc(ref.get("input_rgb_u8"));
             TileGrid grid = TileGrid.split(input, 192, 192, 8);
             assertThat(grid.rows()).extracting(TileGrid.Row::y).containsExactly(0, 8);
             assertThat(grid.rows().get(0).tiles()).extracting(TileGrid.Tile::x).containsExactly(0, 8);
             PixelPlanes out = upscaler.upscale(input, 4);
-            int err = maxDiff(out, planes(ref.get("output_rgb_u8")));
+            int err = ImagePlanes.maxDiff(out, ImagePlanes.hwc(ref.get("output_rgb_u8")));
             System.out.printf("upscale_tiled_default: u8 %d%n", err);
             assertThat(err).isLessThanOrEqualTo(U8_TOLERANCE);
         }
@@ -107,21 +108,21 @@ class UpscalerReferenceTest {
         try (NDManager m = Torch.newManager(Device.cpu());
              TensorSource file = CheckpointFiles.open(Reference.file("restore/models/RealESRGAN_x4plus_small.pth"))) {
             RrdbNet net = RrdbNet.load(file, m);
-            PixelPlanes input = planes(ref.get("input_rgb_u8"));
+            PixelPlanes input = ImagePlanes.hwc(ref.get("input_rgb_u8"));
             ModelUpscaler tiled = new ModelUpscaler("R-ESRGAN 4x+", net, m, 192, 8);
             ModelUpscaler untiled = new ModelUpscaler("R-ESRGAN 4x+", net, m, 0, 0);
-            int passErr = maxDiff(tiled.pass(input, 2), planes(ref.get("upscaled_4x_tiled_rgb_u8")));
-            int untiledErr = maxDiff(untiled.pass(input, 2), planes(ref.get("contrast_untiled_4x_rgb_u8")));
+            int passErr = ImagePlanes.maxDiff(tiled.pass(input, 2), ImagePlanes.hwc(ref.get("upscaled_4x_tiled_rgb_u8")));
+            int untiledErr = ImagePlanes.maxDiff(untiled.pass(input, 2), ImagePlanes.hwc(ref.get("contrast_untiled_4x_rgb_u8")));
             PixelPlanes out = tiled.upscale(input, 2.0);
             if (out.width() != 96 || out.height() != 80) {
                 out = Resampler.resize(out, 96, 80, Resampler.Filter.LANCZOS);
             }
-            int err = maxDiff(out, planes(ref.get("output_rgb_u8")));
+            int err = ImagePlanes.maxDiff(out, ImagePlanes.hwc(ref.get("output_rgb_u8")));
             System.out.printf("upscale_hires_fix_path: tiled pass %d, untiled %d, final %d%n", passErr, untiledErr, err);
             assertThat(passErr).isLessThanOrEqualTo(U8_TOLERANCE);
             assertThat(untiledErr).isLessThanOrEqualTo(U8_TOLERANCE);
             assertThat(err).isLessThanOrEqualTo(U8_TOLERANCE);
-            assertThat(maxDiff(tiled.pass(input, 2), untiled.pass(input, 2)))
+            assertThat(ImagePlanes.maxDiff(tiled.pass(input, 2), untiled.pass(input, 2)))
                     .as("the black padding of the tile shows near the borders").isGreaterThan(U8_TOLERANCE);
         }
     }
@@ -138,36 +139,6 @@ class UpscalerReferenceTest {
             }
         }
         throw new AssertionError("no " + key + " in " + model);
-    }
-
-    /** An [H, W, 3] uint8 tensor as RGB planes. */
-    static PixelPlanes planes(StoredTensor hwc) {
-        int h = (int) hwc.shape()[0];
-        int w = (int) hwc.shape()[1];
-        float[] v = hwc.toFloats();
-        int[][][] c = new int[3][h][w];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                for (int ch = 0; ch < 3; ch++) {
-                    c[ch][y][x] = (int) v[(y * w + x) * 3 + ch];
-                }
-            }
-        }
-        return new PixelPlanes(c);
-    }
-
-    static int maxDiff(PixelPlanes a, PixelPlanes b) {
-        assertThat(a.width()).isEqualTo(b.width());
-        assertThat(a.height()).isEqualTo(b.height());
-        int max = 0;
-        for (int c = 0; c < 3; c++) {
-            for (int y = 0; y < a.height(); y++) {
-                for (int x = 0; x < a.width(); x++) {
-                    max = Math.max(max, Math.abs(a.channels()[c][y][x] - b.channels()[c][y][x]));
-                }
-            }
-        }
-        return max;
     }
 
     private static NDArray bgrInput(PixelPlanes rgb, NDManager m) {

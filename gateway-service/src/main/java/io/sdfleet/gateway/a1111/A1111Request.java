@@ -46,7 +46,8 @@ public final class A1111Request {
 
     /** Settings generation reads, from override_settings or the caller's saved options (POST /sdapi/v1/options). */
     public static final Set<String> GENERATION_SETTINGS = Set.of("sd_model_checkpoint", "CLIP_stop_at_last_layers",
-            "sd_vae", "randn_source", "eta_noise_seed_delta", "face_restoration", "face_restoration_model", "code_former_weight");
+            "sd_vae", "randn_source", "eta_noise_seed_delta", "face_restoration", "face_restoration_model", "code_former_weight",
+            "upscaler_for_img2img");
 
     private final ObjectNode echo;
     private final GenerationParameters parameters;
@@ -238,7 +239,8 @@ public final class A1111Request {
         FaceRestoration restoreFaces = FaceRestorationFields.parse(f, body, settings, models, bad, unsupported);
         HiresFix hires = kind == Kind.TXT2IMG && f.bool("enable_hr")
                 ? HiresFields.parse(body, f, unsupported, width, height, batchSize, limits, models) : null;
-        Img2Img img2img = kind == Kind.IMG2IMG ? Img2ImgFields.parse(body, f, unsupported, limits) : null;
+        Img2Img img2img = kind == Kind.IMG2IMG ? Img2ImgFields.parse(body, f, unsupported, limits,
+                Img2ImgFields.upscaler(settings, models, lenient, bad, ignored)) : null;
         if (!bad.isEmpty()) {
             throw new InvalidRequestException(bad, false);
         }

@@ -18,6 +18,7 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The img2img fields of an A1111 request: base64 init images and mask (a {@code data:} prefix allowed, PNG, JPEG,
@@ -29,8 +30,13 @@ final class Img2ImgFields {
     private Img2ImgFields() {
     }
 
-    /** The img2img part of the request; null when a field was refused (the request is then refused too). */
-    static Img2Img parse(JsonNode body, Fields f, List<FieldProblem> unsupported, RequestLimits limits) {
+    /**
+     * The img2img part of the request; null when a field was refused (the request is then refused too).
+     *
+     * @param upscaler the setting {@code upscaler_for_img2img} as {@link #upscaler} read it
+     */
+    static Img2Img parse(JsonNode body, Fields f, List<FieldProblem> unsupported, RequestLimits limits,
+                         String upscaler) {
         List<String> images = new ArrayList<>();
         int[] firstSize = null;
         JsonNode init = body.get("init_images");
@@ -79,7 +85,37 @@ final class Img2ImgFields {
         }
         MaskOptions maskOptions = mask == null ? null
                 : new MaskOptions(mask, blur, InpaintingFill.ofIndex(fill), fullRes, padding, invert);
-        return new Img2Img(images, strength, ResizeMode.ofIndex(Math.min(resizeMode, 2)), maskOptions, null);
+        return new Img2Img(images, strength, ResizeMode.ofIndex(Math.min(resizeMode, 2)), maskOptions, null, upscaler);
+    }
+
+    /**
+     * The setting {@code upscaler_for_img2img}: an upscaler of {@code /sdapi/v1/upscalers} (null, "" and "None": a
+     * plain Lanczos resize). A1111 falls back to "None" for a name it does not list, and so does the lenient dialect
+     * (reporting the setting as ignored); the native one refuses it.
+     */
+    static String upscaler(GenerationSettings settings, ModelCatalog models, boolean lenient, List<FieldProblem> bad,
+                           List<String> ignored) {
+        String key = "upscaler_for_img2img";
+        JsonNode value = settings.get(key);
+        if (value == null) {
+            return null;
+        }
+        if (!value.isString()) {
+            bad.add(new FieldProblem(settings.field(key), "must be an upscaler name (see /sdapi/v1/upscalers)"));
+            return null;
+        }
+        String name = value.asString().trim();
+        if (name.isEmpty() || name.equals("None")) {
+            return null;
+        }
+        Optional<String> found = FleetUpscalers.find(models, name);
+        if (found.isEmpty() && lenient) {
+            ignored.add(settings.field(key));
+        } else if (found.isEmpty()) {
+            bad.add(new FieldProblem(settings.field(key), "upscaler '" + name + "' is not available; choose one of "
+                    + FleetUpscalers.all(models).stream().map(FleetUpscalers.Item::name).toList()));
+        }
+        return found.orElse(null);
     }
 
     /** An image re-encoded as base64 PNG, and its size. */

@@ -320,6 +320,44 @@ class A1111RequestTest {
     }
 
     @Test
+    void img2imgsUpscalerSettingIsAFleetUpscalerAndFallsBackToNoneAsA1111(@TempDir Path dir) throws Exception {
+        ModelCatalog models = models(dir);
+        Files.createDirectories(dir.resolve("RealESRGAN"));
+        Files.writeString(dir.resolve("RealESRGAN/RealESRGAN_x4plus.pth"), "x");
+        String init = "\"init_images\": [\"" + pngBase64(32, 24) + "\"]";
+        A1111Request plain = A1111Request.parse(JSON.readTree("{" + init + "}"), models, A1111Request.Kind.IMG2IMG);
+        assertThat(plain.parameters().img2img().upscaler()).as("A1111's default: None").isNull();
+        A1111Request upscaled = A1111Request.parse(JSON.readTree("{" + init
+                + ", \"override_settings\": {\"upscaler_for_img2img\": \"R-ESRGAN 4x+\"}}"), models, A1111Request.Kind.IMG2IMG);
+        assertThat(upscaled.parameters().img2img().upscaler()).isEqualTo("R-ESRGAN 4x+");
+        assertThat(upscaled.parameters().upscalersUsed()).containsExactly("R-ESRGAN 4x+");
+        assertThat(upscaled.ignoredFields()).isEmpty();
+        // saved with POST /options, as A1111 users set it
+        A1111Request saved = A1111Request.parse(JSON.readTree("{" + init + "}"), models, PromptStyles.none(),
+                RequestLimits.DEFAULTS, A1111Request.Kind.IMG2IMG, A1111Request.Dialect.A1111,
+                Map.of("upscaler_for_img2img", JSON.readTree("\"Nearest\"")));
+        assertThat(saved.parameters().img2img().upscaler()).isEqualTo("Nearest");
+        // A1111 falls back to None for a name it does not list; the native API refuses it, naming the setting
+        String unknown = "{" + init + ", \"override_settings\": {\"upscaler_for_img2img\": \"4x-UltraSharp\"}}";
+        A1111Request lenient = A1111Request.parse(JSON.readTree(unknown), models, A1111Request.Kind.IMG2IMG);
+        assertThat(lenient.parameters().img2img().upscaler()).isNull();
+        assertThat(lenient.ignoredFields()).containsExactly("override_settings.upscaler_for_img2img");
+        assertThatThrownBy(() -> A1111Request.parse(JSON.readTree(unknown), models, PromptStyles.none(),
+                RequestLimits.DEFAULTS, A1111Request.Kind.IMG2IMG, A1111Request.Dialect.NATIVE, Map.of()))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+                    assertThat(e.unsupported()).isFalse();
+                    assertThat(e.problems()).extracting(FieldProblem::field)
+                            .containsExactly("override_settings.upscaler_for_img2img");
+                    assertThat(e.problems().getFirst().message()).contains("'4x-UltraSharp' is not available")
+                            .contains("R-ESRGAN 4x+");
+                });
+        assertThatThrownBy(() -> A1111Request.parse(JSON.readTree("{" + init
+                + ", \"override_settings\": {\"upscaler_for_img2img\": 4}}"), models, A1111Request.Kind.IMG2IMG))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems())
+                        .extracting(FieldProblem::field).containsExactly("override_settings.upscaler_for_img2img"));
+    }
+
+    @Test
     void img2imgTakesInitImagesAndMaskWithA1111Defaults(@TempDir Path dir) throws Exception {
         String png = "data:image/png;base64," + pngBase64(64, 48);
         A1111Request request = A1111Request.parse(JSON.readTree("{\"init_images\": [\"" + png + "\"], \"mask\": \""

@@ -96,7 +96,7 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
         // Everything the job needs is local (or pulled and verified) before anything is loaded.
         Path checkpoint = checkpointFor(p.models().checkpoint());
         Path vae = p.models().vae() == null ? null : vaeFile(p.models().vae());
-        UpscalerLibrary upscalers = UpscalerFiles.prepare(properties.modelsDir(), puller, p.hires());
+        UpscalerLibrary upscalers = UpscalerFiles.prepareAll(properties.modelsDir(), puller, p.upscalersUsed());
         FaceRestorerLibrary restorers = FaceRestorerFiles.prepare(properties.modelsDir(), puller, p.restoreFaces());
         NetworkView networks = NetworkView.prepare(properties.modelsDir(), puller, job.jobId(),
                 List.of(p.prompt().positive(), p.prompt().negative()));

@@ -1,7 +1,6 @@
 package io.sdfleet.worker.models;
 
 import io.sdfleet.diffusion.upscale.UpscalerLibrary;
-import io.sdfleet.request.HiresFix;
 import io.sdfleet.request.UpscalerNames;
 
 import java.nio.file.Path;
@@ -10,17 +9,13 @@ import java.util.Optional;
 
 /**
  * The upscalers one job sees: the models folder's {@code ESRGAN/} and {@code RealESRGAN/} (A1111's folders), and, when
- * the job (its hires fix, or its extras' upscalers) names a model upscaler whose file is not there, that file pulled
+ * the job (its hires fix, its img2img upscaler, or its extras' upscalers) names a model upscaler whose file is not there, that file pulled
  * (verified) from the fleet's registry (kind {@code esrgan} or {@code realesrgan}, found by file name without
  * extension). A file in neither fails the job before anything is loaded, with a message naming the file.
  */
 public final class UpscalerFiles {
 
     private UpscalerFiles() {
-    }
-
-    public static UpscalerLibrary prepare(Path modelsDir, ModelPuller puller, HiresFix hires) {
-        return prepareAll(modelsDir, puller, hires == null ? List.of() : List.of(hires.upscaler()));
     }
 
     /** The library with every upscaler {@code names} lists available (built-ins and latent modes need nothing). */

@@ -77,16 +77,12 @@ class UpscalerFilesTest {
         server.stop(0);
     }
 
-    private static HiresFix hires(String upscaler) {
-        return new HiresFix(2, 0, 0, upscaler, 0, 0.5, null, null, null, null);
-    }
-
     @Test
     void aLocalFileInA1111sFolderIsUsedWithoutTheRegistry() throws Exception {
         Path local = Files.createDirectories(models.resolve("RealESRGAN")).resolve("RealESRGAN_x4plus.pth");
         Files.write(local, new byte[] {1, 2, 3});
         registered.put("realesrgan/RealESRGAN_x4plus.pth", new byte[] {9, 9});
-        UpscalerLibrary library = UpscalerFiles.prepare(models, puller, hires("R-ESRGAN 4x+"));
+        UpscalerLibrary library = UpscalerFiles.prepareAll(models, puller, List.of("R-ESRGAN 4x+"));
         assertThat(library.file("R-ESRGAN 4x+")).contains(local);
         assertThat(downloads.get()).isZero();
     }
@@ -96,7 +92,7 @@ class UpscalerFilesTest {
         byte[] bytes = "an esrgan file".getBytes(StandardCharsets.UTF_8);
         registered.put("esrgan/4x-UltraSharp.pth", bytes);
         registered.put("lora/4x-UltraSharp.pt", new byte[] {5});
-        UpscalerLibrary library = UpscalerFiles.prepare(models, puller, hires("4x-UltraSharp"));
+        UpscalerLibrary library = UpscalerFiles.prepareAll(models, puller, List.of("4x-UltraSharp"));
         Path pulled = library.file("4x-UltraSharp").orElseThrow();
         assertThat(pulled).startsWith(cache.toAbsolutePath()).hasFileName("4x-UltraSharp.pth").hasBinaryContent(bytes);
         assertThat(downloads.get()).isEqualTo(1);
@@ -105,7 +101,7 @@ class UpscalerFilesTest {
     @Test
     void aFileInNeitherIsAnErrorNamingTheFile() {
         registered.put("esrgan/RealESRGAN_x4plus.pth", new byte[] {1}); // another kind's folder
-        assertThatThrownBy(() -> UpscalerFiles.prepare(models, puller, hires("R-ESRGAN 4x+")))
+        assertThatThrownBy(() -> UpscalerFiles.prepareAll(models, puller, List.of("R-ESRGAN 4x+")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("upscaler 'R-ESRGAN 4x+' needs the file RealESRGAN/RealESRGAN_x4plus.pth")
                 .hasMessageContaining(models.resolve("RealESRGAN").toString())
@@ -116,9 +112,9 @@ class UpscalerFilesTest {
     @Test
     void latentAndBuiltInUpscalersNeedNoFile() {
         for (String upscaler : new String[] {"Latent", "None", "Lanczos", "Nearest"}) {
-            assertThat(UpscalerFiles.prepare(models, puller, hires(upscaler)).file(upscaler)).isEmpty();
+            assertThat(UpscalerFiles.prepareAll(models, puller, List.of(upscaler)).file(upscaler)).isEmpty();
         }
-        assertThat(UpscalerFiles.prepare(models, puller, null)).isNotNull();
+        assertThat(UpscalerFiles.prepareAll(models, puller, List.of())).isNotNull();
     }
 
     private static String sha(byte[] bytes) {

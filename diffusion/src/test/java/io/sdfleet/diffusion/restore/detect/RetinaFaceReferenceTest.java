@@ -1,5 +1,6 @@
 package io.sdfleet.diffusion.restore.detect;
 
+import io.sdfleet.diffusion.testing.ImagePlanes;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -44,7 +45,7 @@ class RetinaFaceReferenceTest {
         SafetensorsFile ref = Reference.tensors("restore/cases/retinaface_forward.safetensors");
         try (NDManager m = Torch.newManager(Device.cpu())) {
             RetinaFace net = RetinaFace.load(SeededWeights.of("retinaface_r50"), m);
-            PixelPlanes image = planes(ref.get("image_bgr_u8"));
+            PixelPlanes image = ImagePlanes.hwc(ref.get("image_bgr_u8"));
             NDArray input = RetinaFace.input(image.channels(), m);
             assertThat(Tensors.maxAbs(input, ref.get("input_bgr_minus_mean"))).isZero();
             long start = System.nanoTime();
@@ -76,12 +77,12 @@ class RetinaFaceReferenceTest {
     void faceLandmarksAsA1111FindsTheFaceOnTheLanczos4Input() {
         SafetensorsFile ref = Reference.tensors("restore/cases/face_landmarks_a1111.safetensors");
         JsonNode json = Reference.json("restore/cases/face_landmarks_a1111.json");
-        PixelPlanes image = planes(ref.get("image_bgr_u8"));
+        PixelPlanes image = ImagePlanes.hwc(ref.get("image_bgr_u8"));
         int[] size = FaceDetector.detectorSize(image.height(), image.width(), FaceDetector.A1111_RESIZE);
         assertThat(size).containsExactly(json.get("detection_trick").get("detector_input_hw").get(0).asInt(),
                 json.get("detection_trick").get("detector_input_hw").get(1).asInt());
 
-        PixelPlanes expectedInput = planes(ref.get("detector_input_bgr_u8"));
+        PixelPlanes expectedInput = ImagePlanes.hwc(ref.get("detector_input_bgr_u8"));
         PixelPlanes resized = OpenCvLanczos4.resize(image, size[1], size[0]);
         int[] diff = diff(resized, expectedInput);
         System.out.printf("face_landmarks_a1111: Lanczos4 %dx%d, max u8 diff %d, %d values differ%n", size[1], size[0],
@@ -241,22 +242,6 @@ class RetinaFaceReferenceTest {
             }
         }
         return new int[]{max, count};
-    }
-
-    /** HWC uint8 (BGR as stored) to planes in the same channel order. */
-    static PixelPlanes planes(StoredTensor hwc) {
-        int h = (int) hwc.shape()[0];
-        int w = (int) hwc.shape()[1];
-        float[] v = hwc.toFloats();
-        int[][][] c = new int[3][h][w];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                for (int ch = 0; ch < 3; ch++) {
-                    c[ch][y][x] = (int) v[(y * w + x) * 3 + ch];
-                }
-            }
-        }
-        return new PixelPlanes(c);
     }
 
     /** The weights under an optional key prefix, remembering which tensors a loader read. */
