@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
+import io.sdfleet.diffusion.checkpoint.SafetensorsWriter;
+import io.sdfleet.diffusion.checkpoint.StoredTensor;
 import io.sdfleet.diffusion.checkpoint.StoredType;
 import io.sdfleet.diffusion.clip.ClipTextModel;
 import io.sdfleet.diffusion.clip.OpenClipTextModel;
@@ -26,6 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -140,6 +146,41 @@ class SdxlCheckpointTest {
                 System.out.printf("mini SDXL base, fp16 weights: UNet eps max-abs %.3g%n", err);
                 assertThat(err).isLessThan(0.05);
             }
+        }
+    }
+
+    /** A bf16 file (fp16 weights rounded to bf16, F32 and I64 kept) loads with every key consumed and runs. */
+    @Test
+    void aBf16FileOfTheMiniBaseLoadsAndRuns(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("mini_sdxl_base_bf16.safetensors");
+        Files.copy(Reference.file("sdxl/models/mini_sdxl_base.json"), dir.resolve("mini_sdxl_base_bf16.json"));
+        SafetensorsWriter writer = new SafetensorsWriter();
+        try (SafetensorsFile fp16 = Reference.tensors("sdxl/models/mini_sdxl_base.safetensors")) {
+            for (String key : fp16.keys()) {
+                StoredTensor t = fp16.get(key);
+                if (t.type() != StoredType.F16) {
+                    writer.put(t);
+                    continue;
+                }
+                float[] values = t.toFloats();
+                ByteBuffer bf16 = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+                for (float v : values) {
+                    int bits = Float.floatToIntBits(v);
+                    bf16.putShort((short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16)); // round to nearest even
+                }
+                writer.put(new StoredTensor(key, StoredType.BF16, t.shape(), bf16.flip()));
+            }
+        }
+        writer.write(file);
+        SafetensorsFile unetCase = Reference.tensors("sdxl/cases/unet.safetensors");
+        try (StableDiffusionModel model = StableDiffusionModel.load(file, ModelOptions.cpu(null));
+             NDManager call = model.manager().newSubManager()) {
+            assertThat(model.type()).isEqualTo(ModelType.SDXL);
+            double err = Tensors.maxAbs(model.unet().predict(Tensors.load(unetCase.get("base_a.x"), call),
+                    Tensors.load(unetCase.get("base_a.t"), call), Tensors.load(unetCase.get("base_a.context"), call),
+                    Tensors.load(unetCase.get("base_a.y"), call)), unetCase.get("base_a.eps"));
+            System.out.printf("mini SDXL base as bf16: UNet eps max-abs %.3g%n", err);
+            assertThat(err).isLessThan(0.1); // bf16 keeps 8 bits of mantissa: the weights themselves moved
         }
     }
 
