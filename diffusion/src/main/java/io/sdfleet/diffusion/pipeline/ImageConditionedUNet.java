@@ -3,7 +3,6 @@ package io.sdfleet.diffusion.pipeline;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import io.sdfleet.diffusion.model.Conditioning;
 import io.sdfleet.diffusion.model.NoisePredictor;
 
 /**
@@ -24,16 +23,16 @@ final class ImageConditionedUNet implements NoisePredictor {
 
     @Override
     public NDArray predict(NDArray x, NDArray timesteps, NDArray context) {
-        return predict(x, timesteps, Conditioning.of(context));
+        return predict(x, timesteps, context, null);
     }
 
     @Override
-    public NDArray predict(NDArray x, NDArray timesteps, Conditioning conditioning) {
+    public NDArray predict(NDArray x, NDArray timesteps, NDArray context, NDArray vector) {
         long rows = x.getShape().get(0);
         long images = imageConditioning.getShape().get(0);
         try (NDArray image = rows == images ? imageConditioning.duplicate() : stacked(rows / images);
              NDArray input = NDArrays.concat(new NDList(x, image.toType(x.getDataType(), false)), 1)) {
-            return unet.predict(input, timesteps, conditioning);
+            return unet.predict(input, timesteps, context, vector);
         }
     }
 

@@ -29,7 +29,6 @@ import io.sdfleet.diffusion.restore.restorer.FaceRestorer;
 import io.sdfleet.diffusion.restore.restorer.FaceRestorerLibrary;
 import io.sdfleet.diffusion.upscale.UpscalerLibrary;
 import io.sdfleet.diffusion.vae.Autoencoder;
-import io.sdfleet.diffusion.vae.AutoencoderKL;
 import io.sdfleet.request.FaceRestoration;
 import io.sdfleet.request.GenerationParameters;
 import io.sdfleet.request.HiresFix;
@@ -134,7 +133,7 @@ public final class ImageGeneration {
 
             // 6. Decode the latents to pixels.
             float[] latentValues = latents.toType(DataType.FLOAT32, false).toFloatArray();
-            List<BufferedImage> pixels = ImageTensors.toImages(run.vae().decode(latents.div(AutoencoderKL.SD_SCALE_FACTOR)));
+            List<BufferedImage> pixels = ImageTensors.toImages(run.vae().decode(latents.div(run.vae().scaleFactor())));
             peak.sample();
 
             // 7. Restore faces in each 8-bit image, before the overlay (A1111: once, on the final image, with hires).
