@@ -13,7 +13,7 @@ import io.sdfleet.diffusion.clip.ClipTextModel;
 import io.sdfleet.diffusion.clip.OpenClipTextModel;
 import io.sdfleet.diffusion.model.NoisePredictor.Prediction;
 import io.sdfleet.diffusion.nn.SdxlLayout;
-import io.sdfleet.diffusion.sdxl.Conditioning;
+import io.sdfleet.diffusion.model.Conditioning;
 import io.sdfleet.diffusion.sdxl.SdxlConditioner;
 import io.sdfleet.diffusion.sdxl.SdxlSize;
 import io.sdfleet.diffusion.sdxl.SdxlTextEncoders;
