@@ -18,6 +18,8 @@ import io.sdfleet.request.Batch;
 import io.sdfleet.request.GenerationParameters;
 import io.sdfleet.request.HiresFix;
 import io.sdfleet.request.ImageSize;
+import io.sdfleet.request.ModelChoice;
+import io.sdfleet.request.Refiner;
 import io.sdfleet.request.Noise;
 import io.sdfleet.request.Prompt;
 import io.sdfleet.request.RngSource;
@@ -63,7 +65,8 @@ final class GenerateCommand {
                 a.string("scheduler", Sampling.DEFAULT_SCHEDULER), a.integer("steps", 20), a.decimal("cfg-scale", 7.0));
         GenerationParameters p = new GenerationParameters(
                 new Prompt(prompt, a.string("negative-prompt", ""), a.integer("clip-skip", 1)),
-                new ImageSize(a.integer("width", 512), a.integer("height", 512)), new Batch(a.integer("batch-size", 1), 1),
+                new ImageSize(a.integer("width", 512), a.integer("height", 512), a.integer("sdxl-crop-top", 0),
+                        a.integer("sdxl-crop-left", 0)), new Batch(a.integer("batch-size", 1), 1),
                 noise(a, seed), sampling).withTiling(a.flag("tiling"));
         if (img2img) {
             p = p.withImg2Img(Img2ImgOptions.read(a));
@@ -76,6 +79,12 @@ final class GenerateCommand {
                     a.string("hr-upscaler", HiresFix.DEFAULT_UPSCALER), a.integer("hr-second-pass-steps", 0),
                     a.decimal("denoising-strength", 0.7), a.string("hr-sampler", null), null,
                     a.string("hr-prompt", null), a.string("hr-negative-prompt", null)));
+        }
+        // SDXL's refiner: a second checkpoint that takes over at --refiner-switch-at (A1111's default 0.8)
+        Path refinerPath = a.existingPath("refiner");
+        double switchAt = a.decimal("refiner-switch-at", 0.8);
+        if (refinerPath != null) {
+            p = p.withModels(new ModelChoice(null, null, new Refiner(refinerPath.getFileName().toString(), switchAt)));
         }
         NetworkDirectories networks = new NetworkDirectories(Optional.ofNullable(a.existingPath("lora-dir")),
                 Optional.ofNullable(a.existingPath("embeddings-dir")), Optional.ofNullable(a.existingPath("hypernetwork-dir")));
@@ -120,9 +129,14 @@ final class GenerateCommand {
                 .withMemoryMode(memoryMode)
                 .withAttentionBudget(attentionBudgetMb * 1024L * 1024L)
                 .withVaeTiling(tiledVae ? VaeTiling.DEFAULT : null);
-        try (StableDiffusionModel model = StableDiffusionModel.load(modelPath, options)) {
+        try (StableDiffusionModel model = StableDiffusionModel.load(modelPath, options);
+             StableDiffusionModel refiner = refinerPath == null ? null : StableDiffusionModel.load(refinerPath, options)) {
             ProgressBar bar = new ProgressBar(System.err);
-            GenerationResult result = new ImageGeneration(model, networks, vae, upscalers).generate(p, noise, bar);
+            ImageGeneration generation = new ImageGeneration(model, networks, vae, upscalers);
+            if (refiner != null) {
+                generation = generation.withRefiner(refiner);
+            }
+            GenerationResult result = generation.generate(p, noise, bar);
             bar.finish();
             Files.createDirectories(outDir);
             for (GeneratedImage image : result.images()) {

@@ -21,7 +21,9 @@ public final class Sd {
                              [--rng cpu|nv] [--subseed N --subseed-strength X] [--seed-resize-from-w W --seed-resize-from-h H]
                              [--ensd N] [--vae PATH] [--lora-dir DIR] [--embeddings-dir DIR] [--hypernetwork-dir DIR]
                              [--medvram | --lowvram] [--attention-budget-mb N] [--tiled-vae]
-                             (<lora:name:weight>, <hypernet:name:weight> and embedding names work in prompts)
+                             [--refiner PATH --refiner-switch-at X] [--sdxl-crop-top N --sdxl-crop-left N]
+                             (<lora:name:weight>, <hypernet:name:weight> and embedding names work in prompts;
+                              --model takes SD 1.x, 2.x and SDXL checkpoints, --refiner an SDXL refiner)
               img2img        the txt2img options plus --init-image PNG [--denoising-strength X] [--resize-mode 0|1|2]
                              [--mask PNG [--mask-blur N] [--inpainting-fill original|fill|latent-noise|latent-nothing]
                               [--inpaint-full-res [--inpaint-full-res-padding N]] [--inpainting-mask-invert]]
@@ -37,6 +39,8 @@ public final class Sd {
               tokenize       --tokenizer PATH TEXT
               parse-prompt   TEXT
               encode-prompt  --model PATH --tokenizer PATH [--clip-skip N] --out F TEXT
+                             (SDXL: [--width W --height H] [--sdxl-crop-top N --sdxl-crop-left N] [--negative];
+                              writes cond and vector)
               bench          [--model PATH | --arch sd15] [--width W --height H] [--batch-size N] [--steps N] [--threads N]
               bench          --memory-modes [--model PATH --tokenizer PATH] [--sizes 512,1024] [--steps N] [--sd15-vae]
               fleet          run the whole fleet locally (see README)

@@ -64,6 +64,56 @@ class SdCommandLineTest {
     }
 
     @Test
+    void encodePromptOnSdxlWritesTheContextAndVectorA1111Gives(@TempDir Path dir) {
+        JsonNode cases = Reference.json("sdxl/cases/conditioning.json").path("cases");
+        for (JsonNode c : cases) {
+            String name = c.path("name").asText();
+            if (!name.equals("base_pos_96x64_crop") && !name.equals("refiner_neg_64")) {
+                continue;
+            }
+            Path out = dir.resolve(name + ".safetensors");
+            List<String> args = new java.util.ArrayList<>(List.of("encode-prompt",
+                    "--model", Reference.file("sdxl/models/" + c.path("model").asText() + ".safetensors").toString(),
+                    "--tokenizer", Reference.file("clip-tokenizer").toString(), "--width", c.path("width").asText(),
+                    "--height", c.path("height").asText(), "--sdxl-crop-top", c.path("options").path("sdxl_crop_top").asText(),
+                    "--sdxl-crop-left", c.path("options").path("sdxl_crop_left").asText(), "--out", out.toString()));
+            if (c.path("is_negative_prompt").asBoolean()) {
+                args.add("--negative");
+            }
+            args.add(c.path("prompt").asText());
+            Run run = sd(args.toArray(String[]::new));
+            assertThat(run.status()).as(run.err()).isZero();
+            SafetensorsFile written = SafetensorsFile.open(out);
+            SafetensorsFile expected = Reference.tensors("sdxl/cases/conditioning.safetensors");
+            assertThat(Tensors.maxAbs(written.get("cond").toFloats(), expected.get(name + ".crossattn").toFloats()))
+                    .as(name).isLessThanOrEqualTo(1e-4);
+            assertThat(Tensors.maxAbs(written.get("vector").toFloats(), expected.get(name + ".vector").toFloats()))
+                    .as(name).isLessThanOrEqualTo(1e-4);
+        }
+    }
+
+    @Test
+    void txt2imgOnSdxlHandsOverToTheRefiner(@TempDir Path dir) throws Exception {
+        JsonNode r = Reference.json("sdxl/cases/refiner_euler_switch_0.8.json").path("a1111_request");
+        Path latents = dir.resolve("latents.safetensors");
+        Run run = sd("txt2img", "--model", Reference.file("sdxl/models/mini_sdxl_base.safetensors").toString(),
+                "--refiner", Reference.file("sdxl/models/mini_sdxl_refiner.safetensors").toString(),
+                "--refiner-switch-at", "0.8", "--tokenizer", Reference.file("clip-tokenizer").toString(),
+                "--prompt", r.path("prompt").asText(), "--steps", r.path("steps").asText(), "--seed",
+                r.path("seed").asText(), "--width", "64", "--height", "64", "--sampler", "Euler",
+                "--out", dir.resolve("images").toString(), "--latents-out", latents.toString());
+        assertThat(run.status()).as(run.err()).isZero();
+        float[] expected = Reference.tensors("sdxl/cases/refiner_euler_switch_0.8.safetensors").get("latent").toFloats();
+        assertThat(Tensors.maxAbs(SafetensorsFile.open(latents).get("latents").toFloats(), expected))
+                .isLessThanOrEqualTo(1e-3 * 88);
+        try (var files = Files.list(dir.resolve("images"))) {
+            String parameters = PngFiles.readText(Files.readAllBytes(files.findFirst().orElseThrow())).get("parameters");
+            assertThat(parameters).contains("Model: mini_sdxl_base").contains("Refiner: mini_sdxl_refiner [")
+                    .contains("Refiner switch at: 0.8");
+        }
+    }
+
+    @Test
     void txt2imgWritesPngsWithInfotextAndLatents(@TempDir Path dir) throws Exception {
         Path latents = dir.resolve("latents.safetensors");
         Run run = sd("txt2img", "--model", Reference.file("mini_sd15_fp32.safetensors").toString(),

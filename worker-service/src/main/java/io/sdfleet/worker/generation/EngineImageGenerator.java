@@ -95,6 +95,7 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
         puller.beginJob();
         // Everything the job needs is local (or pulled and verified) before anything is loaded.
         Path checkpoint = checkpointFor(p.models().checkpoint());
+        Path refiner = p.models().refiner() == null ? null : checkpointFor(p.models().refiner().checkpoint());
         Path vae = p.models().vae() == null ? null : vaeFile(p.models().vae());
         UpscalerLibrary upscalers = UpscalerFiles.prepareAll(properties.modelsDir(), puller, p.upscalersUsed());
         FaceRestorerLibrary restorers = FaceRestorerFiles.prepare(properties.modelsDir(), puller, p.restoreFaces());
@@ -103,9 +104,15 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
         GenerationResult result;
         StableDiffusionModel model;
         try {
-            model = cache.get(checkpoint);
-            result = new ImageGeneration(model, networks.directories(), vae, upscalers, restorers)
-                    .generate(JobBatch.of(job), Optional.empty(), new ProgressWithPreviews(progress, properties.previewEvery()));
+            List<StableDiffusionModel> loaded = cache.getTogether(refiner == null ? List.of(checkpoint)
+                    : List.of(checkpoint, refiner));
+            model = loaded.getFirst();
+            ImageGeneration generation = new ImageGeneration(model, networks.directories(), vae, upscalers, restorers);
+            if (refiner != null) {
+                generation = generation.withRefiner(loaded.get(1)); // the same model as the base: never handed over
+            }
+            result = generation.generate(JobBatch.of(job), Optional.empty(),
+                    new ProgressWithPreviews(progress, properties.previewEvery()));
         } finally {
             networks.close();
         }

@@ -5,6 +5,8 @@ import io.sdfleet.diffusion.loading.StableDiffusionModel;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,18 +28,34 @@ final class ModelCache implements AutoCloseable {
     }
 
     synchronized StableDiffusionModel get(Path checkpoint) {
-        StableDiffusionModel model = models.get(checkpoint);
-        if (model != null) {
-            return model;
+        return getTogether(List.of(checkpoint)).getFirst();
+    }
+
+    /**
+     * Several models one job needs at once (an SDXL base and its refiner), in the order asked: none of them is evicted
+     * to make room for another, so the cache holds more than its capacity while a job needs more.
+     */
+    synchronized List<StableDiffusionModel> getTogether(List<Path> checkpoints) {
+        Set<Path> wanted = new LinkedHashSet<>(checkpoints);
+        long missing = wanted.stream().filter(path -> !models.containsKey(path)).count();
+        Iterator<Map.Entry<Path, StableDiffusionModel>> eldestFirst = models.entrySet().iterator();
+        while (models.size() + missing > Math.max(capacity, wanted.size()) && eldestFirst.hasNext()) {
+            Map.Entry<Path, StableDiffusionModel> eldest = eldestFirst.next();
+            if (!wanted.contains(eldest.getKey())) {
+                eldestFirst.remove();
+                eldest.getValue().close();
+            }
         }
-        while (models.size() >= capacity) {
-            Map.Entry<Path, StableDiffusionModel> eldest = models.entrySet().iterator().next();
-            models.remove(eldest.getKey());
-            eldest.getValue().close();
+        List<StableDiffusionModel> out = new ArrayList<>();
+        for (Path checkpoint : checkpoints) {
+            StableDiffusionModel model = models.get(checkpoint); // also marks it recently used
+            if (model == null) {
+                model = StableDiffusionModel.load(checkpoint, options);
+                models.put(checkpoint, model);
+            }
+            out.add(model);
         }
-        model = StableDiffusionModel.load(checkpoint, options);
-        models.put(checkpoint, model);
-        return model;
+        return out;
     }
 
     /** The files the loaded models came from (kept from eviction by the model puller). */
