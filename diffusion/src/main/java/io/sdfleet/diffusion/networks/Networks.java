@@ -15,18 +15,30 @@ public final class Networks {
     private final StableDiffusionModel model;
     private final NetworkLibrary loras;
     private final NetworkLibrary hypernetworks;
-    private final EmbeddingLookup embeddings;
+    private final TextualInversions embeddings;
 
     public Networks(StableDiffusionModel model, NetworkDirectories directories) {
         this.model = model;
         this.loras = NetworkLibrary.loras(directories.loras());
         this.hypernetworks = NetworkLibrary.hypernetworks(directories.hypernetworks());
-        this.embeddings = directories.embeddings().isEmpty() ? EmbeddingLookup.NONE
-                : new EmbeddingRegistry(NetworkLibrary.embeddings(directories.embeddings()), model.tokenizer(),
-                        model.textModel().width());
+        this.embeddings = TextualInversions.forModel(model, NetworkLibrary.embeddings(directories.embeddings()));
     }
 
+    /** The embeddings the model's first text encoder recognises (SD 1.x / 2.x: its only one). */
     public EmbeddingLookup embeddings() {
+        return embeddings.lookup(TextualInversions.towersOf(model).get(0).tower());
+    }
+
+    /**
+     * The embeddings {@code tower} recognises, for SDXL's conditioner: {@code CLIP_L} for CLIP-L, {@code CLIP_G} for
+     * bigG; {@link EmbeddingLookup#NONE} for a tower the model lacks (the refiner's CLIP-L).
+     */
+    public EmbeddingLookup embeddings(EmbeddingTower tower) {
+        return embeddings.lookup(tower);
+    }
+
+    /** The embeddings folder as read for this model: what was loaded and what was skipped, and why. */
+    public TextualInversions textualInversions() {
         return embeddings;
     }
 
