@@ -47,7 +47,7 @@ final class OpenClipResidualBlock {
     NDArray forward(NDArray h, NDArray causalMask) {
         return Scope.run(() -> {
             NDArray x = norm1.forward(h);
-            NDList qkv = inProjection.forward(x).split(3, -1); // [q | k | v] along channels
+            NDList qkv = inProjection.forward(x).split(3, 2); // [q | k | v] along channels
             NDArray attended = attention.multiHead(qkv.get(0), qkv.get(1), qkv.get(2), heads, causalMask);
             NDArray h1 = h.add(out.forward(attended));
             NDArray mlp = proj.forward(Activations.gelu(fc.forward(norm2.forward(h1))));

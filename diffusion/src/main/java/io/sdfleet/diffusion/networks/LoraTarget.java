@@ -27,7 +27,7 @@ record LoraTarget(String weightKey, int part, int parts, List<String> appliedTog
         if (weight.get(0) % parts != 0) {
             throw new IllegalArgumentException(weightKey + " of shape " + weight + " does not split into " + parts);
         }
-        long[] dims = weight.getShape();
+        long[] dims = weight.getShape().clone(); // Shape hands out its own array
         dims[0] /= parts;
         return new Shape(dims);
     }
