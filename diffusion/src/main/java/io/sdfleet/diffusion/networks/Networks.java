@@ -8,7 +8,9 @@ import io.sdfleet.diffusion.unet.ContextTransform;
  * The pipeline's entry to extra networks: {@link #activate} takes the {@code <lora:...>} / {@code <hypernet:...>}
  * tags out of a prompt, patches the LoRAs into the model and loads the hypernetworks for the run's UNet settings,
  * until the returned {@link Active} is closed; the
- * {@link #embeddings()} tell the prompt encoder which words are textual-inversion embeddings.
+ * {@link #embeddings()} tell the prompt encoder which words are textual-inversion embeddings. On SDXL the LoRA's
+ * {@code lora_te1_} / {@code lora_te2_} modules patch CLIP-L and bigG, and each tower has its own embeddings,
+ * {@link #embeddings(EmbeddingTower)}, for {@link io.sdfleet.diffusion.sdxl.SdxlConditioner}.
  */
 public final class Networks {
 
