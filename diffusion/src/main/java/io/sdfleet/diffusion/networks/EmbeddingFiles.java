@@ -8,32 +8,51 @@ import io.sdfleet.diffusion.prompt.EmbeddingVectors;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Reads a textual-inversion embedding the ways A1111's {@code create_embedding_from_data} accepts one: an A1111
- * .pt ({@code string_to_param: {'*': [n, width]}}), or a file holding a single tensor — a .safetensors with
- * {@code emb_params}, a diffusers concept .bin ({@code {token: [width]}}). A 1-D tensor is one vector.
+ * .pt ({@code string_to_param: {'*': [n, width]}}), an SDXL file with {@code clip_l} and {@code clip_g} tensors (one
+ * set of vectors per text tower), or a file holding a single tensor — a .safetensors with {@code emb_params}, a
+ * diffusers concept .bin ({@code {token: [width]}}). A 1-D tensor is one vector.
  */
 final class EmbeddingFiles {
 
     private EmbeddingFiles() {
     }
 
-    /** The embedding in {@code file}, called {@code name} in prompts. */
+    /** The one-tower embedding in {@code file}, called {@code name} in prompts. */
     public static EmbeddingVectors read(Path file, String name) {
+        return open(file, name).single().orElseThrow(() -> new IllegalArgumentException("embedding "
+                + file.getFileName() + " is an SDXL embedding (clip_l and clip_g), not one set of vectors"));
+    }
+
+    /** The embedding in {@code file}, one-tower or SDXL's, called {@code name} in prompts. */
+    public static EmbeddingFile open(Path file, String name) {
         try (TensorSource source = CheckpointFiles.open(file)) {
-            StoredTensor tensor = vectorsOf(source, file);
-            long[] shape = tensor.shape();
-            if (shape.length != 1 && shape.length != 2) {
-                throw new IllegalArgumentException("embedding " + file.getFileName() + " holds a tensor of shape "
-                        + Arrays.toString(shape) + ", not [vectors, width]");
+            if (source.contains(EmbeddingTower.CLIP_L.fileKey()) && source.contains(EmbeddingTower.CLIP_G.fileKey())) {
+                Map<EmbeddingTower, EmbeddingVectors> byTower = new EnumMap<>(EmbeddingTower.class);
+                for (EmbeddingTower tower : EmbeddingTower.values()) {
+                    byTower.put(tower, vectors(source.get(tower.fileKey()), name, file));
+                }
+                return new EmbeddingFile(name, Optional.empty(), byTower);
             }
-            int count = shape.length == 1 ? 1 : Math.toIntExact(shape[0]);
-            int width = Math.toIntExact(shape[shape.length - 1]);
-            return new EmbeddingVectors(name, count, width, tensor.toFloats());
+            return new EmbeddingFile(name, Optional.of(vectors(vectorsOf(source, file), name, file)), Map.of());
         }
+    }
+
+    private static EmbeddingVectors vectors(StoredTensor tensor, String name, Path file) {
+        long[] shape = tensor.shape();
+        if (shape.length != 1 && shape.length != 2) {
+            throw new IllegalArgumentException("embedding " + file.getFileName() + " holds a tensor of shape "
+                    + Arrays.toString(shape) + ", not [vectors, width]");
+        }
+        int count = shape.length == 1 ? 1 : Math.toIntExact(shape[0]);
+        int width = Math.toIntExact(shape[shape.length - 1]);
+        return new EmbeddingVectors(name, count, width, tensor.toFloats());
     }
 
     private static StoredTensor vectorsOf(TensorSource source, Path file) {

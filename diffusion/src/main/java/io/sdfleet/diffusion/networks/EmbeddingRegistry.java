@@ -14,10 +14,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The textual-inversion embeddings of a folder, recognised in prompts by file name as A1111's
+ * The textual-inversion embeddings one text encoder recognises in prompts by name, as A1111's
  * {@code EmbeddingDatabase} does: each name is tokenised, and a prompt position matches when the name's tokens
- * follow there (longest name first). Files that cannot be read, or whose vectors do not fit the text encoder's
- * width, are left out and listed in {@link #skipped()}, their names then stay plain text, as in A1111.
+ * follow there (longest name first). A folder is read with {@link TextualInversions}, which gives each of a model's
+ * towers its registry; names left out stay plain text, as in A1111.
  */
 public final class EmbeddingRegistry implements EmbeddingLookup {
 
@@ -28,23 +28,27 @@ public final class EmbeddingRegistry implements EmbeddingLookup {
     private final Map<String, EmbeddingVectors> loaded = new LinkedHashMap<>();
     private final Map<String, String> skipped = new LinkedHashMap<>();
 
+    /** The embeddings of {@code library} whose vectors are {@code width} wide (a one-tower model: SD 1.x, 2.x). */
     public EmbeddingRegistry(NetworkLibrary library, ClipTokenizer tokenizer, int width) {
-        library.files().forEach((name, file) -> {
-            try {
-                EmbeddingVectors e = EmbeddingFiles.read(file, name);
-                if (e.width() != width) {
-                    skipped.put(name, "vectors are " + e.width() + " wide, the text encoder's " + width);
-                } else {
-                    register(e, tokenizer);
-                }
-            } catch (RuntimeException ex) {
-                skipped.put(name, String.valueOf(ex.getMessage()));
-            }
-        });
+        this(TextualInversions.load(library, tokenizer, List.of(new EmbeddingTower.Width(EmbeddingTower.CLIP_L, width))),
+                EmbeddingTower.CLIP_L);
+    }
+
+    private EmbeddingRegistry(TextualInversions read, EmbeddingTower tower) {
+        EmbeddingRegistry registry = read.registry(tower);
+        byFirstId.putAll(registry.byFirstId);
+        loaded.putAll(registry.loaded);
+        skipped.putAll(registry.skipped);
     }
 
     /** A registry of the given embeddings (already read), for callers that load them themselves. */
     public EmbeddingRegistry(List<EmbeddingVectors> embeddings, ClipTokenizer tokenizer) {
+        this(embeddings, tokenizer, Map.of());
+    }
+
+    /** @param skipped files already left out, with the reason */
+    EmbeddingRegistry(List<EmbeddingVectors> embeddings, ClipTokenizer tokenizer, Map<String, String> skipped) {
+        this.skipped.putAll(skipped);
         embeddings.forEach(e -> register(e, tokenizer));
     }
 

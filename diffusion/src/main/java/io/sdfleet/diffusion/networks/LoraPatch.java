@@ -1,7 +1,10 @@
 package io.sdfleet.diffusion.networks;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.nn.Parameter;
 import io.sdfleet.diffusion.loading.StableDiffusionModel;
 
@@ -10,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * LoRAs merged into a loaded model's weights, {@code W ← W + Δ}, and taken out again on {@link #close()}.
@@ -42,16 +47,18 @@ final class LoraPatch implements AutoCloseable {
             for (LoraActivation lora : loras) {
                 try (LoraFile file = LoraFile.open(library.find(lora.name()))) {
                     patch.unmatched.addAll(file.unsupported());
+                    Set<String> inFile = file.modules().stream().map(LoraModule::name).collect(Collectors.toSet());
                     for (LoraModule module : file.modules()) {
-                        Optional<String> key = targets.weightKey(module.name());
-                        if (key.isEmpty()) {
+                        Optional<LoraTarget> target = targets.target(module.name());
+                        if (target.isEmpty() || !inFile.containsAll(target.get().appliedTogether())) {
                             patch.unmatched.add(module.name()); // A1111 too skips names it cannot place
                             continue;
                         }
-                        double multiplier = module.name().startsWith(KohyaNames.TEXT_PREFIX)
+                        String key = target.get().weightKey();
+                        double multiplier = KohyaNames.isTextEncoder(module.name())
                                 ? lora.textEncoderMultiplier() : lora.unetMultiplier();
-                        patch.add(key.get(), model.parameterSlot(key.get()).orElseThrow(() -> new IllegalArgumentException(
-                                "LoRA module " + module.name() + " targets " + key.get() + ", which no layer holds")),
+                        patch.add(target.get(), model.parameterSlot(key).orElseThrow(() -> new IllegalArgumentException(
+                                "LoRA module " + module.name() + " targets " + key + ", which no layer holds")),
                                 module, multiplier);
                     }
                 }
@@ -67,24 +74,44 @@ final class LoraPatch implements AutoCloseable {
     private record Touched(Parameter slot, NDArray original, NDArray patched) {
     }
 
-    private void add(String key, Parameter slot, LoraModule module, double multiplier) {
+    private void add(LoraTarget target, Parameter slot, LoraModule module, double multiplier) {
         if (multiplier == 0) {
             return;
         }
-        Touched touched = touchedByKey.computeIfAbsent(key, k -> {
+        Touched touched = touchedByKey.computeIfAbsent(target.weightKey(), k -> {
             NDArray original = slot.home();
             NDArray copy = original.duplicate(); // writable, ours
             copy.attach(originals);
             return new Touched(slot, original, copy);
         });
         try (NDManager scope = originals.newSubManager()) {
-            NDArray delta = module.delta(scope, touched.patched().getShape(), multiplier);
+            Shape weight = touched.patched().getShape();
+            NDArray delta = placed(scope, target, module.delta(scope, target.blockShape(weight), multiplier));
             touched.patched().addi(delta.toType(touched.patched().getDataType(), false));
         }
         slot.replaceHome(touched.patched()); // after the change, so a working copy on another device has it too
     }
 
-    /** Kohya modules that were not applied: no such weight in this model, or not plain LoRA. */
+    /**
+     * A part's update as one for the whole weight, zeros in the other parts' rows: A1111 stacks q, k and v's
+     * updates onto {@code in_proj_weight} the same way, so the other rows are left exactly as they were.
+     */
+    private static NDArray placed(NDManager scope, LoraTarget target, NDArray delta) {
+        if (target.parts() == 1) {
+            return delta;
+        }
+        Shape block = delta.getShape();
+        NDList rows = new NDList();
+        for (int part = 0; part < target.parts(); part++) {
+            rows.add(part == target.part() ? delta : scope.zeros(block, delta.getDataType()));
+        }
+        return NDArrays.concat(rows, 0);
+    }
+
+    /**
+     * Kohya modules that were not applied: no such weight in this model, not plain LoRA, or a bigG attention
+     * projection without the other three of its attention (see {@link KohyaNames#appliedTogether}).
+     */
     public List<String> unmatched() {
         return List.copyOf(unmatched);
     }

@@ -8,25 +8,39 @@ import io.sdfleet.diffusion.unet.ContextTransform;
  * The pipeline's entry to extra networks: {@link #activate} takes the {@code <lora:...>} / {@code <hypernet:...>}
  * tags out of a prompt, patches the LoRAs into the model and loads the hypernetworks for the run's UNet settings,
  * until the returned {@link Active} is closed; the
- * {@link #embeddings()} tell the prompt encoder which words are textual-inversion embeddings.
+ * {@link #embeddings()} tell the prompt encoder which words are textual-inversion embeddings. On SDXL the LoRA's
+ * {@code lora_te1_} / {@code lora_te2_} modules patch CLIP-L and bigG, and each tower has its own embeddings,
+ * {@link #embeddings(EmbeddingTower)}, for {@link io.sdfleet.diffusion.sdxl.SdxlConditioner}.
  */
 public final class Networks {
 
     private final StableDiffusionModel model;
     private final NetworkLibrary loras;
     private final NetworkLibrary hypernetworks;
-    private final EmbeddingLookup embeddings;
+    private final TextualInversions embeddings;
 
     public Networks(StableDiffusionModel model, NetworkDirectories directories) {
         this.model = model;
         this.loras = NetworkLibrary.loras(directories.loras());
         this.hypernetworks = NetworkLibrary.hypernetworks(directories.hypernetworks());
-        this.embeddings = directories.embeddings().isEmpty() ? EmbeddingLookup.NONE
-                : new EmbeddingRegistry(NetworkLibrary.embeddings(directories.embeddings()), model.tokenizer(),
-                        model.textModel().width());
+        this.embeddings = TextualInversions.forModel(model, NetworkLibrary.embeddings(directories.embeddings()));
     }
 
+    /** The embeddings the model's first text encoder recognises (SD 1.x / 2.x: its only one). */
     public EmbeddingLookup embeddings() {
+        return embeddings.lookup(TextualInversions.towersOf(model).get(0).tower());
+    }
+
+    /**
+     * The embeddings {@code tower} recognises, for SDXL's conditioner: {@code CLIP_L} for CLIP-L, {@code CLIP_G} for
+     * bigG; {@link EmbeddingLookup#NONE} for a tower the model lacks (the refiner's CLIP-L).
+     */
+    public EmbeddingLookup embeddings(EmbeddingTower tower) {
+        return embeddings.lookup(tower);
+    }
+
+    /** The embeddings folder as read for this model: what was loaded and what was skipped, and why. */
+    public TextualInversions textualInversions() {
         return embeddings;
     }
 

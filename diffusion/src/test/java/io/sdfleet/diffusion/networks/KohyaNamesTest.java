@@ -58,4 +58,47 @@ class KohyaNamesTest {
                     assertThat(targets.weightKey(e.getKey())).as(e.getKey()).contains(e.getValue().asText()));
         }
     }
+
+    /** kohya's SDXL names against every key of the released SDXL base 1.0 (the reference's manifest). */
+    @Test
+    void sdxlNamesReachTheKeysOfTheReleasedBase() {
+        List<String> keys = new java.util.ArrayList<>();
+        Reference.json("sdxl/manifest_sdxl_base_1.0.json").path("entries")
+                .forEach(e -> keys.add(e.path("key").asText()));
+        LoraTargets targets = new LoraTargets(keys);
+        String unet = "model.diffusion_model.";
+        assertThat(targets.weightKey("lora_unet_input_blocks_7_1_transformer_blocks_9_attn2_to_k"))
+                .contains(unet + "input_blocks.7.1.transformer_blocks.9.attn2.to_k.weight");
+        assertThat(targets.weightKey("lora_unet_down_blocks_2_attentions_1_transformer_blocks_9_attn2_to_k"))
+                .contains(unet + "input_blocks.8.1.transformer_blocks.9.attn2.to_k.weight");
+        assertThat(targets.weightKey("lora_unet_up_blocks_0_attentions_2_transformer_blocks_9_ff_net_2"))
+                .contains(unet + "output_blocks.2.1.transformer_blocks.9.ff.net.2.weight");
+        assertThat(targets.weightKey("lora_unet_output_blocks_2_1_transformer_blocks_9_ff_net_2"))
+                .contains(unet + "output_blocks.2.1.transformer_blocks.9.ff.net.2.weight");
+        assertThat(targets.weightKey("lora_unet_mid_block_attentions_0_proj_out"))
+                .contains(unet + "middle_block.1.proj_out.weight");
+        assertThat(targets.weightKey("lora_te1_text_model_encoder_layers_11_mlp_fc2"))
+                .contains("conditioner.embedders.0.transformer.text_model.encoder.layers.11.mlp.fc2.weight");
+        assertThat(targets.weightKey("lora_te2_text_model_encoder_layers_31_mlp_fc1"))
+                .contains("conditioner.embedders.1.model.transformer.resblocks.31.mlp.c_fc.weight");
+        assertThat(targets.weightKey("lora_te2_text_model_encoder_layers_31_self_attn_out_proj"))
+                .contains("conditioner.embedders.1.model.transformer.resblocks.31.attn.out_proj.weight");
+        String inProj = "conditioner.embedders.1.model.transformer.resblocks.31.attn.in_proj_weight";
+        List<String> qkv = List.of("q", "k", "v");
+        for (int part = 0; part < 3; part++) {
+            LoraTarget target = targets.target("lora_te2_text_model_encoder_layers_31_self_attn_" + qkv.get(part)
+                    + "_proj").orElseThrow();
+            assertThat(target).isEqualTo(new LoraTarget(inProj, part, 3, KohyaNames.appliedTogether(
+                    "lora_te2_text_model_encoder_layers_31_self_attn_q_proj")));
+        }
+        // every CLIP-L, bigG and UNet attention module has a name (what kohya's trainer targets)
+        long named = keys.stream().filter(k -> k.contains("transformer_blocks") && k.endsWith("to_q.weight")
+                || k.contains(".self_attn.q_proj.weight") || k.endsWith("attn.in_proj_weight")).count();
+        long targeted = keys.stream().filter(k -> k.contains("transformer_blocks") && k.endsWith("to_q.weight")
+                || k.contains(".self_attn.q_proj.weight") || k.endsWith("attn.in_proj_weight"))
+                .filter(k -> !KohyaNames.of(k.substring(0, k.length() - ".weight".length())).isEmpty()
+                        || !KohyaNames.ofStackedProjection(k.replace(".in_proj_weight", "")).isEmpty())
+                .count();
+        assertThat(targeted).isEqualTo(named).isEqualTo(140 + 12 + 32);
+    }
 }
