@@ -13,7 +13,6 @@ import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.model.NoisePredictor;
 import io.sdfleet.diffusion.networks.NetworkDirectories;
 import io.sdfleet.diffusion.networks.Networks;
-import io.sdfleet.diffusion.prompt.EmbeddingLookup;
 import io.sdfleet.diffusion.runtime.PeakMemory;
 import io.sdfleet.diffusion.model.ConditioningSchedule;
 import io.sdfleet.diffusion.sampling.CfgDenoiser;
@@ -56,6 +55,7 @@ public final class ImageGeneration {
 
     private final StableDiffusionModel model;
     private final PromptEncoder prompts;
+    private final NetworkDirectories networkDirectories;
     private final Networks networks;
     private final Path vaeFile;
     private final UpscalerLibrary upscalers;
@@ -90,8 +90,9 @@ public final class ImageGeneration {
         this.vaeFile = vaeFile;
         this.upscalers = upscalers;
         this.restorers = restorers;
+        this.networkDirectories = networkDirectories;
         this.networks = new Networks(model, networkDirectories);
-        this.prompts = new PromptEncoder(model, networks.embeddings());
+        this.prompts = new PromptEncoder(model, networks);
         this.refiner = null;
         this.refinerPrompts = null;
     }
@@ -101,10 +102,12 @@ public final class ImageGeneration {
         this.vaeFile = base.vaeFile;
         this.upscalers = base.upscalers;
         this.restorers = base.restorers;
+        this.networkDirectories = base.networkDirectories;
         this.networks = base.networks;
         this.prompts = base.prompts;
         this.refiner = refiner;
-        this.refinerPrompts = new PromptEncoder(refiner, EmbeddingLookup.NONE);
+        // the refiner's own embeddings: A1111's shape rule offers it only files of its tower's width
+        this.refinerPrompts = new PromptEncoder(refiner, new Networks(refiner, base.networkDirectories));
     }
 
     /**

@@ -4,12 +4,14 @@ import ai.djl.ndarray.NDManager;
 import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.model.Conditioning;
 import io.sdfleet.diffusion.model.ConditioningSchedule;
+import io.sdfleet.diffusion.networks.EmbeddingTower;
+import io.sdfleet.diffusion.networks.Networks;
 import io.sdfleet.diffusion.prompt.ComposablePrompt;
-import io.sdfleet.diffusion.prompt.EmbeddingLookup;
 import io.sdfleet.diffusion.prompt.EmphasisEncoder;
 import io.sdfleet.diffusion.prompt.PromptChunker;
 import io.sdfleet.diffusion.prompt.PromptSchedule;
 import io.sdfleet.diffusion.sampling.CfgDenoiser;
+import io.sdfleet.diffusion.sdxl.AestheticScores;
 import io.sdfleet.diffusion.sdxl.ScheduledConditioning;
 import io.sdfleet.diffusion.sdxl.SdxlConditioner;
 import io.sdfleet.diffusion.sdxl.SdxlSize;
@@ -28,11 +30,12 @@ import java.util.List;
 final class PromptEncoder {
 
     private final StableDiffusionModel model;
-    private final EmbeddingLookup embeddings;
+    private final Networks networks;
 
-    PromptEncoder(StableDiffusionModel model, EmbeddingLookup embeddings) {
+    /** @param networks the model's textual inversions (each SDXL tower its own vectors) */
+    PromptEncoder(StableDiffusionModel model, Networks networks) {
         this.model = model;
-        this.embeddings = embeddings;
+        this.networks = networks;
     }
 
     /**
@@ -55,12 +58,15 @@ final class PromptEncoder {
     ConditioningSchedule schedule(NDManager manager, String prompt, int steps, int clipSkip, boolean negative,
                                   ImageSize size) {
         if (model.sdxlTextEncoders().isPresent()) {
-            SdxlConditioner conditioner = new SdxlConditioner(model.sdxlTextEncoders().get(), model.tokenizer());
+            SdxlConditioner conditioner = new SdxlConditioner(model.sdxlTextEncoders().get(), model.tokenizer(),
+                    networks.embeddings(EmbeddingTower.CLIP_L), networks.embeddings(EmbeddingTower.CLIP_G),
+                    AestheticScores.A1111);
             SdxlSize sdxlSize = SdxlSize.forImage(size.width(), size.height())
                     .withCrop(size.sdxlCropTop(), size.sdxlCropLeft());
             return ScheduledConditioning.encode(conditioner, manager, prompt, steps, negative, sdxlSize);
         }
-        PromptChunker chunker = new PromptChunker(model.tokenizer(), model.textEncoder().paddingId(), embeddings);
+        PromptChunker chunker = new PromptChunker(model.tokenizer(), model.textEncoder().paddingId(),
+                networks.embeddings());
         EmphasisEncoder encoder = new EmphasisEncoder(model.textEncoder());
         List<PromptSchedule.Entry> schedule = PromptSchedule.of(prompt, steps);
         List<Conditioning> conds = new ArrayList<>();

@@ -2,6 +2,8 @@ package io.sdfleet.diffusion.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
+import io.sdfleet.diffusion.checkpoint.SafetensorsWriter;
+import io.sdfleet.diffusion.networks.NetworkDirectories;
 import io.sdfleet.diffusion.loading.ModelOptions;
 import io.sdfleet.diffusion.loading.ModelType;
 import io.sdfleet.diffusion.loading.StableDiffusionModel;
@@ -20,8 +22,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -103,6 +108,31 @@ class SdxlTxt2ImgReferenceTest {
         try (SafetensorsFile ref = Reference.tensors("sdxl/cases/" + name + ".safetensors")) {
             assertThat(Tensors.maxAbs(unrefined.latents(), ref.get("latent").toFloats())).isGreaterThan(1e-2);
         }
+    }
+
+    @Test
+    void anSdxlEmbeddingNamedInThePromptConditionsTheRun(@TempDir Path dir) throws Exception {
+        Path embeddings = Files.createDirectories(dir.resolve("embeddings"));
+        java.util.Random random = new java.util.Random(7);
+        float[] clipL = new float[16];
+        float[] clipG = new float[32];
+        for (int i = 0; i < clipL.length; i++) {
+            clipL[i] = (float) random.nextGaussian();
+        }
+        for (int i = 0; i < clipG.length; i++) {
+            clipG[i] = (float) random.nextGaussian();
+        }
+        new SafetensorsWriter().putFloats("clip_l", new long[] {1, 16}, clipL)
+                .putFloats("clip_g", new long[] {1, 32}, clipG).write(embeddings.resolve("minixl.safetensors"));
+        NetworkDirectories networks = new NetworkDirectories(Optional.empty(), Optional.of(embeddings),
+                Optional.empty());
+        GenerationParameters with = new GenerationParameters(new Prompt("a photo of minixl", "", 1),
+                new ImageSize(64, 64), new Batch(1, 1), Noise.of(3), new Sampling("Euler", "Automatic", 2, 7));
+        GenerationResult embedded = new ImageGeneration(base, networks).generate(with, Optional.empty(),
+                ProgressListener.NONE);
+        GenerationResult plain = new ImageGeneration(base).generate(with, Optional.empty(), ProgressListener.NONE);
+        assertThat(Tensors.maxAbs(embedded.latents(), plain.latents())).as("the embedding's vectors were used")
+                .isGreaterThan(1e-3);
     }
 
     private static GenerationParameters parameters(String name, Refiner refiner) {
