@@ -2,6 +2,7 @@ package io.sdfleet.request;
 
 import java.util.Collection;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Which family a Stable Diffusion checkpoint belongs to, told by its keys as A1111 tells them
@@ -21,6 +22,8 @@ public enum ModelArchitecture {
     static final String SDXL_BASE_KEY = "conditioner.embedders.1.model.ln_final.weight";
     static final String SDXL_REFINER_KEY = "conditioner.embedders.0.model.ln_final.weight";
     static final String SD2_KEY = "cond_stage_model.model.ln_final.weight";
+
+    private static final Pattern XL = Pattern.compile("xl(?![a-z])");
 
     private final String id;
     private final int nativeSize;
@@ -59,15 +62,14 @@ public enum ModelArchitecture {
     }
 
     /**
-     * For files whose keys cannot be read cheaply (a registered {@code .ckpt} pickle): a name that says SDXL
-     * ("xl" as a word-ish part, as in {@code sd_xl_base_1.0}, {@code juggernautXL}, {@code sdxl}) is taken for SDXL,
-     * one that also says "refiner" for the refiner; anything else is SD 1.x, the family most {@code .ckpt} files are.
+     * For files whose keys cannot be read cheaply (a registered {@code .ckpt} pickle): a name with "xl" not followed
+     * by a letter ({@code sd_xl_base_1.0}, {@code juggernautXL_v9}, {@code sdxl}, {@code ponyDiffusionV6XL}) is taken
+     * for SDXL, one that also says "refiner" for the refiner; anything else is SD 1.x, the family most {@code .ckpt}
+     * files are.
      */
     public static ModelArchitecture ofName(String fileName) {
         String n = fileName == null ? "" : fileName.toLowerCase(Locale.ROOT);
-        boolean xl = n.contains("sdxl") || n.contains("sd_xl") || n.contains("xl_") || n.contains("xl-")
-                || n.matches(".*[a-z0-9]xl\\b.*") || n.matches(".*\\bxl\\b.*");
-        if (!xl) {
+        if (!XL.matcher(n).find()) {
             return SD1;
         }
         return n.contains("refiner") ? SDXL_REFINER : SDXL;

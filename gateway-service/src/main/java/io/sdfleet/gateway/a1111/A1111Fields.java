@@ -57,8 +57,10 @@ public final class A1111Fields {
             of("s_noise", BOTH, NUMBER, null, "Noise scale of the churn (null: 1)"),
             of("override_settings", BOTH, OBJECT, null, "Settings for this request only (see /sdapi/v1/options)"),
             of("override_settings_restore_afterwards", BOTH, BOOLEAN, true, "Overrides never outlive the request here"),
-            of("refiner_checkpoint", BOTH, STRING, null, "SDXL refiner").unbuilt("the refiner", "None"),
-            of("refiner_switch_at", BOTH, NUMBER, null, "When the refiner takes over"),
+            of("refiner_checkpoint", BOTH, STRING, null,
+                    "SDXL refiner checkpoint, as /sdapi/v1/sd-models names it (null, \"\" or \"None\": no refiner)"),
+            of("refiner_switch_at", BOTH, NUMBER, null,
+                    "Completed fraction of the sampling at which the refiner takes over, 0 to 1 (null: at once)"),
             of("disable_extra_networks", BOTH, BOOLEAN, false, "Ignore <lora:…> and similar tags")
                     .unbuilt("disable_extra_networks"),
             of("firstpass_image", TXT2IMG, STRING, null, "A first-pass image for the hires fix")
