@@ -8,9 +8,9 @@ import java.util.regex.Pattern;
  * Which family a Stable Diffusion checkpoint belongs to, told by its keys as A1111 tells them
  * ({@code modules/sd_models_config.py}'s {@code guess_model_config_from_state_dict}): SDXL base by its second text
  * tower's {@code conditioner.embedders.1.model.ln_final.weight} (OpenCLIP bigG beside CLIP ViT-L), the refiner by
- * {@code conditioner.embedders.0.model.ln_final.weight} (bigG alone), SD 2.x by
- * {@code cond_stage_model.model.ln_final.weight} (OpenCLIP ViT-H); anything else is SD 1.x. The gateway, workers and
- * engine all ask this one rule.
+ * {@code conditioner.embedders.0.model.ln_final.weight} (bigG alone), SD 2.x by its OpenCLIP ViT-H tower under
+ * {@code cond_stage_model.model.} (A1111 probes its first block, the engine's {@code loading.ModelType} any key there;
+ * both hold {@code ln_final}); anything else is SD 1.x. The gateway, workers and scheduler ask this rule.
  */
 public enum ModelArchitecture {
 
@@ -21,7 +21,7 @@ public enum ModelArchitecture {
 
     static final String SDXL_BASE_KEY = "conditioner.embedders.1.model.ln_final.weight";
     static final String SDXL_REFINER_KEY = "conditioner.embedders.0.model.ln_final.weight";
-    static final String SD2_KEY = "cond_stage_model.model.ln_final.weight";
+    static final String SD2_PREFIX = "cond_stage_model.model.";
 
     private static final Pattern XL = Pattern.compile("xl(?![a-z])");
 
@@ -43,7 +43,7 @@ public enum ModelArchitecture {
         if (keys.contains(SDXL_REFINER_KEY)) {
             return SDXL_REFINER;
         }
-        if (keys.contains(SD2_KEY)) {
+        if (keys.stream().anyMatch(k -> k.startsWith(SD2_PREFIX))) {
             return SD2;
         }
         return SD1;

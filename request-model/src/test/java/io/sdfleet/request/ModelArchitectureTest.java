@@ -19,6 +19,8 @@ class ModelArchitectureTest {
                 .isEqualTo(ModelArchitecture.SDXL_REFINER);
         assertThat(ModelArchitecture.ofKeys(Set.of(UNET, "cond_stage_model.model.ln_final.weight")))
                 .isEqualTo(ModelArchitecture.SD2);
+        assertThat(ModelArchitecture.ofKeys(Set.of(UNET, "cond_stage_model.model.transformer.resblocks.0.attn.in_proj_weight")))
+                .as("A1111's own SD 2.x probe").isEqualTo(ModelArchitecture.SD2);
         assertThat(ModelArchitecture.ofKeys(Set.of(UNET, "cond_stage_model.transformer.text_model.final_layer_norm.weight")))
                 .isEqualTo(ModelArchitecture.SD1);
         assertThat(ModelArchitecture.ofKeys(List.of())).isEqualTo(ModelArchitecture.SD1);

@@ -30,7 +30,8 @@ import java.util.Set;
 
 /**
  * A1111's {@code StableDiffusionTxt2ImgProcessingAPI} and {@code StableDiffusionImg2ImgProcessingAPI} requests: every
- * field A1111 accepts, with A1111's API defaults (sampler Euler, 50 steps, CFG 7, 512×512, seed −1). Fields for
+ * field A1111 accepts, with A1111's API defaults (sampler Euler, 50 steps, CFG 7, 512×512, seed −1; an SDXL model
+ * makes 1024×1024 when neither side is set, sdfleet's choice). Fields for
  * features this fleet does not have yet are accepted at their default (or "off") values and refused by name
  * otherwise; unknown fields are refused by name.
  */
