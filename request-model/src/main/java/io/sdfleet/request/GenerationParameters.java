@@ -61,6 +61,11 @@ public record GenerationParameters(Prompt prompt, ImageSize size, Batch batch, N
                 restoreFaces, extras);
     }
 
+    public GenerationParameters withModels(ModelChoice choice) {
+        return new GenerationParameters(prompt, size, batch, noise, sampling, hires, img2img, choice, tiling,
+                restoreFaces, extras);
+    }
+
     public GenerationParameters withTiling(boolean on) {
         return new GenerationParameters(prompt, size, batch, noise, sampling, hires, img2img, models, on,
                 restoreFaces, extras);

@@ -18,8 +18,11 @@ public record Refiner(String checkpoint, Double switchAt) {
         }
     }
 
-    /** Whether the refiner takes over at a call whose completed ratio is {@code completedRatio} (A1111's test). */
+    /**
+     * Whether the refiner takes over at a call whose completed ratio is {@code completedRatio}: A1111 compares its
+     * float32 ratio tensor with the setting, so both are compared as floats.
+     */
     public boolean takesOverAt(double completedRatio) {
-        return switchAt == null || completedRatio >= switchAt;
+        return switchAt == null || (float) completedRatio >= switchAt.floatValue();
     }
 }

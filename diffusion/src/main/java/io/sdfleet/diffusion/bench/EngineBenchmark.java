@@ -79,7 +79,7 @@ public final class EngineBenchmark {
         }
 
         try (NDManager scope = manager.newSubManager()) {
-            NDArray z = x.div(AutoencoderKL.SD_SCALE_FACTOR);
+            NDArray z = x.div(vae.scaleFactor());
             z.attach(scope);
             vae.decode(z).close(); // warm-up
             peak.sample();

@@ -10,7 +10,8 @@ import java.util.TreeSet;
  *
  * <p>SD checkpoints carry training leftovers the engine recomputes or never uses: the EMA copy of the UNet
  * ({@code model_ema.*}), the 12 DDPM schedule buffers LatentDiffusion registers, CLIP's constant
- * {@code position_ids}, and the loss weights {@code lvlb_weights} / {@code logvar}. Any other unread key, in
+ * {@code position_ids}, the loss weights {@code lvlb_weights} / {@code logvar}, and SDXL's {@code denoiser.sigmas}
+ * (sgm's copy of the σ schedule, which samplers compute from ᾱ). Any other unread key, in
  * particular anything under {@code model.diffusion_model.}, means the checkpoint does not fit the architecture
  * and is reported by name.
  */
@@ -24,7 +25,7 @@ public final class CheckpointKeys {
             "posterior_mean_coef1", "posterior_mean_coef2");
 
     private static final Set<String> KNOWN_JUNK = Set.of(
-            "lvlb_weights", "logvar",
+            "lvlb_weights", "logvar", "denoiser.sigmas",
             "cond_stage_model.transformer.text_model.embeddings.position_ids",
             "cond_stage_model.transformer.embeddings.position_ids"); // older transformers releases
 

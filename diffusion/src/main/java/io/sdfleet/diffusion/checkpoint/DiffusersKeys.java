@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * holds {@code layers} resnets (each optionally followed by a transformer) and, except the last level, one
  * downsampler; {@code output_blocks} hold {@code layers + 1} resnets per up level, the last one carrying the
  * upsampler after its transformer when it has one. The counts are read off the keys present, not assumed.
- * The VAE decoder numbers its up levels in the opposite order to diffusers.
+ * The VAE decoder numbers its up levels in the opposite order to diffusers. SDXL's {@code add_embedding} is sgm's
+ * {@code label_emb.0}.
  */
 final class DiffusersKeys {
 
@@ -102,7 +103,8 @@ final class DiffusersKeys {
         }
         for (String[] pair : new String[][] {
                 {"time_embedding.linear_1.", "time_embed.0."}, {"time_embedding.linear_2.", "time_embed.2."},
-                {"conv_in.", "input_blocks.0.0."}, {"conv_norm_out.", "out.0."}, {"conv_out.", "out.2."}}) {
+                {"conv_in.", "input_blocks.0.0."}, {"conv_norm_out.", "out.0."}, {"conv_out.", "out.2."},
+                {"add_embedding.linear_1.", "label_emb.0.0."}, {"add_embedding.linear_2.", "label_emb.0.2."}}) {
             if (key.startsWith(pair[0])) {
                 return Optional.of(pair[1] + key.substring(pair[0].length()));
             }
@@ -190,9 +192,14 @@ final class DiffusersKeys {
     }
 
     public static Map<String, String> textEncoderRenames(Collection<String> keys) {
+        return textEncoderRenames(keys, TEXT_ENCODER_PREFIX);
+    }
+
+    /** @param prefix where the checkpoint keeps the HF CLIP model (SD 1.x's, or SDXL's conditioner embedder 0) */
+    public static Map<String, String> textEncoderRenames(Collection<String> keys, String prefix) {
         Map<String, String> out = new LinkedHashMap<>();
         for (String key : keys) {
-            out.put(key, textEncoderToLdm(key).map(k -> TEXT_ENCODER_PREFIX + k).orElse(null));
+            out.put(key, textEncoderToLdm(key).map(k -> prefix + k).orElse(null));
         }
         return out;
     }

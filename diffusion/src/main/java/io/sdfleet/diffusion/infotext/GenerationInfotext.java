@@ -19,6 +19,8 @@ public final class GenerationInfotext {
     private final SamplerCatalog.Choice choice;
     private final SamplerSpec hiresSampler;
     private final Map<String, String> vaeInfotext;
+    private final String refinerTitle;
+    private final Double refinerSwitchAt;
 
     /**
      * @param modelName    A1111's "Model" (the checkpoint's file name without extension)
@@ -29,11 +31,27 @@ public final class GenerationInfotext {
      */
     public GenerationInfotext(String modelName, String modelHash, SamplerCatalog.Choice choice,
                               SamplerSpec hiresSampler, Map<String, String> vaeInfotext) {
+        this(modelName, modelHash, choice, hiresSampler, vaeInfotext, null, null);
+    }
+
+    private GenerationInfotext(String modelName, String modelHash, SamplerCatalog.Choice choice,
+                               SamplerSpec hiresSampler, Map<String, String> vaeInfotext, String refinerTitle,
+                               Double refinerSwitchAt) {
         this.modelName = modelName;
         this.modelHash = modelHash;
         this.choice = choice;
         this.hiresSampler = hiresSampler;
         this.vaeInfotext = vaeInfotext;
+        this.refinerTitle = refinerTitle;
+        this.refinerSwitchAt = refinerSwitchAt;
+    }
+
+    /**
+     * The same for a run the SDXL refiner took over: A1111 writes "Refiner" (its short title, "name [hash]") and
+     * "Refiner switch at" (left out when the request gave none) only once the refiner has run.
+     */
+    public GenerationInfotext withRefiner(String title, Double switchAt) {
+        return new GenerationInfotext(modelName, modelHash, choice, hiresSampler, vaeInfotext, title, switchAt);
     }
 
     public String format(GenerationParameters p, long seed, long subseed) {
@@ -110,6 +128,12 @@ public final class GenerationInfotext {
             }
             if (fix.negativePrompt() != null && !fix.negativePrompt().isBlank()) {
                 params.put("Hires negative prompt", fix.negativePrompt());
+            }
+        }
+        if (refinerTitle != null) {
+            params.put("Refiner", refinerTitle);
+            if (refinerSwitchAt != null) {
+                params.put("Refiner switch at", Numbers.compact(refinerSwitchAt));
             }
         }
         params.put("RNG", p.noise().rngSource().label());

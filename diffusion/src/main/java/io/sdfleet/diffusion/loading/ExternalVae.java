@@ -25,7 +25,8 @@ import java.util.Map;
  */
 public record ExternalVae(String name, String hash, AutoencoderKL vae, TensorSource source) {
 
-    static ExternalVae load(Path file, NDManager manager, DataType precision, Attention attention) {
+    /** @param scaleFactor the latent scale of the model the VAE serves (a VAE file does not say) */
+    static ExternalVae load(Path file, NDManager manager, DataType precision, Attention attention, float scaleFactor) {
         TensorSource source = CheckpointFiles.open(file);
         try {
             Weights root = Weights.of(source, manager, precision);
@@ -33,7 +34,7 @@ public record ExternalVae(String name, String hash, AutoencoderKL vae, TensorSou
             if (!vaeWeights.has("decoder.conv_in.weight")) {
                 throw new CheckpointException(file.getFileName() + " is not a VAE: no decoder.conv_in.weight");
             }
-            AutoencoderKL vae = AutoencoderKL.load(vaeWeights, attention);
+            AutoencoderKL vae = AutoencoderKL.load(vaeWeights, attention, scaleFactor);
             for (String key : root.unconsumed()) {
                 if (key.startsWith("loss.") || key.startsWith("model_ema.")) {
                     root.skip(key);

@@ -1,6 +1,5 @@
 package io.sdfleet.diffusion.loading;
 
-import io.sdfleet.diffusion.clip.ClipTextModel;
 import io.sdfleet.diffusion.offload.MemoryMode;
 import io.sdfleet.diffusion.offload.OffloadUnit;
 import io.sdfleet.diffusion.unet.UNetModel;
@@ -22,10 +21,15 @@ final class OffloadPlan {
     private OffloadPlan() {
     }
 
-    /** @param keys the full keys of every loaded parameter */
-    static List<OffloadUnit> units(MemoryMode mode, Collection<String> keys) {
+    /**
+     * @param keys       the full keys of every loaded parameter
+     * @param clipPrefix where the CLIP text model that moves sits (SD 1.x's, SDXL's CLIP-L), or null for none
+     */
+    static List<OffloadUnit> units(MemoryMode mode, Collection<String> keys, String clipPrefix) {
         List<OffloadUnit> units = new ArrayList<>();
-        units.add(new OffloadUnit(ClipTextModel.PREFIX, false));
+        if (clipPrefix != null) {
+            units.add(new OffloadUnit(clipPrefix, false));
+        }
         units.add(new OffloadUnit(AutoencoderKL.PREFIX, false));
         switch (mode) {
             case PLAIN -> {

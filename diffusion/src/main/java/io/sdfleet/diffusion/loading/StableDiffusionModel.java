@@ -3,6 +3,7 @@ package io.sdfleet.diffusion.loading;
 import ai.djl.ndarray.NDArray;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import io.sdfleet.diffusion.checkpoint.CheckpointException;
 import io.sdfleet.diffusion.checkpoint.CheckpointFiles;
 import io.sdfleet.diffusion.checkpoint.CheckpointKeys;
 import io.sdfleet.diffusion.checkpoint.ModelHash;
@@ -16,6 +17,9 @@ import io.sdfleet.diffusion.nn.Attention;
 import io.sdfleet.diffusion.nn.Parameter;
 import io.sdfleet.diffusion.offload.Offloader;
 import io.sdfleet.diffusion.runtime.Torch;
+import io.sdfleet.diffusion.sdxl.BigGPenultimate;
+import io.sdfleet.diffusion.sdxl.ClipLPenultimate;
+import io.sdfleet.diffusion.sdxl.SdxlTextEncoders;
 import io.sdfleet.diffusion.tokenizer.ClipTokenizer;
 import io.sdfleet.diffusion.unet.HeadLayout;
 import io.sdfleet.diffusion.unet.UNetModel;
@@ -30,13 +34,19 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A Stable Diffusion 1.x or 2.x checkpoint loaded for generation: tokenizer, text encoder, UNet and VAE, with their
- * weights in one manager on one device, plus the DDPM schedule the checkpoint carries. Closing it frees the weights.
+ * A Stable Diffusion 1.x, 2.x or SDXL (base or refiner) checkpoint loaded for generation: tokenizer, text
+ * encoder(s), UNet and VAE, with their weights in one manager on one device, plus the DDPM schedule the checkpoint
+ * carries. Closing it frees the weights. Which family a file holds is read off its keys ({@link ModelType}).
  *
  * <p>SD 2.x is recognised by its OpenCLIP text tower ({@code cond_stage_model.model.*}); its UNet splits attention
  * into 64-wide heads, and it predicts ε or v, which the weights do not say. As A1111 decides: a config sidecar
  * {@code <checkpoint>.yaml} settles it, else (here) the JSON sidecar, else an SD 2.x UNet is probed
  * ({@link VPredictionProbe}); SD 1.x predicts ε.
+ *
+ * <p>SDXL keeps its text towers under {@code conditioner.embedders.N} (see {@link SdxlTextEncoders}), its UNet
+ * takes the vector conditioning y as well, splits attention into 64-wide heads and predicts ε unless a sidecar says
+ * otherwise; its VAE latents scale by 0.13025, and the file carries no {@code alphas_cumprod} (the schedule is the
+ * usual linear one, computed).
  *
  * <p>One loaded model serves many runs, so nothing a run chooses is set on it: padding, VAE, attention chunking,
  * hypernetworks and VAE tiles reach the layers with each call (the pipeline's run settings); the model only supplies the
@@ -49,7 +59,9 @@ public final class StableDiffusionModel implements AutoCloseable {
     private final NDManager manager;
     private final TensorSource source;
     private final Optional<ClipTokenizer> tokenizer;
+    private final ModelType type;
     private final TextEncoder textEncoder;
+    private final SdxlTextEncoders sdxlText; // null unless SDXL
     private final UNetModel unet;
     private final AutoencoderKL vae;
     private final float[] alphasCumprod;
@@ -62,9 +74,12 @@ public final class StableDiffusionModel implements AutoCloseable {
     private final Map<Path, ExternalVae> externalVaes = new HashMap<>();
 
     private StableDiffusionModel(Path path, NDManager manager, TensorSource source, Optional<ClipTokenizer> tokenizer,
-                                 TextEncoder textEncoder, UNetModel unet, AutoencoderKL vae, float[] alphasCumprod,
-                                 Attention attention, VaeTiling vaeTiling, Map<String, NDArray> parameters,
-                                 Map<String, Parameter> parameterSlots, Offloader offloader) {
+                                 ModelType type, TextEncoders text, UNetModel unet, AutoencoderKL vae,
+                                 float[] alphasCumprod, Attention attention, VaeTiling vaeTiling,
+                                 Map<String, NDArray> parameters, Map<String, Parameter> parameterSlots,
+                                 Offloader offloader) {
+        this.type = type;
+        this.sdxlText = text.sdxl();
         this.offloader = offloader;
         this.parameterSlots = parameterSlots;
         this.path = path;
@@ -72,7 +87,7 @@ public final class StableDiffusionModel implements AutoCloseable {
         this.manager = manager;
         this.source = source;
         this.tokenizer = tokenizer;
-        this.textEncoder = textEncoder;
+        this.textEncoder = text.primary();
         this.unet = unet;
         this.vae = vae;
         this.alphasCumprod = alphasCumprod;
@@ -86,41 +101,58 @@ public final class StableDiffusionModel implements AutoCloseable {
      * name (a checkpoint of another architecture must not load silently).
      */
     public static StableDiffusionModel load(Path checkpoint, ModelOptions options) {
-        TensorSource source = CheckpointFiles.open(checkpoint);
-        NDManager manager = Torch.newManager(options.device());
+        return load(CheckpointFiles.open(checkpoint), checkpoint, options);
+    }
+
+    /**
+     * Loads from tensors already opened (a synthesised layout, for instance), with the same checks. The model owns
+     * {@code source} from here on: closing the model, or a failed load, closes it.
+     *
+     * @param checkpoint names the model and is where sidecars, a config yaml and a tokenizer are looked for
+     */
+    public static StableDiffusionModel load(TensorSource source, Path checkpoint, ModelOptions options) {
+        NDManager manager;
+        try {
+            manager = Torch.newManager(options.device());
+        } catch (RuntimeException e) {
+            source.close();
+            throw e;
+        }
         try {
             // offloaded weights rest on the CPU; the run's arrays stay on the compute device
             NDManager weights = options.memoryMode().offloads() ? manager.newSubManager(Device.cpu()) : manager;
             Weights root = Weights.of(source, weights, options.precision());
             Attention attention = new Attention(options.attentionQueryRows(), options.attentionBudgetBytes());
             ModelSidecar sidecar = ModelSidecar.near(checkpoint);
-            boolean sd2 = isSd2(root);
-            TextEncoder text = sd2 ? openClip(root, sidecar) : clip(root, sidecar);
+            ModelType type = ModelType.detect(source.keys());
+            TextEncoders text = TextEncoders.load(root, type, sidecar);
             Optional<Prediction> configured = CheckpointYaml.predictionNear(checkpoint).or(sidecar::prediction);
             UNetModel unet = UNetModel.load(root.at(UNetModel.PREFIX),
-                    sidecar.unetHeads().orElse(sd2 ? HeadLayout.SD2 : HeadLayout.SD1),
+                    sidecar.unetHeads().orElse(type == ModelType.SD1 ? HeadLayout.SD1 : HeadLayout.SD2),
                     configured.orElse(Prediction.EPSILON), attention);
-            if (configured.isEmpty() && sd2 && unet.inChannels() == 4) { // A1111 never probes inpainting models
+            checkUNetFits(type, unet);
+            if (configured.isEmpty() && type == ModelType.SD2 && unet.inChannels() == 4) { // A1111 never probes inpainting models
                 unet.setPrediction(VPredictionProbe.detect(unet, manager, unet.contextDim()));
             }
-            AutoencoderKL vae = AutoencoderKL.load(root.at(AutoencoderKL.PREFIX), attention);
+            AutoencoderKL vae = AutoencoderKL.load(root.at(AutoencoderKL.PREFIX), attention, type.scaleFactor());
             float[] alphas = source.contains("alphas_cumprod") ? source.get("alphas_cumprod").toFloats() : null;
             CheckpointKeys.afterLoad(root.unconsumed()).throwIfNotClean(checkpoint.getFileName().toString());
             Optional<ClipTokenizer> tokenizer = Optional.ofNullable(options.tokenizer())
                     .or(() -> ClipTokenizer.besideModel(checkpoint))
+                    .or(() -> secondTokenizer(checkpoint))
                     .map(ClipTokenizer::load);
             Offloader offloader = null;
             if (options.memoryMode().offloads()) {
-                offloader = new Offloader(options.device(),
-                        OffloadPlan.units(options.memoryMode(), root.parameters().keySet()), root.parameters());
-                if (text instanceof ClipTextModel clip) { // OpenCLIP's weights stay resident (small next to the UNet)
+                offloader = new Offloader(options.device(), OffloadPlan.units(options.memoryMode(),
+                        root.parameters().keySet(), text.clipPrefix()), root.parameters());
+                if (text.primary() instanceof ClipTextModel clip) { // OpenCLIP's weights stay resident (small next to the UNet)
                     clip.setPlacement(offloader);
                 }
                 unet.setPlacement(offloader);
                 vae.setPlacement(offloader);
             }
-            return new StableDiffusionModel(checkpoint, manager, source, tokenizer, text, unet, vae, alphas, attention,
-                    options.vaeTiling(), root.loaded(), root.parameters(), offloader);
+            return new StableDiffusionModel(checkpoint, manager, source, tokenizer, type, text, unet, vae, alphas,
+                    attention, options.vaeTiling(), root.loaded(), root.parameters(), offloader);
         } catch (RuntimeException e) {
             manager.close();
             source.close();
@@ -128,19 +160,64 @@ public final class StableDiffusionModel implements AutoCloseable {
         }
     }
 
-    /** SD 2.x checkpoints keep an OpenCLIP text tower where SD 1.x keeps a Hugging Face CLIPTextModel. */
-    private static boolean isSd2(Weights root) {
-        return root.keys().stream().anyMatch(key -> key.startsWith(OpenClipTextModel.PREFIX));
+    /**
+     * An SDXL refiner's diffusers folder ships only {@code tokenizer_2/} (bigG's): the same BPE vocabulary as CLIP's,
+     * bigG's padding being the text model's business ({@link OpenClipTextModel#PAD_ID}).
+     */
+    private static Optional<Path> secondTokenizer(Path checkpoint) {
+        Path folder = checkpoint.resolve("tokenizer_2");
+        return Files.isDirectory(checkpoint) && Files.isRegularFile(folder.resolve("vocab.json"))
+                ? Optional.of(folder) : Optional.empty();
     }
 
-    private static TextEncoder clip(Weights root, ModelSidecar sidecar) {
-        Weights w = root.at(ClipTextModel.PREFIX);
-        return ClipTextModel.load(w, sidecar.textHeadsFor(w.shape("embeddings.token_embedding.weight")[1]));
+    /** An SDXL file whose UNet lacks the label embedding (or the reverse) is not a model the engine can run. */
+    private static void checkUNetFits(ModelType type, UNetModel unet) {
+        if (type.isSdxl() != (unet.admInChannels() > 0)) {
+            throw new CheckpointException("the text encoders say " + type + " but the UNet "
+                    + (type.isSdxl() ? "has no" : "has a") + " label embedding (label_emb)");
+        }
     }
 
-    private static TextEncoder openClip(Weights root, ModelSidecar sidecar) {
-        Weights w = root.at(OpenClipTextModel.PREFIX);
-        return OpenClipTextModel.load(w, sidecar.textHeadsFor(w.shape("token_embedding.weight")[1]));
+    /**
+     * The text encoder(s) a checkpoint of {@code type} carries: the one SD 1.x / 2.x conditioning runs (for SDXL,
+     * embedders.0: CLIP-L for the base, bigG for the refiner), SDXL's towers, and the prefix of the CLIP model
+     * that memory modes move (null when there is none).
+     */
+    private record TextEncoders(TextEncoder primary, SdxlTextEncoders sdxl, String clipPrefix) {
+
+        static TextEncoders load(Weights root, ModelType type, ModelSidecar sidecar) {
+            return switch (type) {
+                case SD1 -> new TextEncoders(clip(root, ClipTextModel.PREFIX, sidecar), null, ClipTextModel.PREFIX);
+                case SD2 -> new TextEncoders(openClip(root, OpenClipTextModel.PREFIX, sidecar), null, null);
+                case SDXL -> {
+                    ClipTextModel clipL = clip(root, ModelType.SDXL_CLIP_L_PREFIX, sidecar);
+                    OpenClipTextModel bigG = secondTower(root, ModelType.SDXL_BIG_G_PREFIX, sidecar);
+                    yield new TextEncoders(clipL, new SdxlTextEncoders(Optional.of(new ClipLPenultimate(clipL)),
+                            new BigGPenultimate(bigG)), ModelType.SDXL_CLIP_L_PREFIX);
+                }
+                case SDXL_REFINER -> {
+                    OpenClipTextModel bigG = secondTower(root, ModelType.REFINER_BIG_G_PREFIX, sidecar);
+                    yield new TextEncoders(bigG, new SdxlTextEncoders(Optional.empty(), new BigGPenultimate(bigG)),
+                            null);
+                }
+            };
+        }
+
+        private static ClipTextModel clip(Weights root, String prefix, ModelSidecar sidecar) {
+            Weights w = root.at(prefix);
+            return ClipTextModel.load(w, sidecar.textHeadsFor(w.shape("embeddings.token_embedding.weight")[1]));
+        }
+
+        private static OpenClipTextModel openClip(Weights root, String prefix, ModelSidecar sidecar) {
+            Weights w = root.at(prefix);
+            return OpenClipTextModel.load(w, sidecar.textHeadsFor(w.shape("token_embedding.weight")[1]));
+        }
+
+        /** SDXL's bigG: the sidecar's count is CLIP-L's, so its heads come from its own config or the default. */
+        private static OpenClipTextModel secondTower(Weights root, String prefix, ModelSidecar sidecar) {
+            Weights w = root.at(prefix);
+            return OpenClipTextModel.load(w, sidecar.secondTextHeadsFor(w.shape("token_embedding.weight")[1]));
+        }
     }
 
     private static String nameOf(Path path) {
@@ -180,24 +257,43 @@ public final class StableDiffusionModel implements AutoCloseable {
                         + "or bpe_simple_vocab_16e6.txt.gz)"));
     }
 
-    /** The text encoder A1111's conditioning runs: CLIP (SD 1.x) or OpenCLIP (SD 2.x). */
+    /** What the checkpoint holds: SD 1.x, SD 2.x, an SDXL base or the SDXL refiner. */
+    public ModelType type() {
+        return type;
+    }
+
+    /**
+     * The text encoder A1111's conditioning runs: CLIP (SD 1.x) or OpenCLIP (SD 2.x). For SDXL the conditioner's
+     * first: CLIP-L for the base, bigG for the refiner; SDXL conditioning needs {@link #sdxlTextEncoders()}.
+     */
     public TextEncoder textEncoder() {
         return textEncoder;
     }
 
-    /** The SD 1.x CLIP model, for features that reach into it (token embeddings); SD 2.x models have none. */
+    /**
+     * SDXL's text towers (CLIP-L and bigG; the refiner bigG only), read as SDXL conditions on them, for
+     * {@link io.sdfleet.diffusion.sdxl.SdxlConditioner}; empty for SD 1.x / 2.x.
+     */
+    public Optional<SdxlTextEncoders> sdxlTextEncoders() {
+        return Optional.ofNullable(sdxlText);
+    }
+
+    /**
+     * The CLIP model, for features that reach into it (token embeddings): SD 1.x's, or an SDXL base's CLIP-L;
+     * SD 2.x models and the SDXL refiner have none.
+     */
     public ClipTextModel textModel() {
         if (textEncoder instanceof ClipTextModel clip) {
             return clip;
         }
-        throw new IllegalStateException(name + " is an SD 2.x model: its text encoder is OpenCLIP, not CLIP");
+        throw new IllegalStateException(name + " is an " + type + " model: its text encoder is OpenCLIP, not CLIP");
     }
 
     public UNetModel unet() {
         return unet;
     }
 
-    /** The checkpoint's own VAE. */
+    /** The checkpoint's own VAE (its {@link AutoencoderKL#scaleFactor()} is the model type's). */
     public AutoencoderKL vae() {
         return vae;
     }
@@ -208,7 +304,7 @@ public final class StableDiffusionModel implements AutoCloseable {
      */
     public synchronized ExternalVae externalVae(Path file) {
         return externalVaes.computeIfAbsent(file.toAbsolutePath().normalize(),
-                k -> ExternalVae.load(k, manager, unet.dtype(), attention));
+                k -> ExternalVae.load(k, manager, unet.dtype(), attention, type.scaleFactor()));
     }
 
     /** The attention chunking the options asked for: what every run uses. */

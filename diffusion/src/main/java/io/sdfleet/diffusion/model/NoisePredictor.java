@@ -15,6 +15,22 @@ public interface NoisePredictor {
      */
     NDArray predict(NDArray x, NDArray timesteps, NDArray context);
 
+    /**
+     * The prediction with SDXL's vector conditioning y [B, adm_in_channels] (pooled text + size embeddings), or
+     * null for models that take none. A predictor that knows no vector accepts only null.
+     */
+    default NDArray predict(NDArray x, NDArray timesteps, NDArray context, NDArray vector) {
+        if (vector != null) {
+            throw new UnsupportedOperationException(getClass().getSimpleName() + " takes no vector conditioning");
+        }
+        return predict(x, timesteps, context);
+    }
+
+    /** The prediction conditioned on {@code conditioning}: its context, and its vector for models that read one. */
+    default NDArray predict(NDArray x, NDArray timesteps, Conditioning conditioning) {
+        return predict(x, timesteps, conditioning.crossattn(), conditioning.vector());
+    }
+
     /** What {@link #predict} returns. */
     Prediction prediction();
 

@@ -40,23 +40,23 @@ public final class Sd1Layout {
         return out;
     }
 
-    private static void put(Map<String, TensorSpec> out, String key, long... shape) {
+    static void put(Map<String, TensorSpec> out, String key, long... shape) {
         out.put(key, TensorSpec.of(shape));
     }
 
-    private static void affine(Map<String, TensorSpec> out, String prefix, long width) {
+    static void affine(Map<String, TensorSpec> out, String prefix, long width) {
         put(out, prefix + ".weight", width);
         put(out, prefix + ".bias", width);
     }
 
-    private static void linear(Map<String, TensorSpec> out, String prefix, long in, long outWidth, boolean bias) {
+    static void linear(Map<String, TensorSpec> out, String prefix, long in, long outWidth, boolean bias) {
         put(out, prefix + ".weight", outWidth, in);
         if (bias) {
             put(out, prefix + ".bias", outWidth);
         }
     }
 
-    private static void conv(Map<String, TensorSpec> out, String prefix, long in, long outWidth, int kernel) {
+    static void conv(Map<String, TensorSpec> out, String prefix, long in, long outWidth, int kernel) {
         put(out, prefix + ".weight", outWidth, in, kernel, kernel);
         put(out, prefix + ".bias", outWidth);
     }
@@ -110,7 +110,7 @@ public final class Sd1Layout {
         conv(out, p + "out.2", ch, c.latentChannels(), 3);
     }
 
-    private static void resBlock(Map<String, TensorSpec> out, String p, long in, long width, long emb) {
+    static void resBlock(Map<String, TensorSpec> out, String p, long in, long width, long emb) {
         affine(out, p + ".in_layers.0", in);
         conv(out, p + ".in_layers.2", in, width, 3);
         linear(out, p + ".emb_layers.1", emb, width, true);
@@ -137,7 +137,7 @@ public final class Sd1Layout {
         conv(out, p + ".proj_out", ch, ch, 1);
     }
 
-    private static void attention(Map<String, TensorSpec> out, String p, long ch, long context) {
+    static void attention(Map<String, TensorSpec> out, String p, long ch, long context) {
         linear(out, p + ".to_q", ch, ch, false);
         linear(out, p + ".to_k", context, ch, false);
         linear(out, p + ".to_v", context, ch, false);
@@ -145,16 +145,19 @@ public final class Sd1Layout {
     }
 
     private static void vae(Map<String, TensorSpec> out, Config c) {
+        vae(out, c.vaeChannels(), c.vaeMult(), c.vaeResBlocks(), c.latentChannels());
+    }
+
+    /** LDM's AutoencoderKL under first_stage_model. (no attention outside the mid blocks), as SD and SDXL use it. */
+    static void vae(Map<String, TensorSpec> out, int channels, List<Integer> mult, int resBlocks, long z) {
         String e = "first_stage_model.encoder.";
         String d = "first_stage_model.decoder.";
-        long z = c.latentChannels();
-        List<Integer> mult = c.vaeMult();
         int levels = mult.size();
-        conv(out, e + "conv_in", 3, c.vaeChannels(), 3);
-        long in = c.vaeChannels();
+        conv(out, e + "conv_in", 3, channels, 3);
+        long in = channels;
         for (int level = 0; level < levels; level++) {
-            long width = (long) c.vaeChannels() * mult.get(level);
-            for (int j = 0; j < c.vaeResBlocks(); j++) {
+            long width = (long) channels * mult.get(level);
+            for (int j = 0; j < resBlocks; j++) {
                 resnet(out, e + "down." + level + ".block." + j, in, width);
                 in = width;
             }
@@ -166,12 +169,12 @@ public final class Sd1Layout {
         affine(out, e + "norm_out", in);
         conv(out, e + "conv_out", in, 2 * z, 3);
 
-        in = (long) c.vaeChannels() * mult.get(levels - 1);
+        in = (long) channels * mult.get(levels - 1);
         conv(out, d + "conv_in", z, in, 3);
         vaeMid(out, d + "mid", in);
         for (int level = levels - 1; level >= 0; level--) {
-            long width = (long) c.vaeChannels() * mult.get(level);
-            for (int j = 0; j <= c.vaeResBlocks(); j++) {
+            long width = (long) channels * mult.get(level);
+            for (int j = 0; j <= resBlocks; j++) {
                 resnet(out, d + "up." + level + ".block." + j, in, width);
                 in = width;
             }
@@ -205,19 +208,23 @@ public final class Sd1Layout {
     }
 
     private static void clip(Map<String, TensorSpec> out, Config c) {
-        String p = "cond_stage_model.transformer.text_model.";
-        long w = c.textWidth();
-        put(out, p + "embeddings.token_embedding.weight", c.vocab(), w);
-        put(out, p + "embeddings.position_embedding.weight", c.positions(), w);
-        out.put(p + "embeddings.position_ids", new TensorSpec(new long[] {1, c.positions()}, StoredType.I64));
-        for (int i = 0; i < c.textLayers(); i++) {
+        clip(out, "cond_stage_model.transformer.text_model.", c.vocab(), c.positions(), c.textWidth(), c.textLayers(),
+                c.textFfn());
+    }
+
+    /** A Hugging Face CLIPTextModel (with its position_ids buffer) under {@code p}. */
+    static void clip(Map<String, TensorSpec> out, String p, long vocab, long positions, long w, int layers, long ffn) {
+        put(out, p + "embeddings.token_embedding.weight", vocab, w);
+        put(out, p + "embeddings.position_embedding.weight", positions, w);
+        out.put(p + "embeddings.position_ids", new TensorSpec(new long[] {1, positions}, StoredType.I64));
+        for (int i = 0; i < layers; i++) {
             String l = p + "encoder.layers." + i;
             for (String proj : new String[] {"q_proj", "k_proj", "v_proj", "out_proj"}) {
                 linear(out, l + ".self_attn." + proj, w, w, true);
             }
             affine(out, l + ".layer_norm1", w);
-            linear(out, l + ".mlp.fc1", w, c.textFfn(), true);
-            linear(out, l + ".mlp.fc2", c.textFfn(), w, true);
+            linear(out, l + ".mlp.fc1", w, ffn, true);
+            linear(out, l + ".mlp.fc2", ffn, w, true);
             affine(out, l + ".layer_norm2", w);
         }
         affine(out, p + "final_layer_norm", w);

@@ -10,7 +10,6 @@ import io.sdfleet.diffusion.sampling.SamplerCatalog;
 import io.sdfleet.diffusion.upscale.ResizeImage;
 import io.sdfleet.diffusion.upscale.Upscaler;
 import io.sdfleet.diffusion.vae.Autoencoder;
-import io.sdfleet.diffusion.vae.AutoencoderKL;
 import io.sdfleet.request.GenerationParameters;
 import io.sdfleet.request.HiresFix;
 import io.sdfleet.request.ImageSize;
@@ -54,7 +53,7 @@ record HiresPlan(HiresFix fix, int latentW, int latentH, int cropW, int cropH, S
             up = LatentResize.resize(latents, plan.latentH(), plan.latentW(), mode);
         } else {
             try (NDManager scope = owner.newSubManager()) {
-                NDArray decoded = vae.decode(latents.div(AutoencoderKL.SD_SCALE_FACTOR));
+                NDArray decoded = vae.decode(latents.div(vae.scaleFactor()));
                 decoded.attach(scope);
                 List<BufferedImage> images = ImageTensors.toImages(decoded);
                 NDList pixels = new NDList();

@@ -23,11 +23,16 @@ final class ImageConditionedUNet implements NoisePredictor {
 
     @Override
     public NDArray predict(NDArray x, NDArray timesteps, NDArray context) {
+        return predict(x, timesteps, context, null);
+    }
+
+    @Override
+    public NDArray predict(NDArray x, NDArray timesteps, NDArray context, NDArray vector) {
         long rows = x.getShape().get(0);
         long images = imageConditioning.getShape().get(0);
-        try (NDArray conditioning = rows == images ? imageConditioning.duplicate() : stacked(rows / images);
-             NDArray input = NDArrays.concat(new NDList(x, conditioning.toType(x.getDataType(), false)), 1)) {
-            return unet.predict(input, timesteps, context);
+        try (NDArray image = rows == images ? imageConditioning.duplicate() : stacked(rows / images);
+             NDArray input = NDArrays.concat(new NDList(x, image.toType(x.getDataType(), false)), 1)) {
+            return unet.predict(input, timesteps, context, vector);
         }
     }
 

@@ -13,8 +13,9 @@ import io.sdfleet.diffusion.loading.StableDiffusionModel;
 import io.sdfleet.diffusion.model.NoisePredictor;
 import io.sdfleet.diffusion.networks.NetworkDirectories;
 import io.sdfleet.diffusion.networks.Networks;
-import io.sdfleet.diffusion.prompt.ComposablePrompt;
+import io.sdfleet.diffusion.prompt.EmbeddingLookup;
 import io.sdfleet.diffusion.runtime.PeakMemory;
+import io.sdfleet.diffusion.model.ConditioningSchedule;
 import io.sdfleet.diffusion.sampling.CfgDenoiser;
 import io.sdfleet.diffusion.sampling.DiscreteSchedule;
 import io.sdfleet.diffusion.sampling.ImageNoise;
@@ -28,10 +29,10 @@ import io.sdfleet.diffusion.restore.restorer.FaceRestorer;
 import io.sdfleet.diffusion.restore.restorer.FaceRestorerLibrary;
 import io.sdfleet.diffusion.upscale.UpscalerLibrary;
 import io.sdfleet.diffusion.vae.Autoencoder;
-import io.sdfleet.diffusion.vae.AutoencoderKL;
 import io.sdfleet.request.FaceRestoration;
 import io.sdfleet.request.GenerationParameters;
 import io.sdfleet.request.HiresFix;
+import io.sdfleet.request.ImageSize;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -59,6 +60,8 @@ public final class ImageGeneration {
     private final Path vaeFile;
     private final UpscalerLibrary upscalers;
     private final FaceRestorerLibrary restorers;
+    private final StableDiffusionModel refiner;
+    private final PromptEncoder refinerPrompts;
 
     public ImageGeneration(StableDiffusionModel model) {
         this(model, NetworkDirectories.none());
@@ -89,6 +92,27 @@ public final class ImageGeneration {
         this.restorers = restorers;
         this.networks = new Networks(model, networkDirectories);
         this.prompts = new PromptEncoder(model, networks.embeddings());
+        this.refiner = null;
+        this.refinerPrompts = null;
+    }
+
+    private ImageGeneration(ImageGeneration base, StableDiffusionModel refiner) {
+        this.model = base.model;
+        this.vaeFile = base.vaeFile;
+        this.upscalers = base.upscalers;
+        this.restorers = base.restorers;
+        this.networks = base.networks;
+        this.prompts = base.prompts;
+        this.refiner = refiner;
+        this.refinerPrompts = new PromptEncoder(refiner, EmbeddingLookup.NONE);
+    }
+
+    /**
+     * The same generation with an SDXL refiner loaded for requests that name one ({@code refiner_checkpoint}): it
+     * takes over at the request's switch point with its own conditioning, and decodes with its VAE.
+     */
+    public ImageGeneration withRefiner(StableDiffusionModel refinerModel) {
+        return new ImageGeneration(this, refinerModel);
     }
 
     /** What one run works with: its arrays' manager, and the UNet and VAE as its settings call them. */
@@ -108,8 +132,11 @@ public final class ImageGeneration {
             Run run = new Run(arrays, settings.unet(model), settings.vae(model), schedule);
 
             // 2. Encode the prompts (the positive one without its network tags).
-            PromptConditioning conditioning = encodePrompts(run, active.prompt(), p.prompt().negative(),
-                    p.sampling().steps(), p.prompt().clipSkip());
+            PromptConditioning conditioning = prompts.encode(arrays, active.prompt(), p.prompt().negative(),
+                    p.sampling().steps(), p.prompt().clipSkip(), p.size());
+            // The SDXL refiner takes over the first pass, or with the hires fix the hires pass only (A1111's default
+            // hires_fix_refiner_pass, "second pass").
+            Run refinerRun = refinerRun(p, arrays);
 
             // 3. The initial noise: each image's own seeds, or a noise file's recorded draws.
             ImageNoise imageNoise = new ImageNoise(p.noise(), seeds.seeds(), seeds.subseeds());
@@ -123,17 +150,25 @@ public final class ImageGeneration {
             HiresPlan hires = p.hires() == null ? null : HiresPlan.of(p, samplers.hires());
             RunProgress runProgress = new RunProgress(progress, peak, start,
                     first.stepsRun() + (hires == null ? 0 : hires.steps().run()));
-            NDArray latents = first.run(run.unet(), schedule, runProgress.passStartingAt(0));
+            Optional<RefinerTarget> firstRefiner = hires == null
+                    ? refinerTarget(p, refinerRun, active.prompt(), p.prompt().negative(), p.sampling().steps(), p.size())
+                    : Optional.empty();
+            NDArray latents = first.run(run.unet(), schedule, runProgress.passStartingAt(0), firstRefiner);
+            boolean refined = first.handedOffToRefiner();
 
             // 5. The hires fix's second pass at the target size.
             if (hires != null) {
-                latents = hiresPass(run, p, hires, latents, seeds, conditioning,
-                        runProgress.passStartingAt(first.stepsRun()));
+                SamplingPass second = hiresPass(run, p, hires, latents, seeds, conditioning, active.prompt());
+                latents = second.run(run.unet(), run.schedule(), runProgress.passStartingAt(first.stepsRun()),
+                        hiresRefiner(p, refinerRun, active.prompt(), hires));
+                refined = second.handedOffToRefiner();
             }
 
-            // 6. Decode the latents to pixels.
+            // 6. Decode the latents to pixels, with the refiner's VAE when it took over (as A1111, whose model it is
+            //    by then).
+            Autoencoder decoder = refined ? refinerRun.vae() : run.vae();
             float[] latentValues = latents.toType(DataType.FLOAT32, false).toFloatArray();
-            List<BufferedImage> pixels = ImageTensors.toImages(run.vae().decode(latents.div(AutoencoderKL.SD_SCALE_FACTOR)));
+            List<BufferedImage> pixels = ImageTensors.toImages(decoder.decode(latents.div(decoder.scaleFactor())));
             peak.sample();
 
             // 7. Restore faces in each 8-bit image, before the overlay (A1111: once, on the final image, with hires).
@@ -145,6 +180,9 @@ public final class ImageGeneration {
             // 8. Overlay the unmasked original, write the infotext and the PNG of each image.
             GenerationInfotext infotext = new GenerationInfotext(model.name(), model.shortHash(), samplers.first(),
                     hires == null ? null : hires.choice().sampler(), settings.vaeInfotext());
+            if (refined) {
+                infotext = infotext.withRefiner(refinerTitle(), p.models().refiner().switchAt());
+            }
             List<GeneratedImage> images = finishImages(p, pixels, img2img, seeds, infotext);
             return new GenerationResult(images, latentValues, latents.getShape().getShape(),
                     (System.nanoTime() - start) / 1e9, peak.peakBytes());
@@ -194,9 +232,45 @@ public final class ImageGeneration {
         return restored;
     }
 
-    private PromptConditioning encodePrompts(Run run, String positive, String negative, int steps, int clipSkip) {
-        return new PromptConditioning(composable(run.arrays(), positive, steps, clipSkip),
-                prompts.encode(run.arrays(), negative, steps, clipSkip));
+    /** The refiner as this run calls it, when the request names one and it is another model; null otherwise. */
+    private Run refinerRun(GenerationParameters p, NDManager arrays) {
+        if (p.models().refiner() == null || refiner == null || refiner == model) {
+            return null; // A1111 does not switch to the model it is already running
+        }
+        RunSettings settings = RunSettings.of(refiner, p.tiling(), null, vaeFile);
+        DiscreteSchedule schedule = refiner.alphasCumprod().map(DiscreteSchedule::new)
+                .orElseGet(DiscreteSchedule::sdDefault);
+        return new Run(arrays, settings.unet(refiner), settings.vae(refiner), schedule);
+    }
+
+    /** What a pass hands over to: the refiner with its prompts, encoded by its own tower when it takes over. */
+    private Optional<RefinerTarget> refinerTarget(GenerationParameters p, Run refinerRun, String positive,
+                                                  String negative, int steps, ImageSize size) {
+        if (refinerRun == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new RefinerTarget(p.models().refiner(), refinerRun.unet(), refinerRun.schedule(),
+                () -> refinerPrompts.encode(refinerRun.arrays(), positive, negative, steps, p.prompt().clipSkip(),
+                        size)));
+    }
+
+    /** The hires pass's refiner target: its prompts, steps and size. */
+    private Optional<RefinerTarget> hiresRefiner(GenerationParameters p, Run refinerRun, String firstPrompt,
+                                                 HiresPlan plan) {
+        HiresFix fix = p.hires();
+        return refinerTarget(p, refinerRun, blank(fix.prompt()) ? firstPrompt : fix.prompt(),
+                blank(fix.negativePrompt()) ? p.prompt().negative() : fix.negativePrompt(),
+                fix.effectiveSecondPassSteps(p.sampling().steps()), hiresSize(p, plan));
+    }
+
+    /** A1111's short title of the refiner checkpoint: "name [hash]". */
+    private String refinerTitle() {
+        String hash = refiner.shortHash();
+        return hash == null ? refiner.name() : refiner.name() + " [" + hash + "]";
+    }
+
+    private static boolean blank(String text) {
+        return text == null || text.isBlank();
     }
 
     private static InitialNoise initialNoise(Run run, GenerationParameters p, ImageNoise imageNoise,
@@ -224,8 +298,8 @@ public final class ImageGeneration {
     }
 
     /** A1111's hires fix second pass: upscale, fresh noise from the same seeds at the new size, fixed-steps img2img. */
-    private NDArray hiresPass(Run run, GenerationParameters p, HiresPlan plan, NDArray latents, BatchSeeds seeds,
-                              PromptConditioning firstConditioning, StepCallback callback) {
+    private SamplingPass hiresPass(Run run, GenerationParameters p, HiresPlan plan, NDArray latents, BatchSeeds seeds,
+                                   PromptConditioning firstConditioning, String firstPrompt) {
         NDArray upscaled;
         try (NDManager upscalerWeights = run.arrays().newSubManager()) {
             Upscaler upscaler = plan.fix().latentUpscaler() ? null
@@ -234,39 +308,39 @@ public final class ImageGeneration {
         }
         int latentH = (int) upscaled.getShape().get(2);
         int latentW = (int) upscaled.getShape().get(3);
-        PromptConditioning conditioning = hiresPrompts(run, p, firstConditioning);
+        PromptConditioning conditioning = hiresPrompts(run, p, plan, firstConditioning, firstPrompt);
         // A1111 starts a fresh image RNG with the same seeds at the new size.
         ImageNoise imageNoise = new ImageNoise(p.noise(), seeds.seeds(), seeds.subseeds());
         InitialNoise noise = new InitialNoise(imageNoise.initial(run.arrays(), new Shape(4, latentH, latentW)), imageNoise);
         NDArray imageCondition = blankConditioningIfInpaintingModel(run, p.batch().size(), latentW, latentH);
-        return SamplingPass.hires(plan, p.sampling(), conditioning, noise, upscaled, imageCondition)
-                .run(run.unet(), run.schedule(), callback);
-    }
-
-    /** The hires prompts, each the first pass's unless the request gives one of its own. */
-    private PromptConditioning hiresPrompts(Run run, GenerationParameters p, PromptConditioning first) {
-        HiresFix fix = p.hires();
-        int steps = fix.effectiveSecondPassSteps(p.sampling().steps());
-        int clipSkip = p.prompt().clipSkip();
-        List<CfgDenoiser.WeightedCondition> positive = fix.prompt() == null || fix.prompt().isBlank()
-                ? first.positive() : composable(run.arrays(), fix.prompt(), steps, clipSkip);
-        PromptEncoder.Conditioning negative = fix.negativePrompt() == null || fix.negativePrompt().isBlank()
-                ? first.negative() : prompts.encode(run.arrays(), fix.negativePrompt(), steps, clipSkip);
-        return new PromptConditioning(positive, negative);
+        return SamplingPass.hires(plan, p.sampling(), conditioning, noise, upscaled, imageCondition);
     }
 
     /**
-     * The prompt's conditioning per sub-prompt: {@code a AND b :0.5} is composable diffusion (each part its own
-     * prompt schedule and weight, as A1111); a prompt without AND is one part of weight 1. (The negative prompt is
-     * never split, as in A1111.)
+     * The hires prompts, each the first pass's unless the request gives one of its own. SDXL conditions on the image
+     * size, so its prompts are encoded again at the hires size, as A1111's {@code calculate_hr_conds} does.
      */
-    private List<CfgDenoiser.WeightedCondition> composable(NDManager arrays, String prompt, int steps, int clipSkip) {
-        List<CfgDenoiser.WeightedCondition> parts = new ArrayList<>();
-        for (ComposablePrompt.Part part : ComposablePrompt.split(prompt)) {
-            PromptEncoder.Conditioning c = prompts.encode(arrays, part.text(), steps, clipSkip);
-            parts.add(new CfgDenoiser.WeightedCondition(c::at, (float) part.weight()));
+    private PromptConditioning hiresPrompts(Run run, GenerationParameters p, HiresPlan plan, PromptConditioning first,
+                                            String firstPrompt) {
+        HiresFix fix = p.hires();
+        int steps = fix.effectiveSecondPassSteps(p.sampling().steps());
+        int clipSkip = p.prompt().clipSkip();
+        if (model.type().isSdxl()) {
+            return prompts.encode(run.arrays(), blank(fix.prompt()) ? firstPrompt : fix.prompt(),
+                    blank(fix.negativePrompt()) ? p.prompt().negative() : fix.negativePrompt(), steps, clipSkip,
+                    hiresSize(p, plan));
         }
-        return parts;
+        List<CfgDenoiser.WeightedCondition> positive = blank(fix.prompt())
+                ? first.positive() : prompts.encode(run.arrays(), fix.prompt(), "", steps, clipSkip, p.size()).positive();
+        ConditioningSchedule negative = blank(fix.negativePrompt())
+                ? first.negative()
+                : prompts.schedule(run.arrays(), fix.negativePrompt(), steps, clipSkip, true, p.size());
+        return new PromptConditioning(positive, negative);
+    }
+
+    /** The hires pass's image size: A1111's hr_upscale_to_x × y, the first pass's SDXL crop kept. */
+    private static ImageSize hiresSize(GenerationParameters p, HiresPlan plan) {
+        return p.size().withSides(plan.latentW() * 8, plan.latentH() * 8);
     }
 
     private NDArray blankConditioningIfInpaintingModel(Run run, int batch, int latentW, int latentH) {

@@ -15,7 +15,6 @@ import io.sdfleet.diffusion.upscale.ResizeImage;
 import io.sdfleet.diffusion.upscale.Resizer;
 import io.sdfleet.diffusion.upscale.Upscaler;
 import io.sdfleet.diffusion.vae.Autoencoder;
-import io.sdfleet.diffusion.vae.AutoencoderKL;
 import io.sdfleet.diffusion.vae.Posterior;
 import io.sdfleet.request.Img2Img;
 import io.sdfleet.request.InpaintingFill;
@@ -81,7 +80,7 @@ record Img2ImgLatents(NDArray initLatent, NDArray repaint, NDArray imageConditio
     /** Model-space latents of images in [−1, 1]: posterior mean × scale factor. */
     static NDArray encode(Autoencoder vae, NDArray images) {
         try (Posterior posterior = vae.encode(images)) {
-            return posterior.mean().mul(AutoencoderKL.SD_SCALE_FACTOR);
+            return posterior.mean().mul(vae.scaleFactor());
         }
     }
 

@@ -11,8 +11,11 @@ import io.sdfleet.diffusion.sampling.SamplerCatalog;
 import io.sdfleet.diffusion.sampling.SamplerSpec;
 import io.sdfleet.diffusion.sampling.Scheduler;
 import io.sdfleet.diffusion.sampling.StepCallback;
+import io.sdfleet.diffusion.sampling.EpsModel;
 import io.sdfleet.request.SamplerExtras;
 import io.sdfleet.request.Sampling;
+
+import java.util.Optional;
 
 /**
  * One run of a sampler over the UNet with classifier-free guidance: from noise (txt2img) or from an init latent
@@ -33,6 +36,7 @@ final class SamplingPass {
     private final PromptConditioning prompts;
     private final float cfgScale;
     private final SamplerExtras extras;
+    private boolean handedOffToRefiner;
 
     private SamplingPass(SamplerCatalog.Choice choice, Sampling sampling, Img2ImgSteps img2img, NDArray noise,
                          NoiseSource stepNoise, NDArray initLatent, NDArray repaint, NDArray imageCondition,
@@ -87,13 +91,47 @@ final class SamplingPass {
 
     /** The final latents in {@code noise}'s manager. */
     NDArray run(NoisePredictor unet, DiscreteSchedule schedule, StepCallback callback) {
-        NoisePredictor predictor = imageCondition == null ? unet : new ImageConditionedUNet(unet, imageCondition);
-        CfgDenoiser guided = new CfgDenoiser(predictor, schedule, prompts.positive(), prompts.negative()::at, cfgScale);
+        return run(unet, schedule, callback, Optional.empty());
+    }
+
+    /**
+     * The final latents in {@code noise}'s manager, the SDXL refiner taking over the remaining steps when the request's
+     * switch point is reached ({@link RefinerHandOff}).
+     */
+    NDArray run(NoisePredictor unet, DiscreteSchedule schedule, StepCallback callback, Optional<RefinerTarget> refiner) {
+        CfgDenoiser base = new CfgDenoiser(withImage(unet), schedule, prompts.positive(), prompts.negative(), cfgScale,
+                0);
+        RefinerHandOff handOff = refiner.map(target -> new RefinerHandOff(base, target.refiner(), schedule,
+                firstCall -> {
+                    PromptConditioning refined = target.prompts().get();
+                    return new CfgDenoiser(withImage(target.unet()), target.schedule(), refined.positive(),
+                            refined.negative(), cfgScale, firstCall);
+                })).orElse(null);
+        Denoiser guided = handOff == null ? base : handOff;
+        EpsModel guidedEps = handOff == null ? base::guidedEps : handOff::guidedEps;
+        try {
+            return sample(guided, guidedEps, schedule, callback);
+        } finally {
+            handedOffToRefiner = handOff != null && handOff.handedOff();
+        }
+    }
+
+    /** Whether the refiner took over during {@link #run}. */
+    boolean handedOffToRefiner() {
+        return handedOffToRefiner;
+    }
+
+    private NoisePredictor withImage(NoisePredictor unet) {
+        return imageCondition == null ? unet : new ImageConditionedUNet(unet, imageCondition);
+    }
+
+    private NDArray sample(Denoiser guided, EpsModel guidedEps, DiscreteSchedule schedule,
+                           StepCallback callback) {
         Denoiser denoiser = repaint == null ? guided : new MaskedDenoiser(guided, initLatent, repaint);
         NDArray latents;
         if (img2img == null) {
             float[] sigmas = sampler.usesTimesteps() ? null : sampler.sigmas(schedule, scheduler, steps);
-            latents = sampler.run().sample(new SamplerSpec.Inputs(denoiser, guided::guidedEps, noise, null, sigmas,
+            latents = sampler.run().sample(new SamplerSpec.Inputs(denoiser, guidedEps, noise, null, sigmas,
                     schedule.alphasCumprod(), steps, stepNoise, callback, extras));
         } else if (img2img.total() == 0) {
             // Strength 0 changes nothing: the result is the init image's VAE round trip.
@@ -104,7 +142,7 @@ final class SamplingPass {
                         + " cannot run img2img yet; choose a k-diffusion sampler such as Euler or DPM++ 2M");
             }
             float[] sigmas = img2img.schedule(sampler.sigmas(schedule, scheduler, img2img.total()));
-            latents = sampler.run().sample(new SamplerSpec.Inputs(denoiser, guided::guidedEps, noise, initLatent,
+            latents = sampler.run().sample(new SamplerSpec.Inputs(denoiser, guidedEps, noise, initLatent,
                     sigmas, schedule.alphasCumprod(), img2img.run(), stepNoise, callback, extras));
         }
         if (repaint == null) {

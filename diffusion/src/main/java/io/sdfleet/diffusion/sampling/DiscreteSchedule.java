@@ -78,6 +78,17 @@ public final class DiscreteSchedule {
         return (1 - w) * low + w * high;
     }
 
+    /** The training step whose σ is nearest {@code sigma} (torch.argmin over the fp32 levels: the first on a tie). */
+    public int nearestT(float sigma) {
+        int best = 0;
+        for (int i = 1; i < sigmas.length; i++) {
+            if (Math.abs(sigmas[i] - sigma) < Math.abs(sigmas[best] - sigma)) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
     /** σ at a fractional timestep by log-σ interpolation (k-diffusion's t_to_sigma). */
     public float tToSigma(float t) {
         int low = (int) Math.floor(t);

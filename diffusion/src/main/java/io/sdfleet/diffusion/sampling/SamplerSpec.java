@@ -16,7 +16,7 @@ public record SamplerSpec(String name, List<String> aliases, Scheduler defaultSc
      * Everything a run needs; {@code eps} serves timestep samplers, {@code denoiser} k-diffusion ones.
      * {@code initLatent} is null for txt2img; for img2img the run starts at initLatent + noise·σ₀ instead of noise·σ₀.
      */
-    public record Inputs(Denoiser denoiser, TimestepSamplers.EpsModel eps, NDArray noise, NDArray initLatent,
+    public record Inputs(Denoiser denoiser, EpsModel eps, NDArray noise, NDArray initLatent,
                          float[] sigmas, float[] alphasCumprod, int steps, NoiseSource stepNoise, StepCallback callback,
                          SamplerExtras extras) {
 
@@ -24,12 +24,12 @@ public record SamplerSpec(String name, List<String> aliases, Scheduler defaultSc
             extras = extras == null ? SamplerExtras.DEFAULTS : extras;
         }
 
-        public Inputs(Denoiser denoiser, TimestepSamplers.EpsModel eps, NDArray noise, NDArray initLatent,
+        public Inputs(Denoiser denoiser, EpsModel eps, NDArray noise, NDArray initLatent,
                       float[] sigmas, float[] alphasCumprod, int steps, NoiseSource stepNoise, StepCallback callback) {
             this(denoiser, eps, noise, initLatent, sigmas, alphasCumprod, steps, stepNoise, callback, SamplerExtras.DEFAULTS);
         }
 
-        public Inputs(Denoiser denoiser, TimestepSamplers.EpsModel eps, NDArray noise, float[] sigmas,
+        public Inputs(Denoiser denoiser, EpsModel eps, NDArray noise, float[] sigmas,
                       float[] alphasCumprod, int steps, NoiseSource stepNoise, StepCallback callback) {
             this(denoiser, eps, noise, null, sigmas, alphasCumprod, steps, stepNoise, callback, SamplerExtras.DEFAULTS);
         }

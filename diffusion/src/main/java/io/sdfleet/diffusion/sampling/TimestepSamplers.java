@@ -13,12 +13,6 @@ final class TimestepSamplers {
     private TimestepSamplers() {
     }
 
-    /** The guided noise prediction at a DDPM timestep. */
-    @FunctionalInterface
-    public interface EpsModel {
-        NDArray eps(NDArray x, float t);
-    }
-
     /**
      * A1111's DDIM: timesteps clip(range(0, 1000, 1000 // steps) + 1, 0, 999); the loop runs len − 1 times, so t = 1
      * is never evaluated and the last update lands on ᾱ at timestep 1 (8 steps make 7 UNet calls).

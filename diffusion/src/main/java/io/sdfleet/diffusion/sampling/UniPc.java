@@ -17,15 +17,15 @@ final class UniPc {
 
     public static final int DEFAULT_ORDER = 3;
 
-    private final TimestepSamplers.EpsModel eps;
+    private final EpsModel eps;
     private final ContinuousSchedule ns;
 
-    private UniPc(TimestepSamplers.EpsModel eps, float[] alphasCumprod) {
+    private UniPc(EpsModel eps, float[] alphasCumprod) {
         this.eps = eps;
         this.ns = new ContinuousSchedule(alphasCumprod);
     }
 
-    public static NDArray sample(TimestepSamplers.EpsModel eps, NDArray x, float[] alphasCumprod, int steps,
+    public static NDArray sample(EpsModel eps, NDArray x, float[] alphasCumprod, int steps,
                                  StepCallback callback) {
         return new UniPc(eps, alphasCumprod).run(x, steps, Math.min(DEFAULT_ORDER, steps), callback);
     }

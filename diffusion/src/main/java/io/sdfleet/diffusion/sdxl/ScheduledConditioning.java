@@ -1,6 +1,8 @@
 package io.sdfleet.diffusion.sdxl;
 
 import ai.djl.ndarray.NDManager;
+import io.sdfleet.diffusion.model.Conditioning;
+import io.sdfleet.diffusion.model.ConditioningSchedule;
 import io.sdfleet.diffusion.prompt.PromptSchedule;
 
 import java.util.ArrayList;
@@ -11,7 +13,7 @@ import java.util.List;
  * ({@link PromptSchedule}), each encoded once by {@link SdxlConditioner#encode}, the empty-negative rule applying
  * per text as A1111 applies it per scheduled text.
  */
-public final class ScheduledConditioning implements AutoCloseable {
+public final class ScheduledConditioning implements ConditioningSchedule, AutoCloseable {
 
     private final List<PromptSchedule.Entry> schedule;
     private final List<Conditioning> conditionings;
@@ -32,6 +34,7 @@ public final class ScheduledConditioning implements AutoCloseable {
     }
 
     /** A1111's {@code reconstruct_cond_batch}: the first entry whose end step is ≥ the 0-based call index. */
+    @Override
     public Conditioning at(int call) {
         for (int i = 0; i < schedule.size(); i++) {
             if (call <= schedule.get(i).endStep()) {

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.sdfleet.diffusion.model.Conditioning;
 import io.sdfleet.diffusion.prompt.EmbeddingLookup;
 import io.sdfleet.diffusion.prompt.EmphasisEncoder;
 import io.sdfleet.diffusion.prompt.PromptChunker;

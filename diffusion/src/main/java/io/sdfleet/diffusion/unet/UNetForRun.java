@@ -12,6 +12,11 @@ record UNetForRun(UNetModel unet, UNetSettings settings) implements NoisePredict
     }
 
     @Override
+    public NDArray predict(NDArray x, NDArray timesteps, NDArray context, NDArray vector) {
+        return unet.predict(x, timesteps, context, vector, settings);
+    }
+
+    @Override
     public Prediction prediction() {
         return unet.prediction();
     }

@@ -29,6 +29,7 @@ import java.util.TreeSet;
  *
  * <pre>
  * emb = time_embed(timestep_embedding(t))              time_embed.{0,2}
+ *     + label_emb(y)                                   label_emb.0.{0,2}: SDXL only, y = the "vector" conditioning
  * h = x; for block in input_blocks: h = block(h); skips.push(h)
  * h = middle_block(h)                                  ResBlock, SpatialTransformer, ResBlock
  * for block in output_blocks: h = block(cat(h, skips.pop()))
@@ -36,6 +37,10 @@ import java.util.TreeSet;
  * </pre>
  * Widths, levels, res blocks per level, where attention sits, transformer depth and context width all come from
  * the tensors; only the head layout must be told ({@link HeadLayout}). Every block runs in its own sub-manager.
+ *
+ * <p>SDXL's UNet ({@code num_classes: "sequential"}) adds a class embedding of the pooled-text-and-sizes vector y
+ * to the time embedding: Linear, SiLU, Linear, its input width ({@code adm_in_channels}) read off the tensor. Such
+ * a UNet must be given y ({@link #predict(NDArray, NDArray, NDArray, NDArray, UNetSettings)}); the others must not.
  *
  * <p>A loaded UNet is shared by every run on its model and never changed by one: what a run chooses (padding,
  * attention chunking, hypernetworks) comes with each call as {@link UNetSettings}.
@@ -47,6 +52,7 @@ public final class UNetModel implements NoisePredictor {
 
     private final Linear timeEmbed0;
     private final Linear timeEmbed2;
+    private final LabelEmbedding labelEmbed; // null: no y input (SD 1.x / 2.x)
     private final List<List<UNetBlock>> inputBlocks;
     private final List<UNetBlock> middleBlock;
     private final List<List<UNetBlock>> outputBlocks;
@@ -70,6 +76,7 @@ public final class UNetModel implements NoisePredictor {
         inChannels = Math.toIntExact(conv0[1]);
         timeEmbed0 = Linear.load(w.at("time_embed.0"));
         timeEmbed2 = Linear.load(w.at("time_embed.2"));
+        labelEmbed = w.has(LabelEmbedding.KEY) ? LabelEmbedding.load(w) : null;
         dtype = w.floatType();
         inputBlocks = new ArrayList<>();
         for (int i : indices(w, "input_blocks.")) {
@@ -148,14 +155,30 @@ public final class UNetModel implements NoisePredictor {
         return predict(x, timesteps, context, plain);
     }
 
+    /** A plain run's prediction with SDXL's vector conditioning y [B, adm_in_channels] (null for SD 1.x / 2.x). */
+    @Override
+    public NDArray predict(NDArray x, NDArray timesteps, NDArray context, NDArray vector) {
+        return predict(x, timesteps, context, vector, plain);
+    }
+
     /** The prediction as one run computes it ({@link #predict(NDArray, NDArray, NDArray)} otherwise). */
     public NDArray predict(NDArray x, NDArray timesteps, NDArray context, UNetSettings settings) {
+        return predict(x, timesteps, context, null, settings);
+    }
+
+    /**
+     * The prediction as one run computes it, with SDXL's vector conditioning.
+     *
+     * @param vector y [B, {@link #admInChannels()}] for an SDXL UNet; null for one without a label embedding
+     */
+    public NDArray predict(NDArray x, NDArray timesteps, NDArray context, NDArray vector, UNetSettings settings) {
+        checkVector(vector);
         NDManager caller = x.getManager();
         try (NDManager call = caller.newSubManager()) {
             placement.enter(prefix);
             NDArray h = inModelType(x, call);
             NDArray ctx = context == null ? null : inModelType(context, call);
-            NDArray emb = timeEmbedding(call, timesteps);
+            NDArray emb = embedding(call, timesteps, vector);
             Deque<NDArray> skips = new ArrayDeque<>();
             for (int i = 0; i < inputBlocks.size(); i++) {
                 placement.enter(prefix + "input_blocks." + i + ".");
@@ -191,10 +214,39 @@ public final class UNetModel implements NoisePredictor {
         return converted;
     }
 
-    private NDArray timeEmbedding(NDManager call, NDArray timesteps) {
+    private void checkVector(NDArray vector) {
+        if (labelEmbed != null && vector == null) {
+            throw new IllegalArgumentException("this UNet is SDXL's (label_emb, adm_in_channels " + admInChannels()
+                    + "): it needs the vector conditioning y (pooled text + size embeddings), and none was given");
+        }
+        if (labelEmbed == null && vector != null) {
+            throw new IllegalArgumentException("this UNet has no label_emb: it takes no vector conditioning y");
+        }
+        if (vector != null && vector.getShape().get(vector.getShape().dimension() - 1) != admInChannels()) {
+            throw new IllegalArgumentException("vector conditioning y " + vector.getShape() + " does not match the "
+                    + "UNet's adm_in_channels " + admInChannels());
+        }
+    }
+
+    /** emb = time_embed(sinusoid(t)) (+ label_emb(y) for SDXL). */
+    private NDArray embedding(NDManager call, NDArray timesteps, NDArray vector) {
+        NDArray emb = timeEmbedding(call, timesteps);
+        if (vector == null) {
+            return emb;
+        }
+        return emb.add(labelEmbedding(inModelType(vector, call)));
+    }
+
+    /** time_embed(timestep_embedding(t)) [B, 4·model_channels], in the model's float type. */
+    NDArray timeEmbedding(NDManager call, NDArray timesteps) {
         NDArray sinusoid = TimestepEmbedding.sinusoid(call, timesteps, modelChannels);
         NDArray typed = sinusoid.toType(dtype, false);
         return timeEmbed2.forward(Activations.silu(timeEmbed0.forward(typed)));
+    }
+
+    /** label_emb(y) [B, 4·model_channels] for y in the model's float type; SDXL UNets only. */
+    NDArray labelEmbedding(NDArray vector) {
+        return labelEmbed.forward(vector);
     }
 
     /** Runs one sequence of blocks on h (left open: it may be a skip) and returns a new array in {@code call}. */
@@ -251,6 +303,11 @@ public final class UNetModel implements NoisePredictor {
 
     public int contextDim() {
         return contextDim;
+    }
+
+    /** The width of the vector conditioning y SDXL's label embedding takes (2816 base, 2560 refiner); 0: none. */
+    public int admInChannels() {
+        return labelEmbed == null ? 0 : labelEmbed.inChannels();
     }
 
     /** The precision of the weights (what extra weights hooked into this UNet should match). */

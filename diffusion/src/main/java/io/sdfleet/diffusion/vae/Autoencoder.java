@@ -13,4 +13,7 @@ public interface Autoencoder {
 
     /** image [B, 3, H, W] in [−1, 1] (H, W multiples of 8) → the posterior over VAE-space latents. */
     Posterior encode(NDArray image);
+
+    /** The model's latent scale: model latents = VAE latents × scaleFactor (0.18215 SD 1.x/2.x, 0.13025 SDXL). */
+    float scaleFactor();
 }

@@ -13,9 +13,10 @@ import io.sdfleet.diffusion.offload.Placement;
  * SD's KL autoencoder in the LDM layout (under {@link #PREFIX}): pixels [−1, 1] ⇄ VAE latents at 1/8 size.
  *
  * <p>Latent spaces: {@link #decode} takes and {@link #encode} describes latents in <em>VAE space</em>, what
- * LDM's {@code first_stage_model} sees. The diffusion model works on those times the checkpoint's scale factor
- * ({@link #SD_SCALE_FACTOR} for SD 1.x/2.x): the pipeline multiplies an encoded sample by it and divides model
- * latents by it before decoding.
+ * LDM's {@code first_stage_model} sees. The diffusion model works on those times the model's scale factor
+ * ({@link #scaleFactor()}: {@link #SD_SCALE_FACTOR} for SD 1.x/2.x, {@link #SDXL_SCALE_FACTOR} for SDXL, given at
+ * load by whoever knows the model type): the pipeline multiplies an encoded sample by it and divides model latents
+ * by it before decoding.
  *
  * <p>A loaded VAE is shared by every run on its model and never changed by one: what a run chooses (padding,
  * attention chunking, tiles) comes with each call as {@link VaeSettings}; the calls without settings run plainly.
@@ -26,6 +27,8 @@ public final class AutoencoderKL implements Autoencoder {
     public static final String PREFIX = "first_stage_model.";
     /** LDM's {@code scale_factor} for SD 1.x and 2.x: model latents = VAE latents × 0.18215. */
     public static final float SD_SCALE_FACTOR = 0.18215f;
+    /** sgm's {@code scale_factor} for SDXL base and refiner: model latents = VAE latents × 0.13025. */
+    public static final float SDXL_SCALE_FACTOR = 0.13025f;
 
     private final Encoder encoder;
     private final Decoder decoder;
@@ -35,8 +38,10 @@ public final class AutoencoderKL implements Autoencoder {
     private final VaeSettings plain;
     private volatile Placement placement = Placement.NONE;
     private final String prefix;
+    private final float scaleFactor;
 
-    private AutoencoderKL(Weights w, Attention attention) {
+    private AutoencoderKL(Weights w, Attention attention, float scaleFactor) {
+        this.scaleFactor = scaleFactor;
         this.plain = new VaeSettings(PaddingMode.ZEROS, attention, null);
         this.prefix = w.prefix();
         this.dtype = w.floatType();
@@ -51,9 +56,22 @@ public final class AutoencoderKL implements Autoencoder {
         return load(w, Attention.chunked());
     }
 
-    /** @param attention the chunking of a plain run (the calls without settings) */
+    /** An SD 1.x / 2.x VAE ({@link #SD_SCALE_FACTOR}); @param attention the chunking of a plain run */
     public static AutoencoderKL load(Weights w, Attention attention) {
-        return new AutoencoderKL(w, attention);
+        return load(w, attention, SD_SCALE_FACTOR);
+    }
+
+    /**
+     * @param attention   the chunking of a plain run (the calls without settings)
+     * @param scaleFactor the model's latent scale: model latents = VAE latents × scaleFactor
+     */
+    public static AutoencoderKL load(Weights w, Attention attention, float scaleFactor) {
+        return new AutoencoderKL(w, attention, scaleFactor);
+    }
+
+    @Override
+    public float scaleFactor() {
+        return scaleFactor;
     }
 
     /** A plain run's decode: zero padding, the attention given at load, untiled. */

@@ -14,4 +14,9 @@ record VaeForRun(AutoencoderKL vae, VaeSettings settings) implements Autoencoder
     public Posterior encode(NDArray image) {
         return vae.encode(image, settings);
     }
+
+    @Override
+    public float scaleFactor() {
+        return vae.scaleFactor();
+    }
 }

@@ -91,7 +91,9 @@ class DiffusersFolderTest {
                 .hasValue("input_blocks.2.0.op.weight");
         assertThat(DiffusersKeys.unetToLdm("up_blocks.0.upsamplers.0.conv.weight", shape, keys))
                 .hasValue("output_blocks.1.1.conv.weight");
-        assertThat(DiffusersKeys.unetToLdm("add_embedding.linear_1.weight", shape, keys)).isEmpty();
+        assertThat(DiffusersKeys.unetToLdm("add_embedding.linear_1.weight", shape, keys)) // SDXL's label embedding
+                .hasValue("label_emb.0.0.weight");
+        assertThat(DiffusersKeys.unetToLdm("add_embedding.linear_3.weight", shape, keys)).isEmpty();
     }
 
     @Test

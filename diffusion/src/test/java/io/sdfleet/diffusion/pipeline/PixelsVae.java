@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.image.PixelPlanes;
 import io.sdfleet.diffusion.vae.Autoencoder;
+import io.sdfleet.diffusion.vae.AutoencoderKL;
 import io.sdfleet.diffusion.vae.Posterior;
 
 /** Decodes any latents to one fixed image; remembers, as 8-bit planes, the image it is asked to encode. */
@@ -32,6 +33,11 @@ final class PixelsVae implements Autoencoder {
             }
         }
         return z.getManager().create(v, new Shape(1, 3, h, w));
+    }
+
+    @Override
+    public float scaleFactor() {
+        return AutoencoderKL.SD_SCALE_FACTOR;
     }
 
     @Override

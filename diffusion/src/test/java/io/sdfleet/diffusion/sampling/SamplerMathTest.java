@@ -49,7 +49,7 @@ class SamplerMathTest {
             }
             // Timestep samplers see ε; the ε consistent with the fixed clean image at ᾱ_t.
             float[] alphas = schedule.alphasCumprod();
-            TimestepSamplers.EpsModel eps = (x, t) -> {
+            EpsModel eps = (x, t) -> {
                 double a = interpolate(alphas, t);
                 return x.sub(target.mul((float) Math.sqrt(a))).div((float) Math.sqrt(1 - a));
             };
@@ -69,7 +69,7 @@ class SamplerMathTest {
         try (NDManager m = Torch.newManager(Device.cpu())) {
             NDArray noise = TorchCpuRandom.randn(m, 11, new Shape(1, 4, 4, 4));
             // A smooth non-trivial model: the clean estimate shrinks x by a t-dependent factor.
-            TimestepSamplers.EpsModel eps = (x, t) -> {
+            EpsModel eps = (x, t) -> {
                 double a = interpolate(alphas, t);
                 NDArray x0 = x.mul((float) (0.5 * Math.sqrt(a)));
                 return x.sub(x0.mul((float) Math.sqrt(a))).div((float) Math.sqrt(1 - a));

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.sdfleet.diffusion.model.Conditioning;
 import io.sdfleet.diffusion.model.NoisePredictor;
 import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.diffusion.runtime.TorchCpuRandom;
@@ -49,7 +50,7 @@ class VPredictionSamplersTest {
 
     private static NDArray sample(SamplerSpec spec, DiscreteSchedule schedule, NoisePredictor model, NDArray cond,
                                   NDArray uncond, NDArray start) {
-        CfgDenoiser denoiser = new CfgDenoiser(model, schedule, call -> cond, call -> uncond, 7f);
+        CfgDenoiser denoiser = new CfgDenoiser(model, schedule, call -> Conditioning.of(cond), call -> Conditioning.of(uncond), 7f);
         float[] sigmas = spec.usesTimesteps() ? null : spec.sigmas(schedule, Scheduler.AUTOMATIC, STEPS);
         return spec.run().sample(new SamplerSpec.Inputs(denoiser, denoiser::guidedEps, start, sigmas,
                 schedule.alphasCumprod(), STEPS, null, StepCallback.NONE));

@@ -1,0 +1,151 @@
+package io.sdfleet.diffusion.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
+import io.sdfleet.diffusion.loading.ModelOptions;
+import io.sdfleet.diffusion.loading.ModelType;
+import io.sdfleet.diffusion.loading.StableDiffusionModel;
+import io.sdfleet.diffusion.sampling.StepCallback;
+import io.sdfleet.diffusion.testing.Reference;
+import io.sdfleet.diffusion.testing.Tensors;
+import io.sdfleet.request.Batch;
+import io.sdfleet.request.GenerationParameters;
+import io.sdfleet.request.ImageSize;
+import io.sdfleet.request.ModelChoice;
+import io.sdfleet.request.Noise;
+import io.sdfleet.request.Prompt;
+import io.sdfleet.request.Refiner;
+import io.sdfleet.request.Sampling;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Whole SDXL generations through {@link ImageGeneration} against A1111's (sdxl/cases/txt2img_*, refiner_*): the seed
+ * alone draws the noise, the conditioning (both towers, size and crop features, the zeroed empty negative) guides the
+ * UNet, and the latent decodes with SDXL's scale factor. Gates from the reference README: final latent ≤ 1e-3 ×
+ * max|x|, image01 ≤ 2e-3 (as 8 bits: ±1 level of truncation besides).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SdxlTxt2ImgReferenceTest {
+
+    private StableDiffusionModel base;
+    private StableDiffusionModel refiner;
+
+    @BeforeAll
+    void load() {
+        ModelOptions options = ModelOptions.cpu(Reference.file("clip-tokenizer"));
+        base = StableDiffusionModel.load(Reference.file("sdxl/models/mini_sdxl_base.safetensors"), options);
+        refiner = StableDiffusionModel.load(Reference.file("sdxl/models/mini_sdxl_refiner.safetensors"), options);
+    }
+
+    @AfterAll
+    void close() {
+        if (base != null) {
+            base.close();
+        }
+        if (refiner != null) {
+            refiner.close();
+        }
+    }
+
+    @Test
+    void eulerWithTheEmptyNegative() {
+        assertThat(base.type()).isEqualTo(ModelType.SDXL);
+        assertMatches("txt2img_euler", new ImageGeneration(base).generate(parameters("txt2img_euler", null),
+                Optional.empty(), ProgressListener.NONE));
+    }
+
+    @Test
+    void dpmpp2mKarrasWithANegativePrompt() {
+        assertMatches("txt2img_dpmpp_2m_karras", new ImageGeneration(base)
+                .generate(parameters("txt2img_dpmpp_2m_karras", null), Optional.empty(), ProgressListener.NONE));
+    }
+
+    @Test
+    void aWideImageWithA1111sCropSettings() {
+        assertMatches("txt2img_euler_96x64_crop", new ImageGeneration(base)
+                .generate(parameters("txt2img_euler_96x64_crop", null), Optional.empty(), ProgressListener.NONE));
+    }
+
+    @Test
+    void theRefinerTakesOverAtTheSwitchPointAndDecodes() {
+        String name = "refiner_euler_switch_0.8";
+        JsonNode request = Reference.json("sdxl/cases/" + name + ".json").path("a1111_request");
+        Refiner asked = new Refiner(request.path("refiner_checkpoint").asText(), request.path("refiner_switch_at").asDouble());
+        List<Integer> steps = new ArrayList<>();
+        ProgressListener counting = new ProgressListener() {
+            @Override
+            public void onStep(int step, int total, double elapsedSeconds) {
+                steps.add(step);
+            }
+        };
+        GenerationResult result = new ImageGeneration(base).withRefiner(refiner)
+                .generate(parameters(name, asked), Optional.empty(), counting);
+        assertMatches(name, result);
+        assertThat(steps).hasSize(request.path("steps").asInt());
+        assertThat(result.images().getFirst().infotext())
+                .contains("Refiner: mini_sdxl_refiner [" + refiner.shortHash() + "], Refiner switch at: 0.8");
+
+        // never reaching the switch point, the run is the base's alone and says nothing of a refiner
+        GenerationResult unrefined = new ImageGeneration(base).withRefiner(refiner)
+                .generate(parameters(name, new Refiner("mini_sdxl_refiner", 1.0)), Optional.empty(),
+                        ProgressListener.NONE);
+        assertThat(unrefined.images().getFirst().infotext()).doesNotContain("Refiner");
+        try (SafetensorsFile ref = Reference.tensors("sdxl/cases/" + name + ".safetensors")) {
+            assertThat(Tensors.maxAbs(unrefined.latents(), ref.get("latent").toFloats())).isGreaterThan(1e-2);
+        }
+    }
+
+    private static GenerationParameters parameters(String name, Refiner refiner) {
+        JsonNode json = Reference.json("sdxl/cases/" + name + ".json");
+        JsonNode r = json.path("a1111_request");
+        JsonNode options = json.path("options");
+        return new GenerationParameters(new Prompt(r.path("prompt").asText(), r.path("negative").asText(), 1),
+                new ImageSize(r.path("width").asInt(), r.path("height").asInt(), options.path("sdxl_crop_top").asInt(),
+                        options.path("sdxl_crop_left").asInt()),
+                new Batch(1, 1), Noise.of(r.path("seed").asLong()),
+                new Sampling(r.path("sampler_name").asText(), r.path("scheduler").asText(), r.path("steps").asInt(),
+                        r.path("cfg_scale").asDouble()))
+                .withModels(new ModelChoice(null, null, refiner));
+    }
+
+    private static void assertMatches(String name, GenerationResult result) {
+        try (SafetensorsFile ref = Reference.tensors("sdxl/cases/" + name + ".safetensors")) {
+            float[] expected = ref.get("latent").toFloats();
+            double err = Tensors.maxAbs(result.latents(), expected);
+            double scale = Tensors.maxAbs(new float[expected.length], expected);
+            int pixelErr = maxLevelError(result.images().getFirst().image(), ref.get("image01").toFloats());
+            System.out.printf("%s: latent max-abs %.3g (rel %.3g of max|x| %.3g), image01 max %d levels%n", name, err,
+                    err / scale, scale, pixelErr);
+            assertThat(err / scale).as("latent").isLessThanOrEqualTo(1e-3);
+            assertThat(pixelErr).as("image01 as 8 bits").isLessThanOrEqualTo(1);
+        }
+    }
+
+    /** Largest difference between an 8-bit image and a [1, 3, H, W] image in [0, 1] truncated to 8 bits (A1111). */
+    private static int maxLevelError(BufferedImage image, float[] chw) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int worst = 0;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int rgb = image.getRGB(x, y);
+                int[] actual = {(rgb >> 16) & 0xFF, (rgb >> 8) & 0xFF, rgb & 0xFF};
+                for (int c = 0; c < 3; c++) {
+                    int expected = (int) (255f * chw[(c * h + y) * w + x]);
+                    worst = Math.max(worst, Math.abs(actual[c] - expected));
+                }
+            }
+        }
+        return worst;
+    }
+}
