@@ -451,12 +451,17 @@ class WebPageEndToEndTest {
                   document.body.dispatchEvent(new DragEvent(type, {dataTransfer: transfer, bubbles: true, cancelable: true}));
                 }
                 """, Base64.getEncoder().encodeToString(png));
-        wait.until(d -> Boolean.TRUE.equals(d.findElement(By.id("refiner_enabled")).getDomProperty("checked")));
+        new WebDriverWait(driver, Duration.ofSeconds(60))
+                .withMessage(() -> "the PNG was not read; toast: " + js("return document.getElementById('toast').textContent"))
+                .until(d -> "a lighthouse at dusk".equals(d.findElement(By.id("prompt")).getDomProperty("value")));
+        screenshot("16-sdxl-png-dropped");
+        assertThat(driver.findElement(By.id("refiner_enabled")).getDomProperty("checked"))
+                .as("refiner ticked; toast: " + js("return document.getElementById('toast').textContent")).isEqualTo("true");
         assertThat(new Select(driver.findElement(By.id("refiner_checkpoint"))).getFirstSelectedOption()
                 .getDomProperty("textContent")).isEqualTo("mini_sdxl_refiner");
         assertThat(driver.findElement(By.id("refiner_switch_at")).getDomProperty("value")).isEqualTo("0.65");
         assertThat(driver.findElement(By.id("width")).getDomProperty("value")).isEqualTo("1024");
-        screenshot("16-sdxl-refiner");
+        screenshot("17-sdxl-refiner");
 
         setValue("refiner_switch_at", "1.5");
         expectedConsoleErrors.add(Pattern.compile("/api/v1/generations .*400"));
