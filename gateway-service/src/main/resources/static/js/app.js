@@ -10,6 +10,7 @@ import { clearErrors, fillFromInfotext, requestBody, showErrors } from './form.j
 import { Jobs } from './jobs.js';
 import { Gallery } from './gallery.js';
 import { Extras } from './extras.js';
+import { isSdxl, ModelSizes } from './sizes.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -199,6 +200,11 @@ async function loadCatalogs() {
       $('model').value = def.title;
     }
   }
+  sizes.setModels(models);
+  // A1111 takes any checkpoint as the refiner; SDXL's refiners and bases are the ones that make sense: refiners first
+  const refiners = models.filter((m) => isSdxl(m.type))
+    .sort((a, b) => (a.type === 'sdxl-refiner' ? 0 : 1) - (b.type === 'sdxl-refiner' ? 0 : 1));
+  fillSelect($('refiner_checkpoint'), refiners.map((m) => [m.title, m.model_name]), true);
   const vae = $('vae');
   vae.options[0].dataset.fixed = 'true';
   fillSelect(vae, vaes.map((v) => [v.model_name, v.model_name]), true);
@@ -285,6 +291,8 @@ const negative = new PromptBox($('negative_prompt'), $('negative-highlight'), $(
 
 // ------------------------------------------------------------------ seed and size
 
+const sizes = new ModelSizes($('model'), $('width'), $('height'), $('size-preset'), $('model-type'));
+
 $('seed-random').addEventListener('click', () => { $('seed').value = -1; });
 $('seed-reuse').addEventListener('click', () => {
   if (state.lastSeed != null) {
@@ -297,7 +305,9 @@ $('swap-size').addEventListener('click', () => {
   const w = $('width').value;
   $('width').value = $('height').value;
   $('height').value = w;
+  sizes.sizeSet();
 });
+$('refiner_enabled').addEventListener('change', () => { if ($('refiner_enabled').checked) { $('refiner').open = true; } });
 $('enable_hr').addEventListener('change', () => { if ($('enable_hr').checked) { $('hires').open = true; } });
 
 // ------------------------------------------------------------------ img2img: init image and mask
@@ -493,6 +503,10 @@ async function openDetail(id, index) {
 
 function applyParameters(parameters, source) {
   const missing = fillFromInfotext(parameters);
+  if (parameters.Size) {
+    sizes.sizeSet();
+  }
+  sizes.update();
   prompt.update();
   negative.update();
   clearErrors();

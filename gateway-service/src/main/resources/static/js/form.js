@@ -39,6 +39,10 @@ export function requestBody(mode) {
   if (Object.keys(overrides).length) {
     body.override_settings = overrides;
   }
+  if ($('refiner_enabled').checked && $('refiner_checkpoint').value) {
+    body.refiner_checkpoint = $('refiner_checkpoint').value;
+    body.refiner_switch_at = num('refiner_switch_at');
+  }
   if (mode === 'txt2img' && $('enable_hr').checked) {
     Object.assign(body, {
       enable_hr: true,
@@ -124,6 +128,14 @@ export function fillFromInfotext(p) {
   } else {
     $('vae').value = '';
   }
+  // A1111 writes "Refiner: name [shorthash], Refiner switch at: 0.8"
+  const refiner = p.Refiner === undefined ? undefined : String(p.Refiner).replace(/\s*\[[0-9a-fA-F]+\]$/, '');
+  $('refiner_enabled').checked = refiner !== undefined && setSelect($('refiner_checkpoint'), refiner);
+  $('refiner').open = $('refiner_enabled').checked;
+  if (refiner !== undefined && !$('refiner_enabled').checked) {
+    missing.push(`refiner ${refiner}`);
+  }
+  setValue('refiner_switch_at', p['Refiner switch at']);
   $('restore_faces').checked = p['Face restoration'] !== undefined && !$('restore_faces').disabled;
   setSelect($('face_restorer'), p['Face restoration']);
   const hires = p['Hires upscale'] !== undefined || p['Hires resize'] !== undefined || p['Hires upscaler'] !== undefined;

@@ -401,6 +401,76 @@ class WebPageEndToEndTest {
         driver.manage().window().setSize(new Dimension(1366, 1000));
     }
 
+    /**
+     * SDXL checkpoints in the registry (the reference's minis): /sd-models types them from their headers; choosing
+     * the base sets its native 1024² and offers SDXL's aspect ratios; the refiner menu lists the refiner first; a
+     * PNG's "Refiner: name [hash], Refiner switch at: x" fills the refiner fields, which the page sends (an
+     * out-of-range switch comes back next to its field).
+     */
+    @Test
+    @Order(9)
+    void anSdxlModelOffersItsSizesAndTheRefiner() throws Exception {
+        Path sdxl = reference.resolve("sdxl/models");
+        Assumptions.assumeTrue(Files.isRegularFile(sdxl.resolve("mini_sdxl_base.safetensors"))
+                && Files.isRegularFile(sdxl.resolve("mini_sdxl_refiner.safetensors")), "no SDXL minis at " + sdxl);
+        for (String name : List.of("mini_sdxl_base.safetensors", "mini_sdxl_refiner.safetensors")) {
+            HttpResponse<String> uploaded = http.send(HttpRequest.newBuilder(URI.create(base
+                            + "/api/v1/models?kind=checkpoint&name=" + name))
+                    .header("Authorization", "Bearer " + adminKey).header("Content-Type", "application/octet-stream")
+                    .POST(HttpRequest.BodyPublishers.ofFile(sdxl.resolve(name))).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(uploaded.statusCode()).as(uploaded.body()).isIn(200, 201);
+        }
+        driver.navigate().refresh();
+        wait.until(d -> "alice".equals(d.findElement(By.id("whoami")).getDomAttribute("data-user")));
+        driver.findElement(By.id("tab-generate")).click();
+        driver.findElement(By.id("mode-txt2img")).click();
+        wait.until(d -> new Select(d.findElement(By.id("refiner_checkpoint"))).getOptions().size() == 2);
+        // (the panel is closed: its options' text is read from the DOM, not the screen)
+        assertThat(new Select(driver.findElement(By.id("refiner_checkpoint"))).getOptions())
+                .extracting(o -> o.getDomProperty("textContent")).containsExactly("mini_sdxl_refiner", "mini_sdxl_base");
+
+        new Select(driver.findElement(By.id("model"))).selectByVisibleText("mini_sdxl_base");
+        assertThat(text(By.id("model-type"))).isEqualTo("(SDXL)");
+        Select preset = new Select(driver.findElement(By.id("size-preset")));
+        assertThat(preset.getOptions()).extracting(WebElement::getText)
+                .contains("1024 × 1024", "1216 × 832", "832 × 1216", "1536 × 640", "640 × 1536");
+        preset.selectByValue("1216x832");
+        assertThat(driver.findElement(By.id("width")).getDomProperty("value")).isEqualTo("1216");
+        assertThat(driver.findElement(By.id("height")).getDomProperty("value")).isEqualTo("832");
+
+        BufferedImage image = new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB);
+        byte[] png = PngFiles.encode(image, Map.of("parameters", "a lighthouse at dusk\nSteps: 8, Sampler: Euler, "
+                + "CFG scale: 5, Seed: 7, Size: 1024x1024, Model: mini_sdxl_base, Refiner: mini_sdxl_refiner [0123456789], "
+                + "Refiner switch at: 0.65"));
+        js("""
+                const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));
+                const file = new File([bytes], 'lighthouse.png', {type: 'image/png'});
+                const transfer = new DataTransfer();
+                transfer.items.add(file);
+                for (const type of ['dragenter', 'dragover', 'drop']) {
+                  document.body.dispatchEvent(new DragEvent(type, {dataTransfer: transfer, bubbles: true, cancelable: true}));
+                }
+                """, Base64.getEncoder().encodeToString(png));
+        new WebDriverWait(driver, Duration.ofSeconds(60))
+                .withMessage(() -> "the PNG was not read; toast: " + js("return document.getElementById('toast').textContent"))
+                .until(d -> "a lighthouse at dusk".equals(d.findElement(By.id("prompt")).getDomProperty("value")));
+        screenshot("16-sdxl-png-dropped");
+        assertThat(driver.findElement(By.id("refiner_enabled")).getDomProperty("checked"))
+                .as("refiner ticked; toast: " + js("return document.getElementById('toast').textContent")).isEqualTo("true");
+        assertThat(new Select(driver.findElement(By.id("refiner_checkpoint"))).getFirstSelectedOption()
+                .getDomProperty("textContent")).isEqualTo("mini_sdxl_refiner");
+        assertThat(driver.findElement(By.id("refiner_switch_at")).getDomProperty("value")).isEqualTo("0.65");
+        assertThat(driver.findElement(By.id("width")).getDomProperty("value")).isEqualTo("1024");
+        screenshot("17-sdxl-refiner");
+
+        setValue("refiner_switch_at", "1.5");
+        expectedConsoleErrors.add(Pattern.compile("/api/v1/generations .*400"));
+        driver.findElement(By.id("generate")).click();
+        wait.until(d -> !text(By.cssSelector("[data-error-for=refiner_switch_at]")).isEmpty());
+        assertThat(text(By.cssSelector("[data-error-for=refiner_switch_at]"))).contains("between 0");
+        setValue("refiner_switch_at", "0.8");
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private WebElement visible(By by) {

@@ -5,6 +5,14 @@ package io.sdfleet.request;
  * {@code modelBytes + n·W·H·bytesPerPixel ≤ its total memory} (SD 1.5 on CPU peaks near 3 GB at 512², batch 1).
  * The scheduler cuts batches with it for the roomiest live worker; a worker that takes a batch cut for a roomier one
  * runs it in parts of what it holds itself.
+ *
+ * <p>Other families ({@link #forModels}): the weights scale with the checkpoint's parameter count (SDXL base 3.47B
+ * against SD 1.5's 1.07B: 2.5 GB becomes 8.1 GB, its fp16 weights being 6.9 GB); a refiner's weights are added, as
+ * the worker holds both models for the hand-off. The per-pixel figure stays SD 1.5's: the per-pixel peak of both is
+ * the VAE decode at full resolution (SDXL's VAE has SD's layout; at 1024² in fp32, the fallback for the fp16 SDXL
+ * VAE's overflow, its last up-block holds about 1,000 floats a pixel, the 4 KB here), and SDXL's UNet attends only
+ * from 1/16 of the side (4,096 tokens at 1024², 10 heads), which costs less a pixel than SD 1.5's attention at 1/8
+ * (4,096 tokens at 512², 8 heads). A 1024² image thus counts 4× a 512² one, through W·H.
  */
 public record BatchMemory(long modelBytes, long bytesPerPixel) {
 
@@ -14,6 +22,26 @@ public record BatchMemory(long modelBytes, long bytesPerPixel) {
         if (modelBytes < 0 || bytesPerPixel <= 0) {
             throw new IllegalArgumentException("model bytes must be >= 0 and bytes per pixel > 0");
         }
+    }
+
+    /** This memory model for a job's checkpoint and refiner (the families the gateway's catalog read; SD 1.x when unknown). */
+    public BatchMemory forModels(ModelChoice models) {
+        if (models == null) {
+            return this;
+        }
+        ModelArchitecture checkpoint = models.architecture() != null ? models.architecture() : ModelArchitecture.SD1;
+        long weights = weightsOf(checkpoint);
+        if (models.refiner() != null) {
+            // an unread refiner counts as SDXL's: refiners are SDXL checkpoints in practice
+            weights += weightsOf(models.refinerArchitecture() != null ? models.refinerArchitecture()
+                    : ModelArchitecture.SDXL_REFINER);
+        }
+        return new BatchMemory(weights, bytesPerPixel);
+    }
+
+    /** {@code modelBytes} (SD 1.x's) scaled to the family's parameter count. */
+    private long weightsOf(ModelArchitecture family) {
+        return Math.round(modelBytes * ((double) family.parameters() / ModelArchitecture.SD1.parameters()));
     }
 
     /** The largest batch a device of {@code totalMemoryBytes} holds, at least 1 (one image is always tried). */

@@ -239,7 +239,8 @@ public class A1111ListingsController {
     /**
      * A1111's checkpoint list: {@code title} "name.safetensors [shorthash]", {@code hash} the shorthash (first 10 hex
      * of the sha256) and {@code sha256}, for registered and local files alike (a local file is hashed once per
-     * version, off the request thread; see {@link ModelCatalog#checkpointsHashed()}).
+     * version, off the request thread; see {@link ModelCatalog#checkpointsHashed()}). {@code type} is sdfleet's
+     * addition, which A1111 clients ignore: sd1, sd2, sdxl or sdxl-refiner, read from the checkpoint's keys.
      */
     @GetMapping("/sd-models")
     public List<Map<String, Object>> sdModels() {
@@ -252,6 +253,7 @@ public class A1111ListingsController {
             entry.put("sha256", m.sha256());
             entry.put("filename", m.filename());
             entry.put("config", null);
+            entry.put("type", models.architectureOf(m).id());
             out.add(entry);
         }
         return out;

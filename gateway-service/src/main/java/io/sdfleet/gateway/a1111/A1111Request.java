@@ -9,9 +9,11 @@ import io.sdfleet.request.GenerationParameters;
 import io.sdfleet.request.HiresFix;
 import io.sdfleet.request.ImageSize;
 import io.sdfleet.request.Img2Img;
+import io.sdfleet.request.ModelArchitecture;
 import io.sdfleet.request.ModelChoice;
 import io.sdfleet.request.Noise;
 import io.sdfleet.request.Prompt;
+import io.sdfleet.request.Refiner;
 import io.sdfleet.request.RngSource;
 import io.sdfleet.request.SamplerExtras;
 import io.sdfleet.request.Sampling;
@@ -28,7 +30,8 @@ import java.util.Set;
 
 /**
  * A1111's {@code StableDiffusionTxt2ImgProcessingAPI} and {@code StableDiffusionImg2ImgProcessingAPI} requests: every
- * field A1111 accepts, with A1111's API defaults (sampler Euler, 50 steps, CFG 7, 512×512, seed −1). Fields for
+ * field A1111 accepts, with A1111's API defaults (sampler Euler, 50 steps, CFG 7, 512×512, seed −1; an SDXL model
+ * makes 1024×1024 when neither side is set, sdfleet's choice). Fields for
  * features this fleet does not have yet are accepted at their default (or "off") values and refused by name
  * otherwise; unknown fields are refused by name.
  */
@@ -161,22 +164,6 @@ public final class A1111Request {
         int nIter = (int) f.integer("n_iter", 1, Math.min(1000, limits.maxNIter()));
         int steps = (int) f.integer("steps", 1, Math.min(1000, limits.maxSteps()));
         double cfg = f.number("cfg_scale", 0, 100);
-        int width = (int) f.integer("width", 64, 4096);
-        int height = (int) f.integer("height", 64, 4096);
-        if (lenient) {
-            width -= width % 8; // A1111's latent is width // 8 wide: 100 makes a 96-pixel image
-            height -= height % 8;
-        } else {
-            for (String side : List.of("width", "height")) {
-                if ((side.equals("width") ? width : height) % 8 != 0) {
-                    bad.add(new FieldProblem(side, "must be a multiple of 8, got " + (side.equals("width") ? width : height)));
-                }
-            }
-        }
-        if ((long) width * height * batchSize > limits.maxPixelsPerBatch()) {
-            f.problem(batchSize > 1 ? "batch_size" : "width", "width × height × batch_size is "
-                    + (long) width * height * batchSize + " pixels; at most " + limits.maxPixelsPerBatch() + " per batch");
-        }
         if ((long) batchSize * nIter > limits.maxImagesPerRequest()) {
             f.problem("n_iter", "batch_size × n_iter is " + (long) batchSize * nIter + " images; at most "
                     + limits.maxImagesPerRequest() + " per request");
@@ -195,6 +182,35 @@ public final class A1111Request {
         } else if (model == null) {
             throw new NoCheckpointException();
         }
+        ModelArchitecture architecture = model == null ? ModelArchitecture.SD1 : models.architectureOf(model);
+        // A deliberate sdfleet choice (issue 16), not A1111's: A1111's API makes 512×512 whatever the model, which
+        // SDXL draws badly; a request on an SDXL model that sets neither side gets the model's native 1024×1024.
+        // A client that sets either side keeps A1111's defaults for the other.
+        boolean sizeUnset = isUnset(body, "width") && isUnset(body, "height");
+        int defaultSide = sizeUnset && architecture.isSdxl() ? architecture.nativeSize()
+                : ((Number) table.get("width").defaultValue()).intValue();
+        int width = (int) f.integer("width", defaultSide, 64, 4096);
+        int height = (int) f.integer("height", defaultSide, 64, 4096);
+        if (sizeUnset) {
+            echo.put("width", width);
+            echo.put("height", height);
+        }
+        if (lenient) {
+            width -= width % 8; // A1111's latent is width // 8 wide: 100 makes a 96-pixel image
+            height -= height % 8;
+        } else {
+            for (String side : List.of("width", "height")) {
+                if ((side.equals("width") ? width : height) % 8 != 0) {
+                    bad.add(new FieldProblem(side, "must be a multiple of 8, got " + (side.equals("width") ? width : height)));
+                }
+            }
+        }
+        if ((long) width * height * batchSize > limits.maxPixelsPerBatch()) {
+            f.problem(batchSize > 1 ? "batch_size" : "width", "width × height × batch_size is "
+                    + (long) width * height * batchSize + " pixels; at most " + limits.maxPixelsPerBatch() + " per batch");
+        }
+        Refiner refiner = RefinerFields.parse(f, body, models, bad);
+        ModelArchitecture refinerArchitecture = refiner == null ? null : models.architectureOf(refiner.checkpoint());
         int clipSkip = (int) settings.integer("CLIP_stop_at_last_layers", 1, 1, 12, bad);
         String vae = null;
         JsonNode vaeNode = settings.get("sd_vae");
@@ -258,7 +274,8 @@ public final class A1111Request {
         GenerationParameters parameters = new GenerationParameters(
                 new Prompt(styled.prompt(), styled.negativePrompt(), clipSkip), new ImageSize(width, height),
                 new Batch(batchSize, nIter), noise, new Sampling(samplerName, scheduler, steps, cfg, extras), hires, img2img,
-                new ModelChoice(model, vae), tiling, restoreFaces, null);
+                new ModelChoice(model, vae, refiner).withArchitectures(architecture, refinerArchitecture), tiling,
+                restoreFaces, null);
         return new A1111Request(echo, parameters, forceTaskId, sendImages, ignored);
     }
 
@@ -320,8 +337,13 @@ public final class A1111Request {
         return Sampling.DEFAULT_SCHEDULER;
     }
 
+    /** A field the body leaves out or sets to null (A1111's default applies). */
+    private static boolean isUnset(JsonNode body, String field) {
+        return !body.has(field) || body.get(field).isNull();
+    }
+
     /** A model or VAE name: a string of reasonable length (the catalog matches it with a regex). */
-    private static boolean isName(JsonNode node) {
+    static boolean isName(JsonNode node) {
         return node.isString() && node.asString().length() <= 1024;
     }
 }

@@ -3,6 +3,7 @@ package io.sdfleet.gateway.a1111;
 import io.sdfleet.diffusion.checkpoint.ModelHash;
 import io.sdfleet.gateway.GatewayProperties;
 import io.sdfleet.gateway.models.ModelRegistry;
+import io.sdfleet.request.ModelArchitecture;
 import io.sdfleet.request.UpscalerNames;
 import io.sdfleet.storageclient.RegisteredModel;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -84,6 +85,7 @@ public class ModelCatalog {
     private final Path dir;
     private final String defaultModel;
     private final ModelRegistry registry;
+    private final CheckpointArchitectures architectures;
     /** sha256 of local files by path|size|mtime: each file version is hashed once, off the request threads. */
     private final Map<String, CompletableFuture<String>> hashes = new ConcurrentHashMap<>();
     private final Executor hasher = Executors.newSingleThreadExecutor(r -> {
@@ -103,6 +105,7 @@ public class ModelCatalog {
         this.defaultModel = properties.defaultModel() == null || properties.defaultModel().isBlank()
                 ? null : properties.defaultModel();
         this.registry = registry;
+        this.architectures = new CheckpointArchitectures(registry);
     }
 
     /**
@@ -212,6 +215,27 @@ public class ModelCatalog {
         } catch (IOException e) {
             return List.of();
         }
+    }
+
+    /** A listed checkpoint's family, from its keys (see {@link CheckpointArchitectures}; remembered per file version). */
+    public ModelArchitecture architectureOf(Model checkpoint) {
+        return architectures.of(checkpoint);
+    }
+
+    /**
+     * The family of a checkpoint by its catalog name ({@link #resolve} answers those); SD 1.x for a name the catalog
+     * does not list (the worker's own default, say), judged by the name itself.
+     */
+    public ModelArchitecture architectureOf(String checkpointName) {
+        if (checkpointName == null) {
+            return ModelArchitecture.SD1;
+        }
+        for (Model m : checkpoints()) {
+            if (m.name().equals(checkpointName)) {
+                return architectureOf(m);
+            }
+        }
+        return ModelArchitecture.ofName(checkpointName);
     }
 
     /** A VAE by file name (with or without extension); A1111's "Automatic" and "None" mean the checkpoint's own. */

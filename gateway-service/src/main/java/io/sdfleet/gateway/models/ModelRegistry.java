@@ -129,6 +129,33 @@ public class ModelRegistry {
                 });
     }
 
+    /** Reads the start of a stream and answers what it found (may throw on what it cannot read). */
+    @FunctionalInterface
+    public interface HeadReader<T> {
+        T read(InputStream start) throws IOException;
+    }
+
+    /**
+     * What {@code reader} makes of the start of a registered file (a checkpoint's header), reading no further than
+     * it does: the rest of the body is never fetched, the response is closed. Empty when storage has no such file or
+     * cannot be asked.
+     */
+    public <T> Optional<T> readHead(String sha256, HeadReader<T> reader) throws IOException, InterruptedException {
+        if (!storage.configured()) {
+            return Optional.empty();
+        }
+        return StorageServiceClient.exchange(
+                storage.call(HttpMethod.GET, "/internal/models/" + enc(sha256) + "/content", CALL_TIMEOUT),
+                (request, response) -> {
+                    try (InputStream in = response.getBody()) {
+                        if (response.getStatusCode().value() != 200) {
+                            return Optional.empty();
+                        }
+                        return Optional.of(reader.read(in));
+                    }
+                });
+    }
+
     /** storage-service's answer to a read or delete under /internal/models. */
     public StorageAnswer call(HttpMethod method, String pathAndQuery) throws IOException, InterruptedException {
         try {

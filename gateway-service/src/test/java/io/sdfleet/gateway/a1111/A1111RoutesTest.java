@@ -125,12 +125,14 @@ class A1111RoutesTest {
         JsonNode list = getJson("/sdapi/v1/sd-models");
         assertThat(list).hasSize(1);
         JsonNode m = list.get(0);
-        assertThat(names(m)).containsExactly("title", "model_name", "hash", "sha256", "filename", "config");
+        // A1111's fields, in A1111's order, then sdfleet's type (which A1111 clients ignore)
+        assertThat(names(m)).containsExactly("title", "model_name", "hash", "sha256", "filename", "config", "type");
         assertThat(m.get("title").asString()).isEqualTo("mini_sd15_fp32.safetensors [" + sha.substring(0, 10) + "]");
         assertThat(m.get("hash").asString()).isEqualTo(sha.substring(0, 10));
         assertThat(m.get("sha256").asString()).isEqualTo(sha);
         assertThat(m.get("model_name").asString()).isEqualTo("mini_sd15_fp32");
         assertThat(m.get("config").isNull()).isTrue();
+        assertThat(m.get("type").asString()).isEqualTo("sd1");
     }
 
     @Test

@@ -178,7 +178,8 @@ class GatewayOperationsTest {
         }
         assertThat(request.get("steps").get("default").asInt()).isEqualTo(50);
         assertThat(request.get("restore_faces").get("description").asString()).contains("face_restoration_model");
-        assertThat(request.get("refiner_checkpoint").get("description").asString()).contains("Not supported yet");
+        assertThat(request.get("script_name").get("description").asString()).contains("Not supported yet");
+        assertThat(request.get("refiner_checkpoint").get("description").asString()).doesNotContain("Not supported yet");
         assertThat(schemas.get("Problem").get("properties").has("errors")).isTrue();
 
         HttpResponse<String> ui = http.send(HttpRequest.newBuilder(uri("/swagger-ui.html")).build(),

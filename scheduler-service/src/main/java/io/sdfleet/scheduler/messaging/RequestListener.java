@@ -69,9 +69,10 @@ public class RequestListener {
             channel.basicReject(tag, false);
             return;
         }
-        // The hires pass runs at the upscaled size: that, not the first pass, decides what fits.
+        // The hires pass runs at the upscaled size: that, not the first pass, decides what fits; so do the models'
+        // weights (SDXL's are 3× SD 1.5's).
         int[] size = request.parameters().workingSize();
-        int maxBatch = workers.maxBatch(size[0], size[1], Instant.now());
+        int maxBatch = workers.maxBatch(request.parameters().models(), size[0], size[1], Instant.now());
         List<JobMessage> jobs = JobPlanner.plan(request, maxBatch);
         String trace = Tracing.of(message);
         boolean planned;

@@ -3,6 +3,7 @@ package io.sdfleet.scheduler.planning;
 import io.sdfleet.contracts.ModelNames;
 import io.sdfleet.contracts.WorkerHeartbeat;
 import io.sdfleet.request.BatchMemory;
+import io.sdfleet.request.ModelChoice;
 import io.sdfleet.scheduler.SchedulerProperties;
 import org.springframework.stereotype.Component;
 
@@ -125,7 +126,15 @@ public class WorkerRegistry {
      * known, since then nothing is known to be too big.
      */
     public int maxBatch(int width, int height, Instant now) {
-        BatchMemory memory = new BatchMemory(properties.modelBytes(), properties.bytesPerPixel());
+        return maxBatch(ModelChoice.DEFAULTS, width, height, now);
+    }
+
+    /**
+     * The same for a job's models: the configured figures are SD 1.x's, scaled to the checkpoint's family and a
+     * refiner's (as the gateway's catalog read them; see {@link BatchMemory#forModels}).
+     */
+    public int maxBatch(ModelChoice models, int width, int height, Instant now) {
+        BatchMemory memory = new BatchMemory(properties.modelBytes(), properties.bytesPerPixel()).forModels(models);
         return live(now).mapToInt(h -> memory.maxBatch(h.totalMemoryBytes(), width, height))
                 .max().orElse(Integer.MAX_VALUE);
     }
