@@ -1,8 +1,8 @@
 package io.sdfleet.diffusion.loading;
 
 import io.sdfleet.diffusion.checkpoint.SdxlKeys;
-import io.sdfleet.diffusion.clip.OpenClipTextModel;
 import io.sdfleet.diffusion.vae.AutoencoderKL;
+import io.sdfleet.request.ModelArchitecture;
 
 import java.util.Set;
 
@@ -33,18 +33,12 @@ public enum ModelType {
         this.scaleFactor = scaleFactor;
     }
 
-    /** The checkpoint's type from its keys (A1111's rule; an SDXL inpainting model is SDXL too). */
+    /**
+     * The checkpoint's type from its keys (A1111's rule; an SDXL inpainting model is SDXL too). The rule has one
+     * home, {@link ModelArchitecture#ofKeys}, which the gateway's catalog applies to file headers as well.
+     */
     public static ModelType detect(Set<String> keys) {
-        if (keys.contains(SDXL_BIG_G_PREFIX + "ln_final.weight")) {
-            return SDXL;
-        }
-        if (keys.contains(REFINER_BIG_G_PREFIX + "ln_final.weight")) {
-            return SDXL_REFINER;
-        }
-        if (keys.stream().anyMatch(key -> key.startsWith(OpenClipTextModel.PREFIX))) {
-            return SD2;
-        }
-        return SD1;
+        return valueOf(ModelArchitecture.ofKeys(keys).name());
     }
 
     /** The latent scale of the diffusion model: model latents = VAE latents × scaleFactor. */

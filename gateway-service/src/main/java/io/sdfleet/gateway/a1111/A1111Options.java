@@ -37,6 +37,8 @@ final class A1111Options {
         DEFAULTS.put("face_restoration_model", "CodeFormer");
         DEFAULTS.put("code_former_weight", 0.5);
         DEFAULTS.put("upscaler_for_img2img", null);
+        DEFAULTS.put("sdxl_crop_top", 0);
+        DEFAULTS.put("sdxl_crop_left", 0);
         DEFAULTS.put("eta_ddim", 0.0);
         DEFAULTS.put("eta_ancestral", 1.0);
         DEFAULTS.put("s_churn", 0.0);

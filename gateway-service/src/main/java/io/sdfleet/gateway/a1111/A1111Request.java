@@ -50,7 +50,7 @@ public final class A1111Request {
     /** Settings generation reads, from override_settings or the caller's saved options (POST /sdapi/v1/options). */
     public static final Set<String> GENERATION_SETTINGS = Set.of("sd_model_checkpoint", "CLIP_stop_at_last_layers",
             "sd_vae", "randn_source", "eta_noise_seed_delta", "face_restoration", "face_restoration_model", "code_former_weight",
-            "upscaler_for_img2img");
+            "upscaler_for_img2img", "sdxl_crop_top", "sdxl_crop_left");
 
     private final ObjectNode echo;
     private final GenerationParameters parameters;
@@ -237,6 +237,9 @@ public final class A1111Request {
             }
         }
         long ensd = settings.integer("eta_noise_seed_delta", 0, Long.MIN_VALUE, Long.MAX_VALUE, bad);
+        // SDXL's crop conditioning (A1111's settings; other models ignore them)
+        int cropTop = (int) settings.integer("sdxl_crop_top", 0, 0, ImageSize.MAX_SIDE, bad);
+        int cropLeft = (int) settings.integer("sdxl_crop_left", 0, 0, ImageSize.MAX_SIDE, bad);
         double subseedStrength = f.number("subseed_strength", 0, 1);
         long subseed = f.integer("subseed", -1, 0xFFFFFFFFL);
         if (subseed == -1) {
@@ -272,7 +275,7 @@ public final class A1111Request {
         Noise noise = new Noise(seed, subseed, subseedStrength, Math.max(resizeFromW, 0), Math.max(resizeFromH, 0),
                 rngSource, ensd);
         GenerationParameters parameters = new GenerationParameters(
-                new Prompt(styled.prompt(), styled.negativePrompt(), clipSkip), new ImageSize(width, height),
+                new Prompt(styled.prompt(), styled.negativePrompt(), clipSkip), new ImageSize(width, height, cropTop, cropLeft),
                 new Batch(batchSize, nIter), noise, new Sampling(samplerName, scheduler, steps, cfg, extras), hires, img2img,
                 new ModelChoice(model, vae, refiner).withArchitectures(architecture, refinerArchitecture), tiling,
                 restoreFaces, null);

@@ -78,6 +78,23 @@ class A1111SdxlRequestTest {
     }
 
     @Test
+    void sdxlsCropSettingsComeFromOverrideSettingsOrSavedOptions() throws Exception {
+        A1111Request overridden = parse("""
+                {"prompt": "a lighthouse", "override_settings": {"sd_model_checkpoint": "mini_sdxl_base",
+                 "sdxl_crop_top": 16, "sdxl_crop_left": "32"}}""", catalog("v1-5.safetensors"));
+        assertThat(overridden.parameters().size().sdxlCropTop()).isEqualTo(16);
+        assertThat(overridden.parameters().size().sdxlCropLeft()).isEqualTo(32);
+        assertThat(overridden.ignoredFields()).isEmpty();
+        A1111Request saved = parse("{\"prompt\": \"a lighthouse\"}", catalog("mini_sdxl_base.safetensors"),
+                A1111Request.Kind.TXT2IMG, A1111Request.Dialect.A1111, Map.of("sdxl_crop_top", JSON.readTree("8")));
+        assertThat(saved.parameters().size().sdxlCropTop()).isEqualTo(8);
+        assertThat(saved.parameters().size().sdxlCropLeft()).isZero();
+        assertThatThrownBy(() -> parse("{\"override_settings\": {\"sdxl_crop_top\": -1}}", catalog("v1-5.safetensors")))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems())
+                        .extracting(FieldProblem::field).containsExactly("override_settings.sdxl_crop_top"));
+    }
+
+    @Test
     void noneAndEmptyMeanNoRefiner() throws Exception {
         for (String none : new String[] {"null", "\"\"", "\"None\"", "\"none\""}) {
             A1111Request request = parse("{\"refiner_checkpoint\": " + none + ", \"refiner_switch_at\": 0.8}",

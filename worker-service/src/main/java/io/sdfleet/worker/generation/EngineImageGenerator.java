@@ -71,7 +71,7 @@ public class EngineImageGenerator implements ImageGenerator, AutoCloseable {
             return EngineExtras.run(JobBatch.extrasOf(job), properties.modelsDir(), puller, device, progress);
         }
         int[] size = job.parameters().workingSize();
-        int fits = BatchMemory.DEFAULT.maxBatch(memory()[0], size[0], size[1]);
+        int fits = BatchMemory.DEFAULT.forModels(job.parameters().models()).maxBatch(memory()[0], size[0], size[1]);
         int n = job.seeds().size();
         if (n <= fits) {
             return generateBatch(job, progress);
