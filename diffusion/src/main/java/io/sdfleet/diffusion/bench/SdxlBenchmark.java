@@ -30,9 +30,12 @@ public final class SdxlBenchmark {
     /**
      * Loads {@code config} (random weights) on {@code device} in {@code precision} and times it at
      * {@code width}×{@code height}, printing what was built to {@code out}.
+     *
+     * @param warmUp whether each stage runs once untimed first ({@link EngineBenchmark#withoutWarmUp})
      */
     public static EngineBenchmark.Result run(SdxlLayout.Config config, Device device, DataType precision, int width,
-                                             int height, int batchSize, int steps, int threads, PrintStream out) {
+                                             int height, int batchSize, int steps, int threads, boolean warmUp,
+                                             PrintStream out) {
         Map<String, TensorSpec> layout = SdxlLayout.tensors(config);
         StoredType stored = precision == DataType.FLOAT16 ? StoredType.F16 : StoredType.F32;
         long start = System.nanoTime();
@@ -47,8 +50,8 @@ public final class SdxlBenchmark {
             out.printf("bench: %dx%d, batch %d, %d steps, %d threads, %s%n", width, height, batchSize, steps, threads,
                     precision == DataType.FLOAT16 ? "fp16" : "fp32");
             BenchConditioner text = BenchConditioner.sdxl(model.sdxlTextEncoders().orElseThrow(), width, height);
-            return new EngineBenchmark(text, model.unet(), model.vae())
-                    .run(model.manager(), width, height, batchSize, steps, threads);
+            EngineBenchmark bench = new EngineBenchmark(text, model.unet(), model.vae());
+            return (warmUp ? bench : bench.withoutWarmUp()).run(model.manager(), width, height, batchSize, steps, threads);
         }
     }
 

@@ -27,7 +27,7 @@ import java.util.Set;
 
 /**
  * {@code ./sd bench [--model PATH | --arch sd15|sdxl] [--width W --height H] [--batch-size N] [--steps N] [--threads N]
- * [--device cpu|gpu] [--precision fp32|fp16]}: times text encoding, UNet steps and a VAE decode; the last line
+ * [--device cpu|gpu] [--precision fp32|fp16] [--no-warmup]}: times text encoding, UNet steps and a VAE decode; the last line
  * printed is one JSON object. {@code --arch sdxl} builds SDXL base 1.0 (random weights) and defaults to 1024².
  */
 final class BenchCommand {
@@ -57,7 +57,7 @@ final class BenchCommand {
     }
 
     static void run(List<String> args, PrintStream out) {
-        Arguments a = Arguments.parse(args, Set.of("memory-modes", "sd15-vae"));
+        Arguments a = Arguments.parse(args, Set.of("memory-modes", "sd15-vae", "no-warmup"));
         if (a.flag("memory-modes")) {
             runMemoryModes(a, out);
             return;
@@ -70,6 +70,7 @@ final class BenchCommand {
         int batch = a.integer("batch-size", 1);
         int steps = a.integer("steps", 3);
         int threads = a.integer("threads", Runtime.getRuntime().availableProcessors());
+        boolean warmUp = !a.flag("no-warmup");
         Device device = Torch.device(a.string("device", "cpu"));
         DataType precision = Options.precision(a.string("precision", device.isGpu() ? "fp16" : "fp32"));
         a.rejectUnknown();
@@ -88,7 +89,8 @@ final class BenchCommand {
         System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         if (sdxl) {
-            out.println(SdxlBenchmark.run(SdxlLayout.BASE, device, precision, width, height, batch, steps, threads, out)
+            out.println(SdxlBenchmark.run(SdxlLayout.BASE, device, precision, width, height, batch, steps, threads, warmUp,
+                    out)
                     .toJson());
             return;
         }
@@ -108,7 +110,8 @@ final class BenchCommand {
             out.printf("bench: %s, %dx%d, batch %d, %d steps, %d threads, %s%n",
                     arch != null ? "SD 1.5 architecture, random weights" : model, width, height, batch, steps, threads,
                     precision == DataType.FLOAT16 ? "fp16" : "fp32");
-            EngineBenchmark.Result result = new EngineBenchmark(text, unet, vae).run(manager, width, height, batch, steps, threads);
+            EngineBenchmark bench = new EngineBenchmark(text, unet, vae);
+            EngineBenchmark.Result result = (warmUp ? bench : bench.withoutWarmUp()).run(manager, width, height, batch, steps, threads);
             out.println(result.toJson());
         }
     }

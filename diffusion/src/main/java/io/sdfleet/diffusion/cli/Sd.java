@@ -37,7 +37,7 @@ public final class Sd {
               tokenize       --tokenizer PATH TEXT
               parse-prompt   TEXT
               encode-prompt  --model PATH --tokenizer PATH [--clip-skip N] --out F TEXT
-              bench          [--model PATH | --arch sd15|sdxl] [--width W --height H] [--batch-size N] [--steps N] [--threads N]
+              bench          [--model PATH | --arch sd15|sdxl] [--width W --height H] [--batch-size N] [--steps N] [--threads N] [--no-warmup]
               bench          --memory-modes [--model PATH --tokenizer PATH] [--sizes 512,1024] [--steps N] [--sd15-vae]
               fleet          run the whole fleet locally (see README)
             """;

@@ -25,7 +25,7 @@ class SdxlBenchmarkTest {
     @Test
     void buildsTheSdxlArchitectureAndTimesEveryStage() {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        EngineBenchmark.Result result = SdxlBenchmark.run(TINY, Device.cpu(), DataType.FLOAT32, 64, 64, 1, 1, 1,
+        EngineBenchmark.Result result = SdxlBenchmark.run(TINY, Device.cpu(), DataType.FLOAT32, 64, 64, 1, 1, 1, true,
                 new PrintStream(log, true, StandardCharsets.UTF_8));
         String printed = log.toString(StandardCharsets.UTF_8);
         System.out.print(printed + result.toJson() + "\n");
@@ -38,6 +38,15 @@ class SdxlBenchmarkTest {
 
     @Test
     void countsTheReleasedBaseParameters() {
+        for (var config : List.of(SdxlLayout.BASE, SdxlLayout.REFINER)) { // the worker's memory model needs these
+            var layout = SdxlLayout.tensors(config);
+            long unet = SdxlBenchmark.parameters(layout, "model.diffusion_model.");
+            long text = SdxlBenchmark.parameters(layout, "conditioner.");
+            long vae = SdxlBenchmark.parameters(layout, "first_stage_model.");
+            long all = unet + text + vae;
+            System.out.printf("SDXL %s parameters: UNet %d, text %d, VAE %d, all %d (fp16 %.2f GB, fp32 %.2f GB)%n",
+                    config == SdxlLayout.BASE ? "base" : "refiner", unet, text, vae, all, all * 2 / 1e9, all * 4 / 1e9);
+        }
         var layout = SdxlLayout.tensors(SdxlLayout.BASE);
         // SDXL 1.0 base: a 2.6B UNet, 123M + 695M text towers (bigG without its visual tower), an 84M VAE
         assertThat(SdxlBenchmark.parameters(layout, "model.diffusion_model.")).isBetween(2_500_000_000L, 2_600_000_000L);
