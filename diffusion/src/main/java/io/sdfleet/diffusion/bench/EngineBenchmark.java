@@ -21,7 +21,8 @@ import java.util.Locale;
 /**
  * Times the three stages of txt2img on loaded components: text encoding (cond + uncond), UNet steps with
  * classifier-free guidance (cond and uncond batched, as the pipeline runs them) and one VAE decode, each after a
- * warm-up run. Figures are wall-clock seconds on this process; compare them only with runs on the same machine.
+ * warm-up run (unless {@link #withoutWarmUp}). Figures are wall-clock seconds on this process; compare them only with
+ * runs on the same machine.
  */
 public final class EngineBenchmark {
 
@@ -38,14 +39,34 @@ public final class EngineBenchmark {
         }
     }
 
-    private final ClipTextModel text;
+    private final BenchConditioner text;
     private final UNetModel unet;
     private final AutoencoderKL vae;
+    private final boolean warmUp;
 
+    /** SD 1.x / 2.x components: CLIP's context, no vector. */
     public EngineBenchmark(ClipTextModel text, UNetModel unet, AutoencoderKL vae) {
+        this(BenchConditioner.clip(text), unet, vae);
+    }
+
+    /** @param text the text stage (SDXL: both towers and the size vector, {@link BenchConditioner#sdxl}) */
+    public EngineBenchmark(BenchConditioner text, UNetModel unet, AutoencoderKL vae) {
+        this(text, unet, vae, true);
+    }
+
+    private EngineBenchmark(BenchConditioner text, UNetModel unet, AutoencoderKL vae, boolean warmUp) {
         this.text = text;
         this.unet = unet;
         this.vae = vae;
+        this.warmUp = warmUp;
+    }
+
+    /**
+     * The same benchmark timing every stage's first call (SDXL at 1024² on a CPU, where one UNet step takes
+     * minutes): the first call's one-time costs (allocator growth, kernel set-up) are then in the figures.
+     */
+    public EngineBenchmark withoutWarmUp() {
+        return new EngineBenchmark(text, unet, vae, false);
     }
 
     public Result run(NDManager manager, int width, int height, int batchSize, int steps, int threads) {
@@ -58,20 +79,24 @@ public final class EngineBenchmark {
         }
         NDArray tokens = manager.create(ids, new Shape(1, 77));
 
-        encodeText(tokens).close(); // warm-up
+        if (warmUp) {
+            encodeText(tokens).close();
+        }
         long t0 = System.nanoTime();
-        NDArray context = encodeText(tokens);
-        waitFor(context);
+        BenchConditioning conditioning = encodeText(tokens);
+        waitFor(conditioning.context());
         double textSeconds = seconds(t0);
 
         Shape latentShape = new Shape(batchSize, 4, height / 8, width / 8);
         NDArray x = TorchCpuRandom.randn(manager, 1, latentShape);
-        unetStep(manager, x, context, 500f).close(); // warm-up
-        peak.sample();
+        if (warmUp) {
+            unetStep(manager, x, conditioning, 500f).close();
+            peak.sample();
+        }
         List<Double> stepSeconds = new ArrayList<>();
         for (int i = 0; i < steps; i++) {
             long s = System.nanoTime();
-            NDArray eps = unetStep(manager, x, context, 999f - i * (999f / Math.max(1, steps)));
+            NDArray eps = unetStep(manager, x, conditioning, 999f - i * (999f / Math.max(1, steps)));
             waitFor(eps);
             eps.close();
             stepSeconds.add(seconds(s));
@@ -81,8 +106,10 @@ public final class EngineBenchmark {
         try (NDManager scope = manager.newSubManager()) {
             NDArray z = x.div(vae.scaleFactor());
             z.attach(scope);
-            vae.decode(z).close(); // warm-up
-            peak.sample();
+            if (warmUp) {
+                vae.decode(z).close();
+                peak.sample();
+            }
             long d = System.nanoTime();
             vae.decode(z).toFloatArray();
             double decodeSeconds = seconds(d);
@@ -93,7 +120,7 @@ public final class EngineBenchmark {
                     peak.peakBytes(), steps);
         } finally {
             x.close();
-            context.close();
+            conditioning.close();
             tokens.close();
         }
     }
@@ -106,28 +133,35 @@ public final class EngineBenchmark {
         }
     }
 
-    /** cond and uncond contexts stacked on the batch axis: [2, 77, C]. */
-    private NDArray encodeText(NDArray tokens) {
+    /** cond and uncond stacked on the batch axis: contexts [2, 77, C] (and SDXL's vectors [2, D]). */
+    private BenchConditioning encodeText(NDArray tokens) {
         try (NDManager scope = tokens.getManager().newSubManager()) {
             NDArray both = NDArrays.concat(new NDList(tokens, tokens), 0);
             both.attach(scope);
-            NDArray context = text.encode(both, 1).toType(DataType.FLOAT32, false);
-            context.attach(tokens.getManager());
-            return context;
+            BenchConditioning conditioning = text.encode(both);
+            conditioning.context().attach(tokens.getManager());
+            if (conditioning.vector() != null) {
+                conditioning.vector().attach(tokens.getManager());
+            }
+            return conditioning;
         }
     }
 
     /** One guided step's UNet work: cond and uncond halves of every image in one call. */
-    private NDArray unetStep(NDManager manager, NDArray x, NDArray context, float t) {
+    private NDArray unetStep(NDManager manager, NDArray x, BenchConditioning conditioning, float t) {
         try (NDManager scope = manager.newSubManager()) {
             long batch = x.getShape().get(0);
             NDArray doubled = NDArrays.concat(new NDList(x, x), 0);
             doubled.attach(scope);
-            NDArray ctx = context.repeat(0, batch); // [cond × B, uncond × B], matching the doubled latents
+            NDArray ctx = conditioning.context().repeat(0, batch); // [cond × B, uncond × B], as the doubled latents
             ctx.attach(scope);
+            NDArray vector = conditioning.vector() == null ? null : conditioning.vector().repeat(0, batch);
+            if (vector != null) {
+                vector.attach(scope);
+            }
             NDArray timesteps = manager.full(new Shape(2 * batch), t);
             timesteps.attach(scope);
-            NDArray eps = unet.predict(doubled, timesteps, ctx);
+            NDArray eps = unet.predict(doubled, timesteps, ctx, vector);
             eps.attach(manager);
             return eps;
         }

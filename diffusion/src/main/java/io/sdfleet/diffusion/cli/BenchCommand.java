@@ -5,11 +5,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.sdfleet.diffusion.bench.EngineBenchmark;
 import io.sdfleet.diffusion.bench.MemoryModeBenchmark;
+import io.sdfleet.diffusion.bench.SdxlBenchmark;
 import io.sdfleet.diffusion.checkpoint.StoredType;
 import io.sdfleet.diffusion.checkpoint.TensorSource;
 import io.sdfleet.diffusion.nn.Weights;
 import io.sdfleet.diffusion.clip.ClipTextModel;
 import io.sdfleet.diffusion.nn.Sd1Layout;
+import io.sdfleet.diffusion.nn.SdxlLayout;
 import io.sdfleet.diffusion.nn.SyntheticTensorSource;
 import io.sdfleet.diffusion.loading.ModelSidecar;
 import io.sdfleet.diffusion.runtime.Torch;
@@ -24,9 +26,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code ./sd bench [--model PATH | --arch sd15] [--width W --height H] [--batch-size N] [--steps N] [--threads N]
- * [--device cpu|gpu] [--precision fp32|fp16]}: times text encoding, UNet steps and a VAE decode; the last line
- * printed is one JSON object.
+ * {@code ./sd bench [--model PATH | --arch sd15|sdxl] [--width W --height H] [--batch-size N] [--steps N] [--threads N]
+ * [--device cpu|gpu] [--precision fp32|fp16] [--no-warmup]}: times text encoding, UNet steps and a VAE decode; the last line
+ * printed is one JSON object. {@code --arch sdxl} builds SDXL base 1.0 (random weights) and defaults to 1024².
  */
 final class BenchCommand {
 
@@ -55,26 +57,28 @@ final class BenchCommand {
     }
 
     static void run(List<String> args, PrintStream out) {
-        Arguments a = Arguments.parse(args, Set.of("memory-modes", "sd15-vae"));
+        Arguments a = Arguments.parse(args, Set.of("memory-modes", "sd15-vae", "no-warmup"));
         if (a.flag("memory-modes")) {
             runMemoryModes(a, out);
             return;
         }
         String model = a.string("model", null);
         String arch = a.string("arch", null);
-        int width = a.integer("width", 512);
-        int height = a.integer("height", 512);
+        boolean sdxl = "sdxl".equalsIgnoreCase(arch);
+        int width = a.integer("width", sdxl ? 1024 : 512);
+        int height = a.integer("height", sdxl ? 1024 : 512);
         int batch = a.integer("batch-size", 1);
         int steps = a.integer("steps", 3);
         int threads = a.integer("threads", Runtime.getRuntime().availableProcessors());
+        boolean warmUp = !a.flag("no-warmup");
         Device device = Torch.device(a.string("device", "cpu"));
         DataType precision = Options.precision(a.string("precision", device.isGpu() ? "fp16" : "fp32"));
         a.rejectUnknown();
         if ((model == null) == (arch == null)) {
-            throw new UsageException("give exactly one of --model PATH or --arch sd15");
+            throw new UsageException("give exactly one of --model PATH or --arch sd15|sdxl");
         }
-        if (arch != null && !arch.equalsIgnoreCase("sd15")) {
-            throw new UsageException("--arch must be sd15, got '" + arch + "'");
+        if (arch != null && !arch.equalsIgnoreCase("sd15") && !sdxl) {
+            throw new UsageException("--arch must be sd15 or sdxl, got '" + arch + "'");
         }
         Options.requireMultipleOf8("width", width);
         Options.requireMultipleOf8("height", height);
@@ -84,6 +88,12 @@ final class BenchCommand {
         // libtorch reads its thread counts once, when the engine starts.
         System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        if (sdxl) {
+            out.println(SdxlBenchmark.run(SdxlLayout.BASE, device, precision, width, height, batch, steps, threads, warmUp,
+                    out)
+                    .toJson());
+            return;
+        }
 
         try (NDManager manager = Torch.newManager(device);
              TensorSource source = arch != null
@@ -100,7 +110,8 @@ final class BenchCommand {
             out.printf("bench: %s, %dx%d, batch %d, %d steps, %d threads, %s%n",
                     arch != null ? "SD 1.5 architecture, random weights" : model, width, height, batch, steps, threads,
                     precision == DataType.FLOAT16 ? "fp16" : "fp32");
-            EngineBenchmark.Result result = new EngineBenchmark(text, unet, vae).run(manager, width, height, batch, steps, threads);
+            EngineBenchmark bench = new EngineBenchmark(text, unet, vae);
+            EngineBenchmark.Result result = (warmUp ? bench : bench.withoutWarmUp()).run(manager, width, height, batch, steps, threads);
             out.println(result.toJson());
         }
     }

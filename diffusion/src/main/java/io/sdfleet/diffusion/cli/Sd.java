@@ -41,7 +41,8 @@ public final class Sd {
               encode-prompt  --model PATH --tokenizer PATH [--clip-skip N] --out F TEXT
                              (SDXL: [--width W --height H] [--sdxl-crop-top N --sdxl-crop-left N] [--negative];
                               writes cond and vector)
-              bench          [--model PATH | --arch sd15] [--width W --height H] [--batch-size N] [--steps N] [--threads N]
+              bench          [--model PATH | --arch sd15|sdxl] [--width W --height H] [--batch-size N] [--steps N]
+                             [--threads N] [--no-warmup]
               bench          --memory-modes [--model PATH --tokenizer PATH] [--sizes 512,1024] [--steps N] [--sd15-vae]
               fleet          run the whole fleet locally (see README)
             """;

@@ -3,11 +3,19 @@ package io.sdfleet.diffusion.vae;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
+import io.sdfleet.diffusion.nn.Parameter;
 import io.sdfleet.diffusion.nn.Weights;
 import io.sdfleet.diffusion.nn.Attention;
 import io.sdfleet.diffusion.nn.Conv2d;
 import io.sdfleet.diffusion.nn.PaddingMode;
 import io.sdfleet.diffusion.offload.Placement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * SD's KL autoencoder in the LDM layout (under {@link #PREFIX}): pixels [−1, 1] ⇄ VAE latents at 1/8 size.
@@ -20,6 +28,10 @@ import io.sdfleet.diffusion.offload.Placement;
  *
  * <p>A loaded VAE is shared by every run on its model and never changed by one: what a run chooses (padding,
  * attention chunking, tiles) comes with each call as {@link VaeSettings}; the calls without settings run plainly.
+ *
+ * <p>Half precision: fp16 overflows in some VAEs (SDXL's, on real weights), and the decode comes out NaN. As A1111
+ * with its default {@code auto_vae_precision}, a decode in fp16 whose output is not finite converts the VAE to
+ * fp32 once, for good, and decodes again ({@link #decodeReporting}); the only change a model ever sees.
  */
 public final class AutoencoderKL implements Autoencoder {
 
@@ -34,7 +46,11 @@ public final class AutoencoderKL implements Autoencoder {
     private final Decoder decoder;
     private final Conv2d quantConv;
     private final Conv2d postQuantConv;
-    private final DataType dtype;
+    private static final Logger LOG = LoggerFactory.getLogger(AutoencoderKL.class);
+
+    private volatile DataType dtype;
+    private final List<Parameter> parameters; // this VAE's own, for the one-time conversion to fp32
+    private final ReadWriteLock precision = new ReentrantReadWriteLock(); // decodes read, the conversion writes
     private final VaeSettings plain;
     private volatile Placement placement = Placement.NONE;
     private final String prefix;
@@ -49,6 +65,8 @@ public final class AutoencoderKL implements Autoencoder {
         decoder = new Decoder(w.at("decoder"));
         quantConv = Conv2d.load(w.at("quant_conv"), 1, 0);
         postQuantConv = Conv2d.load(w.at("post_quant_conv"), 1, 0);
+        parameters = w.parameters().entrySet().stream()
+                .filter(e -> e.getKey().startsWith(prefix)).map(Map.Entry::getValue).toList();
     }
 
     /** @param w weights positioned at the VAE ({@code checkpoint.at(PREFIX)}); attention query-chunked */
@@ -80,8 +98,112 @@ public final class AutoencoderKL implements Autoencoder {
         return decode(z, plain);
     }
 
-    /** VAE-space latents z [B, 4, h, w] → image [B, 3, 8h, 8w] in about [−1, 1] (not clamped), in z's manager. */
+    /** A plain run's decode, telling whether it fell back to fp32 ({@link #decodeReporting(NDArray, VaeSettings)}). */
+    @Override
+    public VaeDecode decodeReporting(NDArray z) {
+        return decodeReporting(z, plain);
+    }
+
+    /**
+     * VAE-space latents z [B, 4, h, w] → image [B, 3, 8h, 8w] in about [−1, 1] (not clamped), in z's manager;
+     * falls back to fp32 as {@link #decodeReporting} does.
+     */
     public NDArray decode(NDArray z, VaeSettings settings) {
+        return decodeReporting(z, settings).image();
+    }
+
+    /**
+     * The decode with A1111's automatic fallback ({@code decode_latent_batch}, {@code auto_vae_precision}): when
+     * the VAE runs in fp16 and an image comes out with a NaN or infinite value, the VAE is converted to fp32 (and
+     * stays so for every later call, as A1111 keeps {@code dtype_vae}), that image and the ones after it are
+     * decoded again, and a warning is logged. The images before it keep their fp16 decode, as in A1111, which
+     * decodes one image at a time. A1111 writes nothing to the infotext for it; the flag tells the caller anyway.
+     *
+     * <p>A1111 tests a whole image for NaN ({@code torch.all(torch.isnan(x))}); an overflow spreads through the
+     * group norms to the whole image, and a partly non-finite image is as broken, so any non-finite value counts.
+     */
+    public VaeDecode decodeReporting(NDArray z, VaeSettings settings) {
+        NDArray image;
+        boolean half;
+        precision.readLock().lock();
+        try {
+            half = dtype == DataType.FLOAT16;
+            image = decodeInCurrentPrecision(z, settings);
+        } finally {
+            precision.readLock().unlock();
+        }
+        int first = half ? firstNonFiniteImage(image) : -1;
+        if (first < 0) {
+            return new VaeDecode(image, false);
+        }
+        LOG.warn("A tensor with NaN or infinite values was produced in the fp16 VAE (image {} of {} in {}): converting "
+                + "the VAE to 32-bit floats for good and decoding again (A1111's 'Automatically revert VAE to "
+                + "32-bit floats'; load the VAE in fp32 to start that way).", first, image.getShape().get(0), prefix);
+        revertToFloat32();
+        try (NDArray rest = z.get("{}:", first)) {
+            NDArray redone;
+            precision.readLock().lock();
+            try {
+                redone = decodeInCurrentPrecision(rest, settings);
+            } finally {
+                precision.readLock().unlock();
+            }
+            if (first == 0) {
+                image.close();
+                return new VaeDecode(redone, true);
+            }
+            try (NDArray kept = image.get(":{}", first)) {
+                NDArray joined = kept.concat(redone, 0);
+                image.close();
+                redone.close();
+                return new VaeDecode(joined, true);
+            }
+        }
+    }
+
+    /** Index of the first image [B, …] with a NaN or infinite value, −1 when all are finite. */
+    private static int firstNonFiniteImage(NDArray image) {
+        try (NDArray nan = image.isNaN(); NDArray inf = image.isInfinite(); NDArray bad = nan.logicalOr(inf);
+             NDArray perImage = bad.reshape(image.getShape().get(0), -1).toType(DataType.INT32, false)
+                     .max(new int[] {1})) {
+            int[] flags = perImage.toIntArray();
+            for (int i = 0; i < flags.length; i++) {
+                if (flags[i] != 0) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+    }
+
+    /**
+     * Converts the weights to fp32 once (A1111's {@code --no-half-vae} from then on); later calls do nothing. The
+     * fp16 copies are freed; a decode or encode in flight finishes first.
+     */
+    public void revertToFloat32() {
+        precision.writeLock().lock();
+        try {
+            if (dtype == DataType.FLOAT32) {
+                return;
+            }
+            for (Parameter parameter : parameters) {
+                NDArray home = parameter.home();
+                NDArray wide = home.toType(DataType.FLOAT32, false);
+                wide.setName(home.getName());
+                parameter.replaceHome(wide).close();
+            }
+            dtype = DataType.FLOAT32;
+        } finally {
+            precision.writeLock().unlock();
+        }
+    }
+
+    /** The type the VAE computes in: the load's precision, fp32 after {@link #revertToFloat32}. */
+    public DataType floatType() {
+        return dtype;
+    }
+
+    private NDArray decodeInCurrentPrecision(NDArray z, VaeSettings settings) {
         placement.enter(prefix);
         NDArray input = z.toType(dtype, true);
         StageSettings stages = settings.stages();
@@ -104,13 +226,19 @@ public final class AutoencoderKL implements Autoencoder {
 
     /** The encoder's raw moments [B, 2·z, h, w]: mean and log-variance stacked on channels. */
     public NDArray encodeMoments(NDArray image, VaeSettings settings) {
-        placement.enter(prefix);
-        NDArray input = image.toType(dtype, true);
-        StageSettings stages = settings.stages();
-        VaeTiling tiles = settings.tilingFor(image.getShape().get(2) / 8, image.getShape().get(3) / 8);
-        try (NDArray features = tiles == null ? encoder.forward(input, stages) : encodeTiled(input, tiles, stages)) {
-            input.close();
-            return inType(quantConv.forward(features, settings.padding()), image.getDataType());
+        precision.readLock().lock();
+        try {
+            placement.enter(prefix);
+            NDArray input = image.toType(dtype, true);
+            StageSettings stages = settings.stages();
+            VaeTiling tiles = settings.tilingFor(image.getShape().get(2) / 8, image.getShape().get(3) / 8);
+            try (NDArray features = tiles == null ? encoder.forward(input, stages)
+                    : encodeTiled(input, tiles, stages)) {
+                input.close();
+                return inType(quantConv.forward(features, settings.padding()), image.getDataType());
+            }
+        } finally {
+            precision.readLock().unlock();
         }
     }
 

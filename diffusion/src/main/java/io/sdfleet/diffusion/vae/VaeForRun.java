@@ -11,6 +11,11 @@ record VaeForRun(AutoencoderKL vae, VaeSettings settings) implements Autoencoder
     }
 
     @Override
+    public VaeDecode decodeReporting(NDArray z) {
+        return vae.decodeReporting(z, settings);
+    }
+
+    @Override
     public Posterior encode(NDArray image) {
         return vae.encode(image, settings);
     }

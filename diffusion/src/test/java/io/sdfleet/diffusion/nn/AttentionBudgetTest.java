@@ -58,4 +58,24 @@ class AttentionBudgetTest {
             assertThat(Tensors.maxAbs(actual, expected)).isLessThan(TOLERANCE);
         }
     }
+
+    /**
+     * The budget on SDXL's largest attentions at 1024² (nothing in the rule is architecture-specific; these are the
+     * figures): the UNet's level-1 self-attention with CFG (q [2, 10 heads, 64·64 tokens, 64]) and the VAE mid
+     * block's single-head attention over the 128² latent (q [1, 1, 16384, 512]).
+     */
+    @Test
+    void sdxlSizedAttentionGetsTheRowsItsBudgetHolds() {
+        long budget = 256L << 20;
+        try (NDManager m = Torch.newManager(Device.cpu())) {
+            NDArray unetQ = m.zeros(new Shape(2, 10, 4096, 64));
+            assertThat(Attention.budgeted(budget).rowsPerChunk(unetQ, unetQ))
+                    .isEqualTo(budget / (2L * 2 * 10 * 4096 * 4)); // 409 rows: 10 chunks of the 4096
+            NDArray vaeQ = m.zeros(new Shape(1, 1, 16384, 512));
+            assertThat(Attention.budgeted(budget).rowsPerChunk(vaeQ, vaeQ)).isEqualTo(budget / (2L * 16384 * 4));
+            NDArray unetHalf = unetQ.toType(ai.djl.ndarray.types.DataType.FLOAT16, false);
+            assertThat(Attention.budgeted(budget).rowsPerChunk(unetHalf, unetHalf)) // fp16 scores: twice the rows
+                    .isEqualTo(budget / (2L * 2 * 10 * 4096 * 2));
+        }
+    }
 }

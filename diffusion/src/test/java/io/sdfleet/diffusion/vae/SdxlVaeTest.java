@@ -6,6 +6,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.sdfleet.diffusion.checkpoint.SafetensorsFile;
 import io.sdfleet.diffusion.nn.Attention;
+import io.sdfleet.diffusion.nn.PaddingMode;
+import io.sdfleet.diffusion.runtime.TorchCpuRandom;
+import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.nn.Weights;
 import io.sdfleet.diffusion.runtime.Torch;
 import io.sdfleet.diffusion.testing.Reference;
@@ -67,5 +70,37 @@ class SdxlVaeTest {
                 }
             }
         }
+    }
+
+    /**
+     * Tiled VAE on SDXL's VAE (the SD architecture, only the scale factor differs): the tiled decode and encode of
+     * model-scale latents / images several tiles wide match the plain runs within {@link TiledVaeTest}'s
+     * tolerances.
+     */
+    @Test
+    void tiledDecodeAndEncodeMatchThePlainRunsWithinTheTilingTolerances() {
+        try (NDManager m = Torch.newManager(Device.cpu());
+             SafetensorsFile checkpoint = Reference.tensors("sdxl/models/mini_sdxl_base.safetensors")) {
+            AutoencoderKL vae = load(checkpoint, m);
+            try (NDManager call = m.newSubManager()) {
+                NDArray latent = TorchCpuRandom.randn(call, 11, new Shape(1, 4, 40, 36)).div(vae.scaleFactor());
+                NDArray plain = vae.decode(latent);
+                double fullReach = Tensors.maxAbs(vae.decode(latent, tiled(vae, new VaeTiling(16, 20, 4, 64))), plain);
+                double pad8 = Tensors.maxAbs(vae.decode(latent, tiled(vae, new VaeTiling(16, 8, 4, 64))), plain);
+                NDArray image = plain.clip(-1, 1);
+                NDArray moments = vae.encodeMoments(image);
+                double encode = Tensors.maxAbs(vae.encodeMoments(image, tiled(vae, new VaeTiling(16, 8, 4, 64))),
+                        moments);
+                System.out.printf("SDXL VAE tiled vs plain, exact statistics: decode pad 20 %.3g, pad 8 %.3g "
+                        + "(range ±%.2f); encode pad 8 %.3g%n", fullReach, pad8, plain.abs().max().getFloat(), encode);
+                assertThat(fullReach).isLessThan(TiledVaeTest.FULL_REACH_TOLERANCE);
+                assertThat(pad8).isLessThan(TiledVaeTest.PAD_8_TOLERANCE);
+                assertThat(encode).isLessThan(TiledVaeTest.PAD_8_TOLERANCE);
+            }
+        }
+    }
+
+    private static VaeSettings tiled(AutoencoderKL vae, VaeTiling tiling) {
+        return new VaeSettings(PaddingMode.ZEROS, vae.attention(), tiling);
     }
 }
