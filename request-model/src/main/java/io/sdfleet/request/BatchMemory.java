@@ -8,15 +8,16 @@ package io.sdfleet.request;
  *
  * <p>Other families ({@link #forModels}): the weights scale with the checkpoint's parameter count (SDXL base 3.47B
  * against SD 1.5's 1.07B: 2.5 GB becomes 8.1 GB, its fp16 weights being 6.9 GB); a refiner's weights are added, as
- * the worker holds both models for the hand-off. The per-pixel figure stays SD 1.5's: the per-pixel peak of both is
- * the VAE decode at full resolution (SDXL's VAE has SD's layout; at 1024² in fp32, the fallback for the fp16 SDXL
- * VAE's overflow, its last up-block holds about 1,000 floats a pixel, the 4 KB here), and SDXL's UNet attends only
- * from 1/16 of the side (4,096 tokens at 1024², 10 heads), which costs less a pixel than SD 1.5's attention at 1/8
- * (4,096 tokens at 512², 8 heads). A 1024² image thus counts 4× a 512² one, through W·H.
+ * the worker holds both models for the hand-off. SDXL's activations count {@value #SDXL_ACTIVATION_RATIO}× SD
+ * 1.5's a pixel: {@code ./sd bench --arch sdxl} measured 8,100 (512²) to 8,400 (1024²) bytes a pixel of peak RSS on
+ * CPU fp32 above the 64² run (text, UNet with CFG and VAE decode), where SD 1.5 is costed at 4,096.
  */
 public record BatchMemory(long modelBytes, long bytesPerPixel) {
 
     public static final BatchMemory DEFAULT = new BatchMemory(2_500_000_000L, 4096);
+
+    /** SDXL's activation bytes a pixel over SD 1.5's (measured; see above). */
+    static final double SDXL_ACTIVATION_RATIO = 2.1;
 
     public BatchMemory {
         if (modelBytes < 0 || bytesPerPixel <= 0) {
@@ -36,7 +37,8 @@ public record BatchMemory(long modelBytes, long bytesPerPixel) {
             weights += weightsOf(models.refinerArchitecture() != null ? models.refinerArchitecture()
                     : ModelArchitecture.SDXL_REFINER);
         }
-        return new BatchMemory(weights, bytesPerPixel);
+        long perPixel = checkpoint.isSdxl() ? Math.round(bytesPerPixel * SDXL_ACTIVATION_RATIO) : bytesPerPixel;
+        return new BatchMemory(weights, perPixel);
     }
 
     /** {@code modelBytes} (SD 1.x's) scaled to the family's parameter count. */

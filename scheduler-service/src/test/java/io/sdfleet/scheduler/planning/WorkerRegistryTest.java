@@ -36,7 +36,7 @@ class WorkerRegistryTest {
         assertThat(fresh.idleWorkerIds(NOW)).containsExactly("w-ok");
     }
 
-    /** SDXL's weights are 3× SD 1.5's: on the same 16 GiB worker, a batch of 1024² images is cut smaller. */
+    /** SDXL's weights are 3× SD 1.5's and its activations 2×: on the same 16 GiB worker, 1024² batches are cut smaller. */
     @Test
     void sdxlBatchesAreCutByTheirOwnWeights() {
         WorkerRegistry workers = new WorkerRegistry(new SchedulerProperties(1, 100, 30, null, null, 300, true, 600));
@@ -48,14 +48,14 @@ class WorkerRegistryTest {
 
         assertThat(workers.maxBatch(sd15, 1024, 1024, NOW)).isEqualTo(3);
         assertThat(workers.maxBatch(ModelChoice.DEFAULTS, 1024, 1024, NOW)).as("unknown: SD 1.x").isEqualTo(3);
-        assertThat(workers.maxBatch(sdxl, 1024, 1024, NOW)).isEqualTo(2);
+        assertThat(workers.maxBatch(sdxl, 1024, 1024, NOW)).isEqualTo(1);
         assertThat(workers.maxBatch(refined, 1024, 1024, NOW)).as("base and refiner held").isEqualTo(1);
 
         GenerationParameters four = new GenerationParameters(new Prompt("p", "", 1), new ImageSize(1024, 1024),
                 new Batch(4, 1), Noise.of(1000), new Sampling("Euler", "Automatic", 20, 7), null, null, sdxl, false);
         List<JobMessage> jobs = JobPlanner.plan(new GenerationRequested("r", "u", NOW, four),
                 workers.maxBatch(four.models(), 1024, 1024, NOW));
-        assertThat(jobs).extracting(j -> j.seeds().size()).containsExactly(2, 2);
+        assertThat(jobs).extracting(j -> j.seeds().size()).containsExactly(1, 1, 1, 1);
         assertThat(jobs.getFirst().parameters().models().architecture()).isEqualTo(ModelArchitecture.SDXL);
     }
 }
