@@ -102,7 +102,24 @@ class WebPageEndToEndTest {
                 "web page tests skipped: no reference model at " + reference);
         Files.createDirectories(SCREENSHOTS);
 
+        // the worker sees the reference's files and, beside them, the SDXL minis with their sidecars (head widths a
+        // registry upload does not carry), so the page's SDXL generation runs them from its own folder
+        Path workerModels = Files.createDirectories(dir.resolve("worker-models"));
+        try (var entries = Files.list(reference)) {
+            for (Path entry : entries.toList()) {
+                Files.createSymbolicLink(workerModels.resolve(entry.getFileName()), entry);
+            }
+        }
+        for (String mini : List.of("mini_sdxl_base", "mini_sdxl_refiner")) {
+            for (String ext : List.of(".safetensors", ".json")) {
+                Path file = reference.resolve("sdxl/models/" + mini + ext);
+                if (Files.isRegularFile(file)) {
+                    Files.createSymbolicLink(workerModels.resolve(mini + ext), file);
+                }
+            }
+        }
         testFleet = TestFleet.start(dir, "web", 1, o -> o.withAdminKey(adminKey)
+                .withWorkerModels(workerModels, null)
                 .withWorkerProperty("sdfleet.worker.preview-every", 1));
         fleet = testFleet.fleet;
         base = "http://127.0.0.1:" + fleet.gatewayPort();
@@ -469,6 +486,27 @@ class WebPageEndToEndTest {
         wait.until(d -> !text(By.cssSelector("[data-error-for=refiner_switch_at]")).isEmpty());
         assertThat(text(By.cssSelector("[data-error-for=refiner_switch_at]"))).contains("between 0");
         setValue("refiner_switch_at", "0.8");
+
+        // and generate: the base hands over to the refiner, whose name and switch point the image's infotext records
+        setValue("prompt", "an sdxl lighthouse");
+        setValue("width", "64");
+        setValue("height", "64");
+        setValue("steps", "8");
+        setValue("n_iter", "1");
+        setValue("batch_size", "1");
+        driver.findElement(By.id("generate")).click();
+        WebElement card = new WebDriverWait(driver, Duration.ofSeconds(120)).until(d -> d.findElements(
+                By.cssSelector("#jobs .job")).stream().filter(c -> c.getText().contains("an sdxl lighthouse"))
+                .findFirst().orElse(null));
+        new WebDriverWait(driver, Duration.ofSeconds(240)).withMessage(() -> "state " + card.getDomAttribute("data-state")
+                + ": " + card.getText()).until(d -> "finished".equals(card.getDomAttribute("data-state")));
+        wait.until(d -> card.findElements(By.cssSelector(".thumbs img[src]")).size() == 1);
+        card.findElement(By.cssSelector(".thumbs img")).click();
+        wait.until(d -> text(By.id("detail-info")).contains("Seed:"));
+        assertThat(text(By.id("detail-info"))).startsWith("an sdxl lighthouse")
+                .contains("Model: mini_sdxl_base", "Refiner: mini_sdxl_refiner [", "Refiner switch at: 0.8");
+        screenshot("18-sdxl-refined");
+        driver.findElement(By.id("detail-close")).click();
     }
 
     // ------------------------------------------------------------------ helpers
