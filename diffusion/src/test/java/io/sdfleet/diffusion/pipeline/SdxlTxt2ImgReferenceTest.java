@@ -135,6 +135,42 @@ class SdxlTxt2ImgReferenceTest {
                 .isGreaterThan(1e-3);
     }
 
+    @Test
+    void everySamplerRunsOnSdxlAndHandsOverToTheRefiner() {
+        ImageGeneration generation = new ImageGeneration(base).withRefiner(refiner);
+        for (io.sdfleet.diffusion.sampling.SamplerSpec sampler : io.sdfleet.diffusion.sampling.SamplerCatalog.all()) {
+            GenerationParameters p = new GenerationParameters(new Prompt("a lighthouse", "fog", 1),
+                    new ImageSize(64, 64), new Batch(1, 1), Noise.of(11), new Sampling(sampler.name(), "Automatic", 4, 6))
+                    .withModels(new ModelChoice(null, null, new Refiner("mini_sdxl_refiner", 0.5)));
+            GenerationResult result = generation.generate(p, Optional.empty(), ProgressListener.NONE);
+            float[] latents = result.latents();
+            boolean finite = true;
+            for (float v : latents) {
+                finite &= Float.isFinite(v);
+            }
+            assertThat(finite).as(sampler.name()).isTrue();
+            assertThat(result.images().getFirst().infotext()).as(sampler.name())
+                    .contains("Sampler: " + sampler.name()).contains("Refiner: mini_sdxl_refiner");
+        }
+    }
+
+    @Test
+    void theHiresFixRunsOnSdxlWithTheRefinerInItsSecondPass() {
+        GenerationParameters p = new GenerationParameters(new Prompt("a lighthouse", "", 1), new ImageSize(64, 64),
+                new Batch(1, 1), Noise.of(5), new Sampling("Euler", "Automatic", 4, 6))
+                .withHires(new io.sdfleet.request.HiresFix(1.5, 0, 0, "Latent", 4, 0.6, null, null, null, null))
+                .withModels(new ModelChoice(null, null, new Refiner("mini_sdxl_refiner", 0.5)));
+        GenerationResult result = new ImageGeneration(base).withRefiner(refiner).generate(p, Optional.empty(),
+                ProgressListener.NONE);
+        assertThat(result.images().getFirst().image().getWidth()).isEqualTo(96);
+        assertThat(result.images().getFirst().infotext()).contains("Hires upscale: 1.5")
+                .contains("Refiner: mini_sdxl_refiner");
+        GenerationResult plain = new ImageGeneration(base).generate(p.withModels(ModelChoice.DEFAULTS),
+                Optional.empty(), ProgressListener.NONE);
+        assertThat(plain.images().getFirst().infotext()).doesNotContain("Refiner");
+        assertThat(Tensors.maxAbs(result.latents(), plain.latents())).isGreaterThan(1e-3);
+    }
+
     private static GenerationParameters parameters(String name, Refiner refiner) {
         JsonNode json = Reference.json("sdxl/cases/" + name + ".json");
         JsonNode r = json.path("a1111_request");
