@@ -20,7 +20,6 @@ import io.sdfleet.diffusion.sampling.DiscreteSchedule;
 import io.sdfleet.diffusion.sampling.ImageNoise;
 import io.sdfleet.diffusion.sampling.NoiseSource;
 import io.sdfleet.diffusion.sampling.ReplayedNoise;
-import io.sdfleet.diffusion.sampling.StepCallback;
 import io.sdfleet.diffusion.upscale.Resizer;
 import io.sdfleet.diffusion.upscale.Upscaler;
 import io.sdfleet.diffusion.restore.FaceRestorationNetwork;
@@ -49,7 +48,8 @@ import java.util.Optional;
  * end of the run. What the run chooses (tiling, VAE, hypernetworks, the model options' attention and VAE tiles) goes
  * with its UNet and VAE calls as {@link RunSettings}, so the shared model is left as it was and runs on it need no
  * reset. A hires fix with a model upscaler reads it from the {@link UpscalerLibrary} for the upscale only; restore
- * faces reads its networks from the {@link FaceRestorerLibrary} for the restoration only.
+ * faces reads its networks from the {@link FaceRestorerLibrary} for the restoration only. An SDXL refiner, loaded by
+ * the caller ({@link #withRefiner}), takes over a pass at the request's switch point ({@link RefinerHandOff}).
  */
 public final class ImageGeneration {
 
@@ -205,6 +205,10 @@ public final class ImageGeneration {
         }
         if (p.restoreFaces() != null) {
             restorers.files(p.restoreFaces().model()); // so does a missing face restorer
+        }
+        if (p.models().refiner() != null && refiner == null) {
+            throw new IllegalArgumentException("refiner_checkpoint " + p.models().refiner().checkpoint()
+                    + " is not loaded for this generation");
         }
         noiseFile.ifPresent(f -> f.requireShape(p.batch().size(), p.size().height() / 8, p.size().width() / 8));
     }

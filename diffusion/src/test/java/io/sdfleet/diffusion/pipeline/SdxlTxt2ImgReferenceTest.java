@@ -100,6 +100,11 @@ class SdxlTxt2ImgReferenceTest {
         assertThat(result.images().getFirst().infotext())
                 .contains("Refiner: mini_sdxl_refiner [" + refiner.shortHash() + "], Refiner switch at: 0.8");
 
+        // a refiner the caller did not load is an error before anything runs, not a silent base-only run
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ImageGeneration(base)
+                        .generate(parameters(name, asked), Optional.empty(), ProgressListener.NONE))
+                .hasMessageContaining("refiner_checkpoint mini_sdxl_refiner is not loaded");
+
         // never reaching the switch point, the run is the base's alone and says nothing of a refiner
         GenerationResult unrefined = new ImageGeneration(base).withRefiner(refiner)
                 .generate(parameters(name, new Refiner("mini_sdxl_refiner", 1.0)), Optional.empty(),
