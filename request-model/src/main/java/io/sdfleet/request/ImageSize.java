@@ -8,10 +8,16 @@ import java.util.List;
  * crop SDXL is told the image was taken at (A1111's settings {@code sdxl_crop_top} / {@code sdxl_crop_left}, 0 by
  * default; other models ignore them).
  */
-public record ImageSize(int width, int height, int sdxlCropTop, int sdxlCropLeft) {
+public record ImageSize(int width, int height, Integer sdxlCropTop, Integer sdxlCropLeft) {
 
     /** The largest side the engine makes, also for the hires target and "resize seed from". */
     public static final int MAX_SIDE = 4096;
+
+    /** Stored requests and messages from before the crop existed read as uncropped (boxed: JSON null is absent). */
+    public ImageSize {
+        sdxlCropTop = sdxlCropTop == null ? 0 : sdxlCropTop;
+        sdxlCropLeft = sdxlCropLeft == null ? 0 : sdxlCropLeft;
+    }
 
     /** Uncropped (A1111's default crop 0, 0). */
     public ImageSize(int width, int height) {

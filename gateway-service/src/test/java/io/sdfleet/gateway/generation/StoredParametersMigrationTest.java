@@ -68,6 +68,7 @@ class StoredParametersMigrationTest {
                 assertThat(hires.prompt().negative()).isEqualTo("dog");
                 assertThat(hires.prompt().clipSkip()).isEqualTo(2);
                 assertThat(hires.size().width()).isEqualTo(512);
+                assertThat(hires.size().sdxlCropTop()).as("stored before SDXL: uncropped").isZero();
                 assertThat(hires.batch().imageCount()).isEqualTo(6);
                 assertThat(hires.noise().seedOf(1)).isEqualTo(42);
                 assertThat(hires.noise().rngSource()).isEqualTo(RngSource.NV);
