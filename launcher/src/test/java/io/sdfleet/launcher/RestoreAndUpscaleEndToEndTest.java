@@ -36,6 +36,7 @@ class RestoreAndUpscaleEndToEndTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private final HttpClient http = HttpClient.newHttpClient();
     private TestFleet fleet;
+    private A1111Calls calls;
 
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
@@ -51,6 +52,7 @@ class RestoreAndUpscaleEndToEndTest {
         write(SeededWeights.of("parsenet"), gfpgan.resolve("parsing_parsenet.safetensors"));
         fleet = TestFleet.start(dir, "restore", 1, o -> new Fleet.Options(models, o.defaultModel(), o.tokenizer(),
                 0, 1).withWorkerProperty("sdfleet.worker.preview-every", 0));
+        calls = new A1111Calls(fleet, "faye");
     }
 
     private static void write(SeededWeights weights, Path file) {
@@ -71,7 +73,7 @@ class RestoreAndUpscaleEndToEndTest {
 
     @Test
     void txt2imgWithRestoreFacesIsRestoredAndSaysSo() throws Exception {
-        JsonNode listed = JSON.readTree(get("/sdapi/v1/face-restorers"));
+        JsonNode listed = JSON.readTree(calls.get("/sdapi/v1/face-restorers"));
         assertThat(listed.toString()).isEqualTo("[{\"name\":\"GFPGAN\",\"cmd_dir\":null}]");
         String request = """
                 {"prompt": "a portrait", "seed": 4242, "steps": 2, "width": 64, "height": 64, "restore_faces": %s,
@@ -95,7 +97,7 @@ class RestoreAndUpscaleEndToEndTest {
 
     @Test
     void txt2imgWithTheRealEsrganHiresFixIsUpscaledByTheModel() throws Exception {
-        JsonNode upscalers = JSON.readTree(get("/sdapi/v1/upscalers"));
+        JsonNode upscalers = JSON.readTree(calls.get("/sdapi/v1/upscalers"));
         assertThat(upscalers.toString()).contains("\"name\":\"R-ESRGAN 4x+\"");
         JsonNode answer = txt2img("""
                 {"prompt": "a castle", "seed": 7, "steps": 2, "width": 64, "height": 64, "enable_hr": true,
@@ -130,7 +132,7 @@ class RestoreAndUpscaleEndToEndTest {
         JsonNode generated = txt2img("""
                 {"prompt": "a face", "seed": 99, "steps": 2, "width": 64, "height": 64}""");
         String input = generated.get("images").get(0).asString();
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/sdapi/v1/extra-single-image"))
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(calls.uri("/sdapi/v1/extra-single-image"))
                 .header("Content-Type", "application/json").header("X-Sdfleet-User", "faye")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"image\": \"" + input + "\", \"gfpgan_visibility\": 1,"
                         + " \"upscaling_resize\": 1}")).build(), HttpResponse.BodyHandlers.ofString());
@@ -143,45 +145,18 @@ class RestoreAndUpscaleEndToEndTest {
     }
 
     private JsonNode txt2img(String body) throws Exception {
-        return generate("txt2img", body);
+        return calls.generate("txt2img", body);
     }
 
     private JsonNode img2img(String body) throws Exception {
-        return generate("img2img", body);
-    }
-
-    private JsonNode generate(String endpoint, String body) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/sdapi/v1/" + endpoint))
-                .header("Content-Type", "application/json").header("X-Sdfleet-User", "faye")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        JsonNode answer = JSON.readTree(r.body());
-        assertThat(answer.get("images")).hasSize(1);
-        return answer;
-    }
-
-    private String get(String path) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(path)).header("X-Sdfleet-User", "faye").build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return r.body();
+        return calls.generate("img2img", body);
     }
 
     private static BufferedImage png(JsonNode answer) throws Exception {
-        return ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(answer.get("images").get(0).asString())));
+        return A1111Calls.png(answer);
     }
 
     private static int differingPixels(BufferedImage a, BufferedImage b) {
-        int n = 0;
-        for (int y = 0; y < a.getHeight(); y++) {
-            for (int x = 0; x < a.getWidth(); x++) {
-                n += a.getRGB(x, y) == b.getRGB(x, y) ? 0 : 1;
-            }
-        }
-        return n;
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + fleet.fleet.gatewayPort() + path);
+        return A1111Calls.differingPixels(a, b);
     }
 }

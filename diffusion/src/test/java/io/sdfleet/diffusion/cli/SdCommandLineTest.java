@@ -273,19 +273,4 @@ class SdCommandLineTest {
     private static io.sdfleet.diffusion.image.PixelPlanes read(Path png) throws Exception {
         return io.sdfleet.diffusion.image.PixelPlanes.rgb(ImageIO.read(png.toFile()));
     }
-
-    private static io.sdfleet.diffusion.image.PixelPlanes planes(io.sdfleet.diffusion.checkpoint.StoredTensor hwc) {
-        int h = (int) hwc.shape()[0];
-        int w = (int) hwc.shape()[1];
-        float[] v = hwc.toFloats();
-        int[][][] c = new int[3][h][w];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                for (int ch = 0; ch < 3; ch++) {
-                    c[ch][y][x] = (int) v[(y * w + x) * 3 + ch];
-                }
-            }
-        }
-        return new io.sdfleet.diffusion.image.PixelPlanes(c);
-    }
 }
