@@ -73,14 +73,6 @@ final class PromptEncoder {
         for (PromptSchedule.Entry entry : schedule) {
             conds.add(Conditioning.of(encoder.encode(manager, chunker.tokenize(entry.prompt()), clipSkip)));
         }
-        // A1111's reconstruct_cond_batch: the first entry whose end step is ≥ the 0-based call index.
-        return call -> {
-            for (int i = 0; i < schedule.size(); i++) {
-                if (call <= schedule.get(i).endStep()) {
-                    return conds.get(i);
-                }
-            }
-            return conds.get(conds.size() - 1);
-        };
+        return call -> conds.get(PromptSchedule.indexAt(schedule, call));
     }
 }

@@ -55,12 +55,20 @@ public final class PromptSchedule {
 
     /** The prompt text in force at 1-based {@code step}, given a schedule. */
     public static String at(List<Entry> schedule, int step) {
-        for (Entry e : schedule) {
-            if (step <= e.endStep()) {
-                return e.prompt();
+        return schedule.get(indexAt(schedule, step)).prompt();
+    }
+
+    /**
+     * A1111's {@code reconstruct_cond_batch}: the index of the first entry whose end step is ≥ the 0-based step, the
+     * last entry past the end.
+     */
+    public static int indexAt(List<Entry> schedule, int step) {
+        for (int i = 0; i < schedule.size(); i++) {
+            if (step <= schedule.get(i).endStep()) {
+                return i;
             }
         }
-        return schedule.get(schedule.size() - 1).prompt();
+        return schedule.size() - 1;
     }
 
     private sealed interface Node permits Text, Sequence, Scheduled, Alternate {

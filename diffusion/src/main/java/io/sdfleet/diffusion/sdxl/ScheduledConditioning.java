@@ -33,15 +33,10 @@ public final class ScheduledConditioning implements ConditioningSchedule, AutoCl
         return new ScheduledConditioning(schedule, conditionings);
     }
 
-    /** A1111's {@code reconstruct_cond_batch}: the first entry whose end step is ≥ the 0-based call index. */
+    /** A1111's {@code reconstruct_cond_batch} ({@link PromptSchedule#indexAt}). */
     @Override
     public Conditioning at(int call) {
-        for (int i = 0; i < schedule.size(); i++) {
-            if (call <= schedule.get(i).endStep()) {
-                return conditionings.get(i);
-            }
-        }
-        return conditionings.get(conditionings.size() - 1);
+        return conditionings.get(PromptSchedule.indexAt(schedule, call));
     }
 
     /** The distinct texts, in step order. */

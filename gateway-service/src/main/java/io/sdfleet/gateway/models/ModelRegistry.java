@@ -113,20 +113,8 @@ public class ModelRegistry {
      * no such file, answers otherwise, or the file is larger than {@code maxBytes}.
      */
     public Optional<byte[]> download(String sha256, long maxBytes) throws IOException, InterruptedException {
-        if (!storage.configured()) {
-            return Optional.empty();
-        }
-        return StorageServiceClient.exchange(
-                storage.call(HttpMethod.GET, "/internal/models/" + enc(sha256) + "/content", CALL_TIMEOUT),
-                (request, response) -> {
-                    try (InputStream in = response.getBody()) {
-                        if (response.getStatusCode().value() != 200) {
-                            return Optional.empty();
-                        }
-                        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-                        return bytes.length > maxBytes ? Optional.empty() : Optional.of(bytes);
-                    }
-                });
+        return readHead(sha256, in -> in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1)))
+                .filter(bytes -> bytes.length <= maxBytes);
     }
 
     /** Reads the start of a stream and answers what it found (may throw on what it cannot read). */
