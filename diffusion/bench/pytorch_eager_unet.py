@@ -190,7 +190,10 @@ def main():
     p.add_argument("--size", type=int, default=None, help="pixels per side (default: 512 sd15, 1024 sdxl)")
     p.add_argument("--dtype", choices=["fp16", "fp32"], default="fp16")
     p.add_argument("--attention", choices=["manual", "sdpa"], default="manual")
+    p.add_argument("--threads", type=int, default=None, help="intra-op threads (Debian's torch defaults to 1)")
     a = p.parse_args()
+    if a.threads:
+        torch.set_num_threads(a.threads)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     dtype = torch.float16 if a.dtype == "fp16" else torch.float32
     arch = ARCHITECTURES[a.arch]
@@ -211,7 +214,7 @@ def main():
             if i > 0:  # the first is the warm-up
                 times.append(time.perf_counter() - start)
     print(json.dumps({"arch": a.arch, "device": device, "torch": torch.__version__, "dtype": a.dtype,
-                      "attention": a.attention, "batch": b, "size": size, "unet_step_s": round(statistics.median(times), 4),
+                      "attention": a.attention, "threads": torch.get_num_threads(), "batch": b, "size": size, "unet_step_s": round(statistics.median(times), 4),
                       "parameters": sum(q.numel() for q in unet.parameters()),
                       "peak_memory_bytes": torch.cuda.max_memory_allocated() if device == "cuda" else None}))
 

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.sdfleet.diffusion.clip.ClipTextModel;
+import io.sdfleet.diffusion.runtime.NativeAllocator;
 import io.sdfleet.diffusion.runtime.PeakMemory;
 import io.sdfleet.diffusion.runtime.TorchCpuRandom;
 import io.sdfleet.diffusion.unet.UNetModel;
@@ -27,15 +28,17 @@ import java.util.Locale;
 public final class EngineBenchmark {
 
     public record Result(String device, int threads, double unetStepSeconds, double vaeDecodeSeconds,
-                         double textEncodeSeconds, double imageSeconds, long peakMemoryBytes, int steps) {
+                         double textEncodeSeconds, double imageSeconds, long peakMemoryBytes, int steps,
+                         String nativeAllocator) {
 
         /** The single JSON line the CLI prints last. */
         public String toJson() {
             return String.format(Locale.ROOT,
                     "{\"device\": \"%s\", \"threads\": %d, \"unet_step_s\": %.4f, \"vae_decode_s\": %.4f, "
-                            + "\"text_encode_s\": %.4f, \"image_s\": %.4f, \"peak_memory_bytes\": %d}",
+                            + "\"text_encode_s\": %.4f, \"image_s\": %.4f, \"peak_memory_bytes\": %d, "
+                            + "\"native_allocator\": \"%s\"}",
                     device, threads, unetStepSeconds, vaeDecodeSeconds, textEncodeSeconds, imageSeconds,
-                    peakMemoryBytes);
+                    peakMemoryBytes, nativeAllocator);
         }
     }
 
@@ -117,7 +120,7 @@ public final class EngineBenchmark {
             double unetMedian = median(stepSeconds);
             double image = textSeconds + unetMedian * steps + decodeSeconds;
             return new Result(device.toString(), threads, unetMedian, decodeSeconds, textSeconds, image,
-                    peak.peakBytes(), steps);
+                    peak.peakBytes(), steps, NativeAllocator.applied());
         } finally {
             x.close();
             conditioning.close();

@@ -1,6 +1,5 @@
 package io.sdfleet.diffusion.runtime;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
@@ -27,7 +26,7 @@ public final class FusedAttention {
             return false;
         }
         try {
-            Engine.getEngine("PyTorch"); // loads the JNI library whose symbols the native methods bind to
+            Torch.engine(); // loads the JNI library whose symbols the native methods bind to
             return version() == 1;
         } catch (UnsatisfiedLinkError | RuntimeException stockLibrary) {
             return false;

@@ -20,6 +20,7 @@ public final class Torch {
         if (System.getProperty("ai.djl.offline") == null && System.getenv("DJL_OFFLINE") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
+        NativeAllocator.tune(); // before libtorch's first allocation, which reads the setting once
         return Engine.getEngine("PyTorch");
     }
 
